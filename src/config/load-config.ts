@@ -1,0 +1,166 @@
+import { Ajv } from 'ajv';
+import { ALL_ROLES, type AppConfig, type OperatorToken, type Role } from './app-config.js';
+
+/** Every environment variable the service reads, with its default (`undefined` = required to be absent-safe). */
+export const CONFIG_ENV_DEFAULTS = {
+  NATS_URL: 'nats://127.0.0.1:4222',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/apphub',
+  HTTP_HOST: '0.0.0.0',
+  HTTP_PORT: '4000',
+  APPHUB_SUBJECT_PREFIX: 'apphub',
+  APPHUB_ROLES: 'api,projector,materializer,worker',
+  APPHUB_OPERATOR_TOKENS: '[]',
+  APPHUB_READ_AUTH: 'open',
+  APPHUB_MAX_BODY_BYTES: String(512 * 1024),
+  APPHUB_DEPENDENCY_WAIT_MS: '600000',
+  APPHUB_LEASE_TTL_MS: '10000',
+  APPHUB_STREAM_REPLICAS: '1',
+  APPHUB_EXAMPLES_OUTPUT_DIR: '.data/examples-output',
+  APPHUB_LOAD_EXAMPLES: 'false',
+  APPHUB_MIGRATE_ON_START: 'true',
+  LOG_LEVEL: 'info',
+  ASSET_MATERIALIZER_BASE_BACKOFF_MS: '120000',
+  ASSET_MATERIALIZER_MAX_BACKOFF_MS: '1800000',
+  ASSET_MATERIALIZER_REFRESH_INTERVAL_MS: '600000',
+  ASSET_MATERIALIZER_MAX_CONCURRENT_RUNS_PER_WORKFLOW: '4',
+} as const;
+
+export type ConfigEnvName = keyof typeof CONFIG_ENV_DEFAULTS;
+
+/** Thrown once with every problem found, so an operator fixes them all in one go. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const ONE_YEAR_MS = 31_536_000_000;
+const int = (minimum: number, maximum = Number.MAX_SAFE_INTEGER) => ({ type: 'integer', minimum, maximum });
+const bool = { type: 'boolean' };
+
+const envSchema = {
+  type: 'object',
+  properties: {
+    NATS_URL: { type: 'string', pattern: '^(nats|tls|ws|wss)://[^\\s]+$|^[^\\s:/]+:\\d+(,[^\\s:/]+:\\d+)*$' },
+    DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://[^\\s]+$' },
+    HTTP_HOST: { type: 'string', minLength: 1 },
+    HTTP_PORT: int(0, 65535),
+    APPHUB_SUBJECT_PREFIX: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,31}$' },
+    APPHUB_ROLES: { type: 'string', pattern: `^(${ALL_ROLES.join('|')})(,(${ALL_ROLES.join('|')}))*$` },
+    APPHUB_OPERATOR_TOKENS: { type: 'string' },
+    APPHUB_READ_AUTH: { enum: ['open', 'required'] },
+    APPHUB_MAX_BODY_BYTES: int(1024),
+    APPHUB_DEPENDENCY_WAIT_MS: int(1000, ONE_YEAR_MS),
+    APPHUB_LEASE_TTL_MS: int(1000, 600_000),
+    APPHUB_STREAM_REPLICAS: { type: 'integer', enum: [1, 3, 5] },
+    APPHUB_EXAMPLES_OUTPUT_DIR: { type: 'string', minLength: 1 },
+    APPHUB_LOAD_EXAMPLES: bool,
+    APPHUB_MIGRATE_ON_START: bool,
+    LOG_LEVEL: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    ASSET_MATERIALIZER_BASE_BACKOFF_MS: int(1000, ONE_YEAR_MS),
+    ASSET_MATERIALIZER_MAX_BACKOFF_MS: int(1000, ONE_YEAR_MS),
+    ASSET_MATERIALIZER_REFRESH_INTERVAL_MS: int(1000, ONE_YEAR_MS),
+    ASSET_MATERIALIZER_MAX_CONCURRENT_RUNS_PER_WORKFLOW: int(1, 1000),
+  },
+} as const;
+
+const tokensSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['subject', 'token', 'scopes'],
+    properties: {
+      subject: { type: 'string', minLength: 1, maxLength: 200 },
+      token: { type: 'string', minLength: 8, maxLength: 4096 },
+      scopes: { type: 'array', items: { type: 'string', minLength: 1 } },
+    },
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: false });
+const validateEnv = ajv.compile(envSchema);
+const validateTokens = ajv.compile(tokensSchema);
+
+/** NATS payloads default to 1 MiB; events carry request bodies, so leave 64 KiB of room for the envelope. */
+export const NATS_DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
+/**
+ * Builds the `AppConfig` from an environment map. Pure: the caller passes `process.env`. Every problem is
+ * collected and thrown once as a `ConfigError`.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [name, fallback] of Object.entries(CONFIG_ENV_DEFAULTS)) {
+    const value = env[name];
+    raw[name] = value === undefined || value.trim() === '' ? fallback : value.trim();
+  }
+  const problems: string[] = [];
+  if (!validateEnv(raw)) {
+    for (const error of validateEnv.errors ?? []) {
+      const name = error.instancePath.replace(/^\//, '');
+      problems.push(`${name}=${JSON.stringify(env[name] ?? '')}: ${error.message ?? 'is invalid'}`);
+    }
+  }
+  const tokens = parseTokens(String(raw.APPHUB_OPERATOR_TOKENS), problems);
+  const base = Number(raw.ASSET_MATERIALIZER_BASE_BACKOFF_MS);
+  const max = Number(raw.ASSET_MATERIALIZER_MAX_BACKOFF_MS);
+  if (Number.isInteger(base) && Number.isInteger(max) && max < base) {
+    problems.push(`ASSET_MATERIALIZER_MAX_BACKOFF_MS=${max} must be at least ASSET_MATERIALIZER_BASE_BACKOFF_MS=${base}`);
+  }
+  const maxBody = Number(raw.APPHUB_MAX_BODY_BYTES);
+  if (Number.isInteger(maxBody) && maxBody > NATS_DEFAULT_MAX_PAYLOAD - 64 * 1024) {
+    problems.push(
+      `APPHUB_MAX_BODY_BYTES=${maxBody} exceeds the NATS max_payload (${NATS_DEFAULT_MAX_PAYLOAD}) minus 64 KiB for the event envelope`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({
+    natsUrl: String(raw.NATS_URL),
+    databaseUrl: String(raw.DATABASE_URL),
+    httpHost: String(raw.HTTP_HOST),
+    httpPort: Number(raw.HTTP_PORT),
+    subjectPrefix: String(raw.APPHUB_SUBJECT_PREFIX),
+    roles: new Set(String(raw.APPHUB_ROLES).split(',') as Role[]),
+    operatorTokens: Object.freeze(tokens),
+    readAuth: raw.APPHUB_READ_AUTH as AppConfig['readAuth'],
+    maxBodyBytes: maxBody,
+    dependencyWaitMs: Number(raw.APPHUB_DEPENDENCY_WAIT_MS),
+    leaseTtlMs: Number(raw.APPHUB_LEASE_TTL_MS),
+    streamReplicas: Number(raw.APPHUB_STREAM_REPLICAS),
+    examplesOutputDir: String(raw.APPHUB_EXAMPLES_OUTPUT_DIR),
+    loadExamples: raw.APPHUB_LOAD_EXAMPLES as boolean,
+    migrateOnStart: raw.APPHUB_MIGRATE_ON_START as boolean,
+    logLevel: raw.LOG_LEVEL as AppConfig['logLevel'],
+    materializer: Object.freeze({
+      baseBackoffMs: base,
+      maxBackoffMs: max,
+      refreshIntervalMs: Number(raw.ASSET_MATERIALIZER_REFRESH_INTERVAL_MS),
+      maxConcurrentRunsPerWorkflow: Number(raw.ASSET_MATERIALIZER_MAX_CONCURRENT_RUNS_PER_WORKFLOW),
+    }),
+  });
+}
+
+function parseTokens(text: string, problems: string[]): OperatorToken[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    problems.push(`APPHUB_OPERATOR_TOKENS: not valid JSON (${(error as Error).message})`);
+    return [];
+  }
+  if (!validateTokens(parsed)) {
+    for (const error of validateTokens.errors ?? []) {
+      problems.push(`APPHUB_OPERATOR_TOKENS${error.instancePath}: ${error.message ?? 'is invalid'}`);
+    }
+    return [];
+  }
+  const tokens = parsed as OperatorToken[];
+  const seen = new Set<string>();
+  for (const [index, token] of tokens.entries()) {
+    if (seen.has(token.token)) problems.push(`APPHUB_OPERATOR_TOKENS/${index}/token: duplicates an earlier token`);
+    seen.add(token.token);
+  }
+  return tokens.map((token) => Object.freeze({ ...token, scopes: [...token.scopes] }));
+}

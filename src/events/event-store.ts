@@ -1,0 +1,139 @@
+import { DeliverPolicy, JetStreamApiError, type JsMsg } from '@nats-io/jetstream';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import type { EventEnvelope, StoredEvent } from './envelope.js';
+import type { EventSchemaRegistry } from './event-schemas.js';
+import type { NatsContext } from './nats-context.js';
+
+/** The subject moved on since the writer read it (expected-last-subject-sequence failed). */
+export class ConcurrencyConflictError extends Error {
+  constructor(
+    readonly subject: string,
+    readonly expectedLastSeq: number,
+  ) {
+    super(`concurrency conflict on ${subject}: expected last sequence ${expectedLastSeq}`);
+    this.name = 'ConcurrencyConflictError';
+  }
+}
+
+export const EVENT_TYPE_HEADER = 'Apphub-Event-Type';
+const WRONG_LAST_SEQUENCE = 10071;
+const NO_MESSAGE_FOUND = 10037;
+
+export interface AppendOptions {
+  /** Optimistic concurrency: the subject's last sequence the writer saw (0 = the subject must be empty). */
+  expectedLastSeq?: number;
+}
+
+export interface AppendResult {
+  seqs: number[];
+  lastSeq: number;
+  /** True for each event the server already had (same id inside the duplicate window). */
+  duplicates: boolean[];
+}
+
+/** Observes appends (metrics). */
+export type AppendListener = (type: string) => void;
+
+/**
+ * The event log on JetStream: the only writer and reader of `<PREFIX>_EVENTS`. Validates every envelope on
+ * append and on read; `Nats-Msg-Id` = event id.
+ */
+export class EventStore {
+  private readonly listeners: AppendListener[] = [];
+
+  constructor(
+    private readonly nats: NatsContext,
+    readonly registry: EventSchemaRegistry,
+  ) {}
+
+  get subjects() {
+    return this.nats.subjects;
+  }
+
+  onAppend(listener: AppendListener): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Appends events to one subject in order. With `expectedLastSeq` the first event requires the subject's last
+   * sequence to equal it and each following event requires its predecessor's, so nothing interleaves.
+   */
+  async append(subject: string, events: readonly EventEnvelope[], options: AppendOptions = {}): Promise<AppendResult> {
+    for (const event of events) this.registry.assertValid(event);
+    const seqs: number[] = [];
+    const duplicates: boolean[] = [];
+    let expected = options.expectedLastSeq;
+    for (const event of events) {
+      const h = natsHeaders();
+      h.set(EVENT_TYPE_HEADER, event.type);
+      try {
+        const ack = await this.nats.js.publish(subject, JSON.stringify(event), {
+          msgID: event.id,
+          headers: h,
+          ...(expected === undefined ? {} : { expect: { lastSubjectSequence: expected } }),
+        });
+        seqs.push(ack.seq);
+        duplicates.push(ack.duplicate);
+        if (expected !== undefined) expected = ack.seq;
+        if (!ack.duplicate) for (const listener of this.listeners) listener(event.type);
+      } catch (error) {
+        if (error instanceof JetStreamApiError && error.code === WRONG_LAST_SEQUENCE) {
+          throw new ConcurrencyConflictError(subject, expected ?? -1);
+        }
+        throw error;
+      }
+    }
+    return { seqs, lastSeq: seqs[seqs.length - 1] ?? 0, duplicates };
+  }
+
+  /** The last event on a subject, or null when the subject is empty. */
+  async readLast(subject: string): Promise<StoredEvent | null> {
+    try {
+      const message = await this.nats.jsm.streams.getMessage(this.nats.subjects.streams.events, { last_by_subj: subject });
+      if (!message) return null;
+      return this.decode(message.json(), message.seq, message.subject);
+    } catch (error) {
+      if (error instanceof JetStreamApiError && error.code === NO_MESSAGE_FOUND) return null;
+      throw error;
+    }
+  }
+
+  /** Every event on one subject from `fromSeq` (stream sequence), in order. */
+  async readSubject(subject: string, fromSeq = 1): Promise<StoredEvent[]> {
+    const last = await this.readLast(subject);
+    if (!last || last.seq < fromSeq) return [];
+    if (last.seq === fromSeq) return [last];
+    const consumer = await this.nats.js.consumers.get(this.nats.subjects.streams.events, {
+      filter_subjects: subject,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: fromSeq,
+    });
+    const events: StoredEvent[] = [];
+    const messages = await consumer.consume({ max_messages: 256, expires: 2000 });
+    try {
+      for await (const message of messages) {
+        events.push(this.decodeMessage(message));
+        if (message.seq >= last.seq) break;
+      }
+    } finally {
+      messages.stop();
+      await consumer.delete().catch(() => undefined);
+    }
+    return events;
+  }
+
+  /** The stream's last sequence (0 when empty). */
+  async lastSequence(): Promise<number> {
+    const info = await this.nats.jsm.streams.info(this.nats.subjects.streams.events);
+    return info.state.last_seq;
+  }
+
+  decodeMessage(message: JsMsg): StoredEvent {
+    return this.decode(message.json(), message.seq, message.subject);
+  }
+
+  private decode(body: unknown, seq: number, subject: string): StoredEvent {
+    this.registry.assertValid(body);
+    return { ...(body as EventEnvelope), seq, subject };
+  }
+}
