@@ -164,3 +164,8 @@ function parseTokens(text: string, problems: string[]): OperatorToken[] {
   }
   return tokens.map((token) => Object.freeze({ ...token, scopes: [...token.scopes] }));
 }
+
+/** The process environment, read here and nowhere else (STYLE §9). */
+export function loadConfigFromProcess(overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig({ ...process.env, ...overrides });
+}

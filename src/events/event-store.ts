@@ -98,6 +98,18 @@ export class EventStore {
     }
   }
 
+  /** The first event on a subject at or after `fromSeq`, or null. */
+  async readFirst(subject: string, fromSeq = 1): Promise<StoredEvent | null> {
+    try {
+      const message = await this.nats.jsm.streams.getMessage(this.nats.subjects.streams.events, { next_by_subj: subject, seq: fromSeq } as unknown as { seq: number });
+      if (!message) return null;
+      return this.decode(message.json(), message.seq, message.subject);
+    } catch (error) {
+      if (error instanceof JetStreamApiError && error.code === NO_MESSAGE_FOUND) return null;
+      throw error;
+    }
+  }
+
   /** Every event on one subject from `fromSeq` (stream sequence), in order. */
   async readSubject(subject: string, fromSeq = 1): Promise<StoredEvent[]> {
     const last = await this.readLast(subject);

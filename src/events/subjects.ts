@@ -36,8 +36,7 @@ export type TimerKind =
   | 'backoff'
   | 'step-timeout'
   | 'step-retry'
-  | 'dependency-wait'
-  | 'run-start';
+  | 'dependency-wait';
 
 export type Subjects = ReturnType<typeof subjectsFor>;
 

@@ -1,0 +1,21 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** The position of each projection/consumer in `<PREFIX>_EVENTS`: the last stream sequence applied. */
+export interface ProjectionCheckpointTable {
+  name: string;
+  last_seq: number;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** Events a projection could not apply on their own: kept with the error, the projection moved on. */
+export interface ProjectionDeadLetterTable {
+  id: Generated<number>;
+  projection: string;
+  seq: number;
+  subject: string;
+  event_id: string | null;
+  event_type: string | null;
+  error: string;
+  body: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}

@@ -1,0 +1,21 @@
+import type { AssetMaterializationTable, AssetPartitionTable } from './asset-materializations/asset-materializations.table.js';
+import type { RunDependencyWaitTable, RunStartQueueTable } from './run-executor/run-executor.table.js';
+import type { WorkflowRunTable } from './run-history/run-history.table.js';
+import type { ProjectionCheckpointTable, ProjectionDeadLetterTable } from './checkpoint.table.js';
+import type {
+  WorkflowAssetDeclarationTable,
+  WorkflowDefinitionTable,
+} from './workflow-definitions/workflow-definitions.table.js';
+
+/** Every table, for Kysely<Database>. */
+export interface Database {
+  projection_checkpoint: ProjectionCheckpointTable;
+  projection_dead_letter: ProjectionDeadLetterTable;
+  workflow_definition: WorkflowDefinitionTable;
+  workflow_asset_declarations: WorkflowAssetDeclarationTable;
+  workflow_run: WorkflowRunTable;
+  run_start_queue: RunStartQueueTable;
+  run_dependency_wait: RunDependencyWaitTable;
+  asset_materialization: AssetMaterializationTable;
+  asset_partition: AssetPartitionTable;
+}

@@ -1,0 +1,6 @@
+import type { Projection } from './projection.js';
+import { runHistoryProjection } from './run-history/run-history.projection.js';
+import { workflowDefinitionsProjection } from './workflow-definitions/workflow-definitions.projection.js';
+
+/** Every read model the projector runs and `npm run rebuild` can rebuild. */
+export const allProjections: readonly Projection[] = [workflowDefinitionsProjection, runHistoryProjection];

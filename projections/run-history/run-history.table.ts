@@ -1,0 +1,19 @@
+import type { ColumnType, JSONColumnType } from 'kysely';
+import type { RunState } from '../../src/runs/run-state.js';
+
+/** One row per run: key columns for filtering plus the folded run state. */
+export interface WorkflowRunTable {
+  id: string;
+  workflow_slug: string;
+  workflow_definition_id: string;
+  status: string;
+  partition_key: string | null;
+  run_key: string | null;
+  triggered_by: string | null;
+  trigger_type: string;
+  created_at: ColumnType<Date, Date | string, Date | string>;
+  completed_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  state: JSONColumnType<RunState>;
+  requested_seq: number;
+  last_seq: number;
+}

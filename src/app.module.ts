@@ -1,0 +1,49 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthGuard } from './auth/auth.guard.js';
+import { APP_CONFIG } from './config/app-config.js';
+import { HealthController } from './http/health.controller.js';
+import { ConsumerRegistry } from './projector/consumer-registry.js';
+import { ProjectorService } from './projector/projector.service.js';
+import type { Platform } from './runtime/platform.js';
+import { DB, EVENT_STORE, LOGGER, METRICS, NATS, PLATFORM } from './runtime/tokens.js';
+import { WorkflowCommandService } from './workflows/workflow-command.service.js';
+import { WorkflowsController } from './workflows/workflows.controller.js';
+import { JOB_HANDLERS, JobHandlerRegistry } from './jobs/job-handler.js';
+import { RunCommandService } from './runs/run-command.service.js';
+import { RunsController } from './runs/runs.controller.js';
+import { RunsRuntime } from './runs/runs.runtime.js';
+import { TIMERS, timersProvider } from './timers/timers.provider.js';
+
+/** Wires the platform (opened before Nest) into every context. */
+@Module({})
+export class AppModule {
+  static forRoot(platform: Platform): DynamicModule {
+    const platformProviders: Provider[] = [
+      { provide: PLATFORM, useValue: platform },
+      { provide: APP_CONFIG, useValue: platform.config },
+      { provide: LOGGER, useValue: platform.log },
+      { provide: DB, useValue: platform.db },
+      { provide: NATS, useValue: platform.nats },
+      { provide: EVENT_STORE, useValue: platform.store },
+      { provide: METRICS, useValue: platform.metrics },
+    ];
+    return {
+      module: AppModule,
+      global: true,
+      controllers: [HealthController, WorkflowsController, RunsController],
+      providers: [
+        ...platformProviders,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: JOB_HANDLERS, useValue: new JobHandlerRegistry() },
+        timersProvider,
+        ConsumerRegistry,
+        ProjectorService,
+        WorkflowCommandService,
+        RunCommandService,
+        RunsRuntime,
+      ],
+      exports: [...platformProviders, JOB_HANDLERS, TIMERS, ConsumerRegistry, WorkflowCommandService, RunCommandService],
+    };
+  }
+}

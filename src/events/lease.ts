@@ -1,0 +1,90 @@
+import type { KV } from '@nats-io/kv';
+import type { Logger } from 'pino';
+
+/**
+ * Single-active ownership of a named role (a projection, the materializer) through the `<prefix>-leases` KV
+ * bucket. The bucket's max age is the lease TTL (per-key TTL is ignored on nats-server 2.9): acquire with
+ * `create`, renew with `update(key, value, revision)` every TTL/3, and treat a failed renewal as lost at once.
+ */
+export class Lease {
+  private revision = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private held = false;
+  private lostListeners: Array<() => void> = [];
+
+  constructor(
+    private readonly kv: KV,
+    readonly key: string,
+    readonly owner: string,
+    private readonly ttlMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  get isHeld(): boolean {
+    return this.held;
+  }
+
+  onLost(listener: () => void): void {
+    this.lostListeners.push(listener);
+  }
+
+  /** Tries once; true when this owner now holds the lease. */
+  async tryAcquire(): Promise<boolean> {
+    try {
+      this.revision = await this.kv.create(this.key, this.owner);
+    } catch {
+      return false;
+    }
+    this.held = true;
+    this.timer = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.ttlMs / 3)));
+    this.log.info({ lease: this.key, owner: this.owner }, 'lease acquired');
+    return true;
+  }
+
+  /** Waits until acquired or `signal` aborts (then false). */
+  async acquire(signal: AbortSignal): Promise<boolean> {
+    while (!signal.aborted) {
+      if (await this.tryAcquire()) return true;
+      await sleep(Math.max(100, Math.floor(this.ttlMs / 4)), signal);
+    }
+    return false;
+  }
+
+  async release(): Promise<void> {
+    const wasHeld = this.held;
+    this.stopRenewing();
+    if (!wasHeld) return;
+    await this.kv.delete(this.key, { previousSeq: this.revision }).catch(() => undefined);
+  }
+
+  private async renew(): Promise<void> {
+    if (!this.held) return;
+    try {
+      this.revision = await this.kv.update(this.key, this.owner, this.revision);
+    } catch (error) {
+      this.log.warn({ lease: this.key, err: error }, 'lease lost');
+      this.stopRenewing();
+      for (const listener of this.lostListeners) listener();
+    }
+  }
+
+  private stopRenewing(): void {
+    this.held = false;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** Resolves after `ms`, or early when the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

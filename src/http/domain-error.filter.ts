@@ -1,0 +1,63 @@
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { DomainError, ValidationError } from '../domain/domain-error.js';
+import { problemFor, type ProblemDocument } from './problem-details.js';
+
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
+};
+
+const STATUS_CODES: Record<number, string> = {
+  400: 'invalid_request',
+  404: 'route_not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
+/** Turns any error into an RFC 9457 problem document. */
+export function toProblem(error: unknown, instance: string): ProblemDocument {
+  if (error instanceof ValidationError) {
+    return problemFor(error.code, error.message, instance, { ...error.extra, errors: error.errors });
+  }
+  if (error instanceof DomainError) return problemFor(error.code, error.message, instance, error.extra);
+  const fastifyCode = (error as { code?: string })?.code;
+  if (fastifyCode && FASTIFY_CODES[fastifyCode]) {
+    const code = FASTIFY_CODES[fastifyCode]!;
+    const detail = code === 'invalid_json' ? `The body is not valid JSON: ${(error as Error).message}` : (error as Error).message;
+    return problemFor(code, detail, instance);
+  }
+  if (error instanceof SyntaxError) return problemFor('invalid_json', `The body is not valid JSON: ${error.message}`, instance);
+  if (error instanceof HttpException && STATUS_CODES[error.getStatus()]) {
+    return problemFor(STATUS_CODES[error.getStatus()]!, error.message, instance);
+  }
+  const status = (error as { statusCode?: number })?.statusCode;
+  if (typeof status === 'number' && STATUS_CODES[status]) return problemFor(STATUS_CODES[status]!, (error as Error).message, instance);
+  return problemFor('internal_error', 'An unexpected error occurred; it has been logged with the request id.', instance);
+}
+
+/** Writes a problem document; 5xx are logged with the request id. */
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown, log: Logger): void {
+  const problem = toProblem(error, request.url);
+  if (problem.status >= 500 && problem.code !== 'read_model_lagging') {
+    log.error({ err: error, reqId: request.id, url: request.url }, 'request failed');
+  }
+  if (problem.code === 'read_model_lagging') void reply.header('Retry-After', '1');
+  void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
+}
+
+/** The Nest side: every exception thrown by a controller, guard or pipe. */
+@Catch()
+export class DomainErrorFilter implements ExceptionFilter {
+  constructor(private readonly log: Logger) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    sendProblem(http.getResponse<FastifyReply>(), http.getRequest<FastifyRequest>(), error, this.log);
+  }
+}

@@ -1,0 +1,66 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../projections/database.js';
+import { DomainError } from '../domain/domain-error.js';
+import { ConsumerRunner, type BatchHandler } from '../events/consumer-runner.js';
+import { PLATFORM } from '../runtime/tokens.js';
+import type { Platform } from '../runtime/platform.js';
+
+const DEFAULT_WAIT_MS = 5000;
+
+/**
+ * The ordered stream consumers of this process (projections, relay, executor, materializer), and
+ * read-your-writes: `waitFor(name, minSeq)` returns once that consumer applied the stream up to `minSeq`.
+ */
+@Injectable()
+export class ConsumerRegistry implements OnApplicationShutdown {
+  private readonly runners = new Map<string, ConsumerRunner>();
+
+  constructor(@Inject(PLATFORM) private readonly platform: Platform) {}
+
+  /** Starts a runner for the handler in this process. */
+  start(handler: BatchHandler, options: { batchSize?: number } = {}): ConsumerRunner {
+    const existing = this.runners.get(handler.name);
+    if (existing) return existing;
+    const { nats, store, db, log, config, instanceId } = this.platform;
+    const runner = new ConsumerRunner(handler, { nats, store, db, log, leaseTtlMs: config.leaseTtlMs, instanceId, ...options });
+    this.runners.set(handler.name, runner);
+    runner.start();
+    return runner;
+  }
+
+  names(): string[] {
+    return [...this.runners.keys()];
+  }
+
+  /**
+   * Waits (bounded) until the named consumer has applied `minSeq`; throws `read_model_lagging` otherwise. Works
+   * across processes through the checkpoint table.
+   */
+  async waitFor(name: string, minSeq: number | undefined, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
+    if (minSeq === undefined || minSeq <= 0) return;
+    const local = this.runners.get(name);
+    if (local && local.lastSeq >= minSeq) return;
+    const deadline = Date.now() + timeoutMs;
+    if (local) {
+      if (await local.waitFor(minSeq, timeoutMs)) return;
+    } else {
+      while (Date.now() < deadline) {
+        if ((await checkpointOf(this.platform.db, name)) >= minSeq) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    if ((await checkpointOf(this.platform.db, name)) >= minSeq) return;
+    throw new DomainError('read_model_lagging', `The read model "${name}" has not reached event ${minSeq} yet; retry shortly.`, { minSeq });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
+    this.runners.clear();
+  }
+}
+
+export async function checkpointOf(db: Kysely<Database>, name: string): Promise<number> {
+  const row = await db.selectFrom('projection_checkpoint').select('last_seq').where('name', '=', name).executeTakeFirst();
+  return row?.last_seq ?? 0;
+}

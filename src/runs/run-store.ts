@@ -1,0 +1,118 @@
+import { derivedEventId, toEnvelope, type EventMetadata, type NewEvent, type StoredEvent } from '../events/envelope.js';
+import { ConcurrencyConflictError, type EventStore } from '../events/event-store.js';
+import { DomainError } from '../domain/domain-error.js';
+import { evolveRun, type RunState } from './run-state.js';
+import type { RunEvent } from './run.events.js';
+import { decideRun, type RunCommand, type RunDecision } from './run.decider.js';
+
+export interface RunCommandResult {
+  state: RunState;
+  decision: RunDecision;
+  /** Stream sequences of the appended events (empty when nothing was appended). */
+  seqs: number[];
+}
+
+const MAX_CACHED = 20_000;
+
+/**
+ * Loads runs from their subject (with an in-process cache that is only trusted together with the subject's
+ * expected-last-sequence), decides, and appends. A lost race re-reads the subject and decides again, so the
+ * conflict never reaches a client (DESIGN §3).
+ */
+export class RunStore {
+  private readonly cache = new Map<string, RunState>();
+
+  constructor(private readonly store: EventStore) {}
+
+  subject(slug: string, runId: string): string {
+    return this.store.subjects.run(slug, runId);
+  }
+
+  /** Folds the whole subject; null for an unknown run. */
+  async load(slug: string, runId: string): Promise<RunState | null> {
+    const events = await this.store.readSubject(this.subject(slug, runId));
+    let state: RunState | null = null;
+    for (const event of events) state = evolveRun(state, event as unknown as RunEvent & { seq: number });
+    if (state) this.remember(state);
+    return state;
+  }
+
+  /** The cached state (maybe behind), else a load. */
+  async current(slug: string, runId: string): Promise<RunState | null> {
+    return this.cache.get(runId) ?? (await this.load(slug, runId));
+  }
+
+  /** Folds events seen on the stream into the cache (the executor sees every event in order). */
+  observe(event: StoredEvent): void {
+    const runId = event.subject.split('.').pop()!;
+    const cached = this.cache.get(runId);
+    if (event.type === 'workflow.run.requested' && !cached) {
+      this.remember(evolveRun(null, event as unknown as RunEvent & { seq: number })!);
+      return;
+    }
+    if (cached && event.seq > cached.lastSeq) this.remember(evolveRun(cached, event as unknown as RunEvent & { seq: number })!);
+  }
+
+  forget(runId: string): void {
+    this.cache.delete(runId);
+  }
+
+  /**
+   * Decides on the freshest state and appends. Rejections and no-op decisions are re-checked against the
+   * subject's real last sequence before they are trusted.
+   */
+  async execute(slug: string, runId: string, command: RunCommand, metadata: EventMetadata, now: string, options: { verifyNoop?: boolean } = {}): Promise<RunCommandResult> {
+    let state = command.type === 'RequestRun' ? null : await this.current(slug, runId);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      let decision: RunDecision;
+      try {
+        decision = decideRun(command, state);
+      } catch (error) {
+        if (error instanceof DomainError && (await this.isStale(slug, runId, state))) {
+          state = await this.load(slug, runId);
+          continue;
+        }
+        throw error;
+      }
+      if (decision.events.length === 0) {
+        if (options.verifyNoop !== false && (await this.isStale(slug, runId, state))) {
+          state = await this.load(slug, runId);
+          continue;
+        }
+        return { state: state!, decision, seqs: [] };
+      }
+      try {
+        const seqs = await this.append(slug, runId, decision.events, state, metadata, now);
+        let next = state;
+        decision.events.forEach((event, index) => {
+          const stored = { ...toEnvelope(event, metadata, now), seq: seqs[index]!, subject: this.subject(slug, runId) };
+          next = evolveRun(next, stored as unknown as RunEvent & { seq: number });
+        });
+        if (next) this.remember(next);
+        return { state: next!, decision, seqs };
+      } catch (error) {
+        if (!(error instanceof ConcurrencyConflictError)) throw error;
+        state = await this.load(slug, runId);
+      }
+    }
+    throw new Error(`run ${runId}: too many concurrent writers`);
+  }
+
+  private async append(slug: string, runId: string, events: NewEvent[], state: RunState | null, metadata: EventMetadata, now: string): Promise<number[]> {
+    const envelopes = events.map((event) => toEnvelope({ ...event, id: event.id ?? derivedEventId(runId, event.type, now) }, metadata, now));
+    const result = await this.store.append(this.subject(slug, runId), envelopes, { expectedLastSeq: state?.lastSeq ?? 0 });
+    return result.seqs;
+  }
+
+  private async isStale(slug: string, runId: string, state: RunState | null): Promise<boolean> {
+    const last = await this.store.readLast(this.subject(slug, runId));
+    return (last?.seq ?? 0) !== (state?.lastSeq ?? 0);
+  }
+
+  private remember(state: RunState): void {
+    const runId = state.request.runId;
+    this.cache.delete(runId);
+    this.cache.set(runId, state);
+    if (this.cache.size > MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+  }
+}

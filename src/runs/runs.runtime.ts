@@ -1,0 +1,74 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Subscription } from '@nats-io/transport-node';
+import { AssetRelay } from '../assets/asset-relay.js';
+import { JOB_HANDLERS, type JobHandlerRegistry } from '../jobs/job-handler.js';
+import { JobWorker } from '../jobs/job-worker.js';
+import { ConsumerRegistry } from '../projector/consumer-registry.js';
+import type { Platform } from '../runtime/platform.js';
+import { PLATFORM } from '../runtime/tokens.js';
+import { TIMERS } from '../timers/timers.provider.js';
+import type { TimerService } from '../timers/timer-service.js';
+import { WorkflowCommandService } from '../workflows/workflow-command.service.js';
+import { listenForCompletions } from './completion-listener.js';
+import { RunCommandService } from './run-command.service.js';
+import { RunExecutor, type DependencyTimerPayload, type StepTimerPayload } from './run-executor.js';
+
+/**
+ * Starts what runs need in this process, by role: the executor and the asset relay (`projector`), the built-in
+ * job worker and the timer consumer (`worker`), the NATS completion endpoint (`api`, `worker`).
+ */
+@Injectable()
+export class RunsRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
+  private worker: JobWorker | undefined;
+  private completions: Subscription | undefined;
+
+  constructor(
+    @Inject(PLATFORM) private readonly platform: Platform,
+    @Inject(ConsumerRegistry) private readonly consumers: ConsumerRegistry,
+    @Inject(RunCommandService) private readonly commands: RunCommandService,
+    @Inject(WorkflowCommandService) private readonly workflows: WorkflowCommandService,
+    @Inject(TIMERS) private readonly timers: TimerService,
+    @Inject(JOB_HANDLERS) private readonly handlers: JobHandlerRegistry,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { config, log, nats, store, db } = this.platform;
+    this.registerTimerHandlers();
+    if (config.roles.has('projector')) {
+      this.consumers.start(new RunExecutor({ commands: this.commands, workflows: this.workflows, db, timers: this.timers, nats, consumers: this.consumers, config, log: log.child({ component: 'run-executor' }) }), { batchSize: 200 });
+      this.consumers.start(new AssetRelay(store));
+    }
+    if (config.roles.has('worker') || config.roles.has('materializer')) await this.timers.start();
+    if (config.roles.has('worker')) {
+      this.worker = new JobWorker(nats, this.handlers, this.commands, log.child({ component: 'job-worker' }));
+      await this.worker.start();
+    }
+    if (config.roles.has('api') || config.roles.has('worker')) this.completions = listenForCompletions(nats, this.commands, log);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.completions?.unsubscribe();
+    await this.worker?.stop();
+    await this.timers.stop();
+  }
+
+  private registerTimerHandlers(): void {
+    const now = () => new Date().toISOString();
+    const meta = (runId: string) => ({ correlationId: runId, causationId: null, actor: 'system' });
+    this.timers.on('step-timeout', async (timer) => {
+      const { slug, runId, stepId, attempt } = timer.payload as StepTimerPayload;
+      const at = now();
+      await this.commands.runs.execute(slug, runId, { type: 'TimeoutStep', stepId, attempt, now: at }, meta(runId), at);
+    });
+    this.timers.on('step-retry', async (timer) => {
+      const { slug, runId, stepId, attempt } = timer.payload as StepTimerPayload;
+      const at = now();
+      await this.commands.runs.execute(slug, runId, { type: 'DispatchRetry', stepId, attempt, now: at }, meta(runId), at);
+    });
+    this.timers.on('dependency-wait', async (timer) => {
+      const { slug, runId, stepId, assetId } = timer.payload as DependencyTimerPayload;
+      const at = now();
+      await this.commands.runs.execute(slug, runId, { type: 'FailWaitingRun', stepId, assetId, now: at }, meta(runId), at);
+    });
+  }
+}

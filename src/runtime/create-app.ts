@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { AppModule } from '../app.module.js';
+import { DomainErrorFilter, sendProblem } from '../http/domain-error.filter.js';
+import { PinoNestLogger } from '../observability/logger.js';
+import type { Platform } from './platform.js';
+
+/** Builds the Nest app on Fastify for an opened platform: problem+json errors, auth, OpenAPI at /docs, metrics. */
+export async function createApp(platform: Platform): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: platform.config.maxBodyBytes,
+    genReqId: (request: { headers: Record<string, unknown> }) => String(request.headers['x-request-id'] ?? randomUUID()),
+    requestIdHeader: false,
+    loggerInstance: platform.log.child({ component: 'http' }) as never,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(platform), adapter, {
+    logger: new PinoNestLogger(platform.log.child({ component: 'nest' })),
+    abortOnError: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions?.url ?? 'unmatched';
+    platform.metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
+  });
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    void reply.header('x-request-id', request.id);
+    done(null, payload);
+  });
+  app.useGlobalFilters(new DomainErrorFilter(platform.log));
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('apphub-assets')
+      .setDescription('Event-sourced workflow assets: definitions, runs, materializations, partitions and auto-materialization.')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json', yamlDocumentUrl: 'docs/yaml' });
+  await app.init();
+  // After init: Nest installs its own handler there, which would turn body-parser errors into generic 400s.
+  fastify.setErrorHandler((error, request, reply) => sendProblem(reply, request, error, platform.log));
+  return app;
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../../projections/database.js';
+import type { AppConfig } from '../config/app-config.js';
+import { createDatabase } from '../db/database-factory.js';
+import { migrateToLatest, pendingMigrations } from '../db/migrate.js';
+import { eventCatalog } from '../event-catalog.js';
+import { EventSchemaRegistry } from '../events/event-schemas.js';
+import { EventStore } from '../events/event-store.js';
+import { openNatsContext, type NatsContext } from '../events/nats-context.js';
+import { createLogger } from '../observability/logger.js';
+import { Metrics } from '../observability/metrics.js';
+
+/** The connections and shared services of one process, opened before Nest and closed after it. */
+export interface Platform {
+  config: AppConfig;
+  log: Logger;
+  metrics: Metrics;
+  db: Kysely<Database>;
+  nats: NatsContext;
+  store: EventStore;
+  /** Lease owner id of this process. */
+  instanceId: string;
+  close(): Promise<void>;
+}
+
+export class PendingMigrationsError extends Error {
+  constructor(readonly pending: string[]) {
+    super(`the database has pending migrations (${pending.join(', ')}); run \`npm run migrate\` or set APPHUB_MIGRATE_ON_START=true`);
+    this.name = 'PendingMigrationsError';
+  }
+}
+
+export async function openPlatform(config: AppConfig, options: { log?: Logger; collectDefaultMetrics?: boolean } = {}): Promise<Platform> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const db = createDatabase({
+    connectionString: config.databaseUrl,
+    maxConnections: 20,
+    onQuery: (event) => {
+      if (log.isLevelEnabled('debug')) log.debug({ sql: event.query.sql, queryDurationMillis: event.queryDurationMillis }, 'query');
+    },
+  });
+  try {
+    if (config.migrateOnStart) await migrateToLatest(db);
+    else {
+      const pending = await pendingMigrations(db);
+      if (pending.length > 0) throw new PendingMigrationsError(pending);
+    }
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  const nats = await openNatsContext({
+    natsUrl: config.natsUrl,
+    subjectPrefix: config.subjectPrefix,
+    streamReplicas: config.streamReplicas,
+    leaseTtlMs: config.leaseTtlMs,
+  }).catch(async (error) => {
+    await db.destroy();
+    throw error;
+  });
+  const metrics = new Metrics(options.collectDefaultMetrics ?? true);
+  const store = new EventStore(nats, new EventSchemaRegistry(eventCatalog));
+  store.onAppend((type) => metrics.eventsAppended.inc({ type }));
+  return {
+    config,
+    log,
+    metrics,
+    db,
+    nats,
+    store,
+    instanceId: `${process.pid}:${randomUUID()}`,
+    close: async () => {
+      await nats.close().catch(() => undefined);
+      await db.destroy().catch(() => undefined);
+    },
+  };
+}

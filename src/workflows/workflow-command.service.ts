@@ -1,0 +1,87 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, ValidationError } from '../domain/domain-error.js';
+import { newEventId, toEnvelope, type StoredEvent } from '../events/envelope.js';
+import { ConcurrencyConflictError, type EventStore } from '../events/event-store.js';
+import { EVENT_STORE } from '../runtime/tokens.js';
+import { validateWorkflowDefinition } from './validate-definition.js';
+import type { WorkflowDefinition } from './workflow-definition.js';
+import { decideWorkflow, type WorkflowCommand } from './workflow.decider.js';
+import type { WorkflowDefinitionUpdated } from './workflow.events.js';
+
+export interface WorkflowWriteResult {
+  workflow: WorkflowDefinition;
+  eventSeq: number;
+  created: boolean;
+}
+
+/** Loads a workflow from its subject, decides, appends with optimistic concurrency. */
+@Injectable()
+export class WorkflowCommandService {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  /** The current definition straight from the event log (never lags), with the sequence of its last event. */
+  async load(slug: string): Promise<{ workflow: WorkflowDefinition; seq: number } | null> {
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(slug) || slug.length > 100) return null;
+    const last = (await this.store.readLast(this.store.subjects.definition(slug))) as StoredEvent<string, WorkflowDefinitionUpdated> | null;
+    return last ? { workflow: last.data.workflow, seq: last.seq } : null;
+  }
+
+  async require(slug: string): Promise<{ workflow: WorkflowDefinition; seq: number }> {
+    const found = await this.load(slug);
+    if (!found) throw new DomainError('workflow_not_found', `No workflow with slug "${slug}".`, { slug });
+    return found;
+  }
+
+  async register(body: unknown, actor: string, requestId: string): Promise<WorkflowWriteResult> {
+    const input = this.validate(body);
+    const current = await this.load(input.slug);
+    const command: WorkflowCommand = { type: 'RegisterWorkflow', input, workflowId: newEventId(), now: new Date().toISOString() };
+    return this.execute(command, current, actor, requestId, true);
+  }
+
+  async update(slug: string, body: unknown, expectedVersion: number | undefined, actor: string, requestId: string): Promise<WorkflowWriteResult> {
+    const input = this.validate(body, slug);
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.load(slug);
+      const command: WorkflowCommand = { type: 'UpdateWorkflow', input, now: new Date().toISOString(), ...(expectedVersion === undefined ? {} : { expectedVersion }) };
+      try {
+        return await this.execute(command, current, actor, requestId, false);
+      } catch (error) {
+        // Without If-Match the client asked for "replace": one retry on a concurrent change is what it expects.
+        if (expectedVersion !== undefined || attempt > 0 || (error as DomainError).code !== 'version_conflict') throw error;
+      }
+    }
+  }
+
+  private validate(body: unknown, slug?: string) {
+    const result = validateWorkflowDefinition(body, slug === undefined ? {} : { slug });
+    if (!result.ok) {
+      const summary = result.errors.map((error) => `${error.path || '/'}: ${error.message}`).join('; ');
+      throw new ValidationError('invalid_definition', `The workflow definition is invalid: ${summary}`, result.errors);
+    }
+    return result.value;
+  }
+
+  private async execute(
+    command: WorkflowCommand,
+    current: { workflow: WorkflowDefinition; seq: number } | null,
+    actor: string,
+    requestId: string,
+    created: boolean,
+  ): Promise<WorkflowWriteResult> {
+    const events = decideWorkflow(command, current?.workflow ?? null);
+    if (events.length === 0) return { workflow: current!.workflow, eventSeq: current!.seq, created: false };
+    const workflow = events[0]!.data.workflow;
+    const envelopes = events.map((event) =>
+      toEnvelope(event, { correlationId: requestId, causationId: null, actor }, command.now),
+    );
+    try {
+      const result = await this.store.append(this.store.subjects.definition(workflow.slug), envelopes, { expectedLastSeq: current?.seq ?? 0 });
+      return { workflow, eventSeq: result.lastSeq, created };
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflictError)) throw error;
+      if (created) throw new DomainError('workflow_exists', `A workflow with slug "${workflow.slug}" already exists.`, { slug: workflow.slug });
+      throw new DomainError('version_conflict', `The workflow "${workflow.slug}" changed concurrently; reload it and retry.`);
+    }
+  }
+}

@@ -1,0 +1,9 @@
+/** Where the tests find Postgres and NATS (`TEST_DATABASE_URL`, `TEST_NATS_URL`). */
+export const TEST_ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+
+export function databaseUrl(name: string): string {
+  const url = new URL(TEST_ADMIN_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
