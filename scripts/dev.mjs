@@ -7,6 +7,7 @@
 // Only node: built-ins and dependency-free modules are imported up front: node_modules may not exist yet.
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { banner } from './dev/banner.mjs';
@@ -52,6 +53,9 @@ async function main() {
     DATABASE_URL: postgres.url,
   };
   const token = process.env.APPHUB_OPERATOR_TOKENS ? undefined : 'dev-token';
+  if (await portTaken(port)) {
+    throw new DevError(`something already listens on port ${port} (a service an earlier \`npm run dev\` left?); stop it or set HTTP_PORT`);
+  }
   startService(env);
   if (await serviceReady(port)) process.stdout.write(banner({ port, token, nats, postgres }));
 }
@@ -64,6 +68,19 @@ function dependenciesStale() {
   const installed = Math.max(modules.mtimeMs, stat('node_modules/.package-lock.json')?.mtimeMs ?? 0);
   const lock = stat('package-lock.json');
   return lock && lock.mtimeMs > installed ? 'package-lock.json is newer than node_modules' : undefined;
+}
+
+function portTaken(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port: Number(port) });
+    socket.setTimeout(1000, () => socket.destroy());
+    socket.once('connect', () => {
+      resolve(true);
+      socket.destroy();
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('close', () => resolve(false));
+  });
 }
 
 function startService(env) {

@@ -1,6 +1,8 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AssetsModule } from './assets/assets.module.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { MaterializerModule } from './materializer/materializer.module.js';
 import { APP_CONFIG } from './config/app-config.js';
 import { HealthController } from './http/health.controller.js';
 import { ConsumerRegistry } from './projector/consumer-registry.js';
@@ -31,6 +33,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
+      imports: [AssetsModule, MaterializerModule],
       controllers: [HealthController, WorkflowsController, RunsController],
       providers: [
         ...platformProviders,

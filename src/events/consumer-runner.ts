@@ -86,11 +86,17 @@ export class ConsumerRunner {
   waitFor(seq: number, timeoutMs: number): Promise<boolean> {
     if (this.position >= seq) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const waiter = { seq, resolve: () => resolve(true) };
-      this.waiters.add(waiter);
-      setTimeout(() => {
+      const timer = setTimeout(() => {
         if (this.waiters.delete(waiter)) resolve(this.position >= seq);
       }, timeoutMs);
+      const waiter = {
+        seq,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      this.waiters.add(waiter);
     });
   }
 

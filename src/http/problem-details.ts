@@ -44,13 +44,14 @@ export interface ProblemDocument {
 
 export function problemFor(code: string, detail: string, instance: string, extra: Record<string, unknown> = {}): ProblemDocument {
   const known = PROBLEM_TYPES[code] ?? PROBLEM_TYPES.internal_error!;
+  // Extra members never override the standard ones.
   return {
+    ...extra,
     type: `https://apphub-assets.dev/problems/${code.replace(/_/g, '-')}`,
     title: known.title,
     status: known.status,
     detail,
     instance,
     code,
-    ...extra,
   };
 }

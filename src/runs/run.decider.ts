@@ -72,7 +72,7 @@ export function decideRun(command: RunCommand, state: RunState | null): RunDecis
       return { events: [dispatch(state, command.stepId, command.attempt, command.now)] };
     }
     case 'CancelRun':
-      if (isTerminal(state)) throw new DomainError('run_not_active', `The run is already ${state.status}.`, { status: state.status });
+      if (isTerminal(state)) throw new DomainError('run_not_active', `The run is already ${state.status}.`, { runStatus: state.status });
       return {
         events: [
           ev(runId(state), 'workflow.run.cancel-requested', { requestedAt: command.now, reason: command.reason }),
@@ -161,7 +161,7 @@ function complete(state: RunState, command: Extract<RunCommand, { type: 'Complet
   const attempt = command.attempt ?? step.attempt;
   const previous = step.completions.find((completion) => completion.attempt === attempt);
   if (previous) return { events: [], answer: answerOf(state, command.stepId, previous, true) };
-  if (isTerminal(state)) throw new DomainError('run_not_active', `The run is already ${state.status}; the completion was not recorded.`, { status: state.status });
+  if (isTerminal(state)) throw new DomainError('run_not_active', `The run is already ${state.status}; the completion was not recorded.`, { runStatus: state.status });
   if (step.status !== 'running' || attempt === 0) {
     throw new DomainError('step_not_dispatched', `Step "${command.stepId}" is ${step.status}, not dispatched; nothing to complete.`, { stepStatus: step.status });
   }
