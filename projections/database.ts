@@ -1,4 +1,5 @@
 import type { AssetMaterializationTable, AssetPartitionTable } from './asset-materializations/asset-materializations.table.js';
+import type { AssetCatalogTable, AssetPartitionEventTable } from './asset-partitions/asset-catalog.table.js';
 import type { RunDependencyWaitTable, RunStartQueueTable } from './run-executor/run-executor.table.js';
 import type { WorkflowRunTable } from './run-history/run-history.table.js';
 import type { ProjectionCheckpointTable, ProjectionDeadLetterTable } from './checkpoint.table.js';
@@ -18,4 +19,6 @@ export interface Database {
   run_dependency_wait: RunDependencyWaitTable;
   asset_materialization: AssetMaterializationTable;
   asset_partition: AssetPartitionTable;
+  asset_partition_event: AssetPartitionEventTable;
+  asset_catalog: AssetCatalogTable;
 }

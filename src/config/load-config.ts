@@ -166,6 +166,6 @@ function parseTokens(text: string, problems: string[]): OperatorToken[] {
 }
 
 /** The process environment, read here and nowhere else (STYLE §9). */
-export function loadConfigFromProcess(overrides: Record<string, string> = {}): AppConfig {
-  return loadConfig({ ...process.env, ...overrides });
+export function loadConfigFromProcess(overrides: Record<string, string> = {}, defaults: Record<string, string> = {}): AppConfig {
+  return loadConfig({ ...defaults, ...process.env, ...overrides });
 }

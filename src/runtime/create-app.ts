@@ -14,6 +14,7 @@ export async function createApp(platform: Platform): Promise<NestFastifyApplicat
     bodyLimit: platform.config.maxBodyBytes,
     genReqId: (request: { headers: Record<string, unknown> }) => String(request.headers['x-request-id'] ?? randomUUID()),
     requestIdHeader: false,
+    allowErrorHandlerOverride: true,
     loggerInstance: platform.log.child({ component: 'http' }) as never,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(platform), adapter, {

@@ -1,0 +1,46 @@
+import { toEnvelope } from './envelope.js';
+import { ConcurrencyConflictError } from './event-store.js';
+import { InvalidEventError } from './event-schemas.js';
+import { createTestPlatform, type TestPlatform } from '../../test/support/test-platform.js';
+
+const probe = { type: 'test.probe.recorded', schemaVersion: 1, data: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } } };
+const event = (n: number, id?: string) => toEnvelope({ type: 'test.probe.recorded', data: { n }, ...(id ? { id } : {}) }, { correlationId: 'c', causationId: null, actor: 'test' }, new Date().toISOString());
+
+describe('EventStore', () => {
+  let p: TestPlatform;
+  beforeAll(async () => {
+    p = await createTestPlatform({ extraSchemas: [probe] });
+  });
+  afterAll(async () => {
+    await p.dispose();
+  });
+  const subject = (name: string) => `${p.nats.subjects.prefix}.probe.${name}`;
+
+  it('appends with optimistic concurrency and refuses a stale expected sequence', async () => {
+    const first = await p.store.append(subject('a'), [event(1)], { expectedLastSeq: 0 });
+    const second = await p.store.append(subject('a'), [event(2), event(3)], { expectedLastSeq: first.lastSeq });
+    expect(second.seqs).toHaveLength(2);
+    await expect(p.store.append(subject('a'), [event(4)], { expectedLastSeq: first.lastSeq })).rejects.toBeInstanceOf(ConcurrencyConflictError);
+    await expect(p.store.append(subject('a'), [event(5)], { expectedLastSeq: 0 })).rejects.toBeInstanceOf(ConcurrencyConflictError);
+    const all = await p.store.readSubject(subject('a'));
+    expect(all.map((e) => (e.data as { n: number }).n)).toEqual([1, 2, 3]);
+    expect((await p.store.readLast(subject('a')))?.seq).toBe(second.lastSeq);
+    expect((await p.store.readFirst(subject('a')))?.seq).toBe(first.lastSeq);
+    expect(await p.store.readLast(subject('empty'))).toBeNull();
+  });
+
+  it('deduplicates by event id (Nats-Msg-Id)', async () => {
+    const once = event(9, 'fixed-id-1');
+    const a = await p.store.append(subject('dup'), [once]);
+    const b = await p.store.append(subject('dup'), [once]);
+    expect(b.seqs[0]).toBe(a.seqs[0]);
+    expect(b.duplicates[0]).toBe(true);
+    expect(await p.store.readSubject(subject('dup'))).toHaveLength(1);
+  });
+
+  it('validates envelopes on append', async () => {
+    await expect(p.store.append(subject('bad'), [{ ...event(1), data: { n: 'x' } }])).rejects.toBeInstanceOf(InvalidEventError);
+    await expect(p.store.append(subject('bad'), [{ ...event(1), type: 'unknown.type' }])).rejects.toBeInstanceOf(InvalidEventError);
+    expect(await p.store.readLast(subject('bad'))).toBeNull();
+  });
+});
