@@ -14,7 +14,9 @@ import { banner } from './dev/banner.mjs';
 import { DevError, runStep, signalCurrentStep, stopChild, track } from './dev/child-processes.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DEV_TOKENS = JSON.stringify([{ subject: 'dev', token: 'dev-token', scopes: ['workflows:write', 'workflows:run'] }]);
+const DEV_TOKENS = JSON.stringify([
+  { subject: 'dev', token: 'dev-token', scopes: ['workflows:write', 'workflows:run'] },
+]);
 
 /** What we started, newest last; stopped in reverse order. Servers we merely reused never get here. */
 const owned = [];
@@ -54,7 +56,9 @@ async function main() {
   };
   const token = process.env.APPHUB_OPERATOR_TOKENS ? undefined : 'dev-token';
   if (await portTaken(port)) {
-    throw new DevError(`something already listens on port ${port} (a service an earlier \`npm run dev\` left?); stop it or set HTTP_PORT`);
+    throw new DevError(
+      `something already listens on port ${port} (a service an earlier \`npm run dev\` left?); stop it or set HTTP_PORT`,
+    );
   }
   startService(env);
   if (await serviceReady(port)) process.stdout.write(banner({ port, token, nats, postgres }));
@@ -86,7 +90,9 @@ function portTaken(port) {
 function startService(env) {
   console.log('[dev] $ node dist/src/main.js');
   // Own process group, so a terminal Ctrl-C reaches only us and the service gets exactly one signal (from us).
-  service = track(spawn(process.execPath, ['dist/src/main.js'], { env, detached: true, stdio: ['ignore', 'inherit', 'inherit'] }));
+  service = track(
+    spawn(process.execPath, ['dist/src/main.js'], { env, detached: true, stdio: ['ignore', 'inherit', 'inherit'] }),
+  );
   service.once('exit', (code, signal) => {
     const exitCode = code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGINT' ? 2 : 15);
     if (!stopping) console.error(`[dev] the service exited (${signal ?? `code ${code}`})`);
@@ -130,7 +136,8 @@ function onSignal(signal) {
   }
   stopping = { at: Date.now(), signal };
   console.log(`[dev] ${signal}: stopping${service ? ' the service' : ''}…`);
-  if (service) service.kill(signal); // its exit handler runs shutdown()
+  if (service)
+    service.kill(signal); // its exit handler runs shutdown()
   else signalCurrentStep(signal);
 }
 

@@ -27,12 +27,9 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
-  if (config.roles.has('api')) {
-    await app.listen(config.httpPort, config.httpHost);
-    log.info({ port: config.httpPort, roles: [...config.roles], prefix: config.subjectPrefix }, 'apphub-assets listening');
-  } else {
-    log.info({ roles: [...config.roles], prefix: config.subjectPrefix }, 'apphub-assets started without HTTP');
-  }
+  // Every role serves /health and /metrics; only `api` instances serve the API itself (see create-app.ts).
+  await app.listen(config.httpPort, config.httpHost);
+  log.info({ port: config.httpPort, roles: [...config.roles], prefix: config.subjectPrefix }, 'apphub-assets listening');
 }
 
 main().catch((error) => {

@@ -38,7 +38,10 @@ export function runStep(command, args, options = {}) {
     child.once('exit', (code, signal) => {
       current = undefined;
       if (code === 0) resolve();
-      else reject(new DevError(`\`${[command, ...args].join(' ')}\` failed (${signal ?? `exit code ${code}`})`, code || 1));
+      else
+        reject(
+          new DevError(`\`${[command, ...args].join(' ')}\` failed (${signal ?? `exit code ${code}`})`, code || 1),
+        );
     });
   });
 }

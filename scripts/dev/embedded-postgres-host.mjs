@@ -37,7 +37,9 @@ try {
   }
   await postgres.start();
 } catch (error) {
-  console.error(`embedded Postgres failed to start: ${error instanceof Error ? error.message : String(error ?? 'it exited')}`);
+  console.error(
+    `embedded Postgres failed to start: ${error instanceof Error ? error.message : String(error ?? 'it exited')}`,
+  );
   process.exit(1);
 }
 if (process.connected) process.send({ ready: true });

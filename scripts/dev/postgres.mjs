@@ -80,11 +80,18 @@ async function startEmbedded(root) {
   if (isRoot()) assertReachableByOthers(path.dirname(dataDir));
   console.log(`[dev] starting embedded Postgres on 127.0.0.1:${EMBEDDED_PORT}, data in .data/pg (log: .data/pg.log)`);
   const log = openSync(logFile, 'a');
-  const child = track(fork(HOST_SCRIPT, [], {
-    detached: true,
-    stdio: ['ignore', log, log, 'ipc'],
-    env: { ...process.env, APPHUB_DEV_PG_DIR: dataDir, APPHUB_DEV_PG_PORT: String(EMBEDDED_PORT), APPHUB_DEV_PG_PASSWORD: EMBEDDED_PASSWORD },
-  }));
+  const child = track(
+    fork(HOST_SCRIPT, [], {
+      detached: true,
+      stdio: ['ignore', log, log, 'ipc'],
+      env: {
+        ...process.env,
+        APPHUB_DEV_PG_DIR: dataDir,
+        APPHUB_DEV_PG_PORT: String(EMBEDDED_PORT),
+        APPHUB_DEV_PG_PASSWORD: EMBEDDED_PASSWORD,
+      },
+    }),
+  );
   let ready = false;
   let failure;
   child.on('message', (message) => (ready ||= message?.ready === true));
@@ -95,7 +102,10 @@ async function startEmbedded(root) {
     await stopChild(child, 'SIGTERM', 15_000);
   };
   try {
-    await waitFor('embedded Postgres', () => ready, { timeoutMs: 120_000, gaveUp: () => failure && `${failure}${tail(logFile)}` });
+    await waitFor('embedded Postgres', () => ready, {
+      timeoutMs: 120_000,
+      gaveUp: () => failure && `${failure}${tail(logFile)}`,
+    });
   } catch (error) {
     await stop();
     throw error;

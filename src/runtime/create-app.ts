@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from '../app.module.js';
+import { DomainError } from '../domain/domain-error.js';
 import { DomainErrorFilter, sendProblem } from '../http/domain-error.filter.js';
 import { PinoNestLogger } from '../observability/logger.js';
 import type { Platform } from './platform.js';
@@ -27,6 +28,13 @@ export async function createApp(platform: Platform): Promise<NestFastifyApplicat
     platform.metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     done();
   });
+  if (!platform.config.roles.has('api')) {
+    const roles = [...platform.config.roles].join(',');
+    fastify.addHook('onRequest', (request, reply, done) => {
+      if (/^\/(health\/|metrics)/.test(request.url)) return done();
+      sendProblem(reply, request, new DomainError('route_not_found', `This process runs the roles ${roles}; the API is served by instances with the api role.`), platform.log);
+    });
+  }
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
     done(null, payload);
