@@ -1,0 +1,165 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const TOKEN = 'bench-token-000001';
+const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+
+/** The built service in a child process on its own database and subject prefix, driven over HTTP. */
+export class BenchService {
+  private constructor(
+    readonly child: ChildProcess,
+    readonly baseUrl: string,
+    readonly databaseUrl: string,
+    readonly prefix: string,
+    private readonly options: { natsUrl: string; adminUrl: string; database: string },
+  ) {}
+
+  get streams() {
+    const upper = this.prefix.toUpperCase().replace(/-/g, '_');
+    return { events: `${upper}_EVENTS`, timers: `${upper}_TIMERS`, jobs: `${upper}_JOBS` };
+  }
+
+  static async start(options: { natsUrl: string; adminUrl: string; name: string; env?: Record<string, string> }): Promise<BenchService> {
+    const database = `apphub_bench_${options.name}_${process.pid}`;
+    const admin = new pg.Client({ connectionString: options.adminUrl });
+    await admin.connect();
+    await admin.query(`drop database if exists ${database} with (force)`);
+    await admin.query(`create database ${database}`);
+    await admin.end();
+    const url = new URL(options.adminUrl);
+    url.pathname = `/${database}`;
+    const prefix = `bench${options.name.replace(/[^a-z0-9]/g, '')}${process.pid}`;
+    const port = await freePort();
+    const child = spawn(process.execPath, [MAIN], {
+      env: {
+        ...process.env,
+        NATS_URL: options.natsUrl,
+        DATABASE_URL: url.toString(),
+        APPHUB_SUBJECT_PREFIX: prefix,
+        APPHUB_OPERATOR_TOKENS: JSON.stringify([{ subject: 'bench', token: TOKEN, scopes: ['workflows:write', 'workflows:run'] }]),
+        HTTP_PORT: String(port),
+        HTTP_HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        ...(options.env ?? {}),
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const service = new BenchService(child, `http://127.0.0.1:${port}`, url.toString(), prefix, { ...options, database });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
+      const ready = await fetch(`${service.baseUrl}/health/ready`).then((r) => r.status === 200).catch(() => false);
+      if (ready) return service;
+      if (Date.now() > deadline) throw new Error('service not ready within 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  async request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  }
+
+  async registerWorkflow(definition: object): Promise<void> {
+    const response = await this.request('POST', '/workflows', definition);
+    if (response.status !== 201) throw new Error(`register failed: ${JSON.stringify(response.body)}`);
+  }
+
+  /** Requests `count` runs (32 at a time) and waits until every one has its first step dispatched. */
+  async prepareRuns(slug: string, count: number, partitionKey?: (i: number) => string): Promise<string[]> {
+    const ids: string[] = new Array(count);
+    await mapLimit(count, 32, async (i) => {
+      const response = await this.request('POST', `/workflows/${slug}/run`, partitionKey ? { partitionKey: partitionKey(i) } : {});
+      if (response.status !== 202) throw new Error(`run failed: ${JSON.stringify(response.body)}`);
+      ids[i] = response.body.data.id as string;
+    });
+    const db = new pg.Client({ connectionString: this.databaseUrl });
+    await db.connect();
+    try {
+      const deadline = Date.now() + 300_000;
+      for (;;) {
+        const { rows } = await db.query<{ count: number }>(
+          `select count(*)::int as count from workflow_run where id = any($1) and state->'steps'->(state->'request'->'steps'->0->>'id')->>'status' = 'running'`,
+          [ids],
+        );
+        if (rows[0]!.count >= count) break;
+        if (Date.now() > deadline) throw new Error(`only ${rows[0]!.count}/${count} runs dispatched`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    } finally {
+      await db.end();
+    }
+    return ids;
+  }
+
+  complete(runId: string, body: object): Promise<{ status: number; body: any }> {
+    return this.request('POST', `/workflow-runs/${runId}/steps/${'load'}/complete`, body);
+  }
+
+  async completeAll(runIds: string[], concurrency: number, body: (i: number) => object): Promise<void> {
+    await mapLimit(runIds.length, concurrency, async (i) => {
+      const response = await this.complete(runIds[i]!, body(i));
+      if (response.status !== 200) throw new Error(`completion failed: ${JSON.stringify(response.body)}`);
+    });
+  }
+
+  async waitForCount(query: string, count: number, timeoutMs: number): Promise<void> {
+    const db = new pg.Client({ connectionString: this.databaseUrl });
+    await db.connect();
+    try {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const { rows } = await db.query<{ count: number }>(query);
+        if (rows[0]!.count >= count) return;
+        if (Date.now() > deadline) throw new Error(`only ${rows[0]!.count}/${count} after ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    } finally {
+      await db.end();
+    }
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+    const nc = await connect({ servers: this.options.natsUrl });
+    const jsm = await jetstreamManager(nc);
+    for (const name of [...Object.values(this.streams), `KV_${this.prefix}-leases`, `KV_${this.prefix}-runs`]) await jsm.streams.delete(name).catch(() => undefined);
+    await nc.close();
+    const admin = new pg.Client({ connectionString: this.options.adminUrl });
+    await admin.connect();
+    await admin.query(`drop database if exists ${this.options.database} with (force)`);
+    await admin.end();
+  }
+}
+
+async function mapLimit(count: number, limit: number, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, count) }, async () => {
+      while (next < count) await work(next++);
+    }),
+  );
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
