@@ -25,9 +25,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await sql`create index asset_catalog_asset_c_idx on asset_catalog (asset_id collate "C")`.execute(db);
 
-  await sql`create index asset_partition_asset_latest_idx on asset_partition (asset_id, latest_produced_at desc, latest_seq desc) where materializations > 0`.execute(db);
-  await sql`create index asset_partition_flagged_idx on asset_partition (asset_id) where stale_requested_at is not null or expired_at is not null`.execute(db);
-  await sql`create index workflow_asset_declarations_asset_c_idx on workflow_asset_declarations (asset_id collate "C")`.execute(db);
+  await sql`create index asset_partition_asset_latest_idx on asset_partition (asset_id, latest_produced_at desc, latest_seq desc) where materializations > 0`.execute(
+    db,
+  );
+  await sql`create index asset_partition_flagged_idx on asset_partition (asset_id) where stale_requested_at is not null or expired_at is not null`.execute(
+    db,
+  );
+  await sql`create index workflow_asset_declarations_asset_c_idx on workflow_asset_declarations (asset_id collate "C")`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

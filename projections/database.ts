@@ -1,4 +1,14 @@
 import type { AssetMaterializationTable, AssetPartitionTable } from './asset-materializations/asset-materializations.table.js';
+import type { AutoMaterializeDecisionTable } from './auto-materialize-decisions/auto-materialize-decisions.table.js';
+import type {
+  MaterializerConsumerTable,
+  MaterializerLatestTable,
+  MaterializerParametersTable,
+  MaterializerRunTable,
+  MaterializerSeenEventTable,
+  MaterializerTargetTable,
+  MaterializerWorkflowTable,
+} from './materializer/materializer.table.js';
 import type { AssetCatalogTable, AssetPartitionEventTable } from './asset-partitions/asset-catalog.table.js';
 import type { RunDependencyWaitTable, RunStartQueueTable } from './run-executor/run-executor.table.js';
 import type { WorkflowRunTable } from './run-history/run-history.table.js';
@@ -21,4 +31,12 @@ export interface Database {
   asset_partition: AssetPartitionTable;
   asset_partition_event: AssetPartitionEventTable;
   asset_catalog: AssetCatalogTable;
+  materializer_workflow: MaterializerWorkflowTable;
+  materializer_consumer: MaterializerConsumerTable;
+  materializer_latest: MaterializerLatestTable;
+  materializer_target: MaterializerTargetTable;
+  materializer_run: MaterializerRunTable;
+  materializer_parameters: MaterializerParametersTable;
+  materializer_seen_event: MaterializerSeenEventTable;
+  auto_materialize_decision: AutoMaterializeDecisionTable;
 }

@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AssetsModule } from './assets/assets.module.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { ExamplesModule } from './examples/examples.module.js';
 import { MaterializerModule } from './materializer/materializer.module.js';
 import { APP_CONFIG } from './config/app-config.js';
 import { HealthController } from './http/health.controller.js';
@@ -33,7 +34,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [AssetsModule, MaterializerModule],
+      imports: [AssetsModule, MaterializerModule, ExamplesModule],
       controllers: [HealthController, WorkflowsController, RunsController],
       providers: [
         ...platformProviders,

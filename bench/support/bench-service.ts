@@ -34,7 +34,8 @@ export class BenchService {
     url.pathname = `/${database}`;
     const prefix = `bench${options.name.replace(/[^a-z0-9]/g, '')}${process.pid}`;
     const port = await freePort();
-    const child = spawn(process.execPath, [MAIN], {
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, MAIN], {
       env: {
         ...process.env,
         NATS_URL: options.natsUrl,
@@ -85,7 +86,7 @@ export class BenchService {
     const db = new pg.Client({ connectionString: this.databaseUrl });
     await db.connect();
     try {
-      const deadline = Date.now() + 300_000;
+      const deadline = Date.now() + Number(process.env.BENCH_PREPARE_TIMEOUT_MS ?? 300_000);
       for (;;) {
         const { rows } = await db.query<{ count: number }>(
           `select count(*)::int as count from workflow_run where id = any($1) and state->'steps'->(state->'request'->'steps'->0->>'id')->>'status' = 'running'`,

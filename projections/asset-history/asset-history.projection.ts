@@ -22,7 +22,9 @@ export const assetHistoryProjection: Projection = {
 };
 
 async function insertMaterializations(events: readonly StoredEvent[], tx: Transaction<Database>): Promise<void> {
-  const rows = events.filter((event) => event.type === 'asset.produced').map((event) => toRow(event as StoredEvent<string, AssetProduced>));
+  const rows = events
+    .filter((event) => event.type === 'asset.produced')
+    .map((event) => toRow(event as StoredEvent<string, AssetProduced>));
   for (let start = 0; start < rows.length; start += CHUNK) {
     await tx
       .insertInto('asset_materialization')

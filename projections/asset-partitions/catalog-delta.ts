@@ -13,7 +13,9 @@ export interface CatalogDelta {
  * Per asset: the change in materialized partitions and materializations between the rows before and after a
  * batch, and the newest latest materialization the batch set (by producedAt, then seq). Pure.
  */
-export function catalogDeltas(changes: ReadonlyArray<{ before: PartitionState | null; after: PartitionState | null }>): CatalogDelta[] {
+export function catalogDeltas(
+  changes: ReadonlyArray<{ before: PartitionState | null; after: PartitionState | null }>,
+): CatalogDelta[] {
   const byAsset = new Map<string, CatalogDelta>();
   for (const { before, after } of changes) {
     const assetId = (after ?? before)!.assetId;
@@ -24,12 +26,19 @@ export function catalogDeltas(changes: ReadonlyArray<{ before: PartitionState | 
     delta.materializations += is - was;
     delta.lastSeq = Math.max(delta.lastSeq, after?.lastSeq ?? 0);
     if (after?.latestEventId && after.latestEventId !== before?.latestEventId) {
-      const candidate = { eventId: after.latestEventId, seq: after.latestSeq!, producedAt: after.latestProducedAt!, workflowSlug: after.workflowSlug };
+      const candidate = {
+        eventId: after.latestEventId,
+        seq: after.latestSeq!,
+        producedAt: after.latestProducedAt!,
+        workflowSlug: after.workflowSlug,
+      };
       if (!delta.latest || newer(candidate, delta.latest)) delta.latest = candidate;
     }
     byAsset.set(assetId, delta);
   }
-  return [...byAsset.values()].filter((delta) => delta.partitionCount !== 0 || delta.materializations !== 0 || delta.latest);
+  return [...byAsset.values()].filter(
+    (delta) => delta.partitionCount !== 0 || delta.materializations !== 0 || delta.latest,
+  );
 }
 
 function newer(a: { producedAt: string; seq: number }, b: { producedAt: string; seq: number }): boolean {

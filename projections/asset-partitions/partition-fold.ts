@@ -35,7 +35,11 @@ export function partitionOf(event: StoredEvent): { workflowSlug: string; assetId
  * unpartitioned) and only decides the sort key. A row left with no materialization, stale mark or parameters is
  * removed (null).
  */
-export function evolvePartition(state: PartitionState | null, event: StoredEvent, partitioning: Partitioning | null): PartitionState | null {
+export function evolvePartition(
+  state: PartitionState | null,
+  event: StoredEvent,
+  partitioning: Partitioning | null,
+): PartitionState | null {
   if (state && event.seq <= state.lastSeq) return state;
   switch (event.type) {
     case 'asset.produced':
@@ -45,18 +49,40 @@ export function evolvePartition(state: PartitionState | null, event: StoredEvent
     case 'asset.stale.marked': {
       const data = (event as StoredEvent<string, AssetStaleMarked>).data;
       const base = state ?? empty(event, partitioning);
-      return { ...base, staleRequestedAt: iso(data.requestedAt), staleRequestedBy: data.requestedBy, staleNote: data.note, lastSeq: event.seq };
+      return {
+        ...base,
+        staleRequestedAt: iso(data.requestedAt),
+        staleRequestedBy: data.requestedBy,
+        staleNote: data.note,
+        lastSeq: event.seq,
+      };
     }
     case 'asset.stale.cleared':
-      return state && pruned({ ...state, ...NO_STALE_MARK, lastSeq: (event as StoredEvent<string, AssetStaleCleared>).seq });
+      return (
+        state && pruned({ ...state, ...NO_STALE_MARK, lastSeq: (event as StoredEvent<string, AssetStaleCleared>).seq })
+      );
     case 'asset.partition-parameters.set': {
       const data = (event as StoredEvent<string, AssetPartitionParametersSet>).data;
       const base = state ?? empty(event, partitioning);
       const at = iso(data.setAt);
-      return { ...base, parameters: data.parameters, parametersSource: 'manual', parametersCapturedAt: base.parametersCapturedAt ?? at, parametersUpdatedAt: at, lastSeq: event.seq };
+      return {
+        ...base,
+        parameters: data.parameters,
+        parametersSource: 'manual',
+        parametersCapturedAt: base.parametersCapturedAt ?? at,
+        parametersUpdatedAt: at,
+        lastSeq: event.seq,
+      };
     }
     case 'asset.partition-parameters.deleted':
-      return state && pruned({ ...state, ...NO_PARAMETERS, lastSeq: (event as StoredEvent<string, AssetPartitionParametersDeleted>).seq });
+      return (
+        state &&
+        pruned({
+          ...state,
+          ...NO_PARAMETERS,
+          lastSeq: (event as StoredEvent<string, AssetPartitionParametersDeleted>).seq,
+        })
+      );
     default:
       return state;
   }
@@ -67,7 +93,11 @@ export function evolvePartition(state: PartitionState | null, event: StoredEvent
  * expiry of the previous latest and captures the run's parameters (unless stored manually — B8: per asset ×
  * partition). Any new materialization clears the manual stale mark.
  */
-function produced(state: PartitionState, event: StoredEvent<string, AssetProduced>, partitioning: Partitioning | null): PartitionState {
+function produced(
+  state: PartitionState,
+  event: StoredEvent<string, AssetProduced>,
+  partitioning: Partitioning | null,
+): PartitionState {
   const data = event.data;
   const producedAt = iso(data.producedAt);
   const next: PartitionState = {
@@ -89,7 +119,12 @@ function produced(state: PartitionState, event: StoredEvent<string, AssetProduce
     expiredAt: null,
     expiredReason: null,
     ...(capture
-      ? { parameters: data.parameters, parametersSource: 'workflow-run', parametersCapturedAt: state.parametersCapturedAt ?? iso(event.occurredAt), parametersUpdatedAt: iso(event.occurredAt) }
+      ? {
+          parameters: data.parameters,
+          parametersSource: 'workflow-run',
+          parametersCapturedAt: state.parametersCapturedAt ?? iso(event.occurredAt),
+          parametersUpdatedAt: iso(event.occurredAt),
+        }
       : {}),
   };
 }
@@ -129,12 +164,20 @@ function empty(event: StoredEvent, partitioning: Partitioning | null): Partition
 }
 
 function pruned(state: PartitionState): PartitionState | null {
-  const empty = state.materializations === 0 && state.staleRequestedAt === null && (state.parameters === null || state.parameters === undefined);
+  const empty =
+    state.materializations === 0 &&
+    state.staleRequestedAt === null &&
+    (state.parameters === null || state.parameters === undefined);
   return empty ? null : state;
 }
 
 const NO_STALE_MARK = { staleRequestedAt: null, staleRequestedBy: null, staleNote: null } as const;
-const NO_PARAMETERS = { parameters: null, parametersSource: null, parametersCapturedAt: null, parametersUpdatedAt: null } as const;
+const NO_PARAMETERS = {
+  parameters: null,
+  parametersSource: null,
+  parametersCapturedAt: null,
+  parametersUpdatedAt: null,
+} as const;
 
 function iso(value: string): string {
   return new Date(value).toISOString();

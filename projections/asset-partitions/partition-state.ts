@@ -38,12 +38,14 @@ export function normalizeKey(key: string | null): string {
   return key ?? '';
 }
 
+/** A map key for a partition identity. */
 export function partitionIdKey(id: PartitionId): string {
   return `${id.workflowSlug}\u0000${id.assetId}\u0000${id.partitionKeyNorm}`;
 }
 
 const iso = (value: Date | null): string | null => (value === null ? null : value.toISOString());
 
+/** A stored row as fold state (instants as ISO strings). */
 export function fromRow(row: Selectable<AssetPartitionTable>): PartitionState {
   return {
     workflowSlug: row.workflow_slug,
@@ -70,6 +72,7 @@ export function fromRow(row: Selectable<AssetPartitionTable>): PartitionState {
   };
 }
 
+/** Fold state as a row to upsert (JSON columns serialized). */
 export function toRow(state: PartitionState): Insertable<AssetPartitionTable> {
   return {
     workflow_slug: state.workflowSlug,

@@ -1,4 +1,5 @@
-import type { Transaction } from 'kysely';
+import type { Insertable, Transaction } from 'kysely';
+import type { WorkflowRunTable } from './run-history.table.js';
 import type { StoredEvent } from '../../src/events/envelope.js';
 import { evolveRun, type RunState } from '../../src/runs/run-state.js';
 import type { RunEvent } from '../../src/runs/run.events.js';
@@ -40,14 +41,15 @@ async function projectRuns(events: readonly StoredEvent[], tx: Transaction<Datab
     const runId = event.subject.split('.').pop()!;
     byRun.set(runId, [...(byRun.get(runId) ?? []), event]);
   }
-  const rows = await tx.selectFrom('workflow_run').select(['id', 'state']).where('id', 'in', [...byRun.keys()]).execute();
-  const states = new Map<string, RunState>(rows.map((row) => [row.id, row.state]));
+  const existing = await tx.selectFrom('workflow_run').select(['id', 'state']).where('id', 'in', [...byRun.keys()]).execute();
+  const states = new Map<string, RunState>(existing.map((row) => [row.id, row.state]));
+  const rows: Insertable<WorkflowRunTable>[] = [];
   for (const [runId, runEvents] of byRun) {
     const before = states.get(runId) ?? null;
     let state = before;
     for (const event of runEvents) state = evolveRun(state, event as unknown as RunEvent & { seq: number });
     if (!state || state === before) continue;
-    const row = {
+    rows.push({
       id: runId,
       workflow_slug: state.request.workflowSlug,
       workflow_definition_id: state.request.workflowDefinitionId,
@@ -61,12 +63,18 @@ async function projectRuns(events: readonly StoredEvent[], tx: Transaction<Datab
       state: JSON.stringify(state),
       requested_seq: state.requestedSeq,
       last_seq: state.lastSeq,
-    };
+    });
+  }
+  // One statement per 500 runs; a row only moves forward (redelivered events leave it as it is).
+  for (let start = 0; start < rows.length; start += 500) {
     await tx
       .insertInto('workflow_run')
-      .values(row)
+      .values(rows.slice(start, start + 500))
       .onConflict((oc) =>
-        oc.column('id').doUpdateSet({ status: row.status, completed_at: row.completed_at, state: row.state, last_seq: row.last_seq }).where('workflow_run.last_seq', '<', row.last_seq),
+        oc
+          .column('id')
+          .doUpdateSet((eb) => ({ status: eb.ref('excluded.status'), completed_at: eb.ref('excluded.completed_at'), state: eb.ref('excluded.state'), last_seq: eb.ref('excluded.last_seq') }))
+          .where('workflow_run.last_seq', '<', (eb) => eb.ref('excluded.last_seq')),
       )
       .execute();
   }

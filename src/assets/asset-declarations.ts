@@ -23,7 +23,10 @@ export function declarationsOf(workflow: WorkflowDefinition): DeclarationRow[] {
         assetId: declaration.assetId,
         schema: declaration.schema ?? null,
         freshness: (declaration.freshness as Record<string, unknown> | undefined) ?? null,
-        autoMaterialize: direction === 'produces' ? ((declaration.autoMaterialize as Record<string, unknown> | undefined) ?? null) : null,
+        autoMaterialize:
+          direction === 'produces'
+            ? ((declaration.autoMaterialize as Record<string, unknown> | undefined) ?? null)
+            : null,
         partitioning: (declaration.partitioning as Record<string, unknown> | undefined) ?? null,
       })),
     ),

@@ -23,14 +23,26 @@ export function decideAsset(command: AssetCommand, workflow: WorkflowDefinition)
     case 'MarkStale':
       return {
         type: 'asset.stale.marked',
-        data: { ...base, requestedBy: command.actor, requestedAt: command.now, note: command.note?.trim() || null, triggerRun: command.triggerRun },
+        data: {
+          ...base,
+          requestedBy: command.actor,
+          requestedAt: command.now,
+          note: command.note?.trim() || null,
+          triggerRun: command.triggerRun,
+        },
       };
     case 'ClearStale':
       return { type: 'asset.stale.cleared', data: { ...base, clearedBy: command.actor, clearedAt: command.now } };
     case 'SetPartitionParameters':
-      return { type: 'asset.partition-parameters.set', data: { ...base, parameters: command.parameters, source: 'manual', setBy: command.actor, setAt: command.now } };
+      return {
+        type: 'asset.partition-parameters.set',
+        data: { ...base, parameters: command.parameters, source: 'manual', setBy: command.actor, setAt: command.now },
+      };
     case 'DeletePartitionParameters':
-      return { type: 'asset.partition-parameters.deleted', data: { ...base, deletedBy: command.actor, deletedAt: command.now } };
+      return {
+        type: 'asset.partition-parameters.deleted',
+        data: { ...base, deletedBy: command.actor, deletedAt: command.now },
+      };
   }
 }
 
@@ -38,7 +50,10 @@ export function decideAsset(command: AssetCommand, workflow: WorkflowDefinition)
 export function requireDeclaredPartitioning(workflow: WorkflowDefinition, assetId: string): Partitioning | null {
   const declarations = declarationsOf(workflow).filter((declaration) => declaration.assetId === assetId);
   if (declarations.length === 0) {
-    throw new DomainError('asset_not_found', `Workflow "${workflow.slug}" does not declare the asset "${assetId}".`, { slug: workflow.slug, assetId });
+    throw new DomainError('asset_not_found', `Workflow "${workflow.slug}" does not declare the asset "${assetId}".`, {
+      slug: workflow.slug,
+      assetId,
+    });
   }
   return partitioningOf(declarations);
 }
@@ -47,10 +62,16 @@ export function requireDeclaredPartitioning(workflow: WorkflowDefinition, assetI
  * The partition key a request names: required and valid for a partitioned asset; none (null) for an
  * unpartitioned one, which refuses a non-blank key instead of recording a partition that cannot exist.
  */
-export function resolvePartitionKey(partitioning: Partitioning | null, raw: string | null | undefined, path: string): string | null {
+export function resolvePartitionKey(
+  partitioning: Partitioning | null,
+  raw: string | null | undefined,
+  path: string,
+): string | null {
   if (!partitioning) {
     if (raw === undefined || raw === null || raw.trim() === '') return null;
-    throw new ValidationError('invalid_partition_key', 'The asset is not partitioned: send no partition key.', [{ path, message: 'the asset is not partitioned' }]);
+    throw new ValidationError('invalid_partition_key', 'The asset is not partitioned: send no partition key.', [
+      { path, message: 'the asset is not partitioned' },
+    ]);
   }
   const check = validatePartitionKey(partitioning, raw);
   if (!check.ok) throw new ValidationError(check.code, check.reason, [{ path, message: check.reason }]);

@@ -1,8 +1,14 @@
 import { Module } from '@nestjs/common';
+import { AssetCatalogReads } from './asset-catalog-reads.js';
+import { AssetCatalogController } from './asset-catalog.controller.js';
+import { AssetCommandService } from './asset-command.service.js';
+import { AssetCommandsController } from './asset-commands.controller.js';
+import { WorkflowAssetReads } from './workflow-asset-reads.js';
+import { WorkflowAssetsController } from './workflow-assets.controller.js';
 
 /** Asset catalog: inventory, history, partitions, stale marks, stored partition parameters, lineage graph. */
 @Module({
-  controllers: [],
-  providers: [],
+  controllers: [WorkflowAssetsController, AssetCommandsController, AssetCatalogController],
+  providers: [WorkflowAssetReads, AssetCatalogReads, AssetCommandService],
 })
 export class AssetsModule {}

@@ -21,7 +21,7 @@ export function partitionSortKey(p: Partitioning | null | undefined, key: string
   switch (p.type) {
     case 'static': {
       const index = p.keys.indexOf(key);
-      return index >= 0 ? -index : -p.keys.length;
+      return index >= 0 ? 0 - index : 0 - p.keys.length;
     }
     case 'timeWindow': {
       const window = windowForKey(p, key);

@@ -7,6 +7,7 @@ import { InvalidEventError } from './event-schemas.js';
 import type { EventStore } from './event-store.js';
 import { Lease, sleep } from './lease.js';
 import type { NatsContext } from './nats-context.js';
+import { messageBatches } from './message-batches.js';
 import { isTransientError } from './transient-error.js';
 
 /**
@@ -35,6 +36,13 @@ export interface RunnerOptions {
   /** Runs before each batch inside the transaction (rebuild: `SET LOCAL search_path`). */
   prepareTransaction?: (tx: Transaction<Database>) => Promise<void>;
 }
+
+/** A batch waits at most this long for one more message. */
+const LINGER_MS = 10;
+/** No progress for this long while the stream is ahead → resubscribe. */
+const STALL_AFTER_MS = 3000;
+/** A fetch that receives nothing ends after this long and is renewed. */
+const FETCH_EXPIRES_MS = 2000;
 
 class CheckpointMovedError extends Error {
   override name = 'CheckpointMovedError';
@@ -133,20 +141,38 @@ export class ConsumerRunner {
       opt_start_seq: checkpoint + 1,
     });
     const batchSize = this.options.batchSize ?? 500;
-    const messages = await consumer.consume({ max_messages: Math.max(batchSize * 2, 100), expires: 2000 });
-    this.messages = messages;
-    let buffer: JsMsg[] = [];
     let last = checkpoint;
+    let current: ConsumerMessages | undefined;
+    let behindAt: number | null = null;
+    // Watchdog: if the stream holds events past our position but nothing arrives, drop the subscription and
+    // resubscribe from the checkpoint (restarting is always safe: the checkpoint decides what is applied).
+    let stalled = false;
+    const watchdog = setInterval(() => {
+      const seen = this.position;
+      void this.options.store.lastSequence().then((head) => {
+        // Stalled = behind the stream at two checks in a row without moving in between.
+        if (head > seen && behindAt === seen && this.position === seen) {
+          this.log.warn({ position: seen, head }, 'consumer stalled; resubscribing from the checkpoint');
+          stalled = true;
+          current?.stop();
+        }
+        behindAt = head > seen ? seen : null;
+      }, () => undefined);
+    }, STALL_AFTER_MS);
     try {
-      for await (const message of messages) {
-        if (stop.aborted || lost.aborted) break;
-        buffer.push(message);
-        if (message.info.pending > 0 && buffer.length < batchSize) continue;
-        last = await this.applyBatch(buffer, last);
-        buffer = [];
+      // Repeated fetches on one ordered consumer: each yields messages as they arrive (no waiting for a full
+      // batch); batches close when full, when nothing more is pending, or after a short linger.
+      while (!stop.aborted && !lost.aborted && !stalled) {
+        current = await consumer.fetch({ max_messages: batchSize * 2, expires: FETCH_EXPIRES_MS });
+        this.messages = current;
+        for await (const batch of messageBatches(current, batchSize, LINGER_MS)) {
+          if (stop.aborted || lost.aborted) break;
+          last = await this.applyBatch(batch, last);
+        }
       }
     } finally {
-      messages.stop();
+      clearInterval(watchdog);
+      current?.stop();
     }
   }
 

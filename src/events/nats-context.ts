@@ -26,7 +26,7 @@ export interface NatsContextOptions {
 /** Connects, reconciles streams and KV buckets (idempotent), and returns the handles. */
 export async function openNatsContext(options: NatsContextOptions): Promise<NatsContext> {
   const servers = options.natsUrl.split(',').map((server) => server.trim());
-  const nc = await connect({ servers, name: options.name ?? 'apphub-assets', maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  const nc = await connect({ servers, name: options.name ?? 'apphub-assets', maxReconnectAttempts: -1, reconnectTimeWait: 250, noAsyncTraces: true });
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
   const subjects = subjectsFor(options.subjectPrefix);

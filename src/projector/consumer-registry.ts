@@ -15,22 +15,26 @@ const DEFAULT_WAIT_MS = 5000;
 @Injectable()
 export class ConsumerRegistry implements OnApplicationShutdown {
   private readonly runners = new Map<string, ConsumerRunner>();
+  /** Projection name → the runner of the group that applies it in this process. */
+  private readonly aliases = new Map<string, ConsumerRunner>();
 
   constructor(@Inject(PLATFORM) private readonly platform: Platform) {}
 
   /** Starts a runner for the handler in this process. */
-  start(handler: BatchHandler, options: { batchSize?: number } = {}): ConsumerRunner {
+  start(handler: BatchHandler, options: { batchSize?: number; aliases?: string[] } = {}): ConsumerRunner {
     const existing = this.runners.get(handler.name);
     if (existing) return existing;
     const { nats, store, db, log, config, instanceId } = this.platform;
-    const runner = new ConsumerRunner(handler, { nats, store, db, log, leaseTtlMs: config.leaseTtlMs, instanceId, ...options });
+    const { aliases = [], ...runnerOptions } = options;
+    const runner = new ConsumerRunner(handler, { nats, store, db, log, leaseTtlMs: config.leaseTtlMs, instanceId, ...runnerOptions });
     this.runners.set(handler.name, runner);
+    for (const alias of aliases) this.aliases.set(alias, runner);
     runner.start();
     return runner;
   }
 
   names(): string[] {
-    return [...this.runners.keys()];
+    return [...this.runners.keys(), ...this.aliases.keys()];
   }
 
   /**
@@ -39,7 +43,7 @@ export class ConsumerRegistry implements OnApplicationShutdown {
    */
   async waitFor(name: string, minSeq: number | undefined, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
     if (minSeq === undefined || minSeq <= 0) return;
-    const local = this.runners.get(name);
+    const local = this.runners.get(name) ?? this.aliases.get(name);
     if (local && local.lastSeq >= minSeq) return;
     const deadline = Date.now() + timeoutMs;
     if (local) {
@@ -57,6 +61,7 @@ export class ConsumerRegistry implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
     this.runners.clear();
+    this.aliases.clear();
   }
 }
 

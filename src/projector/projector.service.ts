@@ -1,9 +1,13 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { sql } from 'kysely';
 import { allProjections } from '../../projections/index.js';
-import { projectionHandler } from '../../projections/projection-handler.js';
+import { projectionGroup } from '../../projections/projection-group.js';
 import { PLATFORM } from '../runtime/tokens.js';
 import type { Platform } from '../runtime/platform.js';
 import { ConsumerRegistry } from './consumer-registry.js';
+
+/** The consumer name of the read-model group. */
+export const READ_MODELS = 'read_models';
 
 /** Runs every read-model projection when this process has the `projector` role. */
 @Injectable()
@@ -13,8 +17,26 @@ export class ProjectorService implements OnApplicationBootstrap {
     @Inject(ConsumerRegistry) private readonly consumers: ConsumerRegistry,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     if (!this.platform.config.roles.has('projector')) return;
-    for (const projection of allProjections) this.consumers.start(projectionHandler(projection));
+    await this.resumeFromSlowestMember();
+    // One consumer for all read models: each event is read and decoded once, not once per projection.
+    this.consumers.start(projectionGroup(READ_MODELS, allProjections), { aliases: allProjections.map((projection) => projection.name) });
+  }
+
+  /**
+   * The group resumes where its slowest member is (a projection added since, without a checkpoint, starts from
+   * the beginning of the stream); members skip what they already applied.
+   */
+  private async resumeFromSlowestMember(): Promise<void> {
+    const names = allProjections.map((projection) => projection.name);
+    const rows = await this.platform.db.selectFrom('projection_checkpoint').select(['name', 'last_seq']).where('name', 'in', names).execute();
+    const positions = new Map(rows.map((row) => [row.name, row.last_seq]));
+    const slowest = Math.min(...names.map((name) => positions.get(name) ?? 0));
+    await this.platform.db
+      .insertInto('projection_checkpoint')
+      .values({ name: READ_MODELS, last_seq: slowest })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ last_seq: sql`least(projection_checkpoint.last_seq, excluded.last_seq)`, updated_at: sql`now()` }))
+      .execute();
   }
 }

@@ -38,13 +38,17 @@ export async function admitRuns(tx: Transaction<Database>, slug: string, max: nu
   return ids;
 }
 
-/** Whether a gated run was admitted (runs that are not gated are always admitted). */
-export async function isAdmitted(tx: Transaction<Database>, runId: string): Promise<boolean> {
-  const row = await tx.selectFrom('run_start_queue').select('started').where('run_id', '=', runId).executeTakeFirst();
-  return row ? row.started : true;
+/** Which of these runs may start: gated runs once admitted, runs that are not gated always. */
+export async function admittedRuns(tx: Transaction<Database>, runIds: string[]): Promise<Set<string>> {
+  if (runIds.length === 0) return new Set();
+  const gated = await tx.selectFrom('run_start_queue').select(['run_id', 'started']).where('run_id', 'in', runIds).execute();
+  const waiting = new Set(gated.filter((row) => !row.started).map((row) => row.run_id));
+  return new Set(runIds.filter((runId) => !waiting.has(runId)));
 }
 
-export async function releaseRun(tx: Transaction<Database>, runId: string): Promise<string | null> {
-  const row = await tx.deleteFrom('run_start_queue').where('run_id', '=', runId).returning('workflow_slug').executeTakeFirst();
-  return row?.workflow_slug ?? null;
+/** Frees the start slots of finished runs; answers the workflows that may now admit queued runs. */
+export async function releaseRuns(tx: Transaction<Database>, runIds: string[]): Promise<Set<string>> {
+  if (runIds.length === 0) return new Set();
+  const rows = await tx.deleteFrom('run_start_queue').where('run_id', 'in', runIds).returning('workflow_slug').execute();
+  return new Set(rows.map((row) => row.workflow_slug));
 }

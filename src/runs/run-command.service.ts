@@ -51,6 +51,7 @@ const parameterValidators = new Map<string, ValidateFunction>();
 @Injectable()
 export class RunCommandService {
   readonly runs: RunStore;
+  private readonly slugs = new Map<string, string>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -135,8 +136,14 @@ export class RunCommandService {
 
   async slugOf(runId: string): Promise<string | null> {
     if (!/^[A-Za-z0-9_:-]{1,100}$/.test(runId)) return null;
+    const known = this.slugs.get(runId) ?? this.runs.cachedSlug(runId);
+    if (known) return known;
     const entry = await this.nats.runs.get(runId);
-    return entry && entry.operation === 'PUT' ? entry.string() : null;
+    if (!entry || entry.operation !== 'PUT') return null;
+    // A run never changes workflow: the mapping can be kept for good (bounded).
+    if (this.slugs.size > 100_000) this.slugs.clear();
+    this.slugs.set(runId, entry.string());
+    return entry.string();
   }
 
   private async requireSlug(runId: string): Promise<string> {

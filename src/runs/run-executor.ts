@@ -11,7 +11,8 @@ import type { WorkflowCommandService } from '../workflows/workflow-command.servi
 import { TimerService } from '../timers/timer-service.js';
 import { findMissingDependency } from './dependency-check.js';
 import { dispatchJob } from './job-dispatch.js';
-import { admitRuns, enqueueAutoRun, isAdmitted, releaseRun } from './run-admission.js';
+import { admitRuns, admittedRuns, enqueueAutoRun, releaseRuns } from './run-admission.js';
+import { DependencyWaits } from './dependency-waits.js';
 import type { RunCommandService } from './run-command.service.js';
 import { runKeyReservation } from './run-key.js';
 import { readySteps, type MissingAsset } from './run.decider.js';
@@ -61,10 +62,14 @@ export class RunExecutor implements BatchHandler {
     const toAdvance = new Map<string, { slug: string; seq: number }>();
     const admitFor = new Set<string>();
     const effects: Array<Promise<unknown>> = [];
+    const produced = events.filter((event) => event.type === 'asset.produced').map((event) => (event.data as AssetProduced).assetId);
+    const waits = await DependencyWaits.forAssets(tx, [...new Set(produced)]);
+    const resumed = new Set<string>();
+    const terminal: Array<{ slug: string; runId: string }> = [];
     for (const event of events) {
       runs.observe(event);
       if (event.type === 'asset.produced') {
-        for (const runId of await this.resumeWaiting(tx, event as StoredEvent<string, AssetProduced>)) toAdvance.delete(runId);
+        await this.resumeWaiting(waits, event as StoredEvent<string, AssetProduced>, resumed);
         continue;
       }
       if (!event.type.startsWith('workflow.run.') && !event.type.startsWith('workflow.step.')) continue;
@@ -82,16 +87,20 @@ export class RunExecutor implements BatchHandler {
         const data = event.data as StepRetryScheduled;
         effects.push(this.deps.timers.arm<StepTimerPayload>('step-retry', TimerService.key(runId, data.stepId, data.attempt), data.retryAt, { slug, runId, stepId: data.stepId, attempt: data.attempt }));
       } else if (type === 'workflow.run.waiting') {
-        await this.onWaiting(tx, slug, runId, event as StoredEvent<string, RunWaiting>);
+        await this.onWaiting(tx, waits, slug, runId, event as StoredEvent<string, RunWaiting>);
       } else if (type === 'workflow.run.resumed') {
-        await tx.deleteFrom('run_dependency_wait').where('run_id', '=', runId).execute();
+        waits.remove(runId);
+        await DependencyWaits.deleteFor(tx, [runId]);
       } else if (TERMINAL_RUN_EVENTS.includes(type)) {
-        await this.onTerminal(tx, slug, runId, admitFor);
+        waits.remove(runId);
+        terminal.push({ slug, runId });
         toAdvance.delete(runId);
         continue;
       }
       toAdvance.set(runId, { slug, seq: event.seq });
     }
+    for (const runId of resumed) toAdvance.delete(runId);
+    await this.onTerminal(tx, terminal, admitFor);
     await Promise.all(effects);
     for (const slug of admitFor) {
       for (const runId of await admitRuns(tx, slug, this.deps.config.materializer.maxConcurrentRunsPerWorkflow)) {
@@ -99,15 +108,16 @@ export class RunExecutor implements BatchHandler {
       }
     }
     const lastSeq = events[events.length - 1]!.seq;
-    await mapLimit([...toAdvance.entries()], 16, ([runId, { slug }]) => this.advance(tx, slug, runId, lastSeq));
+    const admitted = await admittedRuns(tx, [...toAdvance.keys()]);
+    await mapLimit([...toAdvance.entries()], 16, ([runId, { slug }]) => this.advance(slug, runId, lastSeq, admitted.has(runId)));
   }
 
   /** Decides the next step of one run on its freshest state. */
-  private async advance(tx: Transaction<Database>, slug: string, runId: string, batchSeq: number): Promise<void> {
+  private async advance(slug: string, runId: string, batchSeq: number, admitted: boolean): Promise<void> {
     const runs = this.deps.commands.runs;
     const state = await runs.current(slug, runId);
     if (!state || isTerminal(state) || state.status === 'waiting') return;
-    const canStart = state.status !== 'pending' || (await isAdmitted(tx, runId));
+    const canStart = state.status !== 'pending' || admitted;
     const missing = canStart ? await this.missingFor(state, batchSeq) : null;
     const now = new Date().toISOString();
     await runs.execute(slug, runId, { type: 'AdvanceRun', now, canStart, missing }, this.metadata(runId, null), now, { verifyNoop: false });
@@ -135,13 +145,9 @@ export class RunExecutor implements BatchHandler {
     }
   }
 
-  private async onWaiting(tx: Transaction<Database>, slug: string, runId: string, event: StoredEvent<string, RunWaiting>): Promise<void> {
+  private async onWaiting(tx: Transaction<Database>, waits: DependencyWaits, slug: string, runId: string, event: StoredEvent<string, RunWaiting>): Promise<void> {
     const data = event.data;
-    await tx
-      .insertInto('run_dependency_wait')
-      .values({ run_id: runId, workflow_slug: slug, step_id: data.stepId, asset_id: data.assetId, partition_key: data.partitionKey, wait_until: data.waitUntil })
-      .onConflict((oc) => oc.column('run_id').doUpdateSet({ step_id: data.stepId, asset_id: data.assetId, partition_key: data.partitionKey, wait_until: data.waitUntil }))
-      .execute();
+    await waits.add(tx, { run_id: runId, workflow_slug: slug, step_id: data.stepId, asset_id: data.assetId, partition_key: data.partitionKey }, data.waitUntil);
     await this.deps.timers.arm<DependencyTimerPayload>('dependency-wait', TimerService.key(runId, data.stepId, data.assetId), data.waitUntil, { slug, runId, stepId: data.stepId, assetId: data.assetId });
     if (data.producerWorkflowSlug && data.producerRunId) await this.requestProducer(slug, runId, data, event.id);
   }
@@ -171,25 +177,25 @@ export class RunExecutor implements BatchHandler {
     }
   }
 
-  private async resumeWaiting(tx: Transaction<Database>, event: StoredEvent<string, AssetProduced>): Promise<string[]> {
+  private async resumeWaiting(waits: DependencyWaits, event: StoredEvent<string, AssetProduced>, resumed: Set<string>): Promise<void> {
     const { assetId, partitionKey } = event.data;
-    const waits = await tx.selectFrom('run_dependency_wait').selectAll().where('asset_id', '=', assetId).execute();
-    const resumed: string[] = [];
-    for (const wait of waits) {
-      if (wait.partition_key !== null && wait.partition_key !== partitionKey) continue;
+    for (const wait of waits.matching(assetId, partitionKey)) {
       const now = new Date().toISOString();
       await this.deps.commands.runs.execute(wait.workflow_slug, wait.run_id, { type: 'ResumeRun', stepId: wait.step_id, assetId, now }, this.metadata(wait.run_id, event.id), now, { verifyNoop: false });
-      resumed.push(wait.run_id);
+      waits.remove(wait.run_id);
+      resumed.add(wait.run_id);
     }
-    return resumed;
   }
 
-  private async onTerminal(tx: Transaction<Database>, slug: string, runId: string, admitFor: Set<string>): Promise<void> {
-    await tx.deleteFrom('run_dependency_wait').where('run_id', '=', runId).execute();
-    if (await releaseRun(tx, runId)) admitFor.add(slug);
-    const state = await this.deps.commands.runs.current(slug, runId);
-    const runKey = state?.request.runKey;
-    if (runKey) {
+  /** Finished runs: their waits and start slots go (one query each per batch), their run keys are freed. */
+  private async onTerminal(tx: Transaction<Database>, terminal: Array<{ slug: string; runId: string }>, admitFor: Set<string>): Promise<void> {
+    if (terminal.length === 0) return;
+    const runIds = terminal.map((run) => run.runId);
+    await DependencyWaits.deleteFor(tx, runIds);
+    for (const slug of await releaseRuns(tx, runIds)) admitFor.add(slug);
+    for (const { slug, runId } of terminal) {
+      const runKey = (await this.deps.commands.runs.current(slug, runId))?.request.runKey;
+      if (!runKey) continue;
       const key = runKeyReservation(slug, runKey);
       const entry = await this.deps.nats.runs.get(key);
       if (entry && entry.operation === 'PUT' && entry.string() === runId) await this.deps.nats.runs.delete(key, { previousSeq: entry.revision }).catch(() => undefined);

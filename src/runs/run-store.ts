@@ -53,6 +53,11 @@ export class RunStore {
     if (cached && event.seq > cached.lastSeq) this.remember(evolveRun(cached, event as unknown as RunEvent & { seq: number })!);
   }
 
+  /** The workflow of a cached run (runs never change workflow). */
+  cachedSlug(runId: string): string | undefined {
+    return this.cache.get(runId)?.request.workflowSlug;
+  }
+
   forget(runId: string): void {
     this.cache.delete(runId);
   }

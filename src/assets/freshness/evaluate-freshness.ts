@@ -37,5 +37,9 @@ export function evaluateFreshness(
   const maxAgeMs = freshness?.maxAgeMs;
   const reachedMs = maxAgeMs !== undefined && Number.isFinite(producedMs) ? producedMs + maxAgeMs : null;
   if (reachedMs !== null && now.getTime() > reachedMs) reasons.push('max-age');
-  return { isStale: reasons.length > 0, reasons, maxAgeReachedAt: reachedMs === null ? null : new Date(reachedMs).toISOString() };
+  return {
+    isStale: reasons.length > 0,
+    reasons,
+    maxAgeReachedAt: reachedMs === null ? null : new Date(reachedMs).toISOString(),
+  };
 }

@@ -1,0 +1,145 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../database.js';
+
+/** One materialization as the HTTP API shows it (DESIGN §5: history entries and `latest`). */
+export interface Materialization {
+  assetId: string;
+  workflowSlug: string;
+  runId: string;
+  stepId: string;
+  partitionKey: string | null;
+  producedAt: string;
+  payload: unknown;
+  schema: Record<string, unknown> | null;
+  freshness: Record<string, unknown> | null;
+  /** Status of the producing run (null while the run read model has not seen it). */
+  runStatus: string | null;
+  /** Stream sequence of the `asset.produced` event. */
+  eventSeq: number;
+}
+
+/** Position of a materialization in "newest first" order: (producedAt desc, seq desc). */
+export interface HistoryPosition {
+  producedAt: string;
+  seq: number;
+}
+
+interface MaterializationRow {
+  asset_id: string;
+  workflow_slug: string;
+  run_id: string;
+  step_id: string;
+  partition_key: string | null;
+  produced_at: Date;
+  payload: unknown;
+  asset_schema: Record<string, unknown> | null;
+  freshness: Record<string, unknown> | null;
+  run_status: string | null;
+  seq: number;
+}
+
+/** Explicit row → JSON mapping. */
+export function toMaterialization(row: MaterializationRow): Materialization {
+  return {
+    assetId: row.asset_id,
+    workflowSlug: row.workflow_slug,
+    runId: row.run_id,
+    stepId: row.step_id,
+    partitionKey: row.partition_key,
+    producedAt: row.produced_at.toISOString(),
+    payload: row.payload ?? null,
+    schema: row.asset_schema,
+    freshness: row.freshness,
+    runStatus: row.run_status,
+    eventSeq: row.seq,
+  };
+}
+
+function selectMaterializations(db: Kysely<Database>) {
+  return db
+    .selectFrom('asset_materialization as m')
+    .leftJoin('workflow_run as r', 'r.id', 'm.run_id')
+    .select([
+      'm.asset_id',
+      'm.workflow_slug',
+      'm.run_id',
+      'm.step_id',
+      'm.partition_key',
+      'm.produced_at',
+      'm.payload',
+      'm.asset_schema',
+      'm.freshness',
+      'r.status as run_status',
+      'm.seq',
+    ]);
+}
+
+/** A workflow's materializations of one asset (optionally one partition), newest first, after `before`. */
+export async function listHistory(
+  db: Kysely<Database>,
+  filter: { slug: string; assetId: string; partitionKey?: string | null; limit: number; before?: HistoryPosition },
+): Promise<Materialization[]> {
+  let query = selectMaterializations(db)
+    .where('m.workflow_slug', '=', filter.slug)
+    .where('m.asset_id', '=', filter.assetId)
+    .orderBy('m.produced_at', 'desc')
+    .orderBy('m.seq', 'desc')
+    .limit(filter.limit);
+  if (filter.partitionKey !== undefined && filter.partitionKey !== null)
+    query = query.where('m.partition_key', '=', filter.partitionKey);
+  if (filter.before)
+    query = query.where(
+      sql<boolean>`(m.produced_at, m.seq) < (${filter.before.producedAt}::timestamptz, ${filter.before.seq})`,
+    );
+  const rows = await query.execute();
+  return rows.map(toMaterialization);
+}
+
+/** The newest materialization (across partitions) of each asset by one workflow, by asset id. */
+export async function latestOfWorkflowAssets(
+  db: Kysely<Database>,
+  slug: string,
+  assetIds: readonly string[],
+): Promise<Map<string, Materialization>> {
+  if (assetIds.length === 0) return new Map();
+  const latest = await sql<{ event_id: string }>`
+    select l.event_id from unnest(${[...assetIds]}::text[]) as a(asset_id)
+    cross join lateral (
+      select m.event_id from asset_materialization m where m.workflow_slug = ${slug} and m.asset_id = a.asset_id
+      order by m.produced_at desc, m.seq desc limit 1
+    ) l`.execute(db);
+  const byEvent = await materializationsByEventIds(
+    db,
+    latest.rows.map((row) => row.event_id),
+  );
+  return new Map([...byEvent.values()].map((materialization) => [materialization.assetId, materialization]));
+}
+
+/** Materializations by `asset.produced` event id. */
+export async function materializationsByEventIds(
+  db: Kysely<Database>,
+  eventIds: readonly string[],
+): Promise<Map<string, Materialization>> {
+  if (eventIds.length === 0) return new Map();
+  const rows = await selectMaterializations(db)
+    .select('m.event_id')
+    .where('m.event_id', 'in', [...new Set(eventIds)])
+    .execute();
+  return new Map(rows.map((row) => [row.event_id, toMaterialization(row)]));
+}
+
+/**
+ * Asset ids a workflow produced (also ones it no longer declares), by an index skip scan: one probe per distinct
+ * id instead of reading every materialization.
+ */
+export async function producedAssetIds(db: Kysely<Database>, slug: string): Promise<string[]> {
+  const result = await sql<{ asset_id: string }>`
+    with recursive ids(asset_id) as (
+      (select asset_id from asset_materialization where workflow_slug = ${slug} order by asset_id limit 1)
+      union all
+      select (select m.asset_id from asset_materialization m where m.workflow_slug = ${slug} and m.asset_id > ids.asset_id order by m.asset_id limit 1)
+      from ids where ids.asset_id is not null
+    )
+    select asset_id from ids where asset_id is not null`.execute(db);
+  return result.rows.map((row) => row.asset_id);
+}

@@ -1,0 +1,154 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Kysely } from 'kysely';
+import {
+  latestOfWorkflowAssets,
+  listHistory,
+  materializationsByEventIds,
+  producedAssetIds,
+} from '../../projections/asset-history/asset-history.queries.js';
+import {
+  countPartitions,
+  existingPartitionKeys,
+  listPartitionsAfter,
+} from '../../projections/asset-partitions/asset-partitions.queries.js';
+import type { Database } from '../../projections/database.js';
+import type { DeclarationRow } from '../../projections/workflow-definitions/workflow-definitions.queries.js';
+import { DomainError } from '../domain/domain-error.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { ConsumerRegistry } from '../projector/consumer-registry.js';
+import { DB } from '../runtime/tokens.js';
+import { WorkflowCommandService } from '../workflows/workflow-command.service.js';
+import { declarationsOf, freshnessOf, partitioningOf, rolesOf } from './asset-declarations.js';
+import { resolvePartitionKey } from './asset.decider.js';
+import type { HistoryQuery, PartitionsQuery } from './asset.http-schemas.js';
+import { toPartitionEntry } from './partition-entry.js';
+import { pagePartitions } from './partition-page.js';
+import { compareCodePoints, type PartitionPosition } from './partition-position.js';
+import { READ_MODELS, waitForReadModels } from './read-models.js';
+import { upcomingPartitions } from './upcoming-partitions.js';
+
+const isHistoryCursor = (v: Record<string, unknown>) =>
+  typeof v.p === 'string' && Number.isFinite(Date.parse(v.p)) && Number.isInteger(v.s);
+const isPartitionCursor = (v: Record<string, unknown>) =>
+  typeof v.s === 'number' && Number.isFinite(v.s) && typeof v.k === 'string';
+
+/**
+ * Reads of one workflow's assets: inventory, history, partitions. The workflow (and so its declarations) is read
+ * from the event log, so a just-registered workflow is never reported missing; materializations come from the
+ * read models, after waiting for `minSeq`.
+ */
+@Injectable()
+export class WorkflowAssetReads {
+  constructor(
+    @Inject(WorkflowCommandService) private readonly workflows: WorkflowCommandService,
+    @Inject(ConsumerRegistry) private readonly consumers: ConsumerRegistry,
+    @Inject(DB) private readonly db: Kysely<Database>,
+  ) {}
+
+  /** `GET /workflows/:slug/assets`: declared and produced assets, each with its newest materialization. */
+  async inventory(slug: string, minSeq: number | undefined) {
+    const { workflow } = await this.workflows.require(slug);
+    await waitForReadModels(this.consumers, [READ_MODELS.history, READ_MODELS.runs], minSeq);
+    const declarations = declarationsOf(workflow);
+    const ids = [...new Set([...declarations.map((d) => d.assetId), ...(await producedAssetIds(this.db, slug))])].sort(
+      compareCodePoints,
+    );
+    const latest = await latestOfWorkflowAssets(this.db, slug, ids);
+    const assets = ids.map((assetId) => {
+      const newest = latest.get(assetId) ?? null;
+      return {
+        assetId,
+        ...rolesOf(declarations.filter((d) => d.assetId === assetId)),
+        latest: newest,
+        available: newest !== null,
+      };
+    });
+    return { data: { assets } };
+  }
+
+  /** `GET /workflows/:slug/assets/:assetId/history`: newest first, keyset cursor on (producedAt, seq). */
+  async history(slug: string, assetId: string, query: HistoryQuery) {
+    const declarations = await this.declarationsOf(slug, assetId);
+    const partitionKey =
+      query.partitionKey === undefined
+        ? null
+        : resolvePartitionKey(partitioningOf(declarations), query.partitionKey, 'query/partitionKey');
+    const cursor = decodeCursor<{ p: string; s: number }>(query.cursor, isHistoryCursor);
+    await waitForReadModels(this.consumers, [READ_MODELS.history, READ_MODELS.runs], query.minSeq);
+    const rows = await listHistory(this.db, {
+      slug,
+      assetId,
+      partitionKey,
+      limit: query.limit + 1,
+      ...(cursor ? { before: { producedAt: cursor.p, seq: cursor.s } } : {}),
+    });
+    const history = rows.slice(0, query.limit);
+    const last = history[history.length - 1];
+    const nextCursor =
+      rows.length > query.limit && last ? encodeCursor({ p: last.producedAt, s: last.eventSeq }) : null;
+    return {
+      data: { assetId, ...rolesOf(declarations), history, limit: query.limit, partitionKey },
+      meta: { nextCursor },
+    };
+  }
+
+  /** `GET /workflows/:slug/assets/:assetId/partitions`: stored and upcoming partitions, one page at a time. */
+  async partitions(slug: string, assetId: string, query: PartitionsQuery, now = new Date()) {
+    const declarations = await this.declarationsOf(slug, assetId);
+    const partitioning = partitioningOf(declarations);
+    const cursor = decodeCursor<{ s: number; k: string }>(query.cursor, isPartitionCursor);
+    await waitForReadModels(
+      this.consumers,
+      [READ_MODELS.partitions, READ_MODELS.history, READ_MODELS.runs],
+      query.minSeq,
+    );
+    const upcoming = upcomingPartitions(partitioning, {
+      now,
+      ...(query.lookback === undefined ? {} : { lookback: query.lookback }),
+    });
+    const source = {
+      known: (after: PartitionPosition | undefined, limit: number) =>
+        listPartitionsAfter(this.db, { slug, assetId, limit, ...(after ? { after } : {}) }),
+      existing: (keys: string[]) => existingPartitionKeys(this.db, slug, assetId, keys),
+    };
+    const page = await pagePartitions(
+      source,
+      upcoming,
+      cursor ? { sortKey: cursor.s, keyNorm: cursor.k } : undefined,
+      query.limit,
+    );
+    const latestIds = page.items.flatMap((item) =>
+      item.kind === 'known' && item.record.latestEventId ? [item.record.latestEventId] : [],
+    );
+    const latest = await materializationsByEventIds(this.db, latestIds);
+    const freshness = freshnessOf(declarations);
+    const partitions = page.items.map((item) => toPartitionEntry(item, latest, freshness, now));
+    const nextCursor = page.next ? encodeCursor({ s: page.next.sortKey, k: page.next.keyNorm }) : null;
+    const total = cursor ? undefined : await this.total(slug, assetId, upcoming.keys());
+    return {
+      data: { assetId, partitioning, partitions },
+      meta: { nextCursor, ...(total === undefined ? {} : { total }) },
+    };
+  }
+
+  /** Stored partitions plus upcoming ones not stored yet (first page only). */
+  private async total(slug: string, assetId: string, upcomingKeys: string[]): Promise<number> {
+    const [stored, overlap] = await Promise.all([
+      countPartitions(this.db, slug, assetId),
+      existingPartitionKeys(this.db, slug, assetId, upcomingKeys),
+    ]);
+    return stored + upcomingKeys.length - overlap.size;
+  }
+
+  /** The workflow's declarations of one asset; 404 for an unknown workflow or an asset it does not declare. */
+  private async declarationsOf(slug: string, assetId: string): Promise<DeclarationRow[]> {
+    const { workflow } = await this.workflows.require(slug);
+    const declarations = declarationsOf(workflow).filter((d) => d.assetId === assetId);
+    if (declarations.length === 0)
+      throw new DomainError('asset_not_found', `Workflow "${slug}" does not declare the asset "${assetId}".`, {
+        slug,
+        assetId,
+      });
+    return declarations;
+  }
+}

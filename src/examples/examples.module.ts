@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { ExamplesLoader } from './examples-loader.js';
+
+/** The example workflows and their in-process jobs (`examples/`), loaded at boot when `APPHUB_LOAD_EXAMPLES` is true. */
+@Module({
+  providers: [ExamplesLoader],
+})
+export class ExamplesModule {}

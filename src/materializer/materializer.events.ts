@@ -1,0 +1,178 @@
+import type { EventSchema } from '../events/event-schemas.js';
+
+/** What a trigger decision was: the token is also the last subject token (`<prefix>.materializer.<slug>.<outcome>`). */
+export type TriggerOutcome = 'enqueued' | 'coalesced' | 'deferred-backoff' | 'skipped';
+
+/** Why an auto run is (or would be) requested. */
+export type TriggerReason = 'upstream-update' | 'expiry' | 'stale-mark';
+
+/**
+ * Reason codes of `skipped` decisions: `cycle` (the causation chain already holds the target), `partition_mismatch`
+ * (the upstream key cannot be mapped onto the target's partitioning), `outside_lookback` (an expired time window
+ * older than `lookbackWindows`), `policy_disabled` (`autoMaterialize.enabled: false`), `newer_materialization` (the
+ * expired materialization was replaced since), `run_key_conflict` (an active run of another origin holds the key).
+ */
+export type SkipReason = 'cycle' | 'partition_mismatch' | 'outside_lookback' | 'policy_disabled' | 'newer_materialization' | 'run_key_conflict';
+
+/** The upstream materialization behind an `upstream-update` trigger. */
+export interface UpstreamRef {
+  workflowSlug: string;
+  runId: string;
+  eventSeq: number;
+  assetId: string;
+  partitionKey: string | null;
+}
+
+/**
+ * Everything a run for one trigger needs, kept while the trigger waits (coalesced or deferred) so the follow-up run
+ * can be built later. `chain` is the causation chain of workflow slugs, ending with the target's own slug.
+ */
+export interface TriggerSpec {
+  reason: TriggerReason;
+  /** The asset that caused the trigger (upstream asset, expired asset, stale-marked asset). */
+  assetId: string;
+  /** The target's opted-in asset whose policy supplies `parameterDefaults` and `priority`. */
+  sourceAssetId: string;
+  /** The target partition (null for an unpartitioned target). */
+  partitionKey: string | null;
+  upstream: UpstreamRef | null;
+  expiry: { reason: 'ttl' | 'cadence' } | null;
+  chain: string[];
+  /** Id of the event that caused this trigger. */
+  eventId: string;
+  /** How many triggers were folded into this one while it waited. */
+  coalesced: number;
+}
+
+/** The event a decision was made for. */
+export interface DecisionCause {
+  eventId: string;
+  type: string;
+  seq: number;
+}
+
+/**
+ * `materializer.trigger.<outcome>` — one trigger the materializer considered for one workflow × partition, appended
+ * by the materializer saga on `<prefix>.materializer.<slug>.<outcome>`. Its id is derived from the causing event,
+ * the workflow and the partition, so a replay appends the same id. `at` is the causing event's `occurredAt`.
+ */
+export interface TriggerDecision {
+  workflowSlug: string;
+  assetId: string;
+  partitionKey: string | null;
+  outcome: TriggerOutcome;
+  reason: string;
+  /** enqueued: the requested run; coalesced: the run in flight. */
+  runId: string | null;
+  at: string;
+  cause: DecisionCause;
+  /** The trigger as it stands after this decision (pending for coalesced/deferred; null for skipped). */
+  trigger: TriggerSpec | null;
+  /** For a follow-up run: the run whose end released it. */
+  followUpOf: string | null;
+  nextEligibleAt: string | null;
+  detail: string | null;
+}
+
+/** `materializer.backoff.elapsed` — the backoff timer of a workflow × partition fired (on `…<slug>.backoff-elapsed`). */
+export interface BackoffElapsed {
+  workflowSlug: string;
+  partitionKey: string | null;
+  nextEligibleAt: string;
+}
+
+/**
+ * `materializer.run.reconciled` — an in-flight auto run was found ended (or never created) outside the normal
+ * terminal events: by the reconciliation sweep, or when the run request was refused (on `…<slug>.reconciled`).
+ */
+export interface RunReconciled {
+  workflowSlug: string;
+  partitionKey: string | null;
+  runId: string;
+  status: 'succeeded' | 'failed' | 'canceled' | 'missing' | 'refused';
+  detail: string | null;
+}
+
+export type MaterializerEventMap = {
+  'materializer.trigger.enqueued': TriggerDecision;
+  'materializer.trigger.coalesced': TriggerDecision;
+  'materializer.trigger.deferred-backoff': TriggerDecision;
+  'materializer.trigger.skipped': TriggerDecision;
+  'materializer.backoff.elapsed': BackoffElapsed;
+  'materializer.run.reconciled': RunReconciled;
+};
+
+export type MaterializerEventType = keyof MaterializerEventMap;
+export const TRIGGER_DECISION_TYPES = ['materializer.trigger.enqueued', 'materializer.trigger.coalesced', 'materializer.trigger.deferred-backoff', 'materializer.trigger.skipped'] as const;
+
+/** Subject token (last) of each materializer event type. */
+export const MATERIALIZER_SUBJECT_TOKEN: Record<MaterializerEventType, string> = {
+  'materializer.trigger.enqueued': 'enqueued',
+  'materializer.trigger.coalesced': 'coalesced',
+  'materializer.trigger.deferred-backoff': 'deferred-backoff',
+  'materializer.trigger.skipped': 'skipped',
+  'materializer.backoff.elapsed': 'backoff-elapsed',
+  'materializer.run.reconciled': 'reconciled',
+};
+
+const instant = { type: 'string', format: 'date-time' };
+const nullableString = { type: ['string', 'null'] };
+const nullableInstant = { type: ['string', 'null'], format: 'date-time' };
+const triggerSpec = {
+  type: ['object', 'null'],
+  required: ['reason', 'assetId', 'sourceAssetId', 'partitionKey', 'upstream', 'expiry', 'chain', 'eventId', 'coalesced'],
+  properties: {
+    reason: { enum: ['upstream-update', 'expiry', 'stale-mark'] },
+    assetId: { type: 'string' },
+    sourceAssetId: { type: 'string' },
+    partitionKey: nullableString,
+    upstream: { type: ['object', 'null'], required: ['workflowSlug', 'runId', 'eventSeq', 'assetId', 'partitionKey'] },
+    expiry: { type: ['object', 'null'], required: ['reason'] },
+    chain: { type: 'array', items: { type: 'string' } },
+    eventId: { type: 'string' },
+    coalesced: { type: 'integer', minimum: 0 },
+  },
+};
+const decision = {
+  type: 'object',
+  required: ['workflowSlug', 'assetId', 'partitionKey', 'outcome', 'reason', 'runId', 'at', 'cause', 'trigger', 'followUpOf', 'nextEligibleAt', 'detail'],
+  properties: {
+    workflowSlug: { type: 'string', minLength: 1 },
+    assetId: { type: 'string', minLength: 1 },
+    partitionKey: nullableString,
+    outcome: { enum: ['enqueued', 'coalesced', 'deferred-backoff', 'skipped'] },
+    reason: { type: 'string', minLength: 1 },
+    runId: nullableString,
+    at: instant,
+    cause: { type: 'object', required: ['eventId', 'type', 'seq'], properties: { eventId: { type: 'string' }, type: { type: 'string' }, seq: { type: 'integer' } } },
+    trigger: triggerSpec,
+    followUpOf: nullableString,
+    nextEligibleAt: nullableInstant,
+    detail: nullableString,
+  },
+};
+
+function schema(type: MaterializerEventType, data: object): EventSchema {
+  return { type, schemaVersion: 1, data };
+}
+
+/** Schemas of every materializer event (registered in `src/event-catalog.ts`). */
+export const materializerEventSchemas: EventSchema[] = [
+  ...TRIGGER_DECISION_TYPES.map((type) => schema(type, decision)),
+  schema('materializer.backoff.elapsed', {
+    type: 'object',
+    required: ['workflowSlug', 'partitionKey', 'nextEligibleAt'],
+    properties: { workflowSlug: { type: 'string', minLength: 1 }, partitionKey: nullableString, nextEligibleAt: instant },
+  }),
+  schema('materializer.run.reconciled', {
+    type: 'object',
+    required: ['workflowSlug', 'partitionKey', 'runId', 'status', 'detail'],
+    properties: {
+      workflowSlug: { type: 'string', minLength: 1 },
+      partitionKey: nullableString,
+      runId: { type: 'string', minLength: 1 },
+      status: { enum: ['succeeded', 'failed', 'canceled', 'missing', 'refused'] },
+      detail: nullableString,
+    },
+  }),
+];

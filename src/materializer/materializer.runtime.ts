@@ -1,0 +1,50 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ConsumerRegistry } from '../projector/consumer-registry.js';
+import { RunCommandService } from '../runs/run-command.service.js';
+import type { Platform } from '../runtime/platform.js';
+import { PLATFORM } from '../runtime/tokens.js';
+import { TIMERS } from '../timers/timers.provider.js';
+import type { TimerService } from '../timers/timer-service.js';
+import { MaterializerEffects } from './materializer-effects.js';
+import { registerMaterializerTimers } from './materializer-timers.js';
+import { MaterializerConsumer } from './materializer.consumer.js';
+import { ReconciliationSweep } from './reconciliation-sweep.js';
+
+const BATCH_SIZE = 500;
+
+/**
+ * Starts the materializer in this process: its timer handlers wherever timers are consumed (registered before the
+ * timer consumer starts), and — with the `materializer` role — the saga consumer (single-active through its lease)
+ * and the reconciliation sweep.
+ */
+@Injectable()
+export class MaterializerRuntime implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private sweep: ReconciliationSweep | undefined;
+
+  constructor(
+    @Inject(PLATFORM) private readonly platform: Platform,
+    @Inject(ConsumerRegistry) private readonly consumers: ConsumerRegistry,
+    @Inject(RunCommandService) private readonly commands: RunCommandService,
+    @Inject(TIMERS) private readonly timers: TimerService,
+  ) {}
+
+  onModuleInit(): void {
+    const { store, db } = this.platform;
+    registerMaterializerTimers({ store, db, timers: this.timers });
+  }
+
+  onApplicationBootstrap(): void {
+    const { config, store, db, nats, log, metrics, instanceId } = this.platform;
+    if (!config.roles.has('materializer')) return;
+    const child = log.child({ component: 'materializer' });
+    const effects = new MaterializerEffects({ store, commands: this.commands, timers: this.timers, log: child });
+    const context = { baseBackoffMs: config.materializer.baseBackoffMs, maxBackoffMs: config.materializer.maxBackoffMs };
+    this.consumers.start(new MaterializerConsumer({ effects, context, metrics, log: child }), { batchSize: BATCH_SIZE });
+    this.sweep = new ReconciliationSweep({ db, store, nats, instanceId, intervalMs: config.materializer.refreshIntervalMs, log: child });
+    this.sweep.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.sweep?.stop();
+  }
+}

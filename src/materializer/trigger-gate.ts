@@ -1,0 +1,94 @@
+import { partitionParameters } from '../assets/partitions/index.js';
+import { derivedEventId } from '../events/envelope.js';
+import { mergeLayers } from '../runs/deep-merge.js';
+import { composeRunKey } from '../runs/run-key.js';
+import type { RunTrigger } from '../runs/run.events.js';
+import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
+import { isBackingOff } from './backoff.js';
+import type { TriggerSpec } from './materializer.events.js';
+import { decisionEvent, type AutoRunRequest, type CauseEvent, type SagaOutput } from './saga-output.js';
+import { assetPartitionKey, targetKey, type MaterializerState } from './saga-state.js';
+import { producedDeclaration, runPartitioning } from './workflow-graph.js';
+
+/**
+ * The gate every trigger passes for its workflow × partition: an auto run in flight → `coalesced` (remembered as
+ * the one pending follow-up); inside a backoff window → `deferred-backoff` (pending, with a `backoff` timer at the
+ * window's end); otherwise → `enqueued` with a run request. Nothing is ever dropped.
+ */
+export function gateTrigger(state: MaterializerState, workflow: WorkflowDefinition, spec: TriggerSpec, cause: CauseEvent, out: SagaOutput): void {
+  const target = state.targets.get(targetKey(workflow.slug, spec.partitionKey));
+  const folded = (target?.pending?.coalesced ?? 0) + 1;
+  const base = { workflowSlug: workflow.slug, assetId: spec.assetId, partitionKey: spec.partitionKey };
+  if (target?.inFlight) {
+    const trigger = { ...spec, coalesced: folded };
+    out.events.push(decisionEvent('coalesced', cause, { ...base, reason: 'in_flight', runId: target.inFlight.runId, trigger }));
+    return;
+  }
+  if (target && isBackingOff(target.nextEligibleAt, cause.occurredAt)) {
+    deferTrigger(workflow.slug, { ...spec, coalesced: folded }, target.nextEligibleAt!, cause, out);
+    return;
+  }
+  enqueueRun(state, workflow, { ...spec, coalesced: target?.pending?.coalesced ?? 0 }, cause, null, out);
+}
+
+/** Records `deferred-backoff` for a pending trigger and arms the backoff timer that will release it. */
+export function deferTrigger(slug: string, trigger: TriggerSpec, until: string, cause: CauseEvent, out: SagaOutput): void {
+  const base = { workflowSlug: slug, assetId: trigger.assetId, partitionKey: trigger.partitionKey };
+  out.events.push(decisionEvent('deferred-backoff', cause, { ...base, reason: 'backoff', trigger, nextEligibleAt: until }));
+  out.commands.push({
+    type: 'ArmTimer',
+    kind: 'backoff',
+    keyParts: [slug, trigger.partitionKey ?? ''],
+    dueAt: until,
+    payload: { workflowSlug: slug, partitionKey: trigger.partitionKey, nextEligibleAt: until },
+  });
+}
+
+/** Decides an auto run: `enqueued` plus the request. The run id is derived from cause × workflow × partition. */
+export function enqueueRun(state: MaterializerState, workflow: WorkflowDefinition, spec: TriggerSpec, cause: CauseEvent, followUpOf: string | null, out: SagaOutput): void {
+  const runId = derivedEventId(cause.id, 'auto-run', workflow.slug, spec.partitionKey);
+  out.events.push(
+    decisionEvent('enqueued', cause, { workflowSlug: workflow.slug, assetId: spec.assetId, partitionKey: spec.partitionKey, reason: spec.reason, runId, trigger: spec, followUpOf }),
+  );
+  out.commands.push({ type: 'RequestAutoRun', request: autoRunRequest(state, workflow, spec, runId, cause, followUpOf) });
+}
+
+function autoRunRequest(state: MaterializerState, workflow: WorkflowDefinition, spec: TriggerSpec, runId: string, cause: CauseEvent, followUpOf: string | null): AutoRunRequest {
+  const source = producedDeclaration(workflow, spec.sourceAssetId);
+  const stored = state.parameters.get(assetPartitionKey(workflow.slug, spec.sourceAssetId, spec.partitionKey));
+  const parameters = mergeLayers(
+    workflow.defaultParameters,
+    source?.autoMaterialize?.parameterDefaults,
+    stored?.parameters,
+    partitionParameters(runPartitioning(workflow, source), spec.partitionKey),
+  );
+  const uniquePart = spec.upstream?.runId ?? spec.expiry?.reason ?? spec.eventId;
+  const priority = source?.autoMaterialize?.priority;
+  return {
+    runId,
+    workflow,
+    partitionKey: spec.partitionKey,
+    parameters,
+    runKey: composeRunKey(['asset', spec.assetId, spec.partitionKey, spec.reason, uniquePart]),
+    priority: typeof priority === 'number' && Number.isFinite(priority) ? Math.trunc(priority) : null,
+    trigger: runTrigger(spec, followUpOf),
+    causationId: cause.id,
+    correlationId: spec.upstream?.runId ?? spec.eventId,
+  };
+}
+
+/** The `trigger` stored on an auto run (DESIGN §7), plus the causation chain that stops cycles. */
+export function runTrigger(spec: TriggerSpec, followUpOf: string | null): RunTrigger {
+  return {
+    type: 'auto-materialize',
+    reason: spec.reason,
+    assetId: spec.assetId,
+    ...(spec.partitionKey === null ? {} : { partitionKey: spec.partitionKey }),
+    ...(spec.upstream ? { upstream: spec.upstream } : {}),
+    ...(spec.expiry ? { expiry: spec.expiry } : {}),
+    chain: spec.chain,
+    triggerEventId: spec.eventId,
+    ...(spec.coalesced > 0 ? { coalesced: spec.coalesced } : {}),
+    ...(followUpOf ? { followUpOf } : {}),
+  };
+}

@@ -1,0 +1,51 @@
+import type { AssetProduced } from '../assets/asset.events.js';
+import { mapPartitionKey } from '../assets/partitions/index.js';
+import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
+import type { TriggerSpec } from './materializer.events.js';
+import { decisionEvent, type CauseEvent, type SagaOutput } from './saga-output.js';
+import type { MaterializerState } from './saga-state.js';
+import { gateTrigger } from './trigger-gate.js';
+import { checkRunKey, runPartitioning, upstreamInterest, upstreamPartitioning } from './workflow-graph.js';
+
+type Produced = CauseEvent & { data: AssetProduced };
+
+/**
+ * `asset.produced` of X → every *other* workflow whose step consumes X and produces an opted-in asset gets a trigger
+ * for the partition X's key maps to. The producer never triggers itself; a causation chain that already holds the
+ * target is a `cycle`; a key that cannot be mapped onto the target is a `partition_mismatch`.
+ */
+export function decideUpstreamUpdate(state: MaterializerState, event: Produced, out: SagaOutput): void {
+  for (const slug of state.consumers.get(event.data.assetId) ?? []) {
+    if (slug === event.data.workflowSlug) continue;
+    const workflow = state.workflows.get(slug);
+    if (workflow) considerConsumer(state, workflow, event, out);
+  }
+}
+
+function considerConsumer(state: MaterializerState, workflow: WorkflowDefinition, event: Produced, out: SagaOutput): void {
+  const data = event.data;
+  const interest = upstreamInterest(workflow, data.assetId);
+  if (interest.kind === 'none') return;
+  const skip = (reason: string, detail: string, partitionKey = data.partitionKey) =>
+    out.events.push(decisionEvent('skipped', event, { workflowSlug: workflow.slug, assetId: data.assetId, partitionKey, reason, detail }));
+  if (interest.kind === 'disabled') return void skip('policy_disabled', `asset "${interest.source.assetId}" has autoMaterialize.enabled = false`);
+  const upstreamChain = state.runs.get(data.workflowRunId)?.chain ?? [data.workflowSlug];
+  if (upstreamChain.includes(workflow.slug)) return void skip('cycle', `causation chain ${upstreamChain.join(' → ')} already contains "${workflow.slug}"`);
+  const from = upstreamPartitioning(state.workflows.get(data.workflowSlug), interest.step, data.assetId);
+  const mapped = mapPartitionKey(from, runPartitioning(workflow, interest.source), data.partitionKey);
+  if (!mapped.ok) return void skip('partition_mismatch', mapped.reason);
+  const misfit = checkRunKey(workflow, mapped.key);
+  if (misfit) return void skip('partition_mismatch', misfit, mapped.key);
+  const spec: TriggerSpec = {
+    reason: 'upstream-update',
+    assetId: data.assetId,
+    sourceAssetId: interest.source.assetId,
+    partitionKey: mapped.key,
+    upstream: { workflowSlug: data.workflowSlug, runId: data.workflowRunId, eventSeq: event.seq, assetId: data.assetId, partitionKey: data.partitionKey },
+    expiry: null,
+    chain: [...upstreamChain, workflow.slug],
+    eventId: event.id,
+    coalesced: 0,
+  };
+  gateTrigger(state, workflow, spec, event, out);
+}
