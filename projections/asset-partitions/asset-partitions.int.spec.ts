@@ -175,7 +175,7 @@ describe('asset_partitions projection', () => {
     const two = newSlug();
     await when(build(one, 100));
     await when(build(two, 100), 'batch');
-    const strip = (list: Awaited<ReturnType<typeof rows>>) => list.map(({ latest_event_id, latest_run_id, ...rest }) => ({ ...rest, latest: latest_event_id?.split('-').pop() }));
+    const strip = (list: Awaited<ReturnType<typeof rows>>) => list.map(({ latest_event_id, latest_run_id: _latestRunId, ...rest }) => ({ ...rest, latest: latest_event_id?.split('-').pop() }));
     expect(strip(await rows(two))).toEqual(strip(await rows(one)));
   });
 

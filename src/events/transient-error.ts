@@ -8,6 +8,8 @@ export function isTransientError(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && /^(08|57P|53|40001|40P01)/.test(code)) return true;
   if (typeof code === 'string' && /^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND)/.test(code)) return true;
+  // Another read model is behind: waiting longer (a retry of the batch) fixes it; the event is not poison.
+  if (code === 'read_model_lagging') return true;
   const name = error.name;
   if (/^(TimeoutError|ConnectionError|RequestError|ClosedConnectionError|NoRespondersError|DrainingConnectionError)$/.test(name)) return true;
   if (name === 'JetStreamError' || name === 'JetStreamNotEnabled') return true;

@@ -34,7 +34,9 @@ export class JobWorker {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.handlers.onRegister((slug) => void this.subscribe(slug));
+    this.handlers.onRegister((slug) => {
+      this.subscribe(slug).catch((error) => this.log.error({ err: error, jobSlug: slug }, 'could not subscribe to job dispatches'));
+    });
     for (const slug of [SERVICE_JOB_SLUG, ...this.handlers.slugs()]) await this.subscribe(slug);
   }
 

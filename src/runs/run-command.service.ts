@@ -62,7 +62,7 @@ export class RunCommandService {
   }
 
   /** `POST /workflows/:slug/run`. */
-  async requestManualRun(slug: string, body: ManualRunBody, actor: string, requestId: string): Promise<{ run: RunView; eventSeq: number }> {
+  async requestManualRun(slug: string, body: ManualRunBody, actor: string, _requestId: string): Promise<{ run: RunView; eventSeq: number }> {
     const { workflow } = await this.workflows.require(slug);
     const parameters = mergeLayers(workflow.defaultParameters, body.parameters);
     this.checkParameters(workflow, parameters);
@@ -103,7 +103,7 @@ export class RunCommandService {
   }
 
   /** `POST /workflow-runs/:runId/steps/:stepId/complete` and the NATS `<prefix>_job.complete` request. */
-  async completeStep(runId: string, stepId: string, body: CompletionBody, actor: string, requestId: string): Promise<{ answer: CompletionAnswer; eventSeq: number; run: RunState }> {
+  async completeStep(runId: string, stepId: string, body: CompletionBody, actor: string, _requestId: string): Promise<{ answer: CompletionAnswer; eventSeq: number; run: RunState }> {
     const slug = await this.requireSlug(runId);
     const now = new Date().toISOString();
     const error: RunError | undefined =
