@@ -1,6 +1,8 @@
 import { toEnvelope } from './envelope.js';
 import { ConcurrencyConflictError } from './event-store.js';
 import { InvalidEventError } from './event-schemas.js';
+import { openNatsContext } from './nats-context.js';
+import { TEST_NATS_URL } from '../../test/support/test-env.js';
 import { createTestPlatform, type TestPlatform } from '../../test/support/test-platform.js';
 
 const probe = { type: 'test.probe.recorded', schemaVersion: 1, data: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } } };
@@ -36,6 +38,18 @@ describe('EventStore', () => {
     expect(b.seqs[0]).toBe(a.seqs[0]);
     expect(b.duplicates[0]).toBe(true);
     expect(await p.store.readSubject(subject('dup'))).toHaveLength(1);
+  });
+
+  it('reconciles streams idempotently when several instances start at once', async () => {
+    const prefix = `${p.nats.subjects.prefix}x`;
+    const contexts = await Promise.all([1, 2, 3].map(() => openNatsContext({ natsUrl: TEST_NATS_URL, subjectPrefix: prefix, streamReplicas: 1, leaseTtlMs: 3000 })));
+    const info = await contexts[0]!.jsm.streams.info(`${prefix.toUpperCase()}_EVENTS`);
+    expect(info.config).toMatchObject({ subjects: [`${prefix}.>`], deny_delete: true, deny_purge: true });
+    const timers = await contexts[0]!.jsm.streams.info(`${prefix.toUpperCase()}_TIMERS`);
+    expect(timers.config.max_msgs_per_subject).toBe(1);
+    for (const name of ['EVENTS', 'TIMERS', 'JOBS']) await contexts[0]!.jsm.streams.delete(`${prefix.toUpperCase()}_${name}`);
+    for (const bucket of ['leases', 'runs']) await contexts[0]!.jsm.streams.delete(`KV_${prefix}-${bucket}`);
+    await Promise.all(contexts.map((context) => context.close()));
   });
 
   it('validates envelopes on append', async () => {
