@@ -18,10 +18,21 @@ export const ANONYMOUS: Actor = { subject: 'anonymous', scopes: new Set() };
  */
 export function findOperator(tokens: readonly OperatorToken[], presented: string): Actor | null {
   const digest = createHash('sha256').update(presented).digest();
-  let found: OperatorToken | null = null;
-  for (const token of tokens) {
-    const candidate = createHash('sha256').update(token.token).digest();
-    if (timingSafeEqual(candidate, digest)) found = token;
+  let found: Actor | null = null;
+  for (const candidate of digestsOf(tokens)) {
+    if (timingSafeEqual(candidate.digest, digest)) found = candidate.actor;
   }
-  return found ? { subject: found.subject, scopes: new Set(found.scopes) } : null;
+  return found;
+}
+
+const digestCache = new WeakMap<readonly OperatorToken[], Array<{ digest: Buffer; actor: Actor }>>();
+
+/** Token digests are computed once per configured token list. */
+function digestsOf(tokens: readonly OperatorToken[]): Array<{ digest: Buffer; actor: Actor }> {
+  let digests = digestCache.get(tokens);
+  if (!digests) {
+    digests = tokens.map((token) => ({ digest: createHash('sha256').update(token.token).digest(), actor: { subject: token.subject, scopes: new Set(token.scopes) } }));
+    digestCache.set(tokens, digests);
+  }
+  return digests;
 }

@@ -18,6 +18,7 @@ export class ConcurrencyConflictError extends Error {
 export const EVENT_TYPE_HEADER = 'Apphub-Event-Type';
 const WRONG_LAST_SEQUENCE = 10071;
 const NO_MESSAGE_FOUND = 10037;
+const DECODED_CACHE_SIZE = 20_000;
 
 export interface AppendOptions {
   /** Optimistic concurrency: the subject's last sequence the writer saw (0 = the subject must be empty). */
@@ -40,6 +41,7 @@ export type AppendListener = (type: string) => void;
  */
 export class EventStore {
   private readonly listeners: AppendListener[] = [];
+  private readonly decoded = new Map<number, StoredEvent>();
 
   constructor(
     private readonly nats: NatsContext,
@@ -140,8 +142,18 @@ export class EventStore {
     return info.state.last_seq;
   }
 
+  /**
+   * Decodes (and validates) a delivered message. Every consumer of this process reads the same events at about the
+   * same time, so decoded events are shared through a small cache keyed by stream sequence.
+   */
   decodeMessage(message: JsMsg): StoredEvent {
-    return this.decode(message.json(), message.seq, message.subject);
+    const seq = message.seq;
+    const cached = this.decoded.get(seq);
+    if (cached && cached.subject === message.subject) return cached;
+    const event = this.decode(message.json(), seq, message.subject);
+    this.decoded.set(seq, event);
+    if (this.decoded.size > DECODED_CACHE_SIZE) this.decoded.delete(this.decoded.keys().next().value!);
+    return event;
   }
 
   private decode(body: unknown, seq: number, subject: string): StoredEvent {
