@@ -9,6 +9,7 @@ import { Lease, sleep } from './lease.js';
 import type { NatsContext } from './nats-context.js';
 import { messageBatches } from './message-batches.js';
 import { isTransientError } from './transient-error.js';
+import { CheckpointMovedError, insertDeadLetter, loadCheckpoint, saveCheckpoint } from './checkpoint-store.js';
 
 /**
  * Something that consumes `<PREFIX>_EVENTS` in order from its Postgres checkpoint: a projection, the asset relay,
@@ -31,6 +32,8 @@ export interface RunnerOptions {
   /** Owner id in the lease bucket (one per process). */
   instanceId: string;
   batchSize?: number;
+  /** Close a batch as soon as no further message is already delivered, instead of lingering (latency-sensitive consumers). */
+  closeWhenIdle?: boolean;
   /** Without a lease (rebuild of a shadow copy). */
   withoutLease?: boolean;
   /** Runs before each batch inside the transaction (rebuild: `SET LOCAL search_path`). */
@@ -43,10 +46,6 @@ const LINGER_MS = 10;
 const STALL_AFTER_MS = 3000;
 /** A fetch that receives nothing ends after this long and is renewed. */
 const FETCH_EXPIRES_MS = 2000;
-
-class CheckpointMovedError extends Error {
-  override name = 'CheckpointMovedError';
-}
 
 /**
  * Owns delivery for one `BatchHandler`: holds its lease, reads with an ordered consumer from `last_seq + 1`,
@@ -133,7 +132,7 @@ export class ConsumerRunner {
   }
 
   private async consume(stop: AbortSignal, lost: AbortSignal): Promise<void> {
-    const checkpoint = await this.loadCheckpoint();
+    const checkpoint = await loadCheckpoint(this.options.db, this.handler.name, this.options.prepareTransaction);
     this.advance(checkpoint);
     const consumer = await this.options.nats.js.consumers.get(this.options.nats.subjects.streams.events, {
       filter_subjects: this.options.nats.subjects.allEvents,
@@ -165,7 +164,7 @@ export class ConsumerRunner {
       while (!stop.aborted && !lost.aborted && !stalled) {
         current = await consumer.fetch({ max_messages: batchSize * 2, expires: FETCH_EXPIRES_MS });
         this.messages = current;
-        for await (const batch of messageBatches(current, batchSize, LINGER_MS)) {
+        for await (const batch of messageBatches(current, batchSize, LINGER_MS, this.options.closeWhenIdle)) {
           if (stop.aborted || lost.aborted) break;
           last = await this.applyBatch(batch, last);
         }
@@ -185,7 +184,7 @@ export class ConsumerRunner {
         await this.options.prepareTransaction?.(tx);
         await this.deadLetterInvalid(decoded, tx);
         if (events.length > 0) await this.handler.handle(events, tx);
-        await this.saveCheckpoint(tx, previous, lastSeq);
+        await saveCheckpoint(tx, this.handler.name, previous, lastSeq);
       });
     } catch (error) {
       if (error instanceof CheckpointMovedError || isTransientError(error)) throw error;
@@ -216,10 +215,10 @@ export class ConsumerRunner {
           if (isTransientError(error)) throw error;
           await sql`rollback to savepoint one_event`.execute(tx);
           this.log.error({ err: error, seq: item.seq, type: item.type }, 'poison event moved to dead letter');
-          await this.insertDeadLetter(tx, item.seq, item.subject, item.id, item.type, error, JSON.stringify(item));
+          await insertDeadLetter(tx, { consumer: this.handler.name, seq: item.seq, subject: item.subject, eventId: item.id, eventType: item.type, error, body: JSON.stringify(item) });
         }
       }
-      await this.saveCheckpoint(tx, previous, lastSeq);
+      await saveCheckpoint(tx, this.handler.name, previous, lastSeq);
     });
   }
 
@@ -236,45 +235,8 @@ export class ConsumerRunner {
       if (!('error' in item)) continue;
       const type = item.error instanceof InvalidEventError ? item.error.eventType : null;
       this.log.error({ err: item.error, seq: item.seq }, 'invalid event moved to dead letter');
-      await this.insertDeadLetter(tx, item.seq, item.subject, null, type, item.error, item.body);
+      await insertDeadLetter(tx, { consumer: this.handler.name, seq: item.seq, subject: item.subject, eventId: null, eventType: type, error: item.error, body: item.body });
     }
-  }
-
-  private async insertDeadLetter(
-    tx: Transaction<Database>,
-    seq: number,
-    subject: string,
-    eventId: string | null,
-    eventType: string | null,
-    error: unknown,
-    body: string,
-  ): Promise<void> {
-    await tx
-      .insertInto('projection_dead_letter')
-      .values({ projection: this.handler.name, seq, subject, event_id: eventId, event_type: eventType, error: String((error as Error)?.message ?? error), body })
-      .onConflict((oc) => oc.columns(['projection', 'seq']).doNothing())
-      .execute();
-  }
-
-  private async loadCheckpoint(): Promise<number> {
-    const db = this.options.db;
-    return db.transaction().execute(async (tx) => {
-      await this.options.prepareTransaction?.(tx);
-      await tx.insertInto('projection_checkpoint').values({ name: this.handler.name, last_seq: 0 }).onConflict((oc) => oc.column('name').doNothing()).execute();
-      const row = await tx.selectFrom('projection_checkpoint').select('last_seq').where('name', '=', this.handler.name).executeTakeFirstOrThrow();
-      return row.last_seq;
-    });
-  }
-
-  /** Moves the checkpoint only from where this runner left it: a second writer makes the transaction roll back. */
-  private async saveCheckpoint(tx: Transaction<Database>, previous: number, lastSeq: number): Promise<void> {
-    const result = await tx
-      .updateTable('projection_checkpoint')
-      .set({ last_seq: lastSeq, updated_at: sql`now()` })
-      .where('name', '=', this.handler.name)
-      .where('last_seq', '=', previous)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw new CheckpointMovedError(`checkpoint of ${this.handler.name} moved`);
   }
 
   private advance(seq: number): void {

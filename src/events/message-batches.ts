@@ -7,7 +7,7 @@ const LINGER = Symbol('linger');
  * `lingerMs`: under load batches fill up (one transaction for many events), when idle an event waits at most
  * `lingerMs` before it is applied.
  */
-export async function* messageBatches(messages: AsyncIterable<JsMsg>, batchSize: number, lingerMs: number): AsyncGenerator<JsMsg[]> {
+export async function* messageBatches(messages: AsyncIterable<JsMsg>, batchSize: number, lingerMs: number, closeWhenIdle = false): AsyncGenerator<JsMsg[]> {
   const iterator = messages[Symbol.asyncIterator]();
   let next = iterator.next();
   let buffer: JsMsg[] = [];
@@ -28,12 +28,20 @@ export async function* messageBatches(messages: AsyncIterable<JsMsg>, batchSize:
       linger = delay(lingerMs);
     }
     buffer.push(result.value);
-    if (buffer.length < batchSize && Date.now() - openedAt < lingerMs) continue;
+    // `closeWhenIdle`: stop filling as soon as the client holds no further delivered message (no idle linger).
+    const idle = closeWhenIdle && clientPending(messages) === 0;
+    if (buffer.length < batchSize && Date.now() - openedAt < lingerMs && !idle) continue;
     yield buffer;
     buffer = [];
     linger = null;
   }
   if (buffer.length > 0) yield buffer;
+}
+
+/** Messages delivered to the client and not yet taken from the iterator (0 when the iterable cannot tell). */
+function clientPending(messages: AsyncIterable<JsMsg>): number {
+  const count = (messages as { getPending?: () => number }).getPending;
+  return typeof count === 'function' ? count.call(messages) : 0;
 }
 
 function delay(ms: number): Promise<typeof LINGER> {

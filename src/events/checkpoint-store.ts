@@ -1,0 +1,55 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../../projections/database.js';
+
+/** Another writer moved the checkpoint (a second runner, a rebuild swap): the batch must roll back. */
+export class CheckpointMovedError extends Error {
+  override name = 'CheckpointMovedError';
+}
+
+/** The consumer's position (`projection_checkpoint.last_seq`), created at 0 on first use. */
+export async function loadCheckpoint(db: Kysely<Database>, name: string, prepare?: (tx: Transaction<Database>) => Promise<void>): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    await prepare?.(tx);
+    await tx.insertInto('projection_checkpoint').values({ name, last_seq: 0 }).onConflict((oc) => oc.column('name').doNothing()).execute();
+    const row = await tx.selectFrom('projection_checkpoint').select('last_seq').where('name', '=', name).executeTakeFirstOrThrow();
+    return row.last_seq;
+  });
+}
+
+/** Moves the checkpoint only from where this runner left it: a second writer makes the transaction roll back. */
+export async function saveCheckpoint(tx: Transaction<Database>, name: string, previous: number, lastSeq: number): Promise<void> {
+  const result = await tx
+    .updateTable('projection_checkpoint')
+    .set({ last_seq: lastSeq, updated_at: sql`now()` })
+    .where('name', '=', name)
+    .where('last_seq', '=', previous)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) throw new CheckpointMovedError(`checkpoint of ${name} moved`);
+}
+
+export interface DeadLetter {
+  consumer: string;
+  seq: number;
+  subject: string;
+  eventId: string | null;
+  eventType: string | null;
+  error: unknown;
+  body: string;
+}
+
+/** Keeps an event a consumer could not apply, with the error (once per consumer and sequence). */
+export async function insertDeadLetter(tx: Transaction<Database>, letter: DeadLetter): Promise<void> {
+  await tx
+    .insertInto('projection_dead_letter')
+    .values({
+      projection: letter.consumer,
+      seq: letter.seq,
+      subject: letter.subject,
+      event_id: letter.eventId,
+      event_type: letter.eventType,
+      error: String((letter.error as Error)?.message ?? letter.error),
+      body: letter.body,
+    })
+    .onConflict((oc) => oc.columns(['projection', 'seq']).doNothing())
+    .execute();
+}
