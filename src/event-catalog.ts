@@ -1,6 +1,6 @@
 import { assetEventSchemas } from './assets/asset.events.js';
 import type { EventSchema } from './events/event-schemas.js';
-import { materializerEventSchemas } from './materializer/materializer.events.js';
+import { materializerEventSchemas } from './materializer/materializer.event-schemas.js';
 import { runEventSchemas } from './runs/run.events.js';
 import { workflowEventSchemas } from './workflows/workflow.events.js';
 

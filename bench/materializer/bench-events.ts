@@ -12,7 +12,13 @@ export interface StreamTimes {
 }
 
 /** An `asset.produced` envelope as the relay appends it, published straight to JetStream. */
-export async function publishProduced(js: JetStreamClient, prefix: string, assetId: string, workflowSlug: string, partitionKey: string): Promise<{ id: string; seq: number }> {
+export async function publishProduced(
+  js: JetStreamClient,
+  prefix: string,
+  assetId: string,
+  workflowSlug: string,
+  partitionKey: string,
+): Promise<{ id: string; seq: number }> {
   const id = randomUUID();
   const now = new Date().toISOString();
   const runId = randomUUID();
@@ -21,20 +27,46 @@ export async function publishProduced(js: JetStreamClient, prefix: string, asset
     type: 'asset.produced',
     schemaVersion: 1,
     occurredAt: now,
-    data: { assetId, workflowDefinitionId: `${workflowSlug}-id`, workflowSlug, workflowRunId: runId, runKey: null, stepId: 's', producedAt: now, partitionKey, payload: { n: 1 }, schema: null, freshness: null, parameters: null },
+    data: {
+      assetId,
+      workflowDefinitionId: `${workflowSlug}-id`,
+      workflowSlug,
+      workflowRunId: runId,
+      runKey: null,
+      stepId: 's',
+      producedAt: now,
+      partitionKey,
+      payload: { n: 1 },
+      schema: null,
+      freshness: null,
+      parameters: null,
+    },
     metadata: { correlationId: runId, causationId: null, actor: 'bench' },
   };
   const h = headers();
   h.set('Apphub-Event-Type', 'asset.produced');
-  const ack = await js.publish(`${prefix}.asset.produced.${assetId}`, JSON.stringify(envelope), { msgID: id, headers: h });
+  const ack = await js.publish(`${prefix}.asset.produced.${assetId}`, JSON.stringify(envelope), {
+    msgID: id,
+    headers: h,
+  });
   return { id, seq: ack.seq };
 }
 
 /** Reads `<prefix>.>` from `fromSeq` up to `toSeq` with an ordered consumer, keeping server timestamps. */
-export async function readStreamTimes(js: JetStreamClient, stream: string, prefix: string, fromSeq: number, toSeq: number): Promise<StreamTimes> {
+export async function readStreamTimes(
+  js: JetStreamClient,
+  stream: string,
+  prefix: string,
+  fromSeq: number,
+  toSeq: number,
+): Promise<StreamTimes> {
   const times: StreamTimes = { produced: new Map(), requested: new Map(), expired: new Map() };
   if (toSeq < fromSeq) return times;
-  const consumer = await js.consumers.get(stream, { filter_subjects: `${prefix}.>`, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq });
+  const consumer = await js.consumers.get(stream, {
+    filter_subjects: `${prefix}.>`,
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: fromSeq,
+  });
   const messages = await consumer.consume({ max_messages: 5000 });
   for await (const message of messages) {
     const at = message.info.timestampNanos / 1e6;
@@ -54,15 +86,24 @@ export async function readStreamTimes(js: JetStreamClient, stream: string, prefi
 }
 
 /** Polls a consumer's checkpoint in the service's database until it reaches `seq`. */
-export async function waitForCheckpoint(databaseUrl: string, name: string, seq: number, timeoutMs: number): Promise<void> {
+export async function waitForCheckpoint(
+  databaseUrl: string,
+  name: string,
+  seq: number,
+  timeoutMs: number,
+): Promise<void> {
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   try {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const { rows } = await db.query<{ last_seq: number }>('select last_seq::int as last_seq from projection_checkpoint where name = $1', [name]);
+      const { rows } = await db.query<{ last_seq: number }>(
+        'select last_seq::int as last_seq from projection_checkpoint where name = $1',
+        [name],
+      );
       if ((rows[0]?.last_seq ?? 0) >= seq) return;
-      if (Date.now() > deadline) throw new Error(`${name} at ${rows[0]?.last_seq ?? 0}, not ${seq}, after ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`${name} at ${rows[0]?.last_seq ?? 0}, not ${seq}, after ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   } finally {
@@ -73,5 +114,9 @@ export async function waitForCheckpoint(databaseUrl: string, name: string, seq: 
 /** Runs `work(i)` for i in 0..count-1 with at most `limit` at a time. */
 export async function mapLimit(count: number, limit: number, work: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, count) }, async () => { while (next < count) await work(next++); }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, count) }, async () => {
+      while (next < count) await work(next++);
+    }),
+  );
 }

@@ -1,4 +1,10 @@
-import { jetstream, jetstreamManager, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import {
+  jetstream,
+  jetstreamManager,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { createHash } from 'node:crypto';
 import { percentile } from '../support/raw-limits.js';
@@ -22,23 +28,56 @@ export interface Percentiles {
 }
 
 export function summarize(values: number[]): Percentiles {
-  return { p50: percentile(values, 50), p99: percentile(values, 99), max: values.length ? Math.max(...values) : NaN, n: values.length };
+  return {
+    p50: percentile(values, 50),
+    p99: percentile(values, 99),
+    max: values.length ? Math.max(...values) : NaN,
+    n: values.length,
+  };
 }
 
 /** 1,000 upstream assets (10 workflows × 100 steps), each consumed by its own opted-in downstream workflow. */
 export async function registerGraph(service: BenchService): Promise<void> {
   for (let w = 0; w < ASSETS / STEPS_PER_UPSTREAM; w++) {
-    const steps = Array.from({ length: STEPS_PER_UPSTREAM }, (_, s) => ({ id: `s${s}`, jobSlug: 'bench-external', produces: [{ assetId: `bench.up.${w * STEPS_PER_UPSTREAM + s}`, partitioning: { type: 'dynamic' } }] }));
+    const steps = Array.from({ length: STEPS_PER_UPSTREAM }, (_, s) => ({
+      id: `s${s}`,
+      jobSlug: 'bench-external',
+      produces: [{ assetId: `bench.up.${w * STEPS_PER_UPSTREAM + s}`, partitioning: { type: 'dynamic' } }],
+    }));
     await service.registerWorkflow({ slug: `bench-up-${w}`, name: 'Upstream', steps });
   }
-  await service.registerWorkflow({ slug: 'bench-timers', name: 'Timers', steps: [{ id: 's', jobSlug: 'bench-external', produces: [{ assetId: 'bench.timer', partitioning: { type: 'dynamic' }, freshness: { ttlMs: 60_000 } }] }] });
+  await service.registerWorkflow({
+    slug: 'bench-timers',
+    name: 'Timers',
+    steps: [
+      {
+        id: 's',
+        jobSlug: 'bench-external',
+        produces: [{ assetId: 'bench.timer', partitioning: { type: 'dynamic' }, freshness: { ttlMs: 60_000 } }],
+      },
+    ],
+  });
   await mapLimit(ASSETS + 1, 16, async (i) => {
     const up = i === ASSETS ? 'bench.burst.up' : `bench.up.${i}`;
-    if (i === ASSETS) await service.registerWorkflow({ slug: 'bench-burst-up', name: 'Burst upstream', steps: [{ id: 's', jobSlug: 'bench-external', produces: [{ assetId: up, partitioning: { type: 'dynamic' } }] }] });
+    if (i === ASSETS)
+      await service.registerWorkflow({
+        slug: 'bench-burst-up',
+        name: 'Burst upstream',
+        steps: [{ id: 's', jobSlug: 'bench-external', produces: [{ assetId: up, partitioning: { type: 'dynamic' } }] }],
+      });
     await service.registerWorkflow({
       slug: i === ASSETS ? 'bench-burst-down' : `bench-down-${i}`,
       name: 'Downstream',
-      steps: [{ id: 'd', jobSlug: 'bench-external', consumes: [{ assetId: up }], produces: [{ assetId: `${up}.down`, partitioning: { type: 'dynamic' }, autoMaterialize: { onUpstreamUpdate: true } }] }],
+      steps: [
+        {
+          id: 'd',
+          jobSlug: 'bench-external',
+          consumes: [{ assetId: up }],
+          produces: [
+            { assetId: `${up}.down`, partitioning: { type: 'dynamic' }, autoMaterialize: { onUpstreamUpdate: true } },
+          ],
+        },
+      ],
     });
   });
 }
@@ -65,7 +104,13 @@ export async function rawPublishLatency(natsUrl: string, count = 2000): Promise<
 }
 
 /** Offers `rate` productions/s across the 1,000 assets (each a new partition) and measures produced → run requested. */
-export async function reactionAtRate(service: BenchService, nats: BenchNats, rate: number, seconds: number, phase: string) {
+export async function reactionAtRate(
+  service: BenchService,
+  nats: BenchNats,
+  rate: number,
+  seconds: number,
+  phase: string,
+) {
   const { js } = nats;
   const total = rate * seconds;
   const pending: Array<Promise<{ id: string; seq: number }>> = [];
@@ -74,7 +119,15 @@ export async function reactionAtRate(service: BenchService, nats: BenchNats, rat
     const wait = started + (n * 1000) / rate - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const asset = n % ASSETS;
-    pending.push(publishProduced(js, service.prefix, `bench.up.${asset}`, `bench-up-${Math.floor(asset / STEPS_PER_UPSTREAM)}`, `${phase}${n}`));
+    pending.push(
+      publishProduced(
+        js,
+        service.prefix,
+        `bench.up.${asset}`,
+        `bench-up-${Math.floor(asset / STEPS_PER_UPSTREAM)}`,
+        `${phase}${n}`,
+      ),
+    );
   }
   const published = await Promise.all(pending);
   const achievedRate = total / ((Date.now() - started) / 1000);
@@ -84,10 +137,16 @@ export async function reactionAtRate(service: BenchService, nats: BenchNats, rat
 /** 100 partitions of one upstream asset published at once: how many downstream runs, and when the last one came. */
 export async function burst(service: BenchService, nats: BenchNats, partitions = 100) {
   const { js } = nats;
-  const published = await Promise.all(Array.from({ length: partitions }, (_, i) => publishProduced(js, service.prefix, 'bench.burst.up', 'bench-burst-up', `b${i}`)));
+  const published = await Promise.all(
+    Array.from({ length: partitions }, (_, i) =>
+      publishProduced(js, service.prefix, 'bench.burst.up', 'bench-burst-up', `b${i}`),
+    ),
+  );
   const result = await reactions(service, nats, published);
   const producedTimes = published.map((p) => result.times.produced.get(p.id)!);
-  const requestedTimes = published.map((p) => result.times.requested.get(p.id)).filter((t): t is number => t !== undefined);
+  const requestedTimes = published
+    .map((p) => result.times.requested.get(p.id))
+    .filter((t): t is number => t !== undefined);
   return {
     runs: requestedTimes.length,
     publishSpanMs: Math.max(...producedTimes) - Math.min(...producedTimes),
@@ -99,7 +158,13 @@ async function reactions(service: BenchService, { js, jsm }: BenchNats, publishe
   const lastSeq = Math.max(...published.map((p) => p.seq));
   await waitForCheckpoint(service.databaseUrl, 'materializer', lastSeq, 300_000);
   const streamLast = (await jsm.streams.info(service.streams.events)).state.last_seq;
-  const times = await readStreamTimes(js, service.streams.events, service.prefix, Math.min(...published.map((p) => p.seq)), streamLast);
+  const times = await readStreamTimes(
+    js,
+    service.streams.events,
+    service.prefix,
+    Math.min(...published.map((p) => p.seq)),
+    streamLast,
+  );
   const latencies = published.flatMap((p) => {
     const requested = times.requested.get(p.id);
     return requested === undefined ? [] : [requested - times.produced.get(p.id)!];

@@ -5,6 +5,7 @@ import { summarize, timerKey, type BenchNats, type Percentiles } from './bench-p
 
 export interface TimerResult {
   pending: number;
+  firing: number;
   armRate: number;
   lateness: Percentiles;
   early: number;
@@ -12,31 +13,49 @@ export interface TimerResult {
 }
 
 /**
- * Arms `count` freshness-ttl timers (the materializer's real timer handler fires them: it appends `asset.expired`),
- * due uniformly over `windowMs` starting `leadMs` after arming began, so all of them are pending at once. Lateness =
- * the `asset.expired` stream timestamp − `expiresAt` (the handler may never append before it).
+ * Arms `count` freshness-ttl timers at once (the materializer's real timer handler fires them: it appends
+ * `asset.expired`). `firing` of them are due uniformly over `windowMs`, starting `leadMs` after arming began; the
+ * rest are due an hour later, so all `count` are pending while the measured ones fire. Lateness = the
+ * `asset.expired` stream timestamp − `expiresAt` (the handler may never append before it).
  */
-export async function timerLateness(service: BenchService, nats: BenchNats, count: number, leadMs: number, windowMs: number): Promise<TimerResult> {
+export async function timerLateness(
+  service: BenchService,
+  nats: BenchNats,
+  count: number,
+  firing: number,
+  leadMs: number,
+  windowMs: number,
+): Promise<TimerResult> {
   const { js, jsm } = nats;
   const startedAt = Date.now();
   const firstDue = startedAt + leadMs;
   const fromSeq = (await jsm.streams.info(service.streams.events)).state.last_seq + 1;
   const window: Promise<unknown>[] = [];
   const ids: string[] = [];
+  const every = Math.max(1, Math.floor(count / firing));
   for (let i = 0; i < count; i++) {
-    const due = new Date(firstDue + Math.floor((i * windowMs) / count)).toISOString();
+    const measured = i % every === 0 && ids.length < firing;
+    const due = new Date(
+      measured ? firstDue + Math.floor((ids.length * windowMs) / firing) : firstDue + 3_600_000,
+    ).toISOString();
     const id = randomUUID();
-    ids.push(id);
-    window.push(js.publish(`${service.prefix}_timer.freshness-ttl.${timerKey('bench-timers', 'bench.timer', `t${i}`)}`, JSON.stringify(timerBody(id, i, due))));
+    if (measured) ids.push(id);
+    window.push(
+      js.publish(
+        `${service.prefix}_timer.freshness-ttl.${timerKey('bench-timers', 'bench.timer', `t${i}`)}`,
+        JSON.stringify(timerBody(id, i, due)),
+      ),
+    );
     if (window.length >= 2000) await Promise.all(window.splice(0));
   }
   await Promise.all(window);
   const armRate = count / ((Date.now() - startedAt) / 1000);
-  if (Date.now() > firstDue) process.stdout.write(`warning: arming took longer than the lead (${Date.now() - startedAt} ms)\n`);
+  if (Date.now() > firstDue)
+    process.stdout.write(`warning: arming took longer than the lead (${Date.now() - startedAt} ms)\n`);
   await new Promise((resolve) => setTimeout(resolve, firstDue + windowMs - Date.now() + 2000));
   const deadline = Date.now() + 120_000;
   let times = await readAll(service, nats, fromSeq);
-  while (times.expired.size < count && Date.now() < deadline) {
+  while (times.expired.size < ids.length && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     times = await readAll(service, nats, fromSeq);
   }
@@ -44,7 +63,14 @@ export async function timerLateness(service: BenchService, nats: BenchNats, coun
     const fired = times.expired.get(id);
     return fired ? [fired.at - fired.expiresAt] : [];
   });
-  return { pending: count, armRate, lateness: summarize(lateness), early: lateness.filter((ms) => ms < 0).length, fired: lateness.length };
+  return {
+    pending: count,
+    firing: ids.length,
+    armRate,
+    lateness: summarize(lateness),
+    early: lateness.filter((ms) => ms < 0).length,
+    fired: lateness.length,
+  };
 }
 
 async function readAll(service: BenchService, { js, jsm }: BenchNats, fromSeq: number) {
@@ -67,6 +93,20 @@ function timerBody(producedEventId: string, i: number, dueAt: string) {
     freshness: { ttlMs: 60_000 },
     parameters: null,
   };
-  const payload = { reason: 'ttl', expiresAt: dueAt, requestedAt: new Date().toISOString(), producedEventId, producedSeq: 0, cadenceMs: null, produced };
-  return { kind: 'freshness-ttl', key: timerKey('bench-timers', 'bench.timer', `t${i}`), dueAt, armedAt: new Date().toISOString(), payload };
+  const payload = {
+    reason: 'ttl',
+    expiresAt: dueAt,
+    requestedAt: new Date().toISOString(),
+    producedEventId,
+    producedSeq: 0,
+    cadenceMs: null,
+    produced,
+  };
+  return {
+    kind: 'freshness-ttl',
+    key: timerKey('bench-timers', 'bench.timer', `t${i}`),
+    dueAt,
+    armedAt: new Date().toISOString(),
+    payload,
+  };
 }

@@ -15,7 +15,11 @@ export const autoMaterializeDecisionsProjection: Projection = {
   async projectBatch(events, tx) {
     const rows = events.map((event) => toRow(event as StoredEvent<string, TriggerDecision>));
     for (let start = 0; start < rows.length; start += 1000) {
-      await tx.insertInto('auto_materialize_decision').values(rows.slice(start, start + 1000)).onConflict((oc) => oc.column('event_id').doNothing()).execute();
+      await tx
+        .insertInto('auto_materialize_decision')
+        .values(rows.slice(start, start + 1000))
+        .onConflict((oc) => oc.column('event_id').doNothing())
+        .execute();
     }
   },
 };

@@ -50,7 +50,10 @@ export async function listDecisions(db: Kysely<Database>, filter: AutoMaterializ
 }
 
 /** Recent runs whose trigger is `auto-materialize`, newest first (from the run history read model). */
-export async function listAutoRuns(db: Kysely<Database>, filter: Omit<AutoMaterializeFilter, 'outcome'>): Promise<RunState[]> {
+export async function listAutoRuns(
+  db: Kysely<Database>,
+  filter: Omit<AutoMaterializeFilter, 'outcome'>,
+): Promise<RunState[]> {
   let query = db
     .selectFrom('workflow_run')
     .select('state')

@@ -50,5 +50,10 @@ export async function listInFlight(db: Kysely<Database>, filter: TargetFilter): 
 /** Partitions with consecutive auto-run failures (the window may be over; `failures` resets on success). */
 export async function listBackoff(db: Kysely<Database>, filter: TargetFilter): Promise<BackoffView[]> {
   const rows = await targets(db, filter).where('failures', '>', 0).execute();
-  return rows.map((row) => ({ partitionKey: row.partition_key, failures: row.failures, nextEligibleAt: row.next_eligible_at, deferredPending: row.pending !== null }));
+  return rows.map((row) => ({
+    partitionKey: row.partition_key,
+    failures: row.failures,
+    nextEligibleAt: row.next_eligible_at,
+    deferredPending: row.pending !== null,
+  }));
 }

@@ -1,7 +1,10 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Kysely } from 'kysely';
-import { listAutoRuns, listDecisions } from '../../projections/auto-materialize-decisions/auto-materialize-decisions.queries.js';
+import {
+  listAutoRuns,
+  listDecisions,
+} from '../../projections/auto-materialize-decisions/auto-materialize-decisions.queries.js';
 import type { Database } from '../../projections/database.js';
 import { listBackoff, listInFlight } from '../../projections/materializer/materializer.queries.js';
 import { SchemaPipe } from '../http/schema.pipe.js';
@@ -25,11 +28,22 @@ export class AutoMaterializeController {
   ) {}
 
   @Get(':slug/auto-materialize')
-  @ApiOperation({ summary: 'Auto-materialization of a workflow: recent auto runs, in-flight runs, backoff windows and recent trigger decisions' })
-  async view(@Param('slug') slug: string, @Query(new SchemaPipe(autoMaterializeQuerySchema, 'query')) query: AutoMaterializeQuery) {
+  @ApiOperation({
+    summary:
+      'Auto-materialization of a workflow: recent auto runs, in-flight runs, backoff windows and recent trigger decisions',
+  })
+  async view(
+    @Param('slug') slug: string,
+    @Query(new SchemaPipe(autoMaterializeQuerySchema, 'query')) query: AutoMaterializeQuery,
+  ) {
     await this.workflows.require(slug);
     for (const name of READ_MODELS) await this.consumers.waitFor(name, query.minSeq);
-    const filter = { slug, limit: query.limit, ...(query.assetId ? { assetId: query.assetId } : {}), ...(query.partitionKey ? { partitionKey: query.partitionKey } : {}) };
+    const filter = {
+      slug,
+      limit: query.limit,
+      ...(query.assetId ? { assetId: query.assetId } : {}),
+      ...(query.partitionKey ? { partitionKey: query.partitionKey } : {}),
+    };
     const [runs, inFlight, backoff, decisions] = await Promise.all([
       listAutoRuns(this.db, filter),
       listInFlight(this.db, filter),

@@ -13,10 +13,19 @@ export const autoMaterializeQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    limit: { type: 'integer', minimum: 1, maximum: 100, default: 20, description: 'How many runs, in-flight entries, backoff windows and decisions to list (each).' },
+    limit: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+      default: 20,
+      description: 'How many runs, in-flight entries, backoff windows and decisions to list (each).',
+    },
     assetId: { type: 'string', minLength: 1, maxLength: 200 },
     partitionKey: { type: 'string', minLength: 1, maxLength: 200 },
-    outcome: { enum: ['enqueued', 'coalesced', 'deferred-backoff', 'skipped'], description: 'Filters decisions by outcome.' },
+    outcome: {
+      enum: ['enqueued', 'coalesced', 'deferred-backoff', 'skipped'],
+      description: 'Filters decisions by outcome.',
+    },
     ...minSeqQuerySchema,
   },
 } as const;

@@ -12,21 +12,41 @@ import { checkRunKey, isPolicyActive, producedDeclaration } from './workflow-gra
  * (`outside_lookback`, judged at the event's `occurredAt`). Consumers are not triggered by expiry directly: they
  * follow when the producer's rerun produces X again.
  */
-export function decideExpiry(state: MaterializerState, event: CauseEvent & { data: AssetExpired }, out: SagaOutput): void {
+export function decideExpiry(
+  state: MaterializerState,
+  event: CauseEvent & { data: AssetExpired },
+  out: SagaOutput,
+): void {
   const data = event.data;
   const workflow = state.workflows.get(data.workflowSlug);
   const declaration = producedDeclaration(workflow, data.assetId);
   const policy = declaration?.autoMaterialize;
   if (!workflow || !declaration || !policy) return;
   const skip = (reason: string, detail: string) =>
-    out.events.push(decisionEvent('skipped', event, { workflowSlug: workflow.slug, assetId: data.assetId, partitionKey: data.partitionKey, reason, detail }));
-  if (!isPolicyActive(policy)) return void skip('policy_disabled', `asset "${data.assetId}" has autoMaterialize.enabled = false`);
+    out.events.push(
+      decisionEvent('skipped', event, {
+        workflowSlug: workflow.slug,
+        assetId: data.assetId,
+        partitionKey: data.partitionKey,
+        reason,
+        detail,
+      }),
+    );
+  if (!isPolicyActive(policy))
+    return void skip('policy_disabled', `asset "${data.assetId}" has autoMaterialize.enabled = false`);
   const latest = state.latest.get(assetPartitionKey(workflow.slug, data.assetId, data.partitionKey));
   if (latest && latest.eventId !== data.producedEventId) {
-    return void skip('newer_materialization', `materialization ${latest.eventId} (seq ${latest.seq}) replaced the expired one`);
+    return void skip(
+      'newer_materialization',
+      `materialization ${latest.eventId} (seq ${latest.seq}) replaced the expired one`,
+    );
   }
   const partitioning = declaration.partitioning;
-  if (partitioning?.type === 'timeWindow' && data.partitionKey !== null && !isWithinLookback(partitioning, data.partitionKey, new Date(event.occurredAt))) {
+  if (
+    partitioning?.type === 'timeWindow' &&
+    data.partitionKey !== null &&
+    !isWithinLookback(partitioning, data.partitionKey, new Date(event.occurredAt))
+  ) {
     return void skip('outside_lookback', `window ${data.partitionKey} is outside the lookback at ${event.occurredAt}`);
   }
   const misfit = checkRunKey(workflow, data.partitionKey);
@@ -35,20 +55,37 @@ export function decideExpiry(state: MaterializerState, event: CauseEvent & { dat
 }
 
 /** `asset.stale.marked` with `triggerRun: true` → a rerun of that producer × partition (an operator's request). */
-export function decideStaleMark(state: MaterializerState, event: CauseEvent & { data: AssetStaleMarked }, out: SagaOutput): void {
+export function decideStaleMark(
+  state: MaterializerState,
+  event: CauseEvent & { data: AssetStaleMarked },
+  out: SagaOutput,
+): void {
   const data = event.data;
   if (!data.triggerRun) return;
   const workflow = state.workflows.get(data.workflowSlug);
   if (!workflow || !producedDeclaration(workflow, data.assetId)) return;
   const misfit = checkRunKey(workflow, data.partitionKey);
   if (misfit) {
-    out.events.push(decisionEvent('skipped', event, { workflowSlug: workflow.slug, assetId: data.assetId, partitionKey: data.partitionKey, reason: 'partition_mismatch', detail: misfit }));
+    out.events.push(
+      decisionEvent('skipped', event, {
+        workflowSlug: workflow.slug,
+        assetId: data.assetId,
+        partitionKey: data.partitionKey,
+        reason: 'partition_mismatch',
+        detail: misfit,
+      }),
+    );
     return;
   }
   gateTrigger(state, workflow, ownTrigger('stale-mark', data, event.id, null), event, out);
 }
 
-function ownTrigger(reason: TriggerReason, data: { workflowSlug: string; assetId: string; partitionKey: string | null }, eventId: string, expiry: TriggerSpec['expiry']): TriggerSpec {
+function ownTrigger(
+  reason: TriggerReason,
+  data: { workflowSlug: string; assetId: string; partitionKey: string | null },
+  eventId: string,
+  expiry: TriggerSpec['expiry'],
+): TriggerSpec {
   return {
     reason,
     assetId: data.assetId,

@@ -38,6 +38,12 @@ export function armFreshnessTimers(event: CauseEvent & { data: AssetProduced }, 
       cadenceMs: reason === 'cadence' ? ms : null,
       produced,
     };
-    out.commands.push({ type: 'ArmTimer', kind: reason === 'ttl' ? 'freshness-ttl' : 'freshness-cadence', keyParts, dueAt: expiresAt, payload });
+    out.commands.push({
+      type: 'ArmTimer',
+      kind: reason === 'ttl' ? 'freshness-ttl' : 'freshness-cadence',
+      keyParts,
+      dueAt: expiresAt,
+      payload,
+    });
   }
 }

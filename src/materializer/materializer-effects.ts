@@ -28,10 +28,11 @@ export class MaterializerEffects {
 
   async carryOut(outputs: ReadonlyArray<{ cause: StoredEvent; output: SagaOutput }>): Promise<void> {
     const tasks: Array<() => Promise<unknown>> = [];
-    for (const { cause, output } of outputs) {
-      for (const decision of output.events) tasks.push(() => this.appendDecision(cause, decision));
+    // Run requests first: they are what a trigger waits for; decisions and timers follow in the same round.
+    for (const { cause, output } of outputs)
       for (const command of output.commands) tasks.push(() => this.execute(cause, command));
-    }
+    for (const { cause, output } of outputs)
+      for (const decision of output.events) tasks.push(() => this.appendDecision(cause, decision));
     await inParallel(tasks, CONCURRENCY);
   }
 
@@ -64,14 +65,31 @@ export class MaterializerEffects {
       if (!(error instanceof DomainError)) throw error;
       // The run cannot exist (e.g. another active run holds the key): release the claim through the log.
       this.deps.log.warn({ err: error, runId, workflow: workflow.slug }, 'auto run refused');
-      await this.appendRefused(cause, { workflowSlug: workflow.slug, partitionKey, runId, status: 'refused', detail: `${error.code}: ${error.message}` });
+      await this.appendRefused(cause, {
+        workflowSlug: workflow.slug,
+        partitionKey,
+        runId,
+        status: 'refused',
+        detail: `${error.code}: ${error.message}`,
+      });
     }
   }
 
   private async appendRefused(cause: StoredEvent, data: RunReconciled): Promise<void> {
     const { store } = this.deps;
-    const envelope = toEnvelope({ id: derivedEventId(data.runId, 'materializer.run.reconciled', data.status), type: 'materializer.run.reconciled', data }, this.metadata(cause), cause.occurredAt);
-    await store.append(store.subjects.materializer(data.workflowSlug, MATERIALIZER_SUBJECT_TOKEN['materializer.run.reconciled']), [envelope]);
+    const envelope = toEnvelope(
+      {
+        id: derivedEventId(data.runId, 'materializer.run.reconciled', data.status),
+        type: 'materializer.run.reconciled',
+        data,
+      },
+      this.metadata(cause),
+      cause.occurredAt,
+    );
+    await store.append(
+      store.subjects.materializer(data.workflowSlug, MATERIALIZER_SUBJECT_TOKEN['materializer.run.reconciled']),
+      [envelope],
+    );
   }
 }
 

@@ -21,19 +21,37 @@ export interface MaterializerTimerDeps {
  * twice (crash before its ack) appends nothing new within the dedupe window and the saga ignores the rest.
  */
 export function registerMaterializerTimers(deps: MaterializerTimerDeps): void {
-  deps.timers.on('freshness-ttl', (timer, now) => fireFreshness(deps, timer as TimerMessage<FreshnessTimerPayload>, now));
-  deps.timers.on('freshness-cadence', (timer, now) => fireFreshness(deps, timer as TimerMessage<FreshnessTimerPayload>, now));
+  deps.timers.on('freshness-ttl', (timer, now) =>
+    fireFreshness(deps, timer as TimerMessage<FreshnessTimerPayload>, now),
+  );
+  deps.timers.on('freshness-cadence', (timer, now) =>
+    fireFreshness(deps, timer as TimerMessage<FreshnessTimerPayload>, now),
+  );
   deps.timers.on('backoff', (timer, now) => fireBackoff(deps, timer as TimerMessage<BackoffElapsed>, now));
 }
 
 /** Appends `asset.expired` unless the materialization was replaced; a cadence timer re-arms for its next period. */
-async function fireFreshness(deps: MaterializerTimerDeps, timer: TimerMessage<FreshnessTimerPayload>, now: Date): Promise<void> {
+async function fireFreshness(
+  deps: MaterializerTimerDeps,
+  timer: TimerMessage<FreshnessTimerPayload>,
+  now: Date,
+): Promise<void> {
   const payload = timer.payload;
   const { produced } = payload;
   if (await isReplaced(deps.db, payload)) return;
-  const data: AssetExpired = { ...produced, expiresAt: payload.expiresAt, requestedAt: payload.requestedAt, reason: payload.reason, producedEventId: payload.producedEventId };
+  const data: AssetExpired = {
+    ...produced,
+    expiresAt: payload.expiresAt,
+    requestedAt: payload.requestedAt,
+    reason: payload.reason,
+    producedEventId: payload.producedEventId,
+  };
   const envelope = toEnvelope(
-    { id: derivedEventId(payload.producedEventId, 'asset.expired', payload.reason, payload.expiresAt), type: 'asset.expired', data },
+    {
+      id: derivedEventId(payload.producedEventId, 'asset.expired', payload.reason, payload.expiresAt),
+      type: 'asset.expired',
+      data,
+    },
     { correlationId: produced.workflowRunId, causationId: payload.producedEventId, actor: MATERIALIZER_ACTOR },
     laterOf(now, payload.expiresAt),
   );
@@ -55,11 +73,19 @@ async function isReplaced(db: Kysely<Database>, payload: FreshnessTimerPayload):
 }
 
 /** The next period strictly after now (a long outage fires once, not once per missed period). */
-async function rearmCadence(deps: MaterializerTimerDeps, timer: TimerMessage<FreshnessTimerPayload>, now: Date): Promise<void> {
+async function rearmCadence(
+  deps: MaterializerTimerDeps,
+  timer: TimerMessage<FreshnessTimerPayload>,
+  now: Date,
+): Promise<void> {
   const cadenceMs = timer.payload.cadenceMs!;
   const periods = Math.max(1, Math.floor((now.getTime() - Date.parse(timer.payload.expiresAt)) / cadenceMs) + 1);
   const expiresAt = new Date(Date.parse(timer.payload.expiresAt) + periods * cadenceMs).toISOString();
-  await deps.timers.arm('freshness-cadence', timer.key, expiresAt, { ...timer.payload, expiresAt, requestedAt: now.toISOString() });
+  await deps.timers.arm('freshness-cadence', timer.key, expiresAt, {
+    ...timer.payload,
+    expiresAt,
+    requestedAt: now.toISOString(),
+  });
 }
 
 async function fireBackoff(deps: MaterializerTimerDeps, timer: TimerMessage<BackoffElapsed>, now: Date): Promise<void> {
@@ -69,15 +95,26 @@ async function fireBackoff(deps: MaterializerTimerDeps, timer: TimerMessage<Back
 /** `materializer.backoff.elapsed` for a workflow × partition window (id derived from the window's end). */
 export async function appendBackoffElapsed(store: EventStore, data: BackoffElapsed, now: Date): Promise<void> {
   const envelope = toEnvelope(
-    { id: derivedEventId('materializer.backoff.elapsed', data.workflowSlug, partitionNorm(data.partitionKey), data.nextEligibleAt), type: 'materializer.backoff.elapsed', data },
+    {
+      id: derivedEventId(
+        'materializer.backoff.elapsed',
+        data.workflowSlug,
+        partitionNorm(data.partitionKey),
+        data.nextEligibleAt,
+      ),
+      type: 'materializer.backoff.elapsed',
+      data,
+    },
     { correlationId: data.workflowSlug, causationId: null, actor: MATERIALIZER_ACTOR },
     laterOf(now, data.nextEligibleAt),
   );
-  await store.append(store.subjects.materializer(data.workflowSlug, MATERIALIZER_SUBJECT_TOKEN['materializer.backoff.elapsed']), [envelope]);
+  await store.append(
+    store.subjects.materializer(data.workflowSlug, MATERIALIZER_SUBJECT_TOKEN['materializer.backoff.elapsed']),
+    [envelope],
+  );
 }
 
 /** Never stamp an event before the instant it is about (clocks of two processes may differ slightly). */
 function laterOf(now: Date, iso: string): string {
   return new Date(Math.max(now.getTime(), Date.parse(iso))).toISOString();
 }
-

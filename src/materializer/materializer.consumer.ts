@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
 import type { BatchHandler } from '../events/consumer-runner.js';
@@ -9,9 +9,19 @@ import { MATERIALIZER_INPUT_TYPES, step } from './materializer.saga.js';
 import type { SagaOutput } from './saga-output.js';
 import type { MaterializerContext } from './saga-state.js';
 import { GraphCache } from './state/graph-cache.js';
-import { loadGraph, loadRows, missedKeys, trackedState, type TrackedState } from './state/materializer-state.load.js';
-import { changed, saveState, snapshotState } from './state/materializer-state.save.js';
-import { consumerKeys, isEmptyKeys, keysOfEvents, mergeKeys, runKeys, subtract, type StateKeys } from './state/state-keys.js';
+import { loadGraph, missedKeys, trackedState, type TrackedState } from './state/materializer-state.load.js';
+import { loadRows } from './state/materializer-state.rows.js';
+import { saveState } from './state/materializer-state.save.js';
+import { changed, snapshotState } from './state/state-snapshot.js';
+import {
+  consumerKeys,
+  isEmptyKeys,
+  keysOfEvents,
+  mergeKeys,
+  runKeys,
+  subtract,
+  type StateKeys,
+} from './state/state-keys.js';
 
 /** The consumer name: checkpoint row, lease key (`consumer.materializer`) and `waitFor` name. */
 export const MATERIALIZER_CONSUMER = 'materializer';
@@ -39,23 +49,20 @@ interface DecidedBatch {
 export class MaterializerConsumer implements BatchHandler {
   readonly name = MATERIALIZER_CONSUMER;
   private readonly graph = new GraphCache();
-  private readonly uncounted: string[] = [];
+  private uncounted: string[] = [];
+  private countedTransaction: unknown;
 
   constructor(private readonly deps: MaterializerConsumerDeps) {}
 
   async handle(events: readonly StoredEvent[], tx: Transaction<Database>): Promise<void> {
-    // Losing the last commits in a Postgres crash only replays batches, and every effect is idempotent: no fsync wait.
-    await sql`set local synchronous_commit = off`.execute(tx);
     const relevant = events.filter((event) => MATERIALIZER_INPUT_TYPES.has(event.type));
     if (relevant.length === 0) return;
     this.graph.begin(tx, events[0]!.seq);
-    const t0 = performance.now();
+    if (tx !== this.countedTransaction) [this.uncounted, this.countedTransaction] = [[], tx];
     const { state, before, outputs } = await this.decideBatch(tx, relevant);
-    const t1 = performance.now();
-    await this.deps.effects.carryOut(outputs);
-    const t2 = performance.now();
-    await saveState(tx, state, before);
-    if (process.env.MAT_PROFILE) process.stderr.write(`MATPROF ${events.length} ${relevant.length} ${(t1 - t0).toFixed(1)} ${(t2 - t1).toFixed(1)} ${(performance.now() - t2).toFixed(1)}\n`);
+    // Independent (NATS vs this transaction's connection): the save waits for no publish, and a failure of either
+    // rolls the batch back, after which the idempotent effects are simply carried out again.
+    await settleAll([this.deps.effects.carryOut(outputs), saveState(tx, state, before)]);
     this.graph.stage(changed(state.workflows, before.workflows), changed(state.consumers, before.consumers));
     for (const { output } of outputs) for (const decision of output.events) this.uncounted.push(decision.data.outcome);
   }
@@ -80,14 +87,18 @@ export class MaterializerConsumer implements BatchHandler {
   }
 
   /** The graph first (usually cached), then every row the batch is expected to touch; `keys` grows as guessed. */
-  private async load(tx: Transaction<Database>, keys: StateKeys, events: readonly StoredEvent[]): Promise<TrackedState> {
+  private async load(
+    tx: Transaction<Database>,
+    keys: StateKeys,
+    events: readonly StoredEvent[],
+  ): Promise<TrackedState> {
     const state = trackedState();
     await loadGraph(tx, keys, state, this.graph);
     const consumers = subtract(consumerKeys(state, events), keys);
     await loadGraph(tx, consumers, state, this.graph);
     mergeKeys(keys, consumers);
     await loadRows(tx, keys, state);
-    const ending = subtract(runKeys(state), keys);
+    const ending = subtract(runKeys(state, events), keys);
     if (!isEmptyKeys(ending)) {
       await loadGraph(tx, ending, state, this.graph);
       await loadRows(tx, ending, state);
@@ -95,4 +106,11 @@ export class MaterializerConsumer implements BatchHandler {
     }
     return state;
   }
+}
+
+/** Waits for all; then rethrows the first failure (none is left unobserved). */
+async function settleAll(work: Array<Promise<unknown>>): Promise<void> {
+  const results = await Promise.allSettled(work);
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
 }

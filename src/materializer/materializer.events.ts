@@ -1,5 +1,3 @@
-import type { EventSchema } from '../events/event-schemas.js';
-
 /** What a trigger decision was: the token is also the last subject token (`<prefix>.materializer.<slug>.<outcome>`). */
 export type TriggerOutcome = 'enqueued' | 'coalesced' | 'deferred-backoff' | 'skipped';
 
@@ -12,7 +10,13 @@ export type TriggerReason = 'upstream-update' | 'expiry' | 'stale-mark';
  * older than `lookbackWindows`), `policy_disabled` (`autoMaterialize.enabled: false`), `newer_materialization` (the
  * expired materialization was replaced since), `run_key_conflict` (an active run of another origin holds the key).
  */
-export type SkipReason = 'cycle' | 'partition_mismatch' | 'outside_lookback' | 'policy_disabled' | 'newer_materialization' | 'run_key_conflict';
+export type SkipReason =
+  | 'cycle'
+  | 'partition_mismatch'
+  | 'outside_lookback'
+  | 'policy_disabled'
+  | 'newer_materialization'
+  | 'run_key_conflict';
 
 /** The upstream materialization behind an `upstream-update` trigger. */
 export interface UpstreamRef {
@@ -103,7 +107,12 @@ export type MaterializerEventMap = {
 };
 
 export type MaterializerEventType = keyof MaterializerEventMap;
-export const TRIGGER_DECISION_TYPES = ['materializer.trigger.enqueued', 'materializer.trigger.coalesced', 'materializer.trigger.deferred-backoff', 'materializer.trigger.skipped'] as const;
+export const TRIGGER_DECISION_TYPES = [
+  'materializer.trigger.enqueued',
+  'materializer.trigger.coalesced',
+  'materializer.trigger.deferred-backoff',
+  'materializer.trigger.skipped',
+] as const;
 
 /** Subject token (last) of each materializer event type. */
 export const MATERIALIZER_SUBJECT_TOKEN: Record<MaterializerEventType, string> = {
@@ -114,65 +123,3 @@ export const MATERIALIZER_SUBJECT_TOKEN: Record<MaterializerEventType, string> =
   'materializer.backoff.elapsed': 'backoff-elapsed',
   'materializer.run.reconciled': 'reconciled',
 };
-
-const instant = { type: 'string', format: 'date-time' };
-const nullableString = { type: ['string', 'null'] };
-const nullableInstant = { type: ['string', 'null'], format: 'date-time' };
-const triggerSpec = {
-  type: ['object', 'null'],
-  required: ['reason', 'assetId', 'sourceAssetId', 'partitionKey', 'upstream', 'expiry', 'chain', 'eventId', 'coalesced'],
-  properties: {
-    reason: { enum: ['upstream-update', 'expiry', 'stale-mark'] },
-    assetId: { type: 'string' },
-    sourceAssetId: { type: 'string' },
-    partitionKey: nullableString,
-    upstream: { type: ['object', 'null'], required: ['workflowSlug', 'runId', 'eventSeq', 'assetId', 'partitionKey'] },
-    expiry: { type: ['object', 'null'], required: ['reason'] },
-    chain: { type: 'array', items: { type: 'string' } },
-    eventId: { type: 'string' },
-    coalesced: { type: 'integer', minimum: 0 },
-  },
-};
-const decision = {
-  type: 'object',
-  required: ['workflowSlug', 'assetId', 'partitionKey', 'outcome', 'reason', 'runId', 'at', 'cause', 'trigger', 'followUpOf', 'nextEligibleAt', 'detail'],
-  properties: {
-    workflowSlug: { type: 'string', minLength: 1 },
-    assetId: { type: 'string', minLength: 1 },
-    partitionKey: nullableString,
-    outcome: { enum: ['enqueued', 'coalesced', 'deferred-backoff', 'skipped'] },
-    reason: { type: 'string', minLength: 1 },
-    runId: nullableString,
-    at: instant,
-    cause: { type: 'object', required: ['eventId', 'type', 'seq'], properties: { eventId: { type: 'string' }, type: { type: 'string' }, seq: { type: 'integer' } } },
-    trigger: triggerSpec,
-    followUpOf: nullableString,
-    nextEligibleAt: nullableInstant,
-    detail: nullableString,
-  },
-};
-
-function schema(type: MaterializerEventType, data: object): EventSchema {
-  return { type, schemaVersion: 1, data };
-}
-
-/** Schemas of every materializer event (registered in `src/event-catalog.ts`). */
-export const materializerEventSchemas: EventSchema[] = [
-  ...TRIGGER_DECISION_TYPES.map((type) => schema(type, decision)),
-  schema('materializer.backoff.elapsed', {
-    type: 'object',
-    required: ['workflowSlug', 'partitionKey', 'nextEligibleAt'],
-    properties: { workflowSlug: { type: 'string', minLength: 1 }, partitionKey: nullableString, nextEligibleAt: instant },
-  }),
-  schema('materializer.run.reconciled', {
-    type: 'object',
-    required: ['workflowSlug', 'partitionKey', 'runId', 'status', 'detail'],
-    properties: {
-      workflowSlug: { type: 'string', minLength: 1 },
-      partitionKey: nullableString,
-      runId: { type: 'string', minLength: 1 },
-      status: { enum: ['succeeded', 'failed', 'canceled', 'missing', 'refused'] },
-      detail: nullableString,
-    },
-  }),
-];

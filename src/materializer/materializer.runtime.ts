@@ -1,4 +1,10 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { ConsumerRegistry } from '../projector/consumer-registry.js';
 import { RunCommandService } from '../runs/run-command.service.js';
 import type { Platform } from '../runtime/platform.js';
@@ -38,9 +44,23 @@ export class MaterializerRuntime implements OnModuleInit, OnApplicationBootstrap
     if (!config.roles.has('materializer')) return;
     const child = log.child({ component: 'materializer' });
     const effects = new MaterializerEffects({ store, commands: this.commands, timers: this.timers, log: child });
-    const context = { baseBackoffMs: config.materializer.baseBackoffMs, maxBackoffMs: config.materializer.maxBackoffMs };
-    this.consumers.start(new MaterializerConsumer({ effects, context, metrics, log: child }), { batchSize: BATCH_SIZE });
-    this.sweep = new ReconciliationSweep({ db, store, nats, instanceId, intervalMs: config.materializer.refreshIntervalMs, log: child });
+    const context = {
+      baseBackoffMs: config.materializer.baseBackoffMs,
+      maxBackoffMs: config.materializer.maxBackoffMs,
+    };
+    // Triggers are latency-sensitive: a batch closes as soon as nothing more is delivered (no idle linger).
+    this.consumers.start(new MaterializerConsumer({ effects, context, metrics, log: child }), {
+      batchSize: BATCH_SIZE,
+      closeWhenIdle: true,
+    });
+    this.sweep = new ReconciliationSweep({
+      db,
+      store,
+      nats,
+      instanceId,
+      intervalMs: config.materializer.refreshIntervalMs,
+      log: child,
+    });
     this.sweep.start();
   }
 

@@ -1,24 +1,61 @@
-import { anAssetExpired, anAssetProduced, anAssetStaleMarked, aPartitionParametersDeleted, aPartitionParametersSet } from '../../test/support/builders/asset-events.js';
+import { anAssetExpired, anAssetProduced } from '../../test/support/builders/asset-events.js';
 import { aStep, aWorkflow, aWorkflowDefined } from '../../test/support/builders/materializer-events.js';
 import { givenSaga } from '../../test/support/saga-spec.js';
 import type { AssetDeclaration } from '../workflows/workflow-definition.js';
 
 const minute = { type: 'timeWindow', granularity: 'minute', format: 'YYYY-MM-DDTHH:mm', lookbackWindows: 10 } as const;
 const producer = (declaration: Partial<AssetDeclaration> = {}) =>
-  aWorkflow('ingest', [aStep('i', { produces: [{ assetId: 'obs.raw', partitioning: minute, freshness: { ttlMs: 60_000 }, autoMaterialize: { priority: 2 }, ...declaration }] })], {
-    defaultParameters: { site: 'default' },
-  });
+  aWorkflow(
+    'ingest',
+    [
+      aStep('i', {
+        produces: [
+          {
+            assetId: 'obs.raw',
+            partitioning: minute,
+            freshness: { ttlMs: 60_000 },
+            autoMaterialize: { priority: 2 },
+            ...declaration,
+          },
+        ],
+      }),
+    ],
+    {
+      defaultParameters: { site: 'default' },
+    },
+  );
 const produce = (key: string, overrides: Parameters<typeof anAssetProduced>[0] = {}) =>
-  anAssetProduced({ assetId: 'obs.raw', workflowSlug: 'ingest', partitionKey: key, producedAt: `${key}:30.000Z`, occurredAt: `${key}:30.000Z`, freshness: { ttlMs: 60_000 }, ...overrides });
+  anAssetProduced({
+    assetId: 'obs.raw',
+    workflowSlug: 'ingest',
+    partitionKey: key,
+    producedAt: `${key}:30.000Z`,
+    occurredAt: `${key}:30.000Z`,
+    freshness: { ttlMs: 60_000 },
+    ...overrides,
+  });
 
-describe('materializer saga: freshness, expiry and stale marks', () => {
+describe('materializer saga: freshness and expiry', () => {
   describe('when a materialization has freshness hints', () => {
     it('arms a ttl and a cadence timer per workflow × asset × partition, due at producedAt + ms', () => {
       const produced = produce('2025-08-01T12:15', { freshness: { ttlMs: 60_000, cadenceMs: 300_000 } });
       const { timers } = givenSaga([aWorkflowDefined(producer())]).when(produced);
       expect(timers).toEqual([
-        expect.objectContaining({ kind: 'freshness-ttl', keyParts: ['ingest', 'obs.raw', '2025-08-01T12:15'], dueAt: '2025-08-01T12:16:30.000Z', payload: expect.objectContaining({ reason: 'ttl', producedEventId: produced.id, cadenceMs: null }) }),
-        expect.objectContaining({ kind: 'freshness-cadence', dueAt: '2025-08-01T12:20:30.000Z', payload: expect.objectContaining({ reason: 'cadence', cadenceMs: 300_000, expiresAt: '2025-08-01T12:20:30.000Z' }) }),
+        expect.objectContaining({
+          kind: 'freshness-ttl',
+          keyParts: ['ingest', 'obs.raw', '2025-08-01T12:15'],
+          dueAt: '2025-08-01T12:16:30.000Z',
+          payload: expect.objectContaining({ reason: 'ttl', producedEventId: produced.id, cadenceMs: null }),
+        }),
+        expect.objectContaining({
+          kind: 'freshness-cadence',
+          dueAt: '2025-08-01T12:20:30.000Z',
+          payload: expect.objectContaining({
+            reason: 'cadence',
+            cadenceMs: 300_000,
+            expiresAt: '2025-08-01T12:20:30.000Z',
+          }),
+        }),
       ]);
     });
   });
@@ -34,7 +71,12 @@ describe('materializer saga: freshness, expiry and stale marks', () => {
           partitionKey: '2025-08-01T12:15',
           priority: 2,
           runKey: `asset-obs.raw-2025-08-01T12:15-expiry-${reason}`,
-          parameters: { site: 'default', partitionKey: '2025-08-01T12:15', windowStart: '2025-08-01T12:15:00.000Z', windowEnd: '2025-08-01T12:16:00.000Z' },
+          parameters: {
+            site: 'default',
+            partitionKey: '2025-08-01T12:15',
+            windowStart: '2025-08-01T12:15:00.000Z',
+            windowEnd: '2025-08-01T12:16:00.000Z',
+          },
           trigger: { reason: 'expiry', assetId: 'obs.raw', expiry: { reason }, chain: ['ingest'] },
         });
       }
@@ -44,17 +86,23 @@ describe('materializer saga: freshness, expiry and stale marks', () => {
     it('ignores the expiry after a newer materialization', () => {
       const old = produce('2025-08-01T12:15');
       const newer = produce('2025-08-01T12:15', { producedAt: '2025-08-01T12:15:50.000Z' });
-      const { runs, decisions } = givenSaga([aWorkflowDefined(producer()), old, newer]).when(anAssetExpired(old, { occurredAt: '2025-08-01T12:16:30.000Z' }));
+      const { runs, decisions } = givenSaga([aWorkflowDefined(producer()), old, newer]).when(
+        anAssetExpired(old, { occurredAt: '2025-08-01T12:16:30.000Z' }),
+      );
       expect(runs).toEqual([]);
       expect(decisions).toEqual([expect.objectContaining({ outcome: 'skipped', reason: 'newer_materialization' })]);
     });
 
     it('skips windows outside the lookback, so a minute TTL does not re-run every past minute (B17)', () => {
       const produced = produce('2025-08-01T12:00');
-      const { runs, decisions } = givenSaga([aWorkflowDefined(producer()), produced]).when(anAssetExpired(produced, { occurredAt: '2025-08-01T12:10:30.000Z' }));
+      const { runs, decisions } = givenSaga([aWorkflowDefined(producer()), produced]).when(
+        anAssetExpired(produced, { occurredAt: '2025-08-01T12:10:30.000Z' }),
+      );
       expect(runs).toEqual([]);
       expect(decisions).toEqual([expect.objectContaining({ outcome: 'skipped', reason: 'outside_lookback' })]);
-      const inside = givenSaga([aWorkflowDefined(producer()), produced]).when(anAssetExpired(produced, { occurredAt: '2025-08-01T12:09:30.000Z' }));
+      const inside = givenSaga([aWorkflowDefined(producer()), produced]).when(
+        anAssetExpired(produced, { occurredAt: '2025-08-01T12:09:30.000Z' }),
+      );
       expect(inside.runs).toHaveLength(1);
     });
 
@@ -63,41 +111,10 @@ describe('materializer saga: freshness, expiry and stale marks', () => {
       const expired = anAssetExpired(produced, { occurredAt: '2025-08-01T12:16:30.000Z' });
       const without = givenSaga([aWorkflowDefined(producer({ autoMaterialize: undefined })), produced]).when(expired);
       expect(without.output.events).toEqual([]);
-      const off = givenSaga([aWorkflowDefined(producer({ autoMaterialize: { enabled: false } })), produced]).when(expired);
+      const off = givenSaga([aWorkflowDefined(producer({ autoMaterialize: { enabled: false } })), produced]).when(
+        expired,
+      );
       expect(off.decisions).toEqual([expect.objectContaining({ outcome: 'skipped', reason: 'policy_disabled' })]);
-    });
-  });
-
-  describe('when an operator marks a partition stale', () => {
-    it('requests a rerun only when asked to (triggerRun)', () => {
-      const saga = givenSaga([aWorkflowDefined(producer())]);
-      expect(saga.when(anAssetStaleMarked({ assetId: 'obs.raw', workflowSlug: 'ingest', partitionKey: '2025-08-01T12:15' })).runs).toEqual([]);
-      const { runs } = saga.when(anAssetStaleMarked({ assetId: 'obs.raw', workflowSlug: 'ingest', partitionKey: '2025-08-01T12:15', triggerRun: true }));
-      expect(runs[0]).toMatchObject({ partitionKey: '2025-08-01T12:15', trigger: { reason: 'stale-mark', assetId: 'obs.raw' } });
-    });
-  });
-
-  describe('when partition parameters are stored (the original scenario 5)', () => {
-    const target = aWorkflow('reports', [aStep('r', { consumes: ['obs.raw'], produces: [{ assetId: 'obs.report', partitioning: minute, autoMaterialize: { onUpstreamUpdate: true, parameterDefaults: { reportsPrefix: '/pd', depth: { a: 1, b: 1 } } } }] })], {
-      defaultParameters: { reportsPrefix: '/default/reports', metastoreNamespace: 'default.namespace' },
-    });
-    const key = '2025-10-21T14:40';
-    const captured = { partitionKey: key, reportsPrefix: '/custom/reports', metastoreNamespace: 'custom.namespace', siteFilter: 'site-42', depth: { b: 2 } };
-
-    it('reuses the parameters captured from the partition’s last production, layered over the defaults', () => {
-      const manualRun = anAssetProduced({ assetId: 'obs.report', workflowSlug: 'reports', partitionKey: key, parameters: captured });
-      const { runs } = givenSaga([aWorkflowDefined(producer()), aWorkflowDefined(target), manualRun]).when(produce(key));
-      expect(runs[0]!.partitionKey).toBe(key);
-      expect(runs[0]!.parameters).toEqual({ ...captured, depth: { a: 1, b: 2 }, windowStart: '2025-10-21T14:40:00.000Z', windowEnd: '2025-10-21T14:41:00.000Z' });
-    });
-
-    it('keeps manually saved parameters over captured ones until they are deleted', () => {
-      const manual = aPartitionParametersSet({ assetId: 'obs.report', workflowSlug: 'reports', partitionKey: key, parameters: { siteFilter: 'manual' } });
-      const later = anAssetProduced({ assetId: 'obs.report', workflowSlug: 'reports', partitionKey: key, parameters: captured });
-      const saga = givenSaga([aWorkflowDefined(producer()), aWorkflowDefined(target), manual, later]);
-      expect(saga.when(produce(key)).runs[0]!.parameters).toMatchObject({ siteFilter: 'manual', reportsPrefix: '/pd' });
-      const deleted = givenSaga([aWorkflowDefined(producer()), aWorkflowDefined(target), manual, aPartitionParametersDeleted({ assetId: 'obs.report', workflowSlug: 'reports', partitionKey: key })]);
-      expect(deleted.when(produce(key)).runs[0]!.parameters).not.toHaveProperty('siteFilter');
     });
   });
 });

@@ -71,7 +71,19 @@ export function decide(event: StoredEvent, state: MaterializerState, context: Ma
 export function step(event: StoredEvent, state: MaterializerState, context: MaterializerContext): SagaOutput {
   const out = decide(event, state, context);
   evolve(state, event, context);
-  for (const decision of out.events) evolve(state, { ...decision, schemaVersion: 1, occurredAt: decision.data.at, metadata: NO_METADATA, seq: event.seq, subject: '' }, context);
+  for (const decision of out.events)
+    evolve(
+      state,
+      {
+        ...decision,
+        schemaVersion: 1,
+        occurredAt: decision.data.at,
+        metadata: NO_METADATA,
+        seq: event.seq,
+        subject: '',
+      },
+      context,
+    );
   return out;
 }
 

@@ -4,10 +4,17 @@ import { givenSaga } from '../../test/support/saga-spec.js';
 import { derivedEventId } from '../events/envelope.js';
 import type { AssetDeclaration } from '../workflows/workflow-definition.js';
 
-const optedIn = (assetId: string, extra: Partial<AssetDeclaration> = {}): AssetDeclaration => ({ assetId, autoMaterialize: { onUpstreamUpdate: true, priority: 5 }, ...extra });
+const optedIn = (assetId: string, extra: Partial<AssetDeclaration> = {}): AssetDeclaration => ({
+  assetId,
+  autoMaterialize: { onUpstreamUpdate: true, priority: 5 },
+  ...extra,
+});
 const source = aWorkflow('source', [aStep('s', { produces: [{ assetId: 'asset.source' }] })]);
-const target = aWorkflow('target', [aStep('t', { consumes: ['asset.source'], produces: [optedIn('asset.target')] })], { defaultParameters: { environment: 'production', region: 'us-east-1' } });
-const produceSource = (overrides: Parameters<typeof anAssetProduced>[0] = {}) => anAssetProduced({ assetId: 'asset.source', workflowSlug: 'source', ...overrides });
+const target = aWorkflow('target', [aStep('t', { consumes: ['asset.source'], produces: [optedIn('asset.target')] })], {
+  defaultParameters: { environment: 'production', region: 'us-east-1' },
+});
+const produceSource = (overrides: Parameters<typeof anAssetProduced>[0] = {}) =>
+  anAssetProduced({ assetId: 'asset.source', workflowSlug: 'source', ...overrides });
 
 describe('materializer saga: upstream updates', () => {
   describe('when a consumer opted in', () => {
@@ -21,9 +28,23 @@ describe('materializer saga: upstream updates', () => {
         parameters: { environment: 'production', region: 'us-east-1' },
         runKey: 'asset-asset.source-upstream-update-up-run-1',
         priority: 5,
-        trigger: { type: 'auto-materialize', reason: 'upstream-update', assetId: 'asset.source', upstream: { workflowSlug: 'source', runId: 'up-run-1', eventSeq: produced.seq }, chain: ['source', 'target'] },
+        trigger: {
+          type: 'auto-materialize',
+          reason: 'upstream-update',
+          assetId: 'asset.source',
+          upstream: { workflowSlug: 'source', runId: 'up-run-1', eventSeq: produced.seq },
+          chain: ['source', 'target'],
+        },
       });
-      expect(decisions).toEqual([expect.objectContaining({ outcome: 'enqueued', reason: 'upstream-update', workflowSlug: 'target', runId: runs[0]!.runId, cause: { eventId: produced.id, type: 'asset.produced', seq: produced.seq } })]);
+      expect(decisions).toEqual([
+        expect.objectContaining({
+          outcome: 'enqueued',
+          reason: 'upstream-update',
+          workflowSlug: 'target',
+          runId: runs[0]!.runId,
+          cause: { eventId: produced.id, type: 'asset.produced', seq: produced.seq },
+        }),
+      ]);
     });
 
     it('decides nothing again for a trigger event it already handled (redelivery after the dedupe window)', () => {
@@ -37,58 +58,101 @@ describe('materializer saga: upstream updates', () => {
   describe('when the consumer is not an opted-in other workflow', () => {
     it('never lets a producer trigger itself (self-consumption)', () => {
       const self = aWorkflow('self', [aStep('a', { consumes: ['loop.asset'], produces: [optedIn('loop.asset')] })]);
-      const { output } = givenSaga([aWorkflowDefined(self)]).when(anAssetProduced({ assetId: 'loop.asset', workflowSlug: 'self' }));
+      const { output } = givenSaga([aWorkflowDefined(self)]).when(
+        anAssetProduced({ assetId: 'loop.asset', workflowSlug: 'self' }),
+      );
       expect(output.events).toEqual([]);
     });
 
     it('ignores a consumer step in the same workflow', () => {
-      const pipeline = aWorkflow('pipeline', [aStep('a', { produces: [{ assetId: 'p.raw' }] }), aStep('b', { dependsOn: ['a'], consumes: ['p.raw'], produces: [optedIn('p.clean')] })]);
-      const { output } = givenSaga([aWorkflowDefined(pipeline)]).when(anAssetProduced({ assetId: 'p.raw', workflowSlug: 'pipeline' }));
+      const pipeline = aWorkflow('pipeline', [
+        aStep('a', { produces: [{ assetId: 'p.raw' }] }),
+        aStep('b', { dependsOn: ['a'], consumes: ['p.raw'], produces: [optedIn('p.clean')] }),
+      ]);
+      const { output } = givenSaga([aWorkflowDefined(pipeline)]).when(
+        anAssetProduced({ assetId: 'p.raw', workflowSlug: 'pipeline' }),
+      );
       expect(output.events).toEqual([]);
     });
 
     it('ignores consumers without a policy and only counts the step that consumes the asset (no workflow-wide opt-in, B4)', () => {
-      const plain = aWorkflow('plain', [aStep('a', { consumes: ['asset.source'], produces: [{ assetId: 'x.plain' }] })]);
-      const unrelated = aWorkflow('unrelated', [aStep('a', { consumes: ['asset.source'], produces: [{ assetId: 'x.a' }] }), aStep('b', { consumes: ['other'], produces: [optedIn('x.b')] })]);
-      const { output } = givenSaga([aWorkflowDefined(source), aWorkflowDefined(plain), aWorkflowDefined(unrelated)]).when(produceSource());
+      const plain = aWorkflow('plain', [
+        aStep('a', { consumes: ['asset.source'], produces: [{ assetId: 'x.plain' }] }),
+      ]);
+      const unrelated = aWorkflow('unrelated', [
+        aStep('a', { consumes: ['asset.source'], produces: [{ assetId: 'x.a' }] }),
+        aStep('b', { consumes: ['other'], produces: [optedIn('x.b')] }),
+      ]);
+      const { output } = givenSaga([
+        aWorkflowDefined(source),
+        aWorkflowDefined(plain),
+        aWorkflowDefined(unrelated),
+      ]).when(produceSource());
       expect(output.events).toEqual([]);
     });
 
     it('records policy_disabled when the opted-in asset has enabled: false', () => {
-      const off = aWorkflow('off', [aStep('a', { consumes: ['asset.source'], produces: [{ assetId: 'x.off', autoMaterialize: { onUpstreamUpdate: true, enabled: false } }] })]);
+      const off = aWorkflow('off', [
+        aStep('a', {
+          consumes: ['asset.source'],
+          produces: [{ assetId: 'x.off', autoMaterialize: { onUpstreamUpdate: true, enabled: false } }],
+        }),
+      ]);
       const { decisions, runs } = givenSaga([aWorkflowDefined(source), aWorkflowDefined(off)]).when(produceSource());
       expect(runs).toEqual([]);
-      expect(decisions).toEqual([expect.objectContaining({ outcome: 'skipped', reason: 'policy_disabled', workflowSlug: 'off' })]);
+      expect(decisions).toEqual([
+        expect.objectContaining({ outcome: 'skipped', reason: 'policy_disabled', workflowSlug: 'off' }),
+      ]);
     });
   });
 
   describe('when workflows consume each other (report ↔ archive)', () => {
     const report = aWorkflow('report', [aStep('r', { consumes: ['dir.archive'], produces: [optedIn('dir.report')] })]);
-    const archive = aWorkflow('archive', [aStep('a', { consumes: ['dir.report'], produces: [optedIn('dir.archive')] })]);
+    const archive = aWorkflow('archive', [
+      aStep('a', { consumes: ['dir.report'], produces: [optedIn('dir.archive')] }),
+    ]);
 
     it('runs the other side once, then skips the way back as a cycle', () => {
       const saga = givenSaga([aWorkflowDefined(report), aWorkflowDefined(archive)]);
-      const first = saga.when(anAssetProduced({ assetId: 'dir.report', workflowSlug: 'report', workflowRunId: 'manual-report' }));
+      const first = saga.when(
+        anAssetProduced({ assetId: 'dir.report', workflowSlug: 'report', workflowRunId: 'manual-report' }),
+      );
       expect(first.runs).toHaveLength(1);
       expect(first.runs[0]!.trigger.chain).toEqual(['report', 'archive']);
-      const back = saga.when(anAssetProduced({ assetId: 'dir.archive', workflowSlug: 'archive', workflowRunId: first.runs[0]!.runId }));
+      const back = saga.when(
+        anAssetProduced({ assetId: 'dir.archive', workflowSlug: 'archive', workflowRunId: first.runs[0]!.runId }),
+      );
       expect(back.runs).toEqual([]);
-      expect(back.decisions).toEqual([expect.objectContaining({ outcome: 'skipped', reason: 'cycle', workflowSlug: 'report' })]);
+      expect(back.decisions).toEqual([
+        expect.objectContaining({ outcome: 'skipped', reason: 'cycle', workflowSlug: 'report' }),
+      ]);
     });
   });
 
   describe('when assets are partitioned', () => {
     const daily = { type: 'timeWindow', granularity: 'day' } as const;
     const hourly = { type: 'timeWindow', granularity: 'hour' } as const;
-    const up = (partitioning: AssetDeclaration['partitioning']) => aWorkflow('up', [aStep('u', { produces: [{ assetId: 'up.data', ...(partitioning ? { partitioning } : {}) }] })]);
+    const up = (partitioning: AssetDeclaration['partitioning']) =>
+      aWorkflow('up', [aStep('u', { produces: [{ assetId: 'up.data', ...(partitioning ? { partitioning } : {}) }] })]);
     const down = (partitioning: AssetDeclaration['partitioning'], slug = 'down') =>
-      aWorkflow(slug, [aStep('d', { consumes: ['up.data'], produces: [optedIn('down.data', partitioning ? { partitioning } : {})] })]);
+      aWorkflow(slug, [
+        aStep('d', { consumes: ['up.data'], produces: [optedIn('down.data', partitioning ? { partitioning } : {})] }),
+      ]);
     const decide = (from: AssetDeclaration['partitioning'], to: AssetDeclaration['partitioning'], key: string | null) =>
-      givenSaga([aWorkflowDefined(up(from)), aWorkflowDefined(down(to))]).when(anAssetProduced({ assetId: 'up.data', workflowSlug: 'up', partitionKey: key }));
+      givenSaga([aWorkflowDefined(up(from)), aWorkflowDefined(down(to))]).when(
+        anAssetProduced({ assetId: 'up.data', workflowSlug: 'up', partitionKey: key }),
+      );
 
     it('keeps the key for an identically partitioned target, with window parameters', () => {
       const { runs } = decide(daily, daily, '2024-01-05');
-      expect(runs[0]).toMatchObject({ partitionKey: '2024-01-05', parameters: { partitionKey: '2024-01-05', windowStart: '2024-01-05T00:00:00.000Z', windowEnd: '2024-01-06T00:00:00.000Z' } });
+      expect(runs[0]).toMatchObject({
+        partitionKey: '2024-01-05',
+        parameters: {
+          partitionKey: '2024-01-05',
+          windowStart: '2024-01-05T00:00:00.000Z',
+          windowEnd: '2024-01-06T00:00:00.000Z',
+        },
+      });
     });
 
     it('maps a finer window to the coarser window that contains it', () => {
@@ -114,8 +178,16 @@ describe('materializer saga: upstream updates', () => {
 
     it('requests one run per upstream partition, independently', () => {
       const saga = givenSaga([aWorkflowDefined(up(daily)), aWorkflowDefined(down(daily))]);
-      const results = saga.whenAll(['2024-01-01', '2024-01-02', '2024-01-03'].map((key) => anAssetProduced({ assetId: 'up.data', workflowSlug: 'up', partitionKey: key })));
-      expect(results.flatMap((r) => r.runs.map((run) => run.partitionKey))).toEqual(['2024-01-01', '2024-01-02', '2024-01-03']);
+      const results = saga.whenAll(
+        ['2024-01-01', '2024-01-02', '2024-01-03'].map((key) =>
+          anAssetProduced({ assetId: 'up.data', workflowSlug: 'up', partitionKey: key }),
+        ),
+      );
+      expect(results.flatMap((r) => r.runs.map((run) => run.partitionKey))).toEqual([
+        '2024-01-01',
+        '2024-01-02',
+        '2024-01-03',
+      ]);
     });
   });
 });

@@ -39,7 +39,9 @@ export class ReconciliationSweep {
 
   start(): void {
     this.timer ??= setInterval(() => {
-      this.running ??= this.sweep().catch((error) => this.deps.log.warn({ err: error }, 'materializer sweep failed')).finally(() => (this.running = undefined));
+      this.running ??= this.sweep()
+        .catch((error) => this.deps.log.warn({ err: error }, 'materializer sweep failed'))
+        .finally(() => (this.running = undefined));
     }, this.deps.intervalMs);
     this.timer.unref();
   }
@@ -72,7 +74,16 @@ export class ReconciliationSweep {
       const last = await this.deps.store.readLast(this.deps.store.subjects.run(row.workflow_slug, runId));
       const status = last ? TERMINAL[last.type] : 'missing';
       if (!status) continue;
-      await this.appendReconciled({ workflowSlug: row.workflow_slug, partitionKey: row.partition_key, runId, status, detail: 'reconciliation sweep' }, now);
+      await this.appendReconciled(
+        {
+          workflowSlug: row.workflow_slug,
+          partitionKey: row.partition_key,
+          runId,
+          status,
+          detail: 'reconciliation sweep',
+        },
+        now,
+      );
       appended += 1;
     }
     return appended;
@@ -87,17 +98,29 @@ export class ReconciliationSweep {
       .where('next_eligible_at', '<=', now.toISOString())
       .limit(10_000)
       .execute();
-    for (const row of rows) await appendBackoffElapsed(this.deps.store, { workflowSlug: row.workflow_slug, partitionKey: row.partition_key, nextEligibleAt: row.next_eligible_at! }, now);
+    for (const row of rows)
+      await appendBackoffElapsed(
+        this.deps.store,
+        { workflowSlug: row.workflow_slug, partitionKey: row.partition_key, nextEligibleAt: row.next_eligible_at! },
+        now,
+      );
     return rows.length;
   }
 
   private async appendReconciled(data: RunReconciled, now: Date): Promise<void> {
     const { store } = this.deps;
     const envelope = toEnvelope(
-      { id: derivedEventId(data.runId, 'materializer.run.reconciled', data.status), type: 'materializer.run.reconciled', data },
+      {
+        id: derivedEventId(data.runId, 'materializer.run.reconciled', data.status),
+        type: 'materializer.run.reconciled',
+        data,
+      },
       { correlationId: data.runId, causationId: null, actor: MATERIALIZER_ACTOR },
       now.toISOString(),
     );
-    await store.append(store.subjects.materializer(data.workflowSlug, MATERIALIZER_SUBJECT_TOKEN['materializer.run.reconciled']), [envelope]);
+    await store.append(
+      store.subjects.materializer(data.workflowSlug, MATERIALIZER_SUBJECT_TOKEN['materializer.run.reconciled']),
+      [envelope],
+    );
   }
 }

@@ -20,7 +20,13 @@ export function countsAsFailure(status: RunEnd['status']): boolean {
  * into it) becomes exactly one run now, or after the backoff when the run failed. A run's end counts once: a
  * redelivered terminal event finds the run already ended.
  */
-export function decideRunEnded(state: MaterializerState, context: MaterializerContext, end: RunEnd, cause: CauseEvent, out: SagaOutput): void {
+export function decideRunEnded(
+  state: MaterializerState,
+  context: MaterializerContext,
+  end: RunEnd,
+  cause: CauseEvent,
+  out: SagaOutput,
+): void {
   const run = state.runs.get(end.runId);
   if (!run || run.status !== 'requested') return;
   const target = state.targets.get(targetKey(run.workflowSlug, run.partitionKey));
@@ -28,14 +34,24 @@ export function decideRunEnded(state: MaterializerState, context: MaterializerCo
   const workflow = state.workflows.get(run.workflowSlug);
   if (!workflow) return;
   if (countsAsFailure(end.status)) {
-    deferTrigger(workflow.slug, target.pending, nextEligibleAt(cause.occurredAt, target.failures + 1, context), cause, out);
+    deferTrigger(
+      workflow.slug,
+      target.pending,
+      nextEligibleAt(cause.occurredAt, target.failures + 1, context),
+      cause,
+      out,
+    );
     return;
   }
   enqueueRun(state, workflow, target.pending, cause, end.runId, out);
 }
 
 /** The backoff timer fired: the deferred trigger runs now unless a run is in flight or the window moved on. */
-export function decideBackoffElapsed(state: MaterializerState, event: CauseEvent & { data: BackoffElapsed }, out: SagaOutput): void {
+export function decideBackoffElapsed(
+  state: MaterializerState,
+  event: CauseEvent & { data: BackoffElapsed },
+  out: SagaOutput,
+): void {
   const { workflowSlug, partitionKey } = event.data;
   const target = state.targets.get(targetKey(workflowSlug, partitionKey));
   if (!target?.pending || target.inFlight || isBackingOff(target.nextEligibleAt, event.occurredAt)) return;

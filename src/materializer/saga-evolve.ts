@@ -1,10 +1,20 @@
-import type { AssetPartitionParametersDeleted, AssetPartitionParametersSet, AssetProduced } from '../assets/asset.events.js';
+import type {
+  AssetPartitionParametersDeleted,
+  AssetPartitionParametersSet,
+  AssetProduced,
+} from '../assets/asset.events.js';
 import type { StoredEvent } from '../events/envelope.js';
 import type { WorkflowDefinitionUpdated } from '../workflows/workflow.events.js';
 import { nextEligibleAt } from './backoff.js';
 import type { RunReconciled, TriggerDecision } from './materializer.events.js';
 import { countsAsFailure, type RunEnd } from './run-lifecycle-rule.js';
-import { assetPartitionKey, targetKey, type MaterializerContext, type MaterializerState, type TargetState } from './saga-state.js';
+import {
+  assetPartitionKey,
+  targetKey,
+  type MaterializerContext,
+  type MaterializerState,
+  type TargetState,
+} from './saga-state.js';
 import { consumedAssetIds } from './workflow-graph.js';
 
 /** The terminal run events, by the status they end a run with. */
@@ -38,7 +48,10 @@ export function evolve(state: MaterializerState, event: StoredEvent, context: Ma
       return state;
     case 'asset.partition-parameters.set': {
       const data = event.data as AssetPartitionParametersSet;
-      state.parameters.set(assetPartitionKey(data.workflowSlug, data.assetId, data.partitionKey), { parameters: data.parameters, source: 'manual' });
+      state.parameters.set(assetPartitionKey(data.workflowSlug, data.assetId, data.partitionKey), {
+        parameters: data.parameters,
+        source: 'manual',
+      });
       return state;
     }
     case 'asset.partition-parameters.deleted': {
@@ -64,7 +77,10 @@ function defineWorkflow(state: MaterializerState, workflow: WorkflowDefinitionUp
   const before = state.workflows.get(workflow.slug);
   state.workflows.set(workflow.slug, workflow);
   for (const assetId of before ? consumedAssetIds(before) : []) {
-    state.consumers.set(assetId, (state.consumers.get(assetId) ?? []).filter((slug) => slug !== workflow.slug));
+    state.consumers.set(
+      assetId,
+      (state.consumers.get(assetId) ?? []).filter((slug) => slug !== workflow.slug),
+    );
   }
   for (const assetId of consumedAssetIds(workflow)) {
     const slugs = new Set(state.consumers.get(assetId) ?? []).add(workflow.slug);
@@ -101,7 +117,13 @@ function endRun(state: MaterializerState, context: MaterializerContext, end: Run
 
 function enqueued(state: MaterializerState, decision: TriggerDecision): MaterializerState {
   const spec = decision.trigger!;
-  state.runs.set(decision.runId!, { runId: decision.runId!, workflowSlug: decision.workflowSlug, partitionKey: decision.partitionKey, chain: spec.chain, status: 'requested' });
+  state.runs.set(decision.runId!, {
+    runId: decision.runId!,
+    workflowSlug: decision.workflowSlug,
+    partitionKey: decision.partitionKey,
+    chain: spec.chain,
+    status: 'requested',
+  });
   const key = targetKey(decision.workflowSlug, decision.partitionKey);
   const target = state.targets.get(key) ?? emptyTarget(decision.workflowSlug, decision.partitionKey);
   const inFlight = { runId: decision.runId!, assetId: decision.assetId, reason: spec.reason, since: decision.at };

@@ -50,7 +50,10 @@ const TYPE_OF: Record<TriggerOutcome, keyof MaterializerEventMap> = {
   skipped: 'materializer.trigger.skipped',
 };
 
-type DecisionFields = Omit<TriggerDecision, 'outcome' | 'at' | 'cause' | 'followUpOf' | 'nextEligibleAt' | 'detail' | 'trigger' | 'runId'> &
+type DecisionFields = Omit<
+  TriggerDecision,
+  'outcome' | 'at' | 'cause' | 'followUpOf' | 'nextEligibleAt' | 'detail' | 'trigger' | 'runId'
+> &
   Partial<Pick<TriggerDecision, 'followUpOf' | 'nextEligibleAt' | 'detail' | 'trigger' | 'runId'>>;
 
 /** A decision event; one per cause × workflow × partition, with an id derived from them. */
@@ -66,5 +69,9 @@ export function decisionEvent(outcome: TriggerOutcome, cause: CauseEvent, fields
     at: cause.occurredAt,
     cause: { eventId: cause.id, type: cause.type, seq: cause.seq },
   };
-  return { id: derivedEventId(cause.id, 'materializer.trigger', fields.workflowSlug, fields.partitionKey), type: TYPE_OF[outcome], data };
+  return {
+    id: derivedEventId(cause.id, 'materializer.trigger', fields.workflowSlug, fields.partitionKey),
+    type: TYPE_OF[outcome],
+    data,
+  };
 }

@@ -67,7 +67,15 @@ export interface MaterializerContext {
 }
 
 export function emptyMaterializerState(): MaterializerState {
-  return { workflows: new Map(), consumers: new Map(), latest: new Map(), targets: new Map(), runs: new Map(), parameters: new Map(), seen: new Map() };
+  return {
+    workflows: new Map(),
+    consumers: new Map(),
+    latest: new Map(),
+    targets: new Map(),
+    runs: new Map(),
+    parameters: new Map(),
+    seen: new Map(),
+  };
 }
 
 const SEPARATOR = '\u001f';

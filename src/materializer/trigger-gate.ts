@@ -15,13 +15,21 @@ import { producedDeclaration, runPartitioning } from './workflow-graph.js';
  * the one pending follow-up); inside a backoff window → `deferred-backoff` (pending, with a `backoff` timer at the
  * window's end); otherwise → `enqueued` with a run request. Nothing is ever dropped.
  */
-export function gateTrigger(state: MaterializerState, workflow: WorkflowDefinition, spec: TriggerSpec, cause: CauseEvent, out: SagaOutput): void {
+export function gateTrigger(
+  state: MaterializerState,
+  workflow: WorkflowDefinition,
+  spec: TriggerSpec,
+  cause: CauseEvent,
+  out: SagaOutput,
+): void {
   const target = state.targets.get(targetKey(workflow.slug, spec.partitionKey));
   const folded = (target?.pending?.coalesced ?? 0) + 1;
   const base = { workflowSlug: workflow.slug, assetId: spec.assetId, partitionKey: spec.partitionKey };
   if (target?.inFlight) {
     const trigger = { ...spec, coalesced: folded };
-    out.events.push(decisionEvent('coalesced', cause, { ...base, reason: 'in_flight', runId: target.inFlight.runId, trigger }));
+    out.events.push(
+      decisionEvent('coalesced', cause, { ...base, reason: 'in_flight', runId: target.inFlight.runId, trigger }),
+    );
     return;
   }
   if (target && isBackingOff(target.nextEligibleAt, cause.occurredAt)) {
@@ -32,9 +40,17 @@ export function gateTrigger(state: MaterializerState, workflow: WorkflowDefiniti
 }
 
 /** Records `deferred-backoff` for a pending trigger and arms the backoff timer that will release it. */
-export function deferTrigger(slug: string, trigger: TriggerSpec, until: string, cause: CauseEvent, out: SagaOutput): void {
+export function deferTrigger(
+  slug: string,
+  trigger: TriggerSpec,
+  until: string,
+  cause: CauseEvent,
+  out: SagaOutput,
+): void {
   const base = { workflowSlug: slug, assetId: trigger.assetId, partitionKey: trigger.partitionKey };
-  out.events.push(decisionEvent('deferred-backoff', cause, { ...base, reason: 'backoff', trigger, nextEligibleAt: until }));
+  out.events.push(
+    decisionEvent('deferred-backoff', cause, { ...base, reason: 'backoff', trigger, nextEligibleAt: until }),
+  );
   out.commands.push({
     type: 'ArmTimer',
     kind: 'backoff',
@@ -45,15 +61,40 @@ export function deferTrigger(slug: string, trigger: TriggerSpec, until: string, 
 }
 
 /** Decides an auto run: `enqueued` plus the request. The run id is derived from cause × workflow × partition. */
-export function enqueueRun(state: MaterializerState, workflow: WorkflowDefinition, spec: TriggerSpec, cause: CauseEvent, followUpOf: string | null, out: SagaOutput): void {
+export function enqueueRun(
+  state: MaterializerState,
+  workflow: WorkflowDefinition,
+  spec: TriggerSpec,
+  cause: CauseEvent,
+  followUpOf: string | null,
+  out: SagaOutput,
+): void {
   const runId = derivedEventId(cause.id, 'auto-run', workflow.slug, spec.partitionKey);
   out.events.push(
-    decisionEvent('enqueued', cause, { workflowSlug: workflow.slug, assetId: spec.assetId, partitionKey: spec.partitionKey, reason: spec.reason, runId, trigger: spec, followUpOf }),
+    decisionEvent('enqueued', cause, {
+      workflowSlug: workflow.slug,
+      assetId: spec.assetId,
+      partitionKey: spec.partitionKey,
+      reason: spec.reason,
+      runId,
+      trigger: spec,
+      followUpOf,
+    }),
   );
-  out.commands.push({ type: 'RequestAutoRun', request: autoRunRequest(state, workflow, spec, runId, cause, followUpOf) });
+  out.commands.push({
+    type: 'RequestAutoRun',
+    request: autoRunRequest(state, workflow, spec, runId, cause, followUpOf),
+  });
 }
 
-function autoRunRequest(state: MaterializerState, workflow: WorkflowDefinition, spec: TriggerSpec, runId: string, cause: CauseEvent, followUpOf: string | null): AutoRunRequest {
+function autoRunRequest(
+  state: MaterializerState,
+  workflow: WorkflowDefinition,
+  spec: TriggerSpec,
+  runId: string,
+  cause: CauseEvent,
+  followUpOf: string | null,
+): AutoRunRequest {
   const source = producedDeclaration(workflow, spec.sourceAssetId);
   const stored = state.parameters.get(assetPartitionKey(workflow.slug, spec.sourceAssetId, spec.partitionKey));
   const parameters = mergeLayers(

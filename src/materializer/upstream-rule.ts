@@ -22,15 +22,30 @@ export function decideUpstreamUpdate(state: MaterializerState, event: Produced, 
   }
 }
 
-function considerConsumer(state: MaterializerState, workflow: WorkflowDefinition, event: Produced, out: SagaOutput): void {
+function considerConsumer(
+  state: MaterializerState,
+  workflow: WorkflowDefinition,
+  event: Produced,
+  out: SagaOutput,
+): void {
   const data = event.data;
   const interest = upstreamInterest(workflow, data.assetId);
   if (interest.kind === 'none') return;
   const skip = (reason: string, detail: string, partitionKey = data.partitionKey) =>
-    out.events.push(decisionEvent('skipped', event, { workflowSlug: workflow.slug, assetId: data.assetId, partitionKey, reason, detail }));
-  if (interest.kind === 'disabled') return void skip('policy_disabled', `asset "${interest.source.assetId}" has autoMaterialize.enabled = false`);
+    out.events.push(
+      decisionEvent('skipped', event, {
+        workflowSlug: workflow.slug,
+        assetId: data.assetId,
+        partitionKey,
+        reason,
+        detail,
+      }),
+    );
+  if (interest.kind === 'disabled')
+    return void skip('policy_disabled', `asset "${interest.source.assetId}" has autoMaterialize.enabled = false`);
   const upstreamChain = state.runs.get(data.workflowRunId)?.chain ?? [data.workflowSlug];
-  if (upstreamChain.includes(workflow.slug)) return void skip('cycle', `causation chain ${upstreamChain.join(' → ')} already contains "${workflow.slug}"`);
+  if (upstreamChain.includes(workflow.slug))
+    return void skip('cycle', `causation chain ${upstreamChain.join(' → ')} already contains "${workflow.slug}"`);
   const from = upstreamPartitioning(state.workflows.get(data.workflowSlug), interest.step, data.assetId);
   const mapped = mapPartitionKey(from, runPartitioning(workflow, interest.source), data.partitionKey);
   if (!mapped.ok) return void skip('partition_mismatch', mapped.reason);
@@ -41,7 +56,13 @@ function considerConsumer(state: MaterializerState, workflow: WorkflowDefinition
     assetId: data.assetId,
     sourceAssetId: interest.source.assetId,
     partitionKey: mapped.key,
-    upstream: { workflowSlug: data.workflowSlug, runId: data.workflowRunId, eventSeq: event.seq, assetId: data.assetId, partitionKey: data.partitionKey },
+    upstream: {
+      workflowSlug: data.workflowSlug,
+      runId: data.workflowRunId,
+      eventSeq: event.seq,
+      assetId: data.assetId,
+      partitionKey: data.partitionKey,
+    },
     expiry: null,
     chain: [...upstreamChain, workflow.slug],
     eventId: event.id,

@@ -1,5 +1,10 @@
 import { validatePartitionKey, type Partitioning } from '../assets/partitions/index.js';
-import type { AssetDeclaration, AutoMaterializePolicy, WorkflowDefinition, WorkflowStep } from '../workflows/workflow-definition.js';
+import type {
+  AssetDeclaration,
+  AutoMaterializePolicy,
+  WorkflowDefinition,
+  WorkflowStep,
+} from '../workflows/workflow-definition.js';
 
 /** A policy is active when present and not switched off (`enabled !== false`). */
 export function isPolicyActive(policy: AutoMaterializePolicy | undefined): policy is AutoMaterializePolicy {
@@ -12,7 +17,10 @@ export function consumedAssetIds(workflow: WorkflowDefinition): Set<string> {
 }
 
 /** The first declaration of `assetId` among the workflow's produced assets. */
-export function producedDeclaration(workflow: WorkflowDefinition | undefined, assetId: string): AssetDeclaration | undefined {
+export function producedDeclaration(
+  workflow: WorkflowDefinition | undefined,
+  assetId: string,
+): AssetDeclaration | undefined {
   for (const step of workflow?.steps ?? []) {
     const found = step.produces.find((declaration) => declaration.assetId === assetId);
     if (found) return found;
@@ -45,7 +53,10 @@ export function upstreamInterest(workflow: WorkflowDefinition, assetId: string):
 }
 
 /** The partitioning a run of the workflow is keyed by: the source asset's, else the first partitioned asset's. */
-export function runPartitioning(workflow: WorkflowDefinition, source: AssetDeclaration | undefined): Partitioning | null {
+export function runPartitioning(
+  workflow: WorkflowDefinition,
+  source: AssetDeclaration | undefined,
+): Partitioning | null {
   if (source?.partitioning) return source.partitioning;
   for (const step of workflow.steps) {
     const partitioned = step.produces.find((declaration) => declaration.partitioning);
@@ -55,7 +66,11 @@ export function runPartitioning(workflow: WorkflowDefinition, source: AssetDecla
 }
 
 /** How the upstream asset is partitioned: its producer's declaration, else the consumer's `consumes` declaration. */
-export function upstreamPartitioning(producer: WorkflowDefinition | undefined, consumer: WorkflowStep, assetId: string): Partitioning | null {
+export function upstreamPartitioning(
+  producer: WorkflowDefinition | undefined,
+  consumer: WorkflowStep,
+  assetId: string,
+): Partitioning | null {
   const declared = producedDeclaration(producer, assetId);
   if (declared) return declared.partitioning ?? null;
   return consumer.consumes.find((declaration) => declaration.assetId === assetId)?.partitioning ?? null;

@@ -21,7 +21,7 @@ export class ConsumerRegistry implements OnApplicationShutdown {
   constructor(@Inject(PLATFORM) private readonly platform: Platform) {}
 
   /** Starts a runner for the handler in this process. */
-  start(handler: BatchHandler, options: { batchSize?: number; aliases?: string[] } = {}): ConsumerRunner {
+  start(handler: BatchHandler, options: { batchSize?: number; aliases?: string[]; closeWhenIdle?: boolean } = {}): ConsumerRunner {
     const existing = this.runners.get(handler.name);
     if (existing) return existing;
     const { nats, store, db, log, config, instanceId } = this.platform;

@@ -2,7 +2,14 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { openTestNats, testPrefix } from '../support/test-nats.js';
 import { eventually } from '../support/waiting.js';
-import { appendProduced, pairOfWorkflows, producedEnvelope, register, requestedRunsByPartition, waitForCheckpoint } from './materializer-fixtures.js';
+import {
+  appendProduced,
+  pairOfWorkflows,
+  producedEnvelope,
+  register,
+  requestedRunsByPartition,
+  waitForCheckpoint,
+} from './materializer-fixtures.js';
 
 describe('two materializer instances on one database and prefix', () => {
   let database: TestDatabase;
@@ -20,7 +27,11 @@ describe('two materializer instances on one database and prefix', () => {
 
   const burst = async (app: TestApp, from: number, count: number) => {
     let last = 0;
-    for (let i = from; i < from + count; i++) last = await appendProduced(app.platform.store, producedEnvelope({ assetId: 'ha.up', workflowSlug: 'ha-up', partitionKey: `k-${i}` }));
+    for (let i = from; i < from + count; i++)
+      last = await appendProduced(
+        app.platform.store,
+        producedEnvelope({ assetId: 'ha.up', workflowSlug: 'ha-up', partitionKey: `k-${i}` }),
+      );
     return last;
   };
   const leaseOwner = async (app: TestApp) => {
@@ -51,7 +62,10 @@ describe('two materializer instances on one database and prefix', () => {
     await waitForCheckpoint(database.db, 'materializer', secondLast, 30_000);
     expect(await leaseOwner(survivor)).toBe(survivor.platform.instanceId);
 
-    const runs = await eventually(() => requestedRunsByPartition(survivor.platform.nats, 'ha-down'), (counts) => counts.size === 80);
+    const runs = await eventually(
+      () => requestedRunsByPartition(survivor.platform.nats, 'ha-down'),
+      (counts) => counts.size === 80,
+    );
     expect([...runs.values()].every((n) => n === 1)).toBe(true);
   });
 });

@@ -16,10 +16,17 @@ export async function register(t: TestApp, body: object): Promise<any> {
 }
 
 /** A producer step and a consumer step whose asset opts in to upstream updates. */
-export function pairOfWorkflows(prefix: string, options: { partitioning?: object; priority?: number; downstreamJob?: string } = {}) {
+export function pairOfWorkflows(
+  prefix: string,
+  options: { partitioning?: object; priority?: number; downstreamJob?: string } = {},
+) {
   const partitioning = options.partitioning ? { partitioning: options.partitioning } : {};
   return {
-    upstream: { slug: `${prefix}-up`, name: 'Upstream', steps: [{ id: 'up', jobSlug: 'outside-job', produces: [{ assetId: `${prefix}.up`, ...partitioning }] }] },
+    upstream: {
+      slug: `${prefix}-up`,
+      name: 'Upstream',
+      steps: [{ id: 'up', jobSlug: 'outside-job', produces: [{ assetId: `${prefix}.up`, ...partitioning }] }],
+    },
     downstream: {
       slug: `${prefix}-down`,
       name: 'Downstream',
@@ -29,7 +36,17 @@ export function pairOfWorkflows(prefix: string, options: { partitioning?: object
           id: 'down',
           jobSlug: options.downstreamJob ?? 'outside-job',
           consumes: [{ assetId: `${prefix}.up` }],
-          produces: [{ assetId: `${prefix}.down`, ...partitioning, autoMaterialize: { onUpstreamUpdate: true, priority: options.priority ?? 5, parameterDefaults: { region: 'eu' } } }],
+          produces: [
+            {
+              assetId: `${prefix}.down`,
+              ...partitioning,
+              autoMaterialize: {
+                onUpstreamUpdate: true,
+                priority: options.priority ?? 5,
+                parameterDefaults: { region: 'eu' },
+              },
+            },
+          ],
         },
       ],
     },
@@ -37,7 +54,9 @@ export function pairOfWorkflows(prefix: string, options: { partitioning?: object
 }
 
 /** An `asset.produced` envelope as the relay would append it (for injecting productions directly). */
-export function producedEnvelope(data: Partial<AssetProduced> & Pick<AssetProduced, 'assetId' | 'workflowSlug'>): EventEnvelope {
+export function producedEnvelope(
+  data: Partial<AssetProduced> & Pick<AssetProduced, 'assetId' | 'workflowSlug'>,
+): EventEnvelope {
   const runId = data.workflowRunId ?? randomUUID();
   const full: AssetProduced = {
     workflowDefinitionId: `${data.workflowSlug}-id`,
@@ -52,7 +71,11 @@ export function producedEnvelope(data: Partial<AssetProduced> & Pick<AssetProduc
     parameters: null,
     ...data,
   };
-  return toEnvelope({ id: randomUUID(), type: 'asset.produced', data: full }, { correlationId: runId, causationId: null, actor: 'test' }, new Date().toISOString());
+  return toEnvelope(
+    { id: randomUUID(), type: 'asset.produced', data: full },
+    { correlationId: runId, causationId: null, actor: 'test' },
+    new Date().toISOString(),
+  );
 }
 
 export async function appendProduced(store: EventStore, envelope: EventEnvelope): Promise<number> {
@@ -61,7 +84,11 @@ export async function appendProduced(store: EventStore, envelope: EventEnvelope)
 }
 
 /** Waits until the named consumers applied the stream as far as it is now. */
-export async function settle(t: TestApp, names: string[] = ['materializer', 'run_history', 'auto_materialize_decisions'], timeoutMs = 30_000): Promise<number> {
+export async function settle(
+  t: TestApp,
+  names: string[] = ['materializer', 'run_history', 'auto_materialize_decisions'],
+  timeoutMs = 30_000,
+): Promise<number> {
   const registry = t.app.get(ConsumerRegistry);
   const last = await t.platform.store.lastSequence();
   for (const name of names) await registry.waitFor(name, last, timeoutMs);
@@ -76,7 +103,12 @@ export async function settleRuns(t: TestApp): Promise<void> {
 
 /** Auto runs of a workflow per partition key (from the run history). */
 export async function autoRunsByPartition(db: Kysely<Database>, slug: string): Promise<Map<string | null, number>> {
-  const rows = await db.selectFrom('workflow_run').select(['partition_key']).where('workflow_slug', '=', slug).where('trigger_type', '=', 'auto-materialize').execute();
+  const rows = await db
+    .selectFrom('workflow_run')
+    .select(['partition_key'])
+    .where('workflow_slug', '=', slug)
+    .where('trigger_type', '=', 'auto-materialize')
+    .execute();
   const counts = new Map<string | null, number>();
   for (const row of rows) counts.set(row.partition_key, (counts.get(row.partition_key) ?? 0) + 1);
   return counts;
@@ -93,7 +125,9 @@ export async function countAutoRuns(db: Kysely<Database>, slug: string): Promise
 export async function requestedRunsByPartition(nats: NatsContext, slug: string): Promise<Map<string | null, number>> {
   const counts = new Map<string | null, number>();
   const stream = nats.subjects.streams.events;
-  const info = await nats.jsm.streams.info(stream, { subjects_filter: `${nats.subjects.prefix}.run.${slug}.*` } as never);
+  const info = await nats.jsm.streams.info(stream, {
+    subjects_filter: `${nats.subjects.prefix}.run.${slug}.*`,
+  } as never);
   const subjects = Object.keys(info.state.subjects ?? {});
   for (const subject of subjects) {
     const first = await nats.jsm.streams.getMessage(stream, { next_by_subj: subject, seq: 1 } as never);
@@ -106,12 +140,22 @@ export async function requestedRunsByPartition(nats: NatsContext, slug: string):
 }
 
 /** Polls the checkpoint table (works whichever process holds the consumer's lease). */
-export async function waitForCheckpoint(db: Kysely<Database>, name: string, seq: number, timeoutMs = 60_000): Promise<void> {
+export async function waitForCheckpoint(
+  db: Kysely<Database>,
+  name: string,
+  seq: number,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const row = await db.selectFrom('projection_checkpoint').select('last_seq').where('name', '=', name).executeTakeFirst();
+    const row = await db
+      .selectFrom('projection_checkpoint')
+      .select('last_seq')
+      .where('name', '=', name)
+      .executeTakeFirst();
     if ((row?.last_seq ?? 0) >= seq) return;
-    if (Date.now() > deadline) throw new Error(`${name} did not reach ${seq} within ${timeoutMs} ms (at ${row?.last_seq ?? 0})`);
+    if (Date.now() > deadline)
+      throw new Error(`${name} did not reach ${seq} within ${timeoutMs} ms (at ${row?.last_seq ?? 0})`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

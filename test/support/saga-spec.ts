@@ -1,7 +1,16 @@
 import type { StoredEvent } from '../../src/events/envelope.js';
 import { step } from '../../src/materializer/materializer.saga.js';
-import type { AutoRunRequest, DecisionEvent, MaterializerCommand, SagaOutput } from '../../src/materializer/saga-output.js';
-import { emptyMaterializerState, type MaterializerContext, type MaterializerState } from '../../src/materializer/saga-state.js';
+import type {
+  AutoRunRequest,
+  DecisionEvent,
+  MaterializerCommand,
+  SagaOutput,
+} from '../../src/materializer/saga-output.js';
+import {
+  emptyMaterializerState,
+  type MaterializerContext,
+  type MaterializerState,
+} from '../../src/materializer/saga-state.js';
 
 export const TEST_SAGA_CONTEXT: MaterializerContext = { baseBackoffMs: 120_000, maxBackoffMs: 1_800_000 };
 

@@ -12,7 +12,10 @@ const MAX_ENTRIES = 200_000;
 export class GraphCache {
   private readonly workflows = new Map<string, WorkflowDefinition | null>();
   private readonly consumers = new Map<string, readonly string[]>();
-  private staged = { workflows: new Map<string, WorkflowDefinition>(), consumers: new Map<string, readonly string[]>() };
+  private staged = {
+    workflows: new Map<string, WorkflowDefinition>(),
+    consumers: new Map<string, readonly string[]>(),
+  };
   private transaction: unknown;
   private through: number | undefined;
 

@@ -1,4 +1,9 @@
-import type { AssetExpired, AssetPartitionParametersDeleted, AssetProduced, AssetStaleMarked } from '../../assets/asset.events.js';
+import type {
+  AssetExpired,
+  AssetPartitionParametersDeleted,
+  AssetProduced,
+  AssetStaleMarked,
+} from '../../assets/asset.events.js';
 import type { StoredEvent } from '../../events/envelope.js';
 import type { WorkflowDefinitionUpdated } from '../../workflows/workflow.events.js';
 import type { BackoffElapsed, RunReconciled } from '../materializer.events.js';
@@ -18,10 +23,26 @@ export interface StateKeys {
 }
 
 export type StateMapName = keyof StateKeys;
-export const STATE_MAPS: readonly StateMapName[] = ['workflows', 'consumers', 'latest', 'targets', 'runs', 'parameters', 'seen'];
+export const STATE_MAPS: readonly StateMapName[] = [
+  'workflows',
+  'consumers',
+  'latest',
+  'targets',
+  'runs',
+  'parameters',
+  'seen',
+];
 
 export function emptyKeys(): StateKeys {
-  return { workflows: new Set(), consumers: new Set(), latest: new Set(), targets: new Set(), runs: new Set(), parameters: new Set(), seen: new Set() };
+  return {
+    workflows: new Set(),
+    consumers: new Set(),
+    latest: new Set(),
+    targets: new Set(),
+    runs: new Set(),
+    parameters: new Set(),
+    seen: new Set(),
+  };
 }
 
 /** The load scope of a `parameters` key: workflow × partition. */
@@ -101,10 +122,18 @@ export function consumerKeys(state: MaterializerState, events: readonly StoredEv
   return more;
 }
 
-/** Once runs are loaded: the targets of the runs that end in this batch. */
-export function runKeys(state: MaterializerState): StateKeys {
+/** Once runs are loaded: the targets of the runs that end in this batch (their follow-ups are decided now). */
+export function runKeys(state: MaterializerState, events: readonly StoredEvent[]): StateKeys {
   const more = emptyKeys();
-  for (const run of state.runs.values()) addTarget(more, run);
+  for (const event of events) {
+    const runId = TERMINAL_STATUS[event.type]
+      ? runIdOfSubject(event.subject)
+      : event.type === 'materializer.run.reconciled'
+        ? (event.data as RunReconciled).runId
+        : null;
+    const run = runId === null ? undefined : state.runs.get(runId);
+    if (run) addTarget(more, run);
+  }
   return more;
 }
 
