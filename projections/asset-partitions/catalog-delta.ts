@@ -18,6 +18,8 @@ export function catalogDeltas(
 ): CatalogDelta[] {
   const byAsset = new Map<string, CatalogDelta>();
   for (const { before, after } of changes) {
+    // An event about a partition that has no row and gets none (e.g. the expiry of something never recorded here).
+    if (!before && !after) continue;
     const assetId = (after ?? before)!.assetId;
     const delta = byAsset.get(assetId) ?? { assetId, partitionCount: 0, materializations: 0, latest: null, lastSeq: 0 };
     const was = before?.materializations ?? 0;

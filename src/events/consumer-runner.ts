@@ -164,7 +164,7 @@ export class ConsumerRunner {
       while (!stop.aborted && !lost.aborted && !stalled) {
         current = await consumer.fetch({ max_messages: batchSize * 2, expires: FETCH_EXPIRES_MS });
         this.messages = current;
-        for await (const batch of messageBatches(current, batchSize, LINGER_MS, this.options.closeWhenIdle)) {
+        for await (const batch of messageBatches(current, batchSize, LINGER_MS, this.options.closeWhenIdle ?? true)) {
           if (stop.aborted || lost.aborted) break;
           last = await this.applyBatch(batch, last);
         }

@@ -114,8 +114,14 @@ export class RunStore {
     return (last?.seq ?? 0) !== (state?.lastSeq ?? 0);
   }
 
+  /**
+   * Never moves a run backwards: a command that appended at sequence N may finish after the executor already
+   * folded N+1 into the cache, and an older state would make the executor decide on a run that is behind.
+   */
   private remember(state: RunState): void {
     const runId = state.request.runId;
+    const cached = this.cache.get(runId);
+    if (cached && cached.lastSeq > state.lastSeq) return;
     this.cache.delete(runId);
     this.cache.set(runId, state);
     if (this.cache.size > MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);

@@ -29,7 +29,8 @@ describe('consumed assets and subscribers', () => {
     const runId = await run('dep-consumer', { partitionKey: '2024-03-01' });
     const waiting = await eventually(() => getRun(runId), (r) => r.status === 'waiting');
     expect(waiting.waitingFor).toMatchObject({ stepId: 'use', assetId: 'dep.upstream', partitionKey: '2024-03-01' });
-    const producer = await getRun(waiting.waitingFor.producerRunId);
+    // The executor requests the producer when it processes the run's `waiting` event: poll for it.
+    const producer = await eventually(() => getRun(waiting.waitingFor.producerRunId), (r) => r !== undefined && r !== null);
     expect(producer).toMatchObject({ workflowSlug: 'dep-producer', partitionKey: '2024-03-01', triggeredBy: 'asset-materializer', trigger: { type: 'dependency', assetId: 'dep.upstream', waitingRun: { workflowSlug: 'dep-consumer', runId, stepId: 'use' } } });
     const done = await eventually(() => getRun(runId), (r) => r.status === 'succeeded');
     expect(done.steps[0].producedAssets).toEqual([expect.objectContaining({ assetId: 'dep.downstream', partitionKey: '2024-03-01' })]);
