@@ -8,6 +8,7 @@ import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { percentile, rawJetStreamPublish, rawPostgresBatchInsert, table } from '../support/raw-limits.js';
 import { BenchService } from '../support/bench-service.js';
+import { startCompanionProcess } from '../support/companion-process.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -18,7 +19,10 @@ const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 5);
 async function main(): Promise<void> {
   process.stdout.write('measuring raw limits…\n');
   const rawPublish = await rawJetStreamPublish(NATS_URL);
-  const service = await BenchService.start({ natsUrl: NATS_URL, adminUrl: ADMIN_URL, name: 'ingest' });
+  // BENCH_LAYOUT=split: HTTP + worker in one process, the stream consumers (projector, materializer) in another.
+  const split = process.env.BENCH_LAYOUT === 'split';
+  const service = await BenchService.start({ natsUrl: NATS_URL, adminUrl: ADMIN_URL, name: 'ingest', ...(split ? { env: { APPHUB_ROLES: 'api,worker' } } : {}) });
+  const companion = split ? await startCompanionProcess(service, NATS_URL, 'projector,materializer') : null;
   const rawInsert = await rawPostgresBatchInsert(service.databaseUrl);
   try {
     await service.registerWorkflow({
@@ -40,7 +44,7 @@ async function main(): Promise<void> {
     const lag = await measureLag(service, batchB);
 
     const e2eRate = RUNS / e2eSeconds;
-    process.stdout.write(`\napphub-assets ingest benchmark (${new Date().toISOString()}, ${RUNS} completions, 1 asset each)\n`);
+    process.stdout.write(`\napphub-assets ingest benchmark (${new Date().toISOString()}, ${RUNS} completions, 1 asset each, layout ${split ? 'split: api,worker + projector,materializer' : 'one process, all roles'})\n`);
     process.stdout.write(
       `${table([
         ['raw JetStream async publish', `${Math.round(rawPublish)} msg/s`, 'same machine, same run'],
@@ -55,6 +59,7 @@ async function main(): Promise<void> {
       ])}\n`,
     );
   } finally {
+    await companion?.stop();
     await service.stop();
   }
 }
@@ -71,6 +76,7 @@ async function measureLag(service: BenchService, runIds: string[]) {
   const sentAt = new Map<string, number>();
   const visibleAt = new Map<string, { eventId: string; at: number }>();
   const db = new pg.Client({ connectionString: service.databaseUrl });
+  db.on('error', () => undefined);
   await db.connect();
   const before = (await db.query<{ max: number | null }>('select max(seq)::int as max from asset_materialization')).rows[0]!.max ?? 0;
   let lastSeq = before;

@@ -13,7 +13,7 @@ import { BenchService } from '../support/bench-service.js';
 import { rawJetStreamPublish, table } from '../support/raw-limits.js';
 import { ASSETS, burst, rawPublishLatency, reactionAtRate, registerGraph } from './bench-phases.js';
 import { waitForCheckpoint } from './bench-events.js';
-import { startMaterializerProcess } from './materializer-process.js';
+import { startCompanionProcess } from '../support/companion-process.js';
 import { timerLateness } from './timer-lateness.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     name: 'materializer',
     env: { APPHUB_ROLES: roles },
   });
-  const materializer = split ? await startMaterializerProcess(service, NATS_URL) : null;
+  const materializer = split ? await startCompanionProcess(service, NATS_URL, 'materializer') : null;
   const nc = await connect({ servers: NATS_URL });
   const nats = { js: jetstream(nc), jsm: await jetstreamManager(nc) };
   try {

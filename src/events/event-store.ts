@@ -136,6 +136,25 @@ export class EventStore {
     return events;
   }
 
+  /**
+   * Calls `onEvent` for every new event on `filter` from now on (an ordered consumer; best effort: for caches that
+   * are verified by expected sequences anyway). Returns a stop function.
+   */
+  async follow(filter: string, onEvent: (event: StoredEvent) => void): Promise<() => void> {
+    const consumer = await this.nats.js.consumers.get(this.nats.subjects.streams.events, { filter_subjects: filter, deliver_policy: DeliverPolicy.New });
+    const messages = await consumer.consume({ max_messages: 1000, expires: 5000 });
+    void (async () => {
+      for await (const message of messages) {
+        try {
+          onEvent(this.decodeMessage(message));
+        } catch {
+          /* an invalid event is the consumers' business (dead letters), not a cache's */
+        }
+      }
+    })();
+    return () => messages.stop();
+  }
+
   /** The stream's last sequence (0 when empty). */
   async lastSequence(): Promise<number> {
     const info = await this.nats.jsm.streams.info(this.nats.subjects.streams.events);

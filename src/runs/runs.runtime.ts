@@ -21,6 +21,7 @@ import { RunExecutor, type DependencyTimerPayload, type StepTimerPayload } from 
 export class RunsRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   private worker: JobWorker | undefined;
   private completions: Subscription | undefined;
+  private stopFollowing: (() => void) | undefined;
 
   constructor(
     @Inject(PLATFORM) private readonly platform: Platform,
@@ -43,10 +44,16 @@ export class RunsRuntime implements OnApplicationBootstrap, OnApplicationShutdow
       this.worker = new JobWorker(nats, this.handlers, this.commands, log.child({ component: 'job-worker' }));
       await this.worker.start();
     }
-    if (config.roles.has('api') || config.roles.has('worker')) this.completions = listenForCompletions(nats, this.commands, log);
+    if (config.roles.has('api') || config.roles.has('worker')) {
+      this.completions = listenForCompletions(nats, this.commands, log);
+      // Without the executor in this process, follow run events so commands decide on fresh state instead of
+      // re-reading a run's subject after every lost race.
+      if (!config.roles.has('projector')) this.stopFollowing = await store.follow(`${nats.subjects.prefix}.run.>`, (event) => this.commands.runs.observe(event));
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopFollowing?.();
     this.completions?.unsubscribe();
     await this.worker?.stop();
     await this.timers.stop();

@@ -1,17 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { BenchService } from '../support/bench-service.js';
+import type { BenchService } from './bench-service.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 
 /**
- * The materializer as its own process (`npm run materializer`: `APPHUB_ROLES=materializer`) on the benchmark
- * service's database and prefix, the way it is deployed when trigger latency matters.
+ * A second service process with other roles (e.g. `materializer`, what `npm run materializer` starts) on the
+ * benchmark service's database and prefix, the way a deployment splits roles across processes.
  */
-export async function startMaterializerProcess(
+export async function startCompanionProcess(
   service: BenchService,
   natsUrl: string,
+  roles = 'materializer',
 ): Promise<{ stop(): Promise<void> }> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
@@ -20,7 +21,7 @@ export async function startMaterializerProcess(
       NATS_URL: natsUrl,
       DATABASE_URL: service.databaseUrl,
       APPHUB_SUBJECT_PREFIX: service.prefix,
-      APPHUB_ROLES: 'materializer',
+      APPHUB_ROLES: roles,
       APPHUB_MIGRATE_ON_START: 'false',
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(port),
@@ -30,13 +31,13 @@ export async function startMaterializerProcess(
   });
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`materializer process exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`${roles} process exited with ${child.exitCode}`);
     const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
       (r) => r.status === 200,
       () => false,
     );
     if (ready) break;
-    if (Date.now() > deadline) throw new Error('materializer process not ready within 60 s');
+    if (Date.now() > deadline) throw new Error(`${roles} process not ready within 60 s`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return {
