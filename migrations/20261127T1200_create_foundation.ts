@@ -73,7 +73,12 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['workflow_asset_declarations', 'workflow_definition', 'projection_dead_letter', 'projection_checkpoint']) {
+  for (const table of [
+    'workflow_asset_declarations',
+    'workflow_definition',
+    'projection_dead_letter',
+    'projection_checkpoint',
+  ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }
 }

@@ -19,9 +19,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('last_seq', 'bigint', (c) => c.notNull())
     .execute();
   await sql`create index workflow_run_slug_seq_idx on workflow_run (workflow_slug, requested_seq desc)`.execute(db);
-  await sql`create index workflow_run_slug_status_idx on workflow_run (workflow_slug, status, requested_seq desc)`.execute(db);
-  await sql`create index workflow_run_slug_trigger_idx on workflow_run (workflow_slug, trigger_type, requested_seq desc)`.execute(db);
-  await sql`create index workflow_run_slug_partition_idx on workflow_run (workflow_slug, partition_key, requested_seq desc)`.execute(db);
+  await sql`create index workflow_run_slug_status_idx on workflow_run (workflow_slug, status, requested_seq desc)`.execute(
+    db,
+  );
+  await sql`create index workflow_run_slug_trigger_idx on workflow_run (workflow_slug, trigger_type, requested_seq desc)`.execute(
+    db,
+  );
+  await sql`create index workflow_run_slug_partition_idx on workflow_run (workflow_slug, partition_key, requested_seq desc)`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('asset_materialization')
@@ -40,9 +46,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('run_key', 'text')
     .addColumn('parameters', 'jsonb')
     .execute();
-  await sql`create index asset_materialization_wf_asset_idx on asset_materialization (workflow_slug, asset_id, produced_at desc, seq desc)`.execute(db);
-  await sql`create index asset_materialization_wf_asset_pk_idx on asset_materialization (workflow_slug, asset_id, partition_key, produced_at desc, seq desc)`.execute(db);
-  await sql`create index asset_materialization_asset_idx on asset_materialization (asset_id, produced_at desc, seq desc)`.execute(db);
+  await sql`create index asset_materialization_wf_asset_idx on asset_materialization (workflow_slug, asset_id, produced_at desc, seq desc)`.execute(
+    db,
+  );
+  await sql`create index asset_materialization_wf_asset_pk_idx on asset_materialization (workflow_slug, asset_id, partition_key, produced_at desc, seq desc)`.execute(
+    db,
+  );
+  await sql`create index asset_materialization_asset_idx on asset_materialization (asset_id, produced_at desc, seq desc)`.execute(
+    db,
+  );
   await sql`create index asset_materialization_run_idx on asset_materialization (run_id)`.execute(db);
 
   await db.schema
@@ -70,7 +82,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('last_seq', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('asset_partition_pkey', ['workflow_slug', 'asset_id', 'partition_key_norm'])
     .execute();
-  await sql`create index asset_partition_order_idx on asset_partition (workflow_slug, asset_id, sort_key desc, partition_key_norm)`.execute(db);
+  await sql`create index asset_partition_order_idx on asset_partition (workflow_slug, asset_id, sort_key desc, partition_key_norm)`.execute(
+    db,
+  );
   await sql`create index asset_partition_asset_idx on asset_partition (asset_id, latest_produced_at desc)`.execute(db);
 
   await db.schema
@@ -81,7 +95,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('requested_seq', 'bigint', (c) => c.notNull())
     .addColumn('started', 'boolean', (c) => c.notNull().defaultTo(false))
     .execute();
-  await sql`create index run_start_queue_order_idx on run_start_queue (workflow_slug, started, priority nulls last, requested_seq)`.execute(db);
+  await sql`create index run_start_queue_order_idx on run_start_queue (workflow_slug, started, priority nulls last, requested_seq)`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('run_dependency_wait')
@@ -96,7 +112,13 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['run_dependency_wait', 'run_start_queue', 'asset_partition', 'asset_materialization', 'workflow_run']) {
+  for (const table of [
+    'run_dependency_wait',
+    'run_start_queue',
+    'asset_partition',
+    'asset_materialization',
+    'workflow_run',
+  ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }
 }

@@ -13,7 +13,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('workflow_slug', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('materializer_consumer_pkey', ['asset_id', 'workflow_slug'])
     .execute();
-  await db.schema.createIndex('materializer_consumer_slug_idx').on('materializer_consumer').column('workflow_slug').execute();
+  await db.schema
+    .createIndex('materializer_consumer_slug_idx')
+    .on('materializer_consumer')
+    .column('workflow_slug')
+    .execute();
 
   await db.schema
     .createTable('materializer_latest')
@@ -56,7 +60,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('source', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('materializer_parameters_pkey', ['workflow_slug', 'asset_id', 'partition_key_norm'])
     .execute();
-  await sql`create index materializer_parameters_target_idx on materializer_parameters (workflow_slug, partition_key_norm)`.execute(db);
+  await sql`create index materializer_parameters_target_idx on materializer_parameters (workflow_slug, partition_key_norm)`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('materializer_seen_event')
@@ -79,7 +85,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('cause_seq', 'bigint', (c) => c.notNull())
     .addColumn('detail', 'text')
     .execute();
-  await sql`create index auto_materialize_decision_slug_idx on auto_materialize_decision (workflow_slug, seq desc)`.execute(db);
+  await sql`create index auto_materialize_decision_slug_idx on auto_materialize_decision (workflow_slug, seq desc)`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -1,4 +1,7 @@
-import type { AssetMaterializationTable, AssetPartitionTable } from './asset-materializations/asset-materializations.table.js';
+import type {
+  AssetMaterializationTable,
+  AssetPartitionTable,
+} from './asset-materializations/asset-materializations.table.js';
 import type { AutoMaterializeDecisionTable } from './auto-materialize-decisions/auto-materialize-decisions.table.js';
 import type {
   MaterializerConsumerTable,

@@ -6,4 +6,10 @@ import { runHistoryProjection } from './run-history/run-history.projection.js';
 import { workflowDefinitionsProjection } from './workflow-definitions/workflow-definitions.projection.js';
 
 /** Every read model the projector runs and `npm run rebuild` can rebuild. */
-export const allProjections: readonly Projection[] = [workflowDefinitionsProjection, runHistoryProjection, assetHistoryProjection, assetPartitionsProjection, autoMaterializeDecisionsProjection];
+export const allProjections: readonly Projection[] = [
+  workflowDefinitionsProjection,
+  runHistoryProjection,
+  assetHistoryProjection,
+  assetPartitionsProjection,
+  autoMaterializeDecisionsProjection,
+];

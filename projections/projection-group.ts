@@ -16,7 +16,11 @@ export function projectionGroup(name: string, projections: readonly Projection[]
     name,
     async handle(events, tx) {
       const lastSeq = events[events.length - 1]!.seq;
-      const rows = await tx.selectFrom('projection_checkpoint').select(['name', 'last_seq']).where('name', 'in', names).execute();
+      const rows = await tx
+        .selectFrom('projection_checkpoint')
+        .select(['name', 'last_seq'])
+        .where('name', 'in', names)
+        .execute();
       const positions = new Map(rows.map((row) => [row.name, row.last_seq]));
       for (const projection of projections) {
         const from = positions.get(projection.name) ?? 0;
@@ -30,7 +34,12 @@ export function projectionGroup(name: string, projections: readonly Projection[]
       await tx
         .insertInto('projection_checkpoint')
         .values(names.map((member) => ({ name: member, last_seq: lastSeq })))
-        .onConflict((oc) => oc.column('name').doUpdateSet({ last_seq: sql`greatest(projection_checkpoint.last_seq, excluded.last_seq)`, updated_at: sql`now()` }))
+        .onConflict((oc) =>
+          oc.column('name').doUpdateSet({
+            last_seq: sql`greatest(projection_checkpoint.last_seq, excluded.last_seq)`,
+            updated_at: sql`now()`,
+          }),
+        )
         .execute();
     },
   };

@@ -47,7 +47,14 @@ export class AppModule {
         RunCommandService,
         RunsRuntime,
       ],
-      exports: [...platformProviders, JOB_HANDLERS, TIMERS, ConsumerRegistry, WorkflowCommandService, RunCommandService],
+      exports: [
+        ...platformProviders,
+        JOB_HANDLERS,
+        TIMERS,
+        ConsumerRegistry,
+        WorkflowCommandService,
+        RunCommandService,
+      ],
     };
   }
 }

@@ -5,4 +5,9 @@ import { runEventSchemas } from './runs/run.events.js';
 import { workflowEventSchemas } from './workflows/workflow.events.js';
 
 /** Every event type the log may hold, with its data schema. A type missing here cannot be appended or read. */
-export const eventCatalog: EventSchema[] = [...workflowEventSchemas, ...runEventSchemas, ...assetEventSchemas, ...materializerEventSchemas];
+export const eventCatalog: EventSchema[] = [
+  ...workflowEventSchemas,
+  ...runEventSchemas,
+  ...assetEventSchemas,
+  ...materializerEventSchemas,
+];

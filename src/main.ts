@@ -29,7 +29,10 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   // Every role serves /health and /metrics; only `api` instances serve the API itself (see create-app.ts).
   await app.listen(config.httpPort, config.httpHost);
-  log.info({ port: config.httpPort, roles: [...config.roles], prefix: config.subjectPrefix }, 'apphub-assets listening');
+  log.info(
+    { port: config.httpPort, roles: [...config.roles], prefix: config.subjectPrefix },
+    'apphub-assets listening',
+  );
 }
 
 main().catch((error) => {

@@ -23,7 +23,12 @@ export class BenchService {
     return { events: `${upper}_EVENTS`, timers: `${upper}_TIMERS`, jobs: `${upper}_JOBS` };
   }
 
-  static async start(options: { natsUrl: string; adminUrl: string; name: string; env?: Record<string, string> }): Promise<BenchService> {
+  static async start(options: {
+    natsUrl: string;
+    adminUrl: string;
+    name: string;
+    env?: Record<string, string>;
+  }): Promise<BenchService> {
     const database = `apphub_bench_${options.name}_${process.pid}`;
     const admin = new pg.Client({ connectionString: options.adminUrl });
     await admin.connect();
@@ -41,7 +46,9 @@ export class BenchService {
         NATS_URL: options.natsUrl,
         DATABASE_URL: url.toString(),
         APPHUB_SUBJECT_PREFIX: prefix,
-        APPHUB_OPERATOR_TOKENS: JSON.stringify([{ subject: 'bench', token: TOKEN, scopes: ['workflows:write', 'workflows:run'] }]),
+        APPHUB_OPERATOR_TOKENS: JSON.stringify([
+          { subject: 'bench', token: TOKEN, scopes: ['workflows:write', 'workflows:run'] },
+        ]),
         HTTP_PORT: String(port),
         HTTP_HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
@@ -49,11 +56,16 @@ export class BenchService {
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    const service = new BenchService(child, `http://127.0.0.1:${port}`, url.toString(), prefix, { ...options, database });
+    const service = new BenchService(child, `http://127.0.0.1:${port}`, url.toString(), prefix, {
+      ...options,
+      database,
+    });
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-      const ready = await fetch(`${service.baseUrl}/health/ready`).then((r) => r.status === 200).catch(() => false);
+      const ready = await fetch(`${service.baseUrl}/health/ready`)
+        .then((r) => r.status === 200)
+        .catch(() => false);
       if (ready) return service;
       if (Date.now() > deadline) throw new Error('service not ready within 60 s');
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -63,7 +75,10 @@ export class BenchService {
   async request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
@@ -79,7 +94,11 @@ export class BenchService {
   async prepareRuns(slug: string, count: number, partitionKey?: (i: number) => string): Promise<string[]> {
     const ids: string[] = new Array(count);
     await mapLimit(count, 32, async (i) => {
-      const response = await this.request('POST', `/workflows/${slug}/run`, partitionKey ? { partitionKey: partitionKey(i) } : {});
+      const response = await this.request(
+        'POST',
+        `/workflows/${slug}/run`,
+        partitionKey ? { partitionKey: partitionKey(i) } : {},
+      );
       if (response.status !== 202) throw new Error(`run failed: ${JSON.stringify(response.body)}`);
       ids[i] = response.body.data.id as string;
     });
@@ -136,7 +155,8 @@ export class BenchService {
     if (this.child.exitCode === null) this.child.kill('SIGKILL');
     const nc = await connect({ servers: this.options.natsUrl });
     const jsm = await jetstreamManager(nc);
-    for (const name of [...Object.values(this.streams), `KV_${this.prefix}-leases`, `KV_${this.prefix}-runs`]) await jsm.streams.delete(name).catch(() => undefined);
+    for (const name of [...Object.values(this.streams), `KV_${this.prefix}-leases`, `KV_${this.prefix}-runs`])
+      await jsm.streams.delete(name).catch(() => undefined);
     await nc.close();
     const admin = new pg.Client({ connectionString: this.options.adminUrl });
     await admin.connect();

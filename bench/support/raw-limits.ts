@@ -40,7 +40,10 @@ export async function rawPostgresBatchInsert(databaseUrl: string, count = 50_000
       seqs.push(i);
     }
     await client.query('begin');
-    await client.query(`insert into ${table} (id, seq, payload) select unnest($1::text[]), unnest($2::bigint[]), '{"n":1}'::jsonb`, [ids, seqs]);
+    await client.query(
+      `insert into ${table} (id, seq, payload) select unnest($1::text[]), unnest($2::bigint[]), '{"n":1}'::jsonb`,
+      [ids, seqs],
+    );
     await client.query(`update ${table}_cp set last_seq = $1 where name = 'raw'`, [seqs[seqs.length - 1]]);
     await client.query('commit');
   }
@@ -58,5 +61,7 @@ export function percentile(values: number[], p: number): number {
 export function table(rows: Array<[string, string, string?]>): string {
   const width = Math.max(...rows.map((row) => row[0].length));
   const valueWidth = Math.max(...rows.map((row) => row[1].length));
-  return rows.map(([name, value, note]) => `  ${name.padEnd(width)}  ${value.padStart(valueWidth)}${note ? `   ${note}` : ''}`).join('\n');
+  return rows
+    .map(([name, value, note]) => `  ${name.padEnd(width)}  ${value.padStart(valueWidth)}${note ? `   ${note}` : ''}`)
+    .join('\n');
 }

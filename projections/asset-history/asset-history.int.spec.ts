@@ -12,14 +12,33 @@ afterAll(async () => {
 });
 
 const history = (slug: string) =>
-  t.db.selectFrom('asset_materialization').select(['event_id', 'seq', 'partition_key', 'payload', 'produced_at', 'parameters']).where('workflow_slug', '=', slug).orderBy('seq').execute();
+  t.db
+    .selectFrom('asset_materialization')
+    .select(['event_id', 'seq', 'partition_key', 'payload', 'produced_at', 'parameters'])
+    .where('workflow_slug', '=', slug)
+    .orderBy('seq')
+    .execute();
 
 describe('asset_history projection', () => {
   it('stores one row per asset.produced with its payload, key and parameters', async () => {
-    const event = anAssetProduced({ workflowSlug: 'wf-h1', partitionKey: '2024-01', seq: 5, payload: { count: 7 }, parameters: { a: 1 }, producedAt: '2025-01-02T03:04:05.678Z' });
+    const event = anAssetProduced({
+      workflowSlug: 'wf-h1',
+      partitionKey: '2024-01',
+      seq: 5,
+      payload: { count: 7 },
+      parameters: { a: 1 },
+      producedAt: '2025-01-02T03:04:05.678Z',
+    });
     await t.db.transaction().execute((tx) => assetHistoryProjection.project(event, tx));
     expect(await history('wf-h1')).toEqual([
-      { event_id: event.id, seq: 5, partition_key: '2024-01', payload: { count: 7 }, produced_at: new Date('2025-01-02T03:04:05.678Z'), parameters: { a: 1 } },
+      {
+        event_id: event.id,
+        seq: 5,
+        partition_key: '2024-01',
+        payload: { count: 7 },
+        produced_at: new Date('2025-01-02T03:04:05.678Z'),
+        parameters: { a: 1 },
+      },
     ]);
   });
 
@@ -28,7 +47,11 @@ describe('asset_history projection', () => {
     const second = anAssetProduced({ workflowSlug: 'wf-h2', seq: 11, payload: { count: 2 } });
     await t.db.transaction().execute((tx) => assetHistoryProjection.projectBatch!([first, second, first], tx));
     await t.db.transaction().execute((tx) => assetHistoryProjection.project(first, tx));
-    await t.db.transaction().execute((tx) => assetHistoryProjection.project({ ...first, seq: 12, data: { ...first.data, payload: { count: 99 } } }, tx));
+    await t.db
+      .transaction()
+      .execute((tx) =>
+        assetHistoryProjection.project({ ...first, seq: 12, data: { ...first.data, payload: { count: 99 } } }, tx),
+      );
     expect((await history('wf-h2')).map((row) => [row.seq, row.payload])).toEqual([
       [10, { count: 1 }],
       [11, { count: 2 }],

@@ -33,15 +33,21 @@ const day = (index: number) => new Date(START + index * DAY_MS).toISOString().sl
 describe('partition queries at 100k partitions per asset', () => {
   it('pages newest first with a keyset cursor, in a few milliseconds per page', async () => {
     const source = {
-      known: (after: Parameters<typeof listPartitionsAfter>[1]['after'], limit: number) => listPartitionsAfter(t.db, { slug, assetId, limit, ...(after ? { after } : {}) }),
+      known: (after: Parameters<typeof listPartitionsAfter>[1]['after'], limit: number) =>
+        listPartitionsAfter(t.db, { slug, assetId, limit, ...(after ? { after } : {}) }),
       existing: (keys: string[]) => existingPartitionKeys(t.db, slug, assetId, keys),
     };
-    const upcoming = upcomingPartitions({ type: 'timeWindow', granularity: 'day' }, { now: new Date(START + (PARTITIONS + 2) * DAY_MS), lookback: 5 });
+    const upcoming = upcomingPartitions(
+      { type: 'timeWindow', granularity: 'day' },
+      { now: new Date(START + (PARTITIONS + 2) * DAY_MS), lookback: 5 },
+    );
     const started = performance.now();
     const first = await pagePartitions(source, upcoming, undefined, 50);
     const second = await pagePartitions(source, upcoming, first.next!, 50);
     const elapsed = performance.now() - started;
-    const keys = [...first.items, ...second.items].map((item) => (item.kind === 'known' ? item.record.partitionKey : item.partitionKey));
+    const keys = [...first.items, ...second.items].map((item) =>
+      item.kind === 'known' ? item.record.partitionKey : item.partitionKey,
+    );
     expect(keys.slice(0, 4)).toEqual([day(PARTITIONS + 2), day(PARTITIONS + 1), day(PARTITIONS), day(PARTITIONS - 1)]);
     expect(keys).toHaveLength(100);
     expect(new Set(keys).size).toBe(100);
@@ -54,7 +60,12 @@ describe('partition queries at 100k partitions per asset', () => {
       order by sort_key desc, partition_key_norm collate "C" limit 51`.execute(t.db);
     expect(plan.rows.map((row) => row['QUERY PLAN']).join('\n')).toMatch(/asset_partition_order_idx/);
     const started = performance.now();
-    const deep = await listPartitionsAfter(t.db, { slug, assetId, limit: 51, after: { sortKey: START + 1000 * DAY_MS, keyNorm: day(1000) } });
+    const deep = await listPartitionsAfter(t.db, {
+      slug,
+      assetId,
+      limit: 51,
+      after: { sortKey: START + 1000 * DAY_MS, keyNorm: day(1000) },
+    });
     expect(performance.now() - started).toBeLessThan(200);
     expect(deep[0]!.partitionKey).toBe(day(999));
   });
@@ -62,12 +73,21 @@ describe('partition queries at 100k partitions per asset', () => {
   it('pages the latest materializations of the asset across workflows by (producedAt, seq)', async () => {
     const first = await latestPartitionsOfAsset(t.db, assetId, { limit: 2 });
     expect(first.map((r) => r.partitionKey)).toEqual([day(PARTITIONS - 1), day(PARTITIONS - 2)]);
-    const next = await latestPartitionsOfAsset(t.db, assetId, { limit: 2, before: { producedAt: first[1]!.latestProducedAt!, seq: first[1]!.latestSeq! } });
+    const next = await latestPartitionsOfAsset(t.db, assetId, {
+      limit: 2,
+      before: { producedAt: first[1]!.latestProducedAt!, seq: first[1]!.latestSeq! },
+    });
     expect(next.map((r) => r.partitionKey)).toEqual([day(PARTITIONS - 3), day(PARTITIONS - 4)]);
   });
 
   it('lists catalog asset ids by code point from declarations and produced assets', async () => {
-    await t.db.insertInto('asset_catalog').values([{ asset_id: 'big.daily', partition_count: PARTITIONS, materializations: PARTITIONS, last_seq: 1 }, { asset_id: 'B.upper', partition_count: 0, materializations: 0, last_seq: 1 }]).execute();
+    await t.db
+      .insertInto('asset_catalog')
+      .values([
+        { asset_id: 'big.daily', partition_count: PARTITIONS, materializations: PARTITIONS, last_seq: 1 },
+        { asset_id: 'B.upper', partition_count: 0, materializations: 0, last_seq: 1 },
+      ])
+      .execute();
     expect(await listCatalogAssetIds(t.db, { limit: 10 })).toEqual(['B.upper', 'big.daily']);
     expect(await listCatalogAssetIds(t.db, { limit: 10, after: 'B.upper' })).toEqual(['big.daily']);
   });

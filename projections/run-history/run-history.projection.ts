@@ -41,7 +41,11 @@ async function projectRuns(events: readonly StoredEvent[], tx: Transaction<Datab
     const runId = event.subject.split('.').pop()!;
     byRun.set(runId, [...(byRun.get(runId) ?? []), event]);
   }
-  const existing = await tx.selectFrom('workflow_run').select(['id', 'state']).where('id', 'in', [...byRun.keys()]).execute();
+  const existing = await tx
+    .selectFrom('workflow_run')
+    .select(['id', 'state'])
+    .where('id', 'in', [...byRun.keys()])
+    .execute();
   const states = new Map<string, RunState>(existing.map((row) => [row.id, row.state]));
   const rows: Insertable<WorkflowRunTable>[] = [];
   for (const [runId, runEvents] of byRun) {
@@ -73,7 +77,12 @@ async function projectRuns(events: readonly StoredEvent[], tx: Transaction<Datab
       .onConflict((oc) =>
         oc
           .column('id')
-          .doUpdateSet((eb) => ({ status: eb.ref('excluded.status'), completed_at: eb.ref('excluded.completed_at'), state: eb.ref('excluded.state'), last_seq: eb.ref('excluded.last_seq') }))
+          .doUpdateSet((eb) => ({
+            status: eb.ref('excluded.status'),
+            completed_at: eb.ref('excluded.completed_at'),
+            state: eb.ref('excluded.state'),
+            last_seq: eb.ref('excluded.last_seq'),
+          }))
           .where('workflow_run.last_seq', '<', (eb) => eb.ref('excluded.last_seq')),
       )
       .execute();

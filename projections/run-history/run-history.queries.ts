@@ -13,7 +13,10 @@ export interface RunListFilter {
 }
 
 /** Runs of a workflow, newest first (by request sequence: a stable order while new runs arrive). */
-export async function listRuns(db: Kysely<Database>, filter: RunListFilter): Promise<Array<{ state: RunState; seq: number }>> {
+export async function listRuns(
+  db: Kysely<Database>,
+  filter: RunListFilter,
+): Promise<Array<{ state: RunState; seq: number }>> {
   let query = db
     .selectFrom('workflow_run')
     .select(['state', 'requested_seq'])

@@ -37,7 +37,14 @@ export const workflowDefinitionsProjection: Projection = {
       .onConflict((oc) =>
         oc
           .column('slug')
-          .doUpdateSet({ name: row.name, description: row.description, version: row.version, definition: row.definition, updated_at: row.updated_at, last_seq: row.last_seq })
+          .doUpdateSet({
+            name: row.name,
+            description: row.description,
+            version: row.version,
+            definition: row.definition,
+            updated_at: row.updated_at,
+            last_seq: row.last_seq,
+          })
           .where('workflow_definition.last_seq', '<', event.seq),
       )
       .returning('id')

@@ -14,7 +14,10 @@ export interface AssetRole {
   partitioning: Record<string, unknown> | null;
 }
 
-export async function listWorkflows(db: Kysely<Database>, options: { limit: number; afterSlug?: string }): Promise<WorkflowDefinition[]> {
+export async function listWorkflows(
+  db: Kysely<Database>,
+  options: { limit: number; afterSlug?: string },
+): Promise<WorkflowDefinition[]> {
   let query = db.selectFrom('workflow_definition').select(['definition']).orderBy('slug').limit(options.limit);
   if (options.afterSlug) query = query.where('slug', '>', options.afterSlug);
   const rows = await query.execute();
@@ -22,7 +25,11 @@ export async function listWorkflows(db: Kysely<Database>, options: { limit: numb
 }
 
 export async function findWorkflowBySlug(db: Kysely<Database>, slug: string): Promise<WorkflowDefinition | null> {
-  const row = await db.selectFrom('workflow_definition').select(['definition']).where('slug', '=', slug).executeTakeFirst();
+  const row = await db
+    .selectFrom('workflow_definition')
+    .select(['definition'])
+    .where('slug', '=', slug)
+    .executeTakeFirst();
   return row?.definition ?? null;
 }
 
@@ -33,15 +40,34 @@ export interface DeclarationRow extends AssetRole {
 }
 
 /** Declarations filtered by workflow and/or asset, in declaration order. */
-export async function listDeclarations(db: Kysely<Database>, filter: { slug?: string; assetId?: string; assetIds?: string[] }): Promise<DeclarationRow[]> {
+export async function listDeclarations(
+  db: Kysely<Database>,
+  filter: { slug?: string; assetId?: string; assetIds?: string[] },
+): Promise<DeclarationRow[]> {
   let query = db
     .selectFrom('workflow_asset_declarations')
-    .select(['workflow_definition_id', 'workflow_slug', 'step_id', 'step_name', 'step_type', 'direction', 'asset_id', 'asset_schema', 'freshness', 'auto_materialize', 'partitioning'])
+    .select([
+      'workflow_definition_id',
+      'workflow_slug',
+      'step_id',
+      'step_name',
+      'step_type',
+      'direction',
+      'asset_id',
+      'asset_schema',
+      'freshness',
+      'auto_materialize',
+      'partitioning',
+    ])
     .orderBy('workflow_slug')
     .orderBy('position');
   if (filter.slug) query = query.where('workflow_slug', '=', filter.slug);
   if (filter.assetId) query = query.where('asset_id', '=', filter.assetId);
-  if (filter.assetIds) query = filter.assetIds.length === 0 ? query.where('asset_id', '=', '\u0000') : query.where('asset_id', 'in', filter.assetIds);
+  if (filter.assetIds)
+    query =
+      filter.assetIds.length === 0
+        ? query.where('asset_id', '=', '\u0000')
+        : query.where('asset_id', 'in', filter.assetIds);
   const rows = await query.execute();
   return rows.map((row) => ({
     workflowDefinitionId: row.workflow_definition_id,

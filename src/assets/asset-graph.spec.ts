@@ -1,8 +1,25 @@
 import type { DeclarationRow } from '../../projections/workflow-definitions/workflow-definitions.queries.js';
 import { buildAssetGraph } from './asset-graph.js';
 
-function declaration(workflowSlug: string, stepId: string, direction: 'produces' | 'consumes', assetId: string): DeclarationRow {
-  return { workflowDefinitionId: `${workflowSlug}-id`, workflowSlug, stepId, stepName: null, stepType: 'job', direction, assetId, schema: null, freshness: null, autoMaterialize: null, partitioning: null };
+function declaration(
+  workflowSlug: string,
+  stepId: string,
+  direction: 'produces' | 'consumes',
+  assetId: string,
+): DeclarationRow {
+  return {
+    workflowDefinitionId: `${workflowSlug}-id`,
+    workflowSlug,
+    stepId,
+    stepName: null,
+    stepType: 'job',
+    direction,
+    assetId,
+    schema: null,
+    freshness: null,
+    autoMaterialize: null,
+    partitioning: null,
+  };
 }
 
 const declarations = [
@@ -27,7 +44,10 @@ describe('buildAssetGraph', () => {
       'report->summary@report/build',
     ]);
     expect(graph.assets.map((a) => a.assetId)).toEqual(['Raw', 'raw', 'report', 'side', 'summary']);
-    expect(graph.assets.find((a) => a.assetId === 'raw')).toMatchObject({ producers: [{ workflowSlug: 'ingest', stepId: 'load' }], consumers: [{ workflowSlug: 'report', stepId: 'build' }] });
+    expect(graph.assets.find((a) => a.assetId === 'raw')).toMatchObject({
+      producers: [{ workflowSlug: 'ingest', stepId: 'load' }],
+      consumers: [{ workflowSlug: 'report', stepId: 'build' }],
+    });
   });
 
   it('flags an asset whose upstream is newer, or that never ran while an upstream did', () => {
@@ -50,7 +70,9 @@ describe('buildAssetGraph', () => {
       ['raw', '2025-01-01T00:00:00.000Z'],
       ['report', '2025-01-02T00:00:00.000Z'],
     ]);
-    const report = buildAssetGraph({ declarations, newestProducedAt, ...empty }).assets.find((a) => a.assetId === 'report')!;
+    const report = buildAssetGraph({ declarations, newestProducedAt, ...empty }).assets.find(
+      (a) => a.assetId === 'report',
+    )!;
     expect(report.hasOutdatedUpstreams).toBe(false);
   });
 });

@@ -33,7 +33,12 @@ export class AssetRelay implements BatchHandler {
       if (!context) continue;
       // Publishes on one connection keep their order, so issuing them all before awaiting preserves stream order.
       for (const envelope of this.producedEvents(step, context)) {
-        pending.push(this.store.append(this.store.subjects.asset(ASSET_SUBJECT_KIND['asset.produced'], (envelope.data as AssetProduced).assetId), [envelope]));
+        pending.push(
+          this.store.append(
+            this.store.subjects.asset(ASSET_SUBJECT_KIND['asset.produced'], (envelope.data as AssetProduced).assetId),
+            [envelope],
+          ),
+        );
       }
     }
     await Promise.all(pending);
@@ -73,7 +78,12 @@ export class AssetRelay implements BatchHandler {
   }
 
   private remember(subject: string, request: RunRequested): RunContext {
-    const context = { workflowDefinitionId: request.workflowDefinitionId, workflowSlug: request.workflowSlug, runKey: request.runKey, parameters: request.parameters };
+    const context = {
+      workflowDefinitionId: request.workflowDefinitionId,
+      workflowSlug: request.workflowSlug,
+      runKey: request.runKey,
+      parameters: request.parameters,
+    };
     this.contexts.set(subject, context);
     if (this.contexts.size > MAX_CONTEXTS) this.contexts.delete(this.contexts.keys().next().value!);
     return context;

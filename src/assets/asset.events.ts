@@ -113,7 +113,19 @@ const produced = {
   freshness: { type: ['object', 'null'] },
   parameters: { type: ['object', 'null'] },
 };
-const producedRequired = ['assetId', 'workflowDefinitionId', 'workflowSlug', 'workflowRunId', 'runKey', 'stepId', 'producedAt', 'partitionKey', 'schema', 'freshness', 'parameters'];
+const producedRequired = [
+  'assetId',
+  'workflowDefinitionId',
+  'workflowSlug',
+  'workflowRunId',
+  'runKey',
+  'stepId',
+  'producedAt',
+  'partitionKey',
+  'schema',
+  'freshness',
+  'parameters',
+];
 
 function schema(type: AssetEventType, required: string[], properties: Record<string, unknown>): EventSchema {
   return { type, schemaVersion: 1, data: { type: 'object', required, properties } };
@@ -128,20 +140,36 @@ export const assetEventSchemas: EventSchema[] = [
     reason: { enum: ['ttl', 'cadence'] },
     producedEventId: { type: 'string' },
   }),
-  schema('asset.stale.marked', ['assetId', 'workflowSlug', 'partitionKey', 'requestedBy', 'requestedAt', 'note', 'triggerRun'], {
+  schema(
+    'asset.stale.marked',
+    ['assetId', 'workflowSlug', 'partitionKey', 'requestedBy', 'requestedAt', 'note', 'triggerRun'],
+    {
+      ...base,
+      requestedBy: { type: 'string' },
+      requestedAt: instant,
+      note: nullableString,
+      triggerRun: { type: 'boolean' },
+    },
+  ),
+  schema('asset.stale.cleared', ['assetId', 'workflowSlug', 'partitionKey', 'clearedBy', 'clearedAt'], {
     ...base,
-    requestedBy: { type: 'string' },
-    requestedAt: instant,
-    note: nullableString,
-    triggerRun: { type: 'boolean' },
+    clearedBy: { type: 'string' },
+    clearedAt: instant,
   }),
-  schema('asset.stale.cleared', ['assetId', 'workflowSlug', 'partitionKey', 'clearedBy', 'clearedAt'], { ...base, clearedBy: { type: 'string' }, clearedAt: instant }),
-  schema('asset.partition-parameters.set', ['assetId', 'workflowSlug', 'partitionKey', 'parameters', 'source', 'setBy', 'setAt'], {
+  schema(
+    'asset.partition-parameters.set',
+    ['assetId', 'workflowSlug', 'partitionKey', 'parameters', 'source', 'setBy', 'setAt'],
+    {
+      ...base,
+      parameters: {},
+      source: { enum: ['manual'] },
+      setBy: { type: 'string' },
+      setAt: instant,
+    },
+  ),
+  schema('asset.partition-parameters.deleted', ['assetId', 'workflowSlug', 'partitionKey', 'deletedBy', 'deletedAt'], {
     ...base,
-    parameters: {},
-    source: { enum: ['manual'] },
-    setBy: { type: 'string' },
-    setAt: instant,
+    deletedBy: { type: 'string' },
+    deletedAt: instant,
   }),
-  schema('asset.partition-parameters.deleted', ['assetId', 'workflowSlug', 'partitionKey', 'deletedBy', 'deletedAt'], { ...base, deletedBy: { type: 'string' }, deletedAt: instant }),
 ];

@@ -40,7 +40,13 @@ function source(records: PartitionRecord[]): PartitionSource & { read: number } 
   return fake;
 }
 
-async function walk(p: Partitioning | null, records: PartitionRecord[], limit: number, now = new Date('2024-01-05T12:00:00Z'), lookback?: number) {
+async function walk(
+  p: Partitioning | null,
+  records: PartitionRecord[],
+  limit: number,
+  now = new Date('2024-01-05T12:00:00Z'),
+  lookback?: number,
+) {
   const pages: Array<Array<string | null>> = [];
   let after: PartitionPosition | undefined;
   const upcoming = upcomingPartitions(p, { now, ...(lookback === undefined ? {} : { lookback }) });
@@ -63,9 +69,15 @@ describe('pagePartitions', () => {
 
   it('lists time windows newest first: upcoming windows in the lookback, then older stored ones', async () => {
     const p: Partitioning = { type: 'timeWindow', granularity: 'day' };
-    const stored = [record('2024-01-04', Date.parse('2024-01-04T00:00:00Z')), record('2023-12-01', Date.parse('2023-12-01T00:00:00Z'))];
+    const stored = [
+      record('2024-01-04', Date.parse('2024-01-04T00:00:00Z')),
+      record('2023-12-01', Date.parse('2023-12-01T00:00:00Z')),
+    ];
     const { pages } = await walk(p, stored, 2, undefined, 3);
-    expect(pages).toEqual([['2024-01-05', '2024-01-04*'], ['2024-01-03', '2023-12-01*']]);
+    expect(pages).toEqual([
+      ['2024-01-05', '2024-01-04*'],
+      ['2024-01-03', '2023-12-01*'],
+    ]);
   });
 
   it('pages dynamic partitions from storage only, newest first', async () => {
@@ -86,7 +98,12 @@ describe('pagePartitions', () => {
 
   it('reads only about one page of stored rows per page, however many there are', async () => {
     const stored = Array.from({ length: 1000 }, (_, i) => record(`k${i}`, i));
-    const page = await pagePartitions(source(stored), upcomingPartitions({ type: 'dynamic' }, { now: new Date() }), undefined, 10);
+    const page = await pagePartitions(
+      source(stored),
+      upcomingPartitions({ type: 'dynamic' }, { now: new Date() }),
+      undefined,
+      10,
+    );
     expect(page.items).toHaveLength(10);
     expect(page.next).toEqual({ sortKey: 990, keyNorm: 'k990' });
   });

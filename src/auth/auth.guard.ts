@@ -1,4 +1,11 @@
-import { createParamDecorator, Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  createParamDecorator,
+  Inject,
+  Injectable,
+  SetMetadata,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -30,17 +37,25 @@ export class AuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<RequestWithActor>();
-    const scope = this.reflector.getAllAndOverride<Scope | undefined>(SCOPE_KEY, [context.getHandler(), context.getClass()]);
+    const scope = this.reflector.getAllAndOverride<Scope | undefined>(SCOPE_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     const header = request.headers.authorization;
     const presented = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header.trim())?.[1] : undefined;
     const actor = presented ? findOperator(this.config.operatorTokens, presented) : null;
     if (presented && !actor) throw new DomainError('unauthorized', 'The bearer token is not known.');
     const needsToken = scope !== undefined || this.config.readAuth === 'required';
     if (needsToken && !actor) {
-      throw new DomainError('unauthorized', 'This endpoint needs an operator token: send "Authorization: Bearer <token>".');
+      throw new DomainError(
+        'unauthorized',
+        'This endpoint needs an operator token: send "Authorization: Bearer <token>".',
+      );
     }
     if (scope && actor && !actor.scopes.has(scope)) {
-      throw new DomainError('forbidden', `The token of "${actor.subject}" lacks the scope "${scope}".`, { requiredScope: scope });
+      throw new DomainError('forbidden', `The token of "${actor.subject}" lacks the scope "${scope}".`, {
+        requiredScope: scope,
+      });
     }
     request.actor = actor ?? ANONYMOUS;
     return true;

@@ -31,7 +31,10 @@ const digestCache = new WeakMap<readonly OperatorToken[], Array<{ digest: Buffer
 function digestsOf(tokens: readonly OperatorToken[]): Array<{ digest: Buffer; actor: Actor }> {
   let digests = digestCache.get(tokens);
   if (!digests) {
-    digests = tokens.map((token) => ({ digest: createHash('sha256').update(token.token).digest(), actor: { subject: token.subject, scopes: new Set(token.scopes) } }));
+    digests = tokens.map((token) => ({
+      digest: createHash('sha256').update(token.token).digest(),
+      actor: { subject: token.subject, scopes: new Set(token.scopes) },
+    }));
     digestCache.set(tokens, digests);
   }
   return digests;

@@ -46,7 +46,11 @@ export async function* subscribeToAssets(options: SubscribeOptions): AsyncGenera
   const from = options.from ?? 'now';
   const consumer = await jetstream(options.nc).consumers.get(stream, {
     filter_subjects: `${prefix}.asset.${kindToken}.${options.assets}`,
-    ...(from === 'now' ? { deliver_policy: DeliverPolicy.New } : from === 'start' ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from.seq }),
+    ...(from === 'now'
+      ? { deliver_policy: DeliverPolicy.New }
+      : from === 'start'
+        ? { deliver_policy: DeliverPolicy.All }
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from.seq }),
   });
   const messages: ConsumerMessages = await consumer.consume({ max_messages: 256, expires: 5000 });
   const wanted = new Set(facts.map((fact) => `asset.${fact}`));

@@ -6,14 +6,24 @@ describe('loadConfig', () => {
     expect(config.httpPort).toBe(4000);
     expect(config.subjectPrefix).toBe('apphub');
     expect([...config.roles]).toEqual(['api', 'projector', 'materializer', 'worker']);
-    expect(config.materializer).toEqual({ baseBackoffMs: 120000, maxBackoffMs: 1800000, refreshIntervalMs: 600000, maxConcurrentRunsPerWorkflow: 4 });
+    expect(config.materializer).toEqual({
+      baseBackoffMs: 120000,
+      maxBackoffMs: 1800000,
+      refreshIntervalMs: 600000,
+      maxConcurrentRunsPerWorkflow: 4,
+    });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('lists every problem at once', () => {
     let error: unknown;
     try {
-      loadConfig({ HTTP_PORT: 'abc', APPHUB_OPERATOR_TOKENS: '[{"subject":"x"}', ASSET_MATERIALIZER_BASE_BACKOFF_MS: 'NaN', APPHUB_SUBJECT_PREFIX: 'Bad Prefix' });
+      loadConfig({
+        HTTP_PORT: 'abc',
+        APPHUB_OPERATOR_TOKENS: '[{"subject":"x"}',
+        ASSET_MATERIALIZER_BASE_BACKOFF_MS: 'NaN',
+        APPHUB_SUBJECT_PREFIX: 'Bad Prefix',
+      });
     } catch (caught) {
       error = caught;
     }
@@ -27,7 +37,11 @@ describe('loadConfig', () => {
 
   it('rejects tokens without scopes and a max backoff below the base', () => {
     expect(() =>
-      loadConfig({ APPHUB_OPERATOR_TOKENS: '[{"subject":"ci","token":"secret-token"}]', ASSET_MATERIALIZER_BASE_BACKOFF_MS: '5000', ASSET_MATERIALIZER_MAX_BACKOFF_MS: '2000' }),
+      loadConfig({
+        APPHUB_OPERATOR_TOKENS: '[{"subject":"ci","token":"secret-token"}]',
+        ASSET_MATERIALIZER_BASE_BACKOFF_MS: '5000',
+        ASSET_MATERIALIZER_MAX_BACKOFF_MS: '2000',
+      }),
     ).toThrow(/scopes[\s\S]*MAX_BACKOFF/);
   });
 

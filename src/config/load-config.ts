@@ -107,7 +107,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
   const base = Number(raw.ASSET_MATERIALIZER_BASE_BACKOFF_MS);
   const max = Number(raw.ASSET_MATERIALIZER_MAX_BACKOFF_MS);
   if (Number.isInteger(base) && Number.isInteger(max) && max < base) {
-    problems.push(`ASSET_MATERIALIZER_MAX_BACKOFF_MS=${max} must be at least ASSET_MATERIALIZER_BASE_BACKOFF_MS=${base}`);
+    problems.push(
+      `ASSET_MATERIALIZER_MAX_BACKOFF_MS=${max} must be at least ASSET_MATERIALIZER_BASE_BACKOFF_MS=${base}`,
+    );
   }
   const maxBody = Number(raw.APPHUB_MAX_BODY_BYTES);
   if (Number.isInteger(maxBody) && maxBody > NATS_DEFAULT_MAX_PAYLOAD - 64 * 1024) {
@@ -166,6 +168,9 @@ function parseTokens(text: string, problems: string[]): OperatorToken[] {
 }
 
 /** The process environment, read here and nowhere else (STYLE §9). */
-export function loadConfigFromProcess(overrides: Record<string, string> = {}, defaults: Record<string, string> = {}): AppConfig {
+export function loadConfigFromProcess(
+  overrides: Record<string, string> = {},
+  defaults: Record<string, string> = {},
+): AppConfig {
   return loadConfig({ ...defaults, ...process.env, ...overrides });
 }

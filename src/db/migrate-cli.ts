@@ -16,6 +16,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `migration failed: ${(error as Error).stack ?? error}\n`);
+  process.stderr.write(
+    error instanceof ConfigError ? `${error.message}\n` : `migration failed: ${(error as Error).stack ?? error}\n`,
+  );
   process.exit(1);
 });

@@ -15,14 +15,22 @@ const envelope = (data: object) => ({
   type: 'object',
   required: ['id', 'type', 'schemaVersion', 'occurredAt', 'data', 'metadata'],
   properties: {
-    id: { type: 'string', description: 'Event id; also the Nats-Msg-Id header. Derived deterministically for events caused by other events.' },
+    id: {
+      type: 'string',
+      description:
+        'Event id; also the Nats-Msg-Id header. Derived deterministically for events caused by other events.',
+    },
     type: { type: 'string' },
     schemaVersion: { type: 'integer' },
     occurredAt: { type: 'string', format: 'date-time' },
     data,
     metadata: {
       type: 'object',
-      properties: { correlationId: { type: 'string' }, causationId: { type: ['string', 'null'] }, actor: { type: 'string' } },
+      properties: {
+        correlationId: { type: 'string' },
+        causationId: { type: ['string', 'null'] },
+        actor: { type: 'string' },
+      },
     },
   },
 });
@@ -44,25 +52,100 @@ const jobDispatchSchema = {
 };
 
 const channels: ChannelSpec[] = [
-  { id: 'assetProduced', address: '{prefix}.asset.produced.{assetId}', description: 'One materialization of an asset. Subscribe to one asset, a family (`{prefix}.asset.produced.retail.>`) or all (`{prefix}.asset.>`).', parameters: { assetId: 'Dotted asset id, e.g. retail.sales.parquet (several tokens).' }, types: (t) => t === 'asset.produced' },
-  { id: 'assetExpired', address: '{prefix}.asset.expired.{assetId}', description: 'A TTL or cadence ran out for the latest materialization of a partition (never before expiresAt).', parameters: { assetId: 'Dotted asset id.' }, types: (t) => t === 'asset.expired' },
-  { id: 'assetStaleMarked', address: '{prefix}.asset.stale-marked.{assetId}', description: 'An operator marked a partition stale.', parameters: { assetId: 'Dotted asset id.' }, types: (t) => t === 'asset.stale.marked' },
-  { id: 'assetStaleCleared', address: '{prefix}.asset.stale-cleared.{assetId}', description: 'An operator cleared a stale mark.', parameters: { assetId: 'Dotted asset id.' }, types: (t) => t === 'asset.stale.cleared' },
-  { id: 'assetParametersSet', address: '{prefix}.asset.parameters-set.{assetId}', description: 'Stored parameters for auto runs of a partition were set.', parameters: { assetId: 'Dotted asset id.' }, types: (t) => t === 'asset.partition-parameters.set' },
-  { id: 'assetParametersDeleted', address: '{prefix}.asset.parameters-deleted.{assetId}', description: 'Stored partition parameters were deleted.', parameters: { assetId: 'Dotted asset id.' }, types: (t) => t === 'asset.partition-parameters.deleted' },
-  { id: 'workflowDefinitionUpdated', address: '{prefix}.workflow.definition.updated.{slug}', description: 'A workflow definition was registered or replaced (optimistic concurrency per slug).', parameters: { slug: 'Workflow slug.' }, types: (t) => t.startsWith('workflow.definition.') },
-  { id: 'runLifecycle', address: '{prefix}.run.{slug}.{runId}', description: 'Every lifecycle event of one run, on one subject, each appended with expected-last-subject-sequence.', parameters: { slug: 'Workflow slug.', runId: 'Run id.' }, types: (t) => t.startsWith('workflow.run.') || t.startsWith('workflow.step.') },
-  { id: 'materializerDecisions', address: '{prefix}.materializer.{slug}.{outcome}', description: 'Every trigger the materializer considered and what it decided (enqueued, coalesced, deferred-backoff, skipped) with a reason code.', parameters: { slug: 'Target workflow slug.', outcome: 'Decision outcome.' }, types: (t) => t.startsWith('materializer.') },
-  { id: 'jobDispatch', address: '{prefix}_job.dispatch.{jobSlug}', description: 'Work-queue stream `<PREFIX>_JOBS`: one message per step attempt; Nats-Msg-Id `<runId>:<stepId>:<attempt>`. Workers share the durable `<prefix>-job-<jobSlug>`.', parameters: { jobSlug: 'Job slug of the step (`_service` carries service steps).' }, payload: { name: 'JobDispatch', schema: jobDispatchSchema, description: 'A step attempt to run.' } },
+  {
+    id: 'assetProduced',
+    address: '{prefix}.asset.produced.{assetId}',
+    description:
+      'One materialization of an asset. Subscribe to one asset, a family (`{prefix}.asset.produced.retail.>`) or all (`{prefix}.asset.>`).',
+    parameters: { assetId: 'Dotted asset id, e.g. retail.sales.parquet (several tokens).' },
+    types: (t) => t === 'asset.produced',
+  },
+  {
+    id: 'assetExpired',
+    address: '{prefix}.asset.expired.{assetId}',
+    description: 'A TTL or cadence ran out for the latest materialization of a partition (never before expiresAt).',
+    parameters: { assetId: 'Dotted asset id.' },
+    types: (t) => t === 'asset.expired',
+  },
+  {
+    id: 'assetStaleMarked',
+    address: '{prefix}.asset.stale-marked.{assetId}',
+    description: 'An operator marked a partition stale.',
+    parameters: { assetId: 'Dotted asset id.' },
+    types: (t) => t === 'asset.stale.marked',
+  },
+  {
+    id: 'assetStaleCleared',
+    address: '{prefix}.asset.stale-cleared.{assetId}',
+    description: 'An operator cleared a stale mark.',
+    parameters: { assetId: 'Dotted asset id.' },
+    types: (t) => t === 'asset.stale.cleared',
+  },
+  {
+    id: 'assetParametersSet',
+    address: '{prefix}.asset.parameters-set.{assetId}',
+    description: 'Stored parameters for auto runs of a partition were set.',
+    parameters: { assetId: 'Dotted asset id.' },
+    types: (t) => t === 'asset.partition-parameters.set',
+  },
+  {
+    id: 'assetParametersDeleted',
+    address: '{prefix}.asset.parameters-deleted.{assetId}',
+    description: 'Stored partition parameters were deleted.',
+    parameters: { assetId: 'Dotted asset id.' },
+    types: (t) => t === 'asset.partition-parameters.deleted',
+  },
+  {
+    id: 'workflowDefinitionUpdated',
+    address: '{prefix}.workflow.definition.updated.{slug}',
+    description: 'A workflow definition was registered or replaced (optimistic concurrency per slug).',
+    parameters: { slug: 'Workflow slug.' },
+    types: (t) => t.startsWith('workflow.definition.'),
+  },
+  {
+    id: 'runLifecycle',
+    address: '{prefix}.run.{slug}.{runId}',
+    description: 'Every lifecycle event of one run, on one subject, each appended with expected-last-subject-sequence.',
+    parameters: { slug: 'Workflow slug.', runId: 'Run id.' },
+    types: (t) => t.startsWith('workflow.run.') || t.startsWith('workflow.step.'),
+  },
+  {
+    id: 'materializerDecisions',
+    address: '{prefix}.materializer.{slug}.{outcome}',
+    description:
+      'Every trigger the materializer considered and what it decided (enqueued, coalesced, deferred-backoff, skipped) with a reason code.',
+    parameters: { slug: 'Target workflow slug.', outcome: 'Decision outcome.' },
+    types: (t) => t.startsWith('materializer.'),
+  },
+  {
+    id: 'jobDispatch',
+    address: '{prefix}_job.dispatch.{jobSlug}',
+    description:
+      'Work-queue stream `<PREFIX>_JOBS`: one message per step attempt; Nats-Msg-Id `<runId>:<stepId>:<attempt>`. Workers share the durable `<prefix>-job-<jobSlug>`.',
+    parameters: { jobSlug: 'Job slug of the step (`_service` carries service steps).' },
+    payload: { name: 'JobDispatch', schema: jobDispatchSchema, description: 'A step attempt to run.' },
+  },
   {
     id: 'jobComplete',
     address: '{prefix}_job.complete',
-    description: 'Request/reply: a worker reports a step attempt; the reply is `{status, body}` with what POST /workflow-runs/:runId/steps/:stepId/complete would answer.',
+    description:
+      'Request/reply: a worker reports a step attempt; the reply is `{status, body}` with what POST /workflow-runs/:runId/steps/:stepId/complete would answer.',
     parameters: {},
     payload: {
       name: 'JobCompletion',
       description: '`{runId, stepId, status, attempt?, result?, error?}`.',
-      schema: { type: 'object', required: ['runId', 'stepId', 'status'], properties: { runId: { type: 'string' }, stepId: { type: 'string' }, status: { enum: ['succeeded', 'failed'] }, attempt: { type: 'integer' }, result: {}, error: {} } },
+      schema: {
+        type: 'object',
+        required: ['runId', 'stepId', 'status'],
+        properties: {
+          runId: { type: 'string' },
+          stepId: { type: 'string' },
+          status: { enum: ['succeeded', 'failed'] },
+          attempt: { type: 'integer' },
+          result: {},
+          error: {},
+        },
+      },
     },
   },
 ];
@@ -81,24 +164,49 @@ export function buildAsyncApiDocument(catalog: readonly EventSchema[] = eventCat
     const refs: Record<string, unknown> = {};
     for (const schema of carried) {
       const name = messageName(schema.type);
-      messages[name] = { name: schema.type, title: schema.type, contentType: 'application/json', headers: { type: 'object', properties: { 'Apphub-Event-Type': { const: schema.type }, 'Nats-Msg-Id': { type: 'string' } } }, payload: envelope(schema.data) };
+      messages[name] = {
+        name: schema.type,
+        title: schema.type,
+        contentType: 'application/json',
+        headers: {
+          type: 'object',
+          properties: { 'Apphub-Event-Type': { const: schema.type }, 'Nats-Msg-Id': { type: 'string' } },
+        },
+        payload: envelope(schema.data),
+      };
       refs[name] = { $ref: `#/components/messages/${name}` };
     }
     if (channel.payload) {
-      messages[channel.payload.name] = { name: channel.payload.name, contentType: 'application/json', description: channel.payload.description, payload: channel.payload.schema };
+      messages[channel.payload.name] = {
+        name: channel.payload.name,
+        contentType: 'application/json',
+        description: channel.payload.description,
+        payload: channel.payload.schema,
+      };
       refs[channel.payload.name] = { $ref: `#/components/messages/${channel.payload.name}` };
     }
     channelDocs[channel.id] = {
       address: channel.address,
       description: channel.description,
-      parameters: Object.fromEntries([['prefix', { description: 'APPHUB_SUBJECT_PREFIX (default apphub).' }], ...Object.entries(channel.parameters).map(([k, d]) => [k, { description: d }])]),
+      parameters: Object.fromEntries([
+        ['prefix', { description: 'APPHUB_SUBJECT_PREFIX (default apphub).' }],
+        ...Object.entries(channel.parameters).map(([k, d]) => [k, { description: d }]),
+      ]),
       messages: refs,
     };
-    operations[`receive${channel.id.replace(/^\w/, (c) => c.toUpperCase())}`] = { action: 'receive', channel: { $ref: `#/channels/${channel.id}` } };
+    operations[`receive${channel.id.replace(/^\w/, (c) => c.toUpperCase())}`] = {
+      action: 'receive',
+      channel: { $ref: `#/channels/${channel.id}` },
+    };
   }
   return {
     asyncapi: '3.0.0',
-    info: { title: 'apphub-assets events', version: '0.1.0', description: 'Subjects and payloads on NATS JetStream. Domain events live in the stream `<PREFIX>_EVENTS` (subjects `<prefix>.>`), job dispatches in `<PREFIX>_JOBS`.' },
+    info: {
+      title: 'apphub-assets events',
+      version: '0.1.0',
+      description:
+        'Subjects and payloads on NATS JetStream. Domain events live in the stream `<PREFIX>_EVENTS` (subjects `<prefix>.>`), job dispatches in `<PREFIX>_JOBS`.',
+    },
     servers: { local: { host: '127.0.0.1:4222', protocol: 'nats', description: 'NATS with JetStream' } },
     defaultContentType: 'application/json',
     channels: channelDocs,

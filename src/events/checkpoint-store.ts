@@ -7,17 +7,34 @@ export class CheckpointMovedError extends Error {
 }
 
 /** The consumer's position (`projection_checkpoint.last_seq`), created at 0 on first use. */
-export async function loadCheckpoint(db: Kysely<Database>, name: string, prepare?: (tx: Transaction<Database>) => Promise<void>): Promise<number> {
+export async function loadCheckpoint(
+  db: Kysely<Database>,
+  name: string,
+  prepare?: (tx: Transaction<Database>) => Promise<void>,
+): Promise<number> {
   return db.transaction().execute(async (tx) => {
     await prepare?.(tx);
-    await tx.insertInto('projection_checkpoint').values({ name, last_seq: 0 }).onConflict((oc) => oc.column('name').doNothing()).execute();
-    const row = await tx.selectFrom('projection_checkpoint').select('last_seq').where('name', '=', name).executeTakeFirstOrThrow();
+    await tx
+      .insertInto('projection_checkpoint')
+      .values({ name, last_seq: 0 })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    const row = await tx
+      .selectFrom('projection_checkpoint')
+      .select('last_seq')
+      .where('name', '=', name)
+      .executeTakeFirstOrThrow();
     return row.last_seq;
   });
 }
 
 /** Moves the checkpoint only from where this runner left it: a second writer makes the transaction roll back. */
-export async function saveCheckpoint(tx: Transaction<Database>, name: string, previous: number, lastSeq: number): Promise<void> {
+export async function saveCheckpoint(
+  tx: Transaction<Database>,
+  name: string,
+  previous: number,
+  lastSeq: number,
+): Promise<void> {
   const result = await tx
     .updateTable('projection_checkpoint')
     .set({ last_seq: lastSeq, updated_at: sql`now()` })

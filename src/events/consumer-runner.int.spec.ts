@@ -5,10 +5,20 @@ import type { Database } from '../../projections/database.js';
 import { createTestPlatform, type TestPlatform } from '../../test/support/test-platform.js';
 import { eventually } from '../../test/support/waiting.js';
 
-const probeSchema = { type: 'test.probe.recorded', schemaVersion: 1, data: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } } };
+const probeSchema = {
+  type: 'test.probe.recorded',
+  schemaVersion: 1,
+  data: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } },
+};
 
 /** A deliberately non-idempotent projection: one row per applied event, so any double apply shows. */
-function probeHandler(name: string, hooks: { beforeCommit?: (events: readonly StoredEvent[]) => void; afterCommit?: (events: readonly StoredEvent[]) => void } = {}): BatchHandler {
+function probeHandler(
+  name: string,
+  hooks: {
+    beforeCommit?: (events: readonly StoredEvent[]) => void;
+    afterCommit?: (events: readonly StoredEvent[]) => void;
+  } = {},
+): BatchHandler {
   return {
     name,
     async handle(events, tx: Transaction<Database>) {
@@ -26,7 +36,15 @@ function probeHandler(name: string, hooks: { beforeCommit?: (events: readonly St
 describe('ConsumerRunner', () => {
   let p: TestPlatform;
   const runners: ConsumerRunner[] = [];
-  const options = (instanceId = 'test-instance'): RunnerOptions => ({ nats: p.nats, store: p.store, db: p.database.db, log: p.log, leaseTtlMs: 1500, instanceId, batchSize: 50 });
+  const options = (instanceId = 'test-instance'): RunnerOptions => ({
+    nats: p.nats,
+    store: p.store,
+    db: p.database.db,
+    log: p.log,
+    leaseTtlMs: 1500,
+    instanceId,
+    batchSize: 50,
+  });
   const start = (handler: BatchHandler, instanceId?: string) => {
     const runner = new ConsumerRunner(handler, options(instanceId));
     runners.push(runner);
@@ -34,17 +52,31 @@ describe('ConsumerRunner', () => {
     return runner;
   };
   const publish = async (values: number[]) => {
-    const envelopes = values.map((n) => toEnvelope({ type: 'test.probe.recorded', data: { n } }, { correlationId: 'c', causationId: null, actor: 'test' }, new Date().toISOString()));
+    const envelopes = values.map((n) =>
+      toEnvelope(
+        { type: 'test.probe.recorded', data: { n } },
+        { correlationId: 'c', causationId: null, actor: 'test' },
+        new Date().toISOString(),
+      ),
+    );
     let last = 0;
-    for (const envelope of envelopes) last = (await p.store.append(`${p.nats.subjects.prefix}.probe.x`, [envelope])).lastSeq;
+    for (const envelope of envelopes)
+      last = (await p.store.append(`${p.nats.subjects.prefix}.probe.x`, [envelope])).lastSeq;
     return last;
   };
   const rows = async (consumer: string) =>
-    (await sql<{ seq: number; n: number }>`select seq, n from runner_probe where consumer = ${consumer} order by seq`.execute(p.database.db)).rows;
+    (
+      await sql<{
+        seq: number;
+        n: number;
+      }>`select seq, n from runner_probe where consumer = ${consumer} order by seq`.execute(p.database.db)
+    ).rows;
 
   beforeAll(async () => {
     p = await createTestPlatform({ extraSchemas: [probeSchema], leaseTtlMs: 1500 });
-    await sql`create table runner_probe (consumer text not null, seq bigint not null, n integer not null)`.execute(p.database.db);
+    await sql`create table runner_probe (consumer text not null, seq bigint not null, n integer not null)`.execute(
+      p.database.db,
+    );
   });
   afterEach(async () => {
     await Promise.all(runners.splice(0).map((runner) => runner.stop()));
@@ -59,7 +91,11 @@ describe('ConsumerRunner', () => {
     expect(await runner.waitFor(last, 10_000)).toBe(true);
     const applied = await rows('ordered');
     expect(applied.map((row) => row.n)).toEqual(Array.from({ length: 120 }, (_, i) => i));
-    const checkpoint = await p.database.db.selectFrom('projection_checkpoint').select('last_seq').where('name', '=', 'ordered').executeTakeFirstOrThrow();
+    const checkpoint = await p.database.db
+      .selectFrom('projection_checkpoint')
+      .select('last_seq')
+      .where('name', '=', 'ordered')
+      .executeTakeFirstOrThrow();
     expect(checkpoint.last_seq).toBe(last);
   });
 
@@ -82,7 +118,10 @@ describe('ConsumerRunner', () => {
   it('resumes after a crash right after COMMIT without applying anything twice', async () => {
     const last = await publish([10, 11, 12]);
     const first = start(probeHandler('crash-after', { afterCommit: () => void first.stop() }));
-    await eventually(() => rows('crash-after'), (applied) => applied.length > 0);
+    await eventually(
+      () => rows('crash-after'),
+      (applied) => applied.length > 0,
+    );
     await first.stop();
     const more = await publish([13, 14]);
     const second = start(probeHandler('crash-after'));
@@ -97,7 +136,10 @@ describe('ConsumerRunner', () => {
     const last = await publish([2020, 2021, 2022]);
     const a = start(probeHandler('leased'), 'instance-a');
     const b = start(probeHandler('leased'), 'instance-b');
-    await eventually(async () => Math.max(a.lastSeq, b.lastSeq), (seq) => seq >= last);
+    await eventually(
+      async () => Math.max(a.lastSeq, b.lastSeq),
+      (seq) => seq >= last,
+    );
     const [holder, standby] = a.lastSeq >= last ? [a, b] : [b, a];
     expect(standby.lastSeq).toBe(0);
     await holder.stop();
@@ -116,7 +158,11 @@ describe('ConsumerRunner', () => {
     const runner = start(probeHandler('poison'));
     expect(await runner.waitFor(last, 10_000)).toBe(true);
     expect((await rows('poison')).map((row) => row.n).filter((n) => n >= 3030)).toEqual([3030, 3031]);
-    const dead = await p.database.db.selectFrom('projection_dead_letter').select(['event_type', 'error']).where('projection', '=', 'poison').execute();
+    const dead = await p.database.db
+      .selectFrom('projection_dead_letter')
+      .select(['event_type', 'error'])
+      .where('projection', '=', 'poison')
+      .execute();
     expect(dead).toHaveLength(2);
     expect(dead.map((row) => row.error).join(' ')).toMatch(/poison event -1/);
   });

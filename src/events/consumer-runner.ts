@@ -110,7 +110,13 @@ export class ConsumerRunner {
   private async run(signal: AbortSignal): Promise<void> {
     const lease = this.options.withoutLease
       ? null
-      : new Lease(this.options.nats.leases, `consumer.${this.handler.name}`, this.options.instanceId, this.options.leaseTtlMs, this.log);
+      : new Lease(
+          this.options.nats.leases,
+          `consumer.${this.handler.name}`,
+          this.options.instanceId,
+          this.options.leaseTtlMs,
+          this.log,
+        );
     let failures = 0;
     while (!signal.aborted) {
       try {
@@ -148,15 +154,18 @@ export class ConsumerRunner {
     let stalled = false;
     const watchdog = setInterval(() => {
       const seen = this.position;
-      void this.options.store.lastSequence().then((head) => {
-        // Stalled = behind the stream at two checks in a row without moving in between.
-        if (head > seen && behindAt === seen && this.position === seen) {
-          this.log.warn({ position: seen, head }, 'consumer stalled; resubscribing from the checkpoint');
-          stalled = true;
-          current?.stop();
-        }
-        behindAt = head > seen ? seen : null;
-      }, () => undefined);
+      void this.options.store.lastSequence().then(
+        (head) => {
+          // Stalled = behind the stream at two checks in a row without moving in between.
+          if (head > seen && behindAt === seen && this.position === seen) {
+            this.log.warn({ position: seen, head }, 'consumer stalled; resubscribing from the checkpoint');
+            stalled = true;
+            current?.stop();
+          }
+          behindAt = head > seen ? seen : null;
+        },
+        () => undefined,
+      );
     }, STALL_AFTER_MS);
     try {
       // Repeated fetches on one ordered consumer: each yields messages as they arrive (no waiting for a full
@@ -215,7 +224,15 @@ export class ConsumerRunner {
           if (isTransientError(error)) throw error;
           await sql`rollback to savepoint one_event`.execute(tx);
           this.log.error({ err: error, seq: item.seq, type: item.type }, 'poison event moved to dead letter');
-          await insertDeadLetter(tx, { consumer: this.handler.name, seq: item.seq, subject: item.subject, eventId: item.id, eventType: item.type, error, body: JSON.stringify(item) });
+          await insertDeadLetter(tx, {
+            consumer: this.handler.name,
+            seq: item.seq,
+            subject: item.subject,
+            eventId: item.id,
+            eventType: item.type,
+            error,
+            body: JSON.stringify(item),
+          });
         }
       }
       await saveCheckpoint(tx, this.handler.name, previous, lastSeq);
@@ -235,7 +252,15 @@ export class ConsumerRunner {
       if (!('error' in item)) continue;
       const type = item.error instanceof InvalidEventError ? item.error.eventType : null;
       this.log.error({ err: item.error, seq: item.seq }, 'invalid event moved to dead letter');
-      await insertDeadLetter(tx, { consumer: this.handler.name, seq: item.seq, subject: item.subject, eventId: null, eventType: type, error: item.error, body: item.body });
+      await insertDeadLetter(tx, {
+        consumer: this.handler.name,
+        seq: item.seq,
+        subject: item.subject,
+        eventId: null,
+        eventType: type,
+        error: item.error,
+        body: item.body,
+      });
     }
   }
 

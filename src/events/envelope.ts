@@ -44,7 +44,10 @@ export function newEventId(): string {
 
 /** A deterministic id for an event caused by another event: the same cause and parts always give the same id. */
 export function derivedEventId(causeId: string, ...parts: Array<string | number | null | undefined>): string {
-  return uuidv5([causeId, ...parts.map((part) => (part === null || part === undefined ? '\u0000' : String(part)))].join('\u001f'), EVENT_ID_NAMESPACE);
+  return uuidv5(
+    [causeId, ...parts.map((part) => (part === null || part === undefined ? '\u0000' : String(part)))].join('\u001f'),
+    EVENT_ID_NAMESPACE,
+  );
 }
 
 /** Wraps a decided event in an envelope. */

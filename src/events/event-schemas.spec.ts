@@ -8,7 +8,11 @@ const meta = { correlationId: 'c', causationId: null, actor: 'tester' };
 
 describe('event envelopes', () => {
   it('accepts a valid envelope of a known type', () => {
-    const event = toEnvelope({ type: 'workflow.run.started', data: { startedAt: '2026-01-01T00:00:00.000Z' } }, meta, '2026-01-01T00:00:00.000Z');
+    const event = toEnvelope(
+      { type: 'workflow.run.started', data: { startedAt: '2026-01-01T00:00:00.000Z' } },
+      meta,
+      '2026-01-01T00:00:00.000Z',
+    );
     expect(() => registry.assertValid(event)).not.toThrow();
   });
 
@@ -20,7 +24,14 @@ describe('event envelopes', () => {
     ['a non-ISO occurredAt', { occurredAt: 'yesterday' }],
     ['data breaking its schema', { data: { startedAt: 42 } }],
   ])('rejects %s', (_name, change) => {
-    const event = { ...toEnvelope({ type: 'workflow.run.started', data: { startedAt: '2026-01-01T00:00:00.000Z' } }, meta, '2026-01-01T00:00:00.000Z'), ...change };
+    const event = {
+      ...toEnvelope(
+        { type: 'workflow.run.started', data: { startedAt: '2026-01-01T00:00:00.000Z' } },
+        meta,
+        '2026-01-01T00:00:00.000Z',
+      ),
+      ...change,
+    };
     expect(() => registry.assertValid(event)).toThrow(InvalidEventError);
   });
 

@@ -51,7 +51,8 @@ export class EventSchemaRegistry {
   constructor(schemas: readonly EventSchema[]) {
     (addFormats as unknown as (ajv: Ajv) => void)(this.ajv);
     this.envelope = this.ajv.compile(envelopeSchema);
-    for (const schema of schemas) this.byType.set(`${schema.type}@${schema.schemaVersion}`, this.ajv.compile(schema.data));
+    for (const schema of schemas)
+      this.byType.set(`${schema.type}@${schema.schemaVersion}`, this.ajv.compile(schema.data));
   }
 
   /** Throws `InvalidEventError` when the envelope or its data is invalid, or the type is unknown. */
@@ -76,5 +77,7 @@ function typeOf(event: unknown): string {
 }
 
 function describe(validate: ValidateFunction, prefix = ''): string[] {
-  return (validate.errors ?? []).map((error) => `${prefix}${error.instancePath || '/'} ${error.message ?? 'is invalid'}`);
+  return (validate.errors ?? []).map(
+    (error) => `${prefix}${error.instancePath || '/'} ${error.message ?? 'is invalid'}`,
+  );
 }

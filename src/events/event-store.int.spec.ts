@@ -5,8 +5,17 @@ import { openNatsContext } from './nats-context.js';
 import { TEST_NATS_URL } from '../../test/support/test-env.js';
 import { createTestPlatform, type TestPlatform } from '../../test/support/test-platform.js';
 
-const probe = { type: 'test.probe.recorded', schemaVersion: 1, data: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } } };
-const event = (n: number, id?: string) => toEnvelope({ type: 'test.probe.recorded', data: { n }, ...(id ? { id } : {}) }, { correlationId: 'c', causationId: null, actor: 'test' }, new Date().toISOString());
+const probe = {
+  type: 'test.probe.recorded',
+  schemaVersion: 1,
+  data: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } },
+};
+const event = (n: number, id?: string) =>
+  toEnvelope(
+    { type: 'test.probe.recorded', data: { n }, ...(id ? { id } : {}) },
+    { correlationId: 'c', causationId: null, actor: 'test' },
+    new Date().toISOString(),
+  );
 
 describe('EventStore', () => {
   let p: TestPlatform;
@@ -22,8 +31,12 @@ describe('EventStore', () => {
     const first = await p.store.append(subject('a'), [event(1)], { expectedLastSeq: 0 });
     const second = await p.store.append(subject('a'), [event(2), event(3)], { expectedLastSeq: first.lastSeq });
     expect(second.seqs).toHaveLength(2);
-    await expect(p.store.append(subject('a'), [event(4)], { expectedLastSeq: first.lastSeq })).rejects.toBeInstanceOf(ConcurrencyConflictError);
-    await expect(p.store.append(subject('a'), [event(5)], { expectedLastSeq: 0 })).rejects.toBeInstanceOf(ConcurrencyConflictError);
+    await expect(p.store.append(subject('a'), [event(4)], { expectedLastSeq: first.lastSeq })).rejects.toBeInstanceOf(
+      ConcurrencyConflictError,
+    );
+    await expect(p.store.append(subject('a'), [event(5)], { expectedLastSeq: 0 })).rejects.toBeInstanceOf(
+      ConcurrencyConflictError,
+    );
     const all = await p.store.readSubject(subject('a'));
     expect(all.map((e) => (e.data as { n: number }).n)).toEqual([1, 2, 3]);
     expect((await p.store.readLast(subject('a')))?.seq).toBe(second.lastSeq);
@@ -42,19 +55,28 @@ describe('EventStore', () => {
 
   it('reconciles streams idempotently when several instances start at once', async () => {
     const prefix = `${p.nats.subjects.prefix}x`;
-    const contexts = await Promise.all([1, 2, 3].map(() => openNatsContext({ natsUrl: TEST_NATS_URL, subjectPrefix: prefix, streamReplicas: 1, leaseTtlMs: 3000 })));
+    const contexts = await Promise.all(
+      [1, 2, 3].map(() =>
+        openNatsContext({ natsUrl: TEST_NATS_URL, subjectPrefix: prefix, streamReplicas: 1, leaseTtlMs: 3000 }),
+      ),
+    );
     const info = await contexts[0]!.jsm.streams.info(`${prefix.toUpperCase()}_EVENTS`);
     expect(info.config).toMatchObject({ subjects: [`${prefix}.>`], deny_delete: true, deny_purge: true });
     const timers = await contexts[0]!.jsm.streams.info(`${prefix.toUpperCase()}_TIMERS`);
     expect(timers.config.max_msgs_per_subject).toBe(1);
-    for (const name of ['EVENTS', 'TIMERS', 'JOBS']) await contexts[0]!.jsm.streams.delete(`${prefix.toUpperCase()}_${name}`);
+    for (const name of ['EVENTS', 'TIMERS', 'JOBS'])
+      await contexts[0]!.jsm.streams.delete(`${prefix.toUpperCase()}_${name}`);
     for (const bucket of ['leases', 'runs']) await contexts[0]!.jsm.streams.delete(`KV_${prefix}-${bucket}`);
     await Promise.all(contexts.map((context) => context.close()));
   });
 
   it('validates envelopes on append', async () => {
-    await expect(p.store.append(subject('bad'), [{ ...event(1), data: { n: 'x' } }])).rejects.toBeInstanceOf(InvalidEventError);
-    await expect(p.store.append(subject('bad'), [{ ...event(1), type: 'unknown.type' }])).rejects.toBeInstanceOf(InvalidEventError);
+    await expect(p.store.append(subject('bad'), [{ ...event(1), data: { n: 'x' } }])).rejects.toBeInstanceOf(
+      InvalidEventError,
+    );
+    await expect(p.store.append(subject('bad'), [{ ...event(1), type: 'unknown.type' }])).rejects.toBeInstanceOf(
+      InvalidEventError,
+    );
     expect(await p.store.readLast(subject('bad'))).toBeNull();
   });
 });

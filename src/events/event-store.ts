@@ -91,7 +91,9 @@ export class EventStore {
   /** The last event on a subject, or null when the subject is empty. */
   async readLast(subject: string): Promise<StoredEvent | null> {
     try {
-      const message = await this.nats.jsm.streams.getMessage(this.nats.subjects.streams.events, { last_by_subj: subject });
+      const message = await this.nats.jsm.streams.getMessage(this.nats.subjects.streams.events, {
+        last_by_subj: subject,
+      });
       if (!message) return null;
       return this.decode(message.json(), message.seq, message.subject);
     } catch (error) {
@@ -103,7 +105,10 @@ export class EventStore {
   /** The first event on a subject at or after `fromSeq`, or null. */
   async readFirst(subject: string, fromSeq = 1): Promise<StoredEvent | null> {
     try {
-      const message = await this.nats.jsm.streams.getMessage(this.nats.subjects.streams.events, { next_by_subj: subject, seq: fromSeq } as unknown as { seq: number });
+      const message = await this.nats.jsm.streams.getMessage(this.nats.subjects.streams.events, {
+        next_by_subj: subject,
+        seq: fromSeq,
+      } as unknown as { seq: number });
       if (!message) return null;
       return this.decode(message.json(), message.seq, message.subject);
     } catch (error) {
@@ -141,7 +146,10 @@ export class EventStore {
    * are verified by expected sequences anyway). Returns a stop function.
    */
   async follow(filter: string, onEvent: (event: StoredEvent) => void): Promise<() => void> {
-    const consumer = await this.nats.js.consumers.get(this.nats.subjects.streams.events, { filter_subjects: filter, deliver_policy: DeliverPolicy.New });
+    const consumer = await this.nats.js.consumers.get(this.nats.subjects.streams.events, {
+      filter_subjects: filter,
+      deliver_policy: DeliverPolicy.New,
+    });
     const messages = await consumer.consume({ max_messages: 1000, expires: 5000 });
     void (async () => {
       for await (const message of messages) {

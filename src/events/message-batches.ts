@@ -7,7 +7,12 @@ const LINGER = Symbol('linger');
  * `lingerMs`: under load batches fill up (one transaction for many events), when idle an event waits at most
  * `lingerMs` before it is applied.
  */
-export async function* messageBatches(messages: AsyncIterable<JsMsg>, batchSize: number, lingerMs: number, closeWhenIdle = false): AsyncGenerator<JsMsg[]> {
+export async function* messageBatches(
+  messages: AsyncIterable<JsMsg>,
+  batchSize: number,
+  lingerMs: number,
+  closeWhenIdle = false,
+): AsyncGenerator<JsMsg[]> {
   const iterator = messages[Symbol.asyncIterator]();
   let next = iterator.next();
   let buffer: JsMsg[] = [];

@@ -26,13 +26,23 @@ export interface NatsContextOptions {
 /** Connects, reconciles streams and KV buckets (idempotent), and returns the handles. */
 export async function openNatsContext(options: NatsContextOptions): Promise<NatsContext> {
   const servers = options.natsUrl.split(',').map((server) => server.trim());
-  const nc = await connect({ servers, name: options.name ?? 'apphub-assets', maxReconnectAttempts: -1, reconnectTimeWait: 250, noAsyncTraces: true });
+  const nc = await connect({
+    servers,
+    name: options.name ?? 'apphub-assets',
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    noAsyncTraces: true,
+  });
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
   const subjects = subjectsFor(options.subjectPrefix);
   await reconcileStreams(jsm, subjects, options.streamReplicas);
   const kvm = new Kvm(nc);
-  const leases = await kvm.create(subjects.buckets.leases, { ttl: options.leaseTtlMs, replicas: options.streamReplicas, history: 1 });
+  const leases = await kvm.create(subjects.buckets.leases, {
+    ttl: options.leaseTtlMs,
+    replicas: options.streamReplicas,
+    history: 1,
+  });
   const runs = await kvm.create(subjects.buckets.runs, { replicas: options.streamReplicas, history: 1 });
   return {
     nc,

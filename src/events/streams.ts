@@ -63,7 +63,8 @@ export async function reconcileStreams(jsm: JetStreamManager, subjects: Subjects
       // Retention and storage cannot change in place; everything else we declare can.
       const { retention: _retention, storage: _storage, ...updatable } = config;
       const differs = Object.entries(updatable).some(
-        ([key, value]) => JSON.stringify((current.config as unknown as Record<string, unknown>)[key]) !== JSON.stringify(value),
+        ([key, value]) =>
+          JSON.stringify((current.config as unknown as Record<string, unknown>)[key]) !== JSON.stringify(value),
       );
       if (differs) await jsm.streams.update(config.name, { ...current.config, ...updatable });
     }

@@ -23,20 +23,10 @@ function dotted(value: string): string {
 }
 
 export type AssetSubjectKind =
-  | 'produced'
-  | 'expired'
-  | 'stale-marked'
-  | 'stale-cleared'
-  | 'parameters-set'
-  | 'parameters-deleted';
+  'produced' | 'expired' | 'stale-marked' | 'stale-cleared' | 'parameters-set' | 'parameters-deleted';
 
 export type TimerKind =
-  | 'freshness-ttl'
-  | 'freshness-cadence'
-  | 'backoff'
-  | 'step-timeout'
-  | 'step-retry'
-  | 'dependency-wait';
+  'freshness-ttl' | 'freshness-cadence' | 'backoff' | 'step-timeout' | 'step-retry' | 'dependency-wait';
 
 export type Subjects = ReturnType<typeof subjectsFor>;
 

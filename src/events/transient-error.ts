@@ -11,7 +11,12 @@ export function isTransientError(error: unknown): boolean {
   // Another read model is behind: waiting longer (a retry of the batch) fixes it; the event is not poison.
   if (code === 'read_model_lagging') return true;
   const name = error.name;
-  if (/^(TimeoutError|ConnectionError|RequestError|ClosedConnectionError|NoRespondersError|DrainingConnectionError)$/.test(name)) return true;
+  if (
+    /^(TimeoutError|ConnectionError|RequestError|ClosedConnectionError|NoRespondersError|DrainingConnectionError)$/.test(
+      name,
+    )
+  )
+    return true;
   if (name === 'JetStreamError' || name === 'JetStreamNotEnabled') return true;
   if (name === 'CheckpointMovedError' || name === 'LeaseLostError') return true;
   return /Connection terminated|connection closed|timeout|ECONNREFUSED|no responders/i.test(error.message);

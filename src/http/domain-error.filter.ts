@@ -29,16 +29,23 @@ export function toProblem(error: unknown, instance: string): ProblemDocument {
   const fastifyCode = (error as { code?: string })?.code;
   if (fastifyCode && FASTIFY_CODES[fastifyCode]) {
     const code = FASTIFY_CODES[fastifyCode]!;
-    const detail = code === 'invalid_json' ? `The body is not valid JSON: ${(error as Error).message}` : (error as Error).message;
+    const detail =
+      code === 'invalid_json' ? `The body is not valid JSON: ${(error as Error).message}` : (error as Error).message;
     return problemFor(code, detail, instance);
   }
-  if (error instanceof SyntaxError) return problemFor('invalid_json', `The body is not valid JSON: ${error.message}`, instance);
+  if (error instanceof SyntaxError)
+    return problemFor('invalid_json', `The body is not valid JSON: ${error.message}`, instance);
   if (error instanceof HttpException && STATUS_CODES[error.getStatus()]) {
     return problemFor(STATUS_CODES[error.getStatus()]!, error.message, instance);
   }
   const status = (error as { statusCode?: number })?.statusCode;
-  if (typeof status === 'number' && STATUS_CODES[status]) return problemFor(STATUS_CODES[status]!, (error as Error).message, instance);
-  return problemFor('internal_error', 'An unexpected error occurred; it has been logged with the request id.', instance);
+  if (typeof status === 'number' && STATUS_CODES[status])
+    return problemFor(STATUS_CODES[status]!, (error as Error).message, instance);
+  return problemFor(
+    'internal_error',
+    'An unexpected error occurred; it has been logged with the request id.',
+    instance,
+  );
 }
 
 /** Writes a problem document; 5xx are logged with the request id. */

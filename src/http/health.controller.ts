@@ -29,7 +29,11 @@ export class HealthController {
   @Get('health/ready')
   @ApiOperation({ summary: 'NATS, Postgres, migrations and projection lag; 503 when a dependency is down' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const [nats, postgres, migrations] = await Promise.all([this.checkNats(), this.checkPostgres(), this.checkMigrations()]);
+    const [nats, postgres, migrations] = await Promise.all([
+      this.checkNats(),
+      this.checkPostgres(),
+      this.checkMigrations(),
+    ]);
     const lag = nats.ok && postgres.ok ? await this.lag().catch(() => ({})) : {};
     const ok = nats.ok && postgres.ok && migrations.ok;
     void reply.status(ok ? 200 : 503);
@@ -41,7 +45,8 @@ export class HealthController {
   @ApiExcludeEndpoint()
   async metrics() {
     const lag = await this.lag().catch(() => ({}) as Record<string, number>);
-    for (const [projection, value] of Object.entries(lag)) this.platform.metrics.projectionLag.set({ projection }, value);
+    for (const [projection, value] of Object.entries(lag))
+      this.platform.metrics.projectionLag.set({ projection }, value);
     return this.platform.metrics.registry.metrics();
   }
 

@@ -42,7 +42,12 @@ export interface ProblemDocument {
   [extra: string]: unknown;
 }
 
-export function problemFor(code: string, detail: string, instance: string, extra: Record<string, unknown> = {}): ProblemDocument {
+export function problemFor(
+  code: string,
+  detail: string,
+  instance: string,
+  extra: Record<string, unknown> = {},
+): ProblemDocument {
   const known = PROBLEM_TYPES[code] ?? PROBLEM_TYPES.internal_error!;
   // Extra members never override the standard ones.
   return {

@@ -16,12 +16,19 @@ export function writtenNoContent(reply: FastifyReply, eventSeq: number): void {
 
 /** A JSON schema fragment shared by every read: `?minSeq=N` waits for the read model. */
 export const minSeqQuerySchema = {
-  minSeq: { type: 'integer', minimum: 0, description: 'Wait (≤ 5 s) until the read model has applied this event sequence (meta.eventSeq of a write).' },
+  minSeq: {
+    type: 'integer',
+    minimum: 0,
+    description: 'Wait (≤ 5 s) until the read model has applied this event sequence (meta.eventSeq of a write).',
+  },
 } as const;
 
 /** Parses `If-Match: "<version>"` (quotes and W/ optional). Undefined when absent; NaN-safe. */
 export function parseIfMatch(header: string | string[] | undefined): number | undefined | 'invalid' {
   if (header === undefined) return undefined;
-  const value = (Array.isArray(header) ? header[0] : header)!.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+  const value = (Array.isArray(header) ? header[0] : header)!
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1');
   return /^[1-9][0-9]{0,8}$/.test(value) ? Number(value) : 'invalid';
 }

@@ -42,7 +42,11 @@ export class SchemaPipe implements PipeTransform {
     if (!this.validate(copy)) {
       const errors = toFieldProblems(this.validate.errors, this.source === 'query' ? '' : '');
       const where = this.source === 'query' ? 'query' : 'body';
-      throw new ValidationError(this.code, `The request ${where} is invalid: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`, errors);
+      throw new ValidationError(
+        this.code,
+        `The request ${where} is invalid: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`,
+        errors,
+      );
     }
     return copy;
   }

@@ -35,7 +35,9 @@ export class JobWorker {
     if (this.started) return;
     this.started = true;
     this.handlers.onRegister((slug) => {
-      this.subscribe(slug).catch((error) => this.log.error({ err: error, jobSlug: slug }, 'could not subscribe to job dispatches'));
+      this.subscribe(slug).catch((error) =>
+        this.log.error({ err: error, jobSlug: slug }, 'could not subscribe to job dispatches'),
+      );
     });
     for (const slug of [SERVICE_JOB_SLUG, ...this.handlers.slugs()]) await this.subscribe(slug);
   }
@@ -50,7 +52,10 @@ export class JobWorker {
   private async subscribe(slug: string): Promise<void> {
     if (!this.started || this.subscriptions.has(slug) || this.abort.signal.aborted) return;
     await ensureJobConsumer(this.nats, slug);
-    const consumer = await this.nats.js.consumers.get(this.nats.subjects.streams.jobs, this.nats.subjects.jobDurable(slug));
+    const consumer = await this.nats.js.consumers.get(
+      this.nats.subjects.streams.jobs,
+      this.nats.subjects.jobDurable(slug),
+    );
     const messages = await consumer.consume({ max_messages: CONCURRENCY_PER_SLUG, expires: 5000 });
     this.subscriptions.set(slug, messages);
     this.loops.push(this.loop(slug, messages));
@@ -81,7 +86,10 @@ export class JobWorker {
       await this.complete(job, outcome);
       message.ack();
     } catch (error) {
-      this.log.warn({ err: error, runId: job.runId, stepId: job.stepId }, 'job completion failed; the dispatch will be redelivered');
+      this.log.warn(
+        { err: error, runId: job.runId, stepId: job.stepId },
+        'job completion failed; the dispatch will be redelivered',
+      );
       message.nak(2000);
     } finally {
       clearInterval(working);
@@ -91,7 +99,8 @@ export class JobWorker {
   private async execute(slug: string, job: JobDispatch): Promise<JobOutcome> {
     if (slug === SERVICE_JOB_SLUG) return callService(job, this.abort.signal);
     const handler = this.handlers.get(slug);
-    if (!handler) return { status: 'failed', error: { code: 'no_handler', message: `no in-process handler for job "${slug}"` } };
+    if (!handler)
+      return { status: 'failed', error: { code: 'no_handler', message: `no in-process handler for job "${slug}"` } };
     try {
       return await handler({
         runId: job.runId,
@@ -120,7 +129,13 @@ export class JobWorker {
       await this.commands.completeStep(job.runId, job.stepId, body, 'worker', job.runId);
     } catch (error) {
       if (error instanceof ValidationError) {
-        await this.commands.completeStep(job.runId, job.stepId, { status: 'failed', attempt: job.attempt, error: { code: error.code, message: error.message } }, 'worker', job.runId);
+        await this.commands.completeStep(
+          job.runId,
+          job.stepId,
+          { status: 'failed', attempt: job.attempt, error: { code: error.code, message: error.message } },
+          'worker',
+          job.runId,
+        );
         return;
       }
       // The run moved on (canceled, timed out, retried): nothing left to record for this dispatch.

@@ -26,17 +26,36 @@ export async function callService(job: JobDispatch, signal: AbortSignal): Promis
       signal: AbortSignal.any([signal, timeout]),
     });
   } catch (error) {
-    if (timeout.aborted) return { status: 'failed', error: { code: 'service_timeout', message: `POST ${job.serviceUrl} did not answer within ${timeoutMs} ms` } };
-    return { status: 'failed', error: { code: 'service_unreachable', message: `POST ${job.serviceUrl} failed: ${(error as Error).message}` } };
+    if (timeout.aborted)
+      return {
+        status: 'failed',
+        error: { code: 'service_timeout', message: `POST ${job.serviceUrl} did not answer within ${timeoutMs} ms` },
+      };
+    return {
+      status: 'failed',
+      error: { code: 'service_unreachable', message: `POST ${job.serviceUrl} failed: ${(error as Error).message}` },
+    };
   }
   const text = await response.text();
   if (!response.ok) {
-    return { status: 'failed', error: { code: 'service_error', message: `POST ${job.serviceUrl} answered ${response.status}: ${text.slice(0, 500)}` } };
+    return {
+      status: 'failed',
+      error: {
+        code: 'service_error',
+        message: `POST ${job.serviceUrl} answered ${response.status}: ${text.slice(0, 500)}`,
+      },
+    };
   }
   if (text.trim().length === 0) return { status: 'succeeded', result: null };
   try {
     return { status: 'succeeded', result: JSON.parse(text) as unknown };
   } catch {
-    return { status: 'failed', error: { code: 'service_invalid_response', message: `POST ${job.serviceUrl} answered ${response.status} with a body that is not JSON` } };
+    return {
+      status: 'failed',
+      error: {
+        code: 'service_invalid_response',
+        message: `POST ${job.serviceUrl} answered ${response.status} with a body that is not JSON`,
+      },
+    };
   }
 }

@@ -7,7 +7,14 @@ export function createLogger(level: string, base: Record<string, unknown> = {}):
     level,
     base: { service: 'apphub-assets', ...base },
     redact: {
-      paths: ['req.headers.authorization', 'headers.authorization', '*.password', '*.databaseUrl', '*.connectionString', 'config.operatorTokens'],
+      paths: [
+        'req.headers.authorization',
+        'headers.authorization',
+        '*.password',
+        '*.databaseUrl',
+        '*.connectionString',
+        'config.operatorTokens',
+      ],
       censor: '[redacted]',
     },
   });

@@ -21,12 +21,23 @@ export class ConsumerRegistry implements OnApplicationShutdown {
   constructor(@Inject(PLATFORM) private readonly platform: Platform) {}
 
   /** Starts a runner for the handler in this process. */
-  start(handler: BatchHandler, options: { batchSize?: number; aliases?: string[]; closeWhenIdle?: boolean } = {}): ConsumerRunner {
+  start(
+    handler: BatchHandler,
+    options: { batchSize?: number; aliases?: string[]; closeWhenIdle?: boolean } = {},
+  ): ConsumerRunner {
     const existing = this.runners.get(handler.name);
     if (existing) return existing;
     const { nats, store, db, log, config, instanceId } = this.platform;
     const { aliases = [], ...runnerOptions } = options;
-    const runner = new ConsumerRunner(handler, { nats, store, db, log, leaseTtlMs: config.leaseTtlMs, instanceId, ...runnerOptions });
+    const runner = new ConsumerRunner(handler, {
+      nats,
+      store,
+      db,
+      log,
+      leaseTtlMs: config.leaseTtlMs,
+      instanceId,
+      ...runnerOptions,
+    });
     this.runners.set(handler.name, runner);
     for (const alias of aliases) this.aliases.set(alias, runner);
     runner.start();
@@ -55,7 +66,11 @@ export class ConsumerRegistry implements OnApplicationShutdown {
       }
     }
     if ((await checkpointOf(this.platform.db, name)) >= minSeq) return;
-    throw new DomainError('read_model_lagging', `The read model "${name}" has not reached event ${minSeq} yet; retry shortly.`, { minSeq });
+    throw new DomainError(
+      'read_model_lagging',
+      `The read model "${name}" has not reached event ${minSeq} yet; retry shortly.`,
+      { minSeq },
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -66,6 +81,10 @@ export class ConsumerRegistry implements OnApplicationShutdown {
 }
 
 export async function checkpointOf(db: Kysely<Database>, name: string): Promise<number> {
-  const row = await db.selectFrom('projection_checkpoint').select('last_seq').where('name', '=', name).executeTakeFirst();
+  const row = await db
+    .selectFrom('projection_checkpoint')
+    .select('last_seq')
+    .where('name', '=', name)
+    .executeTakeFirst();
   return row?.last_seq ?? 0;
 }

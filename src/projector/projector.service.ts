@@ -21,7 +21,9 @@ export class ProjectorService implements OnApplicationBootstrap {
     if (!this.platform.config.roles.has('projector')) return;
     await this.resumeFromSlowestMember();
     // One consumer for all read models: each event is read and decoded once, not once per projection.
-    this.consumers.start(projectionGroup(READ_MODELS, allProjections), { aliases: allProjections.map((projection) => projection.name) });
+    this.consumers.start(projectionGroup(READ_MODELS, allProjections), {
+      aliases: allProjections.map((projection) => projection.name),
+    });
   }
 
   /**
@@ -30,13 +32,22 @@ export class ProjectorService implements OnApplicationBootstrap {
    */
   private async resumeFromSlowestMember(): Promise<void> {
     const names = allProjections.map((projection) => projection.name);
-    const rows = await this.platform.db.selectFrom('projection_checkpoint').select(['name', 'last_seq']).where('name', 'in', names).execute();
+    const rows = await this.platform.db
+      .selectFrom('projection_checkpoint')
+      .select(['name', 'last_seq'])
+      .where('name', 'in', names)
+      .execute();
     const positions = new Map(rows.map((row) => [row.name, row.last_seq]));
     const slowest = Math.min(...names.map((name) => positions.get(name) ?? 0));
     await this.platform.db
       .insertInto('projection_checkpoint')
       .values({ name: READ_MODELS, last_seq: slowest })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ last_seq: sql`least(projection_checkpoint.last_seq, excluded.last_seq)`, updated_at: sql`now()` }))
+      .onConflict((oc) =>
+        oc.column('name').doUpdateSet({
+          last_seq: sql`least(projection_checkpoint.last_seq, excluded.last_seq)`,
+          updated_at: sql`now()`,
+        }),
+      )
       .execute();
   }
 }

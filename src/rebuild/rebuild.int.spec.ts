@@ -8,7 +8,9 @@ import { eventually } from '../../test/support/waiting.js';
 
 /** Every row of a table in a stable order, as JSON text. */
 async function snapshot(t: TestApp, table: string): Promise<string[]> {
-  const rows = await sql<{ row: string }>`select row_to_json(t)::text as row from ${sql.table(table)} t`.execute(t.platform.db);
+  const rows = await sql<{ row: string }>`select row_to_json(t)::text as row from ${sql.table(table)} t`.execute(
+    t.platform.db,
+  );
   return rows.rows.map((r) => r.row).sort();
 }
 
@@ -20,15 +22,28 @@ describe('rebuild', () => {
       result: { assets: [{ assetId: 'rebuild.out', payload: { n: context.parameters.n } }] },
     }));
     for (const slug of ['rb-a', 'rb-b']) {
-      await t.request('POST', '/workflows', { body: { slug, name: slug, steps: [{ id: 's', jobSlug: 'rebuild-job', produces: [{ assetId: 'rebuild.out' }] }] }, token: WRITER_TOKEN });
+      await t.request('POST', '/workflows', {
+        body: {
+          slug,
+          name: slug,
+          steps: [{ id: 's', jobSlug: 'rebuild-job', produces: [{ assetId: 'rebuild.out' }] }],
+        },
+        token: WRITER_TOKEN,
+      });
     }
     const runIds: string[] = [];
     for (let n = 0; n < 6; n++) {
-      const response = await t.request('POST', `/workflows/${n % 2 ? 'rb-a' : 'rb-b'}/run`, { body: { parameters: { n } }, token: RUNNER_TOKEN });
+      const response = await t.request('POST', `/workflows/${n % 2 ? 'rb-a' : 'rb-b'}/run`, {
+        body: { parameters: { n } },
+        token: RUNNER_TOKEN,
+      });
       runIds.push(response.body.data.id);
     }
     for (const runId of runIds) {
-      await eventually(() => t.request('GET', `/workflow-runs/${runId}`, { token: null }), (r) => r.body.data.status === 'succeeded');
+      await eventually(
+        () => t.request('GET', `/workflow-runs/${runId}`, { token: null }),
+        (r) => r.body.data.status === 'succeeded',
+      );
     }
   });
   afterAll(async () => {
@@ -42,7 +57,12 @@ describe('rebuild', () => {
     let rowsCompared = 0;
     for (const projection of allProjections) {
       const before = await Promise.all(projection.tables.map((table) => snapshot(t, table)));
-      const result = await rebuildProjection(projection, { db: t.platform.db, nats: t.platform.nats, store: t.platform.store, log: t.platform.log });
+      const result = await rebuildProjection(projection, {
+        db: t.platform.db,
+        nats: t.platform.nats,
+        store: t.platform.store,
+        log: t.platform.log,
+      });
       expect(result.seq).toBeGreaterThanOrEqual(last);
       const after = await Promise.all(projection.tables.map((table) => snapshot(t, table)));
       expect(after).toEqual(before);
@@ -50,7 +70,10 @@ describe('rebuild', () => {
     }
     expect(rowsCompared).toBeGreaterThan(20);
     // The live runner keeps projecting into the swapped-in tables.
-    const response = await t.request('POST', '/workflows/rb-a/run', { body: { parameters: { n: 99 } }, token: RUNNER_TOKEN });
+    const response = await t.request('POST', '/workflows/rb-a/run', {
+      body: { parameters: { n: 99 } },
+      token: RUNNER_TOKEN,
+    });
     const runs = await eventually(
       () => t.request('GET', `/workflows/rb-a/runs?minSeq=${response.body.meta.eventSeq}`, { token: null }),
       (r) => r.status === 200 && r.body.data.some((run: { id: string }) => run.id === response.body.data.id),

@@ -28,7 +28,11 @@ const SUPPORT_TABLES = ['projection_checkpoint', 'projection_dead_letter'];
  * them in while the live tables keep serving. The swap locks the live tables, so a live runner pauses for a
  * moment and resumes from the shadow's checkpoint (its own checkpoint guard makes it re-read it).
  */
-export async function rebuildProjection(projection: Projection, deps: RebuildDeps, options: { swap?: boolean } = {}): Promise<RebuildResult> {
+export async function rebuildProjection(
+  projection: Projection,
+  deps: RebuildDeps,
+  options: { swap?: boolean } = {},
+): Promise<RebuildResult> {
   const shadow = `rebuild_${projection.name}`;
   await createShadow(deps.db, shadow, projection.tables);
   let seq = await catchUp(projection, shadow, deps, await deps.store.lastSequence());
@@ -42,7 +46,9 @@ export async function rebuildProjection(projection: Projection, deps: RebuildDep
   const rows: Record<string, number> = {};
   const schema = options.swap === false ? shadow : 'public';
   for (const table of projection.tables) {
-    const result = await sql<{ count: number }>`select count(*)::int as count from ${sql.table(`${schema}.${table}`)}`.execute(deps.db);
+    const result = await sql<{
+      count: number;
+    }>`select count(*)::int as count from ${sql.table(`${schema}.${table}`)}`.execute(deps.db);
     rows[table] = result.rows[0]!.count;
   }
   deps.log.info({ projection: projection.name, seq, rows, swapped: options.swap !== false }, 'rebuild finished');
@@ -54,7 +60,9 @@ async function createShadow(db: Kysely<Database>, shadow: string, tables: readon
   await sql`drop schema if exists ${sql.id(shadow)} cascade`.execute(db);
   await sql`create schema ${sql.id(shadow)}`.execute(db);
   for (const table of [...tables, ...SUPPORT_TABLES]) {
-    await sql`create table ${sql.table(`${shadow}.${table}`)} (like ${sql.table(`public.${table}`)} including all)`.execute(db);
+    await sql`create table ${sql.table(`${shadow}.${table}`)} (like ${sql.table(`public.${table}`)} including all)`.execute(
+      db,
+    );
   }
 }
 
@@ -86,11 +94,22 @@ async function catchUp(projection: Projection, shadow: string, deps: RebuildDeps
 }
 
 /** Swaps shadow and live tables if the shadow is not behind the live checkpoint; false = catch up and retry. */
-async function trySwap(db: Kysely<Database>, projection: Projection, shadow: string, shadowSeq: number): Promise<boolean> {
+async function trySwap(
+  db: Kysely<Database>,
+  projection: Projection,
+  shadow: string,
+  shadowSeq: number,
+): Promise<boolean> {
   const retired = `retired_${projection.name}`;
   const swapped = await db.transaction().execute(async (tx) => {
-    for (const table of projection.tables) await sql`lock table ${sql.table(`public.${table}`)} in access exclusive mode`.execute(tx);
-    const live = await tx.selectFrom('projection_checkpoint').select('last_seq').where('name', '=', projection.name).forUpdate().executeTakeFirst();
+    for (const table of projection.tables)
+      await sql`lock table ${sql.table(`public.${table}`)} in access exclusive mode`.execute(tx);
+    const live = await tx
+      .selectFrom('projection_checkpoint')
+      .select('last_seq')
+      .where('name', '=', projection.name)
+      .forUpdate()
+      .executeTakeFirst();
     if ((live?.last_seq ?? 0) > shadowSeq) return false;
     await sql`drop schema if exists ${sql.id(retired)} cascade`.execute(tx);
     await sql`create schema ${sql.id(retired)}`.execute(tx);

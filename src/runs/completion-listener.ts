@@ -24,7 +24,12 @@ export function listenForCompletions(nats: NatsContext, commands: RunCommandServ
         let reply: { status: number; body: unknown };
         try {
           const body = message.json<CompletionBody & { runId: string; stepId: string }>();
-          if (!validate(body)) throw new ValidationError('invalid_request', 'The completion request is invalid.', toFieldProblems(validate.errors));
+          if (!validate(body))
+            throw new ValidationError(
+              'invalid_request',
+              'The completion request is invalid.',
+              toFieldProblems(validate.errors),
+            );
           const { runId, stepId, ...completion } = body;
           const result = await commands.completeStep(runId, stepId, completion, 'nats-worker', runId);
           const { duplicate, seq: _seq, ...data } = result.answer;

@@ -2,7 +2,11 @@ import { deepMerge, mergeLayers } from './deep-merge.js';
 
 describe('parameter layering', () => {
   it('merges objects key by key, later layers win', () => {
-    expect(mergeLayers({ a: 1, nested: { x: 1, y: 2 } }, { nested: { y: 3 } }, { b: 2 })).toEqual({ a: 1, b: 2, nested: { x: 1, y: 3 } });
+    expect(mergeLayers({ a: 1, nested: { x: 1, y: 2 } }, { nested: { y: 3 } }, { b: 2 })).toEqual({
+      a: 1,
+      b: 2,
+      nested: { x: 1, y: 3 },
+    });
   });
 
   it('replaces arrays, scalars and null instead of merging them', () => {

@@ -15,9 +15,15 @@ export interface MissingDependency {
  * earlier steps count at once; otherwise the latest-per-partition read model must hold a materialization that is
  * not expired — for the run's key when the asset is partitioned and the key fits it, else for any partition.
  */
-export async function findMissingDependency(db: Kysely<Database> | Transaction<Database>, state: RunState, stepIds: string[]): Promise<MissingDependency | null> {
+export async function findMissingDependency(
+  db: Kysely<Database> | Transaction<Database>,
+  state: RunState,
+  stepIds: string[],
+): Promise<MissingDependency | null> {
   const slug = state.request.workflowSlug;
-  const ownAssets = new Set(Object.values(state.steps).flatMap((step) => step.producedAssets.map((asset) => asset.assetId)));
+  const ownAssets = new Set(
+    Object.values(state.steps).flatMap((step) => step.producedAssets.map((asset) => asset.assetId)),
+  );
   for (const stepId of stepIds) {
     const definition = state.request.steps.find((step) => step.id === stepId);
     for (const consumed of definition?.consumes ?? []) {
@@ -32,7 +38,10 @@ export async function findMissingDependency(db: Kysely<Database> | Transaction<D
       const producedHere = producers.some((producer) => producer.workflow_slug === slug);
       const external = producers.find((producer) => producer.workflow_slug !== slug) ?? null;
       const partitioning = (consumed.partitioning ?? external?.partitioning ?? null) as Partitioning | null;
-      const key = partitioning && state.request.partitionKey && validatePartitionKey(partitioning, state.request.partitionKey).ok ? state.request.partitionKey : null;
+      const key =
+        partitioning && state.request.partitionKey && validatePartitionKey(partitioning, state.request.partitionKey).ok
+          ? state.request.partitionKey
+          : null;
       let query = db
         .selectFrom('asset_partition')
         .select('partition_key')
@@ -45,7 +54,12 @@ export async function findMissingDependency(db: Kysely<Database> | Transaction<D
       if (available) continue;
       // An asset this workflow produces in a later step is not a dependency to wait for.
       if (producedHere && !external) continue;
-      return { stepId, assetId: consumed.assetId, partitionKey: key, producerWorkflowSlug: external?.workflow_slug ?? null };
+      return {
+        stepId,
+        assetId: consumed.assetId,
+        partitionKey: key,
+        producerWorkflowSlug: external?.workflow_slug ?? null,
+      };
     }
   }
   return null;

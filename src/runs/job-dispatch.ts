@@ -23,5 +23,7 @@ export interface JobDispatch {
 /** Publishes a dispatch; `Nats-Msg-Id` `<runId>:<stepId>:<attempt>` makes a replayed dispatch a no-op. */
 export async function dispatchJob(nats: NatsContext, job: JobDispatch): Promise<void> {
   const slug = job.jobSlug ?? SERVICE_JOB_SLUG;
-  await nats.js.publish(nats.subjects.jobDispatch(slug), JSON.stringify(job), { msgID: `${job.runId}:${job.stepId}:${job.attempt}` });
+  await nats.js.publish(nats.subjects.jobDispatch(slug), JSON.stringify(job), {
+    msgID: `${job.runId}:${job.stepId}:${job.attempt}`,
+  });
 }

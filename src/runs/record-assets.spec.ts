@@ -11,7 +11,11 @@ const step: WorkflowStep = {
   retries: 0,
   consumes: [],
   produces: [
-    { assetId: 'plain.asset', schema: { type: 'object', required: ['count'], properties: { count: { type: 'number' } } }, freshness: { ttlMs: 1000 } },
+    {
+      assetId: 'plain.asset',
+      schema: { type: 'object', required: ['count'], properties: { count: { type: 'number' } } },
+      freshness: { ttlMs: 1000 },
+    },
     { assetId: 'daily.asset', partitioning: { type: 'timeWindow', granularity: 'day' } },
   ],
 };
@@ -21,7 +25,20 @@ describe('recording assets from a step result', () => {
     const entry = { assetId: 'plain.asset', payload: { count: 1 } };
     for (const assets of [[entry], entry, { 'plain.asset': { payload: { count: 1 } } }]) {
       const result = recordAssets(step, null, { assets }, NOW);
-      expect(result).toEqual({ ok: true, warnings: [], assets: [{ assetId: 'plain.asset', partitionKey: null, producedAt: NOW, payload: { count: 1 }, schema: step.produces[0]!.schema, freshness: { ttlMs: 1000 } }] });
+      expect(result).toEqual({
+        ok: true,
+        warnings: [],
+        assets: [
+          {
+            assetId: 'plain.asset',
+            partitionKey: null,
+            producedAt: NOW,
+            payload: { count: 1 },
+            schema: step.produces[0]!.schema,
+            freshness: { ttlMs: 1000 },
+          },
+        ],
+      });
     }
   });
 
@@ -32,11 +49,25 @@ describe('recording assets from a step result', () => {
 
   it('reports undeclared ids as warnings instead of dropping them silently', () => {
     const result = recordAssets(step, null, { assets: [{ assetId: 'Plain.Asset', payload: {} }] }, NOW);
-    expect(result).toEqual({ ok: true, assets: [], warnings: [expect.objectContaining({ code: 'undeclared_asset', assetId: 'Plain.Asset' })] });
+    expect(result).toEqual({
+      ok: true,
+      assets: [],
+      warnings: [expect.objectContaining({ code: 'undeclared_asset', assetId: 'Plain.Asset' })],
+    });
   });
 
   it('fails the step on a schema violation and records nothing', () => {
-    const result = recordAssets(step, '2024-01-01', { assets: [{ assetId: 'daily.asset', payload: 1 }, { assetId: 'plain.asset', payload: { count: 'x' } }] }, NOW);
+    const result = recordAssets(
+      step,
+      '2024-01-01',
+      {
+        assets: [
+          { assetId: 'daily.asset', payload: 1 },
+          { assetId: 'plain.asset', payload: { count: 'x' } },
+        ],
+      },
+      NOW,
+    );
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.code).toBe('asset_schema_violation');
   });
@@ -44,7 +75,12 @@ describe('recording assets from a step result', () => {
   it('defaults a partitioned asset to the run key and validates keys (B1, B16)', () => {
     const ok = recordAssets(step, '2024-02-29', { assets: [{ assetId: 'daily.asset', payload: null }] }, NOW);
     expect(ok.ok && ok.assets[0]!.partitionKey).toBe('2024-02-29');
-    const own = recordAssets(step, '2024-02-29', { assets: [{ assetId: 'daily.asset', partitionKey: '2024-03-01' }] }, NOW);
+    const own = recordAssets(
+      step,
+      '2024-02-29',
+      { assets: [{ assetId: 'daily.asset', partitionKey: '2024-03-01' }] },
+      NOW,
+    );
     expect(own.ok && own.assets[0]!.partitionKey).toBe('2024-03-01');
     const missing = recordAssets(step, null, { assets: [{ assetId: 'daily.asset' }] }, NOW);
     expect(!missing.ok && missing.error.code).toBe('partition_key_required');
@@ -53,24 +89,51 @@ describe('recording assets from a step result', () => {
   });
 
   it('warns about a key on an unpartitioned asset and about duplicates (last wins)', () => {
-    const result = recordAssets(step, null, { assets: [{ assetId: 'plain.asset', payload: { count: 1 }, partitionKey: 'x' }, { assetId: 'plain.asset', payload: { count: 2 } }] }, NOW);
-    expect(result.ok && result.assets).toEqual([expect.objectContaining({ payload: { count: 2 }, partitionKey: null })]);
+    const result = recordAssets(
+      step,
+      null,
+      {
+        assets: [
+          { assetId: 'plain.asset', payload: { count: 1 }, partitionKey: 'x' },
+          { assetId: 'plain.asset', payload: { count: 2 } },
+        ],
+      },
+      NOW,
+    );
+    expect(result.ok && result.assets).toEqual([
+      expect.objectContaining({ payload: { count: 2 }, partitionKey: null }),
+    ]);
     expect(result.warnings.map((w) => w.code)).toEqual(['partition_key_ignored', 'duplicate_asset']);
   });
 
   it('takes producedAt from the entry, normalized to UTC', () => {
-    const result = recordAssets(step, null, { assets: [{ assetId: 'plain.asset', payload: { count: 1 }, producedAt: '2025-01-01T01:00:00+01:00' }] }, NOW);
+    const result = recordAssets(
+      step,
+      null,
+      { assets: [{ assetId: 'plain.asset', payload: { count: 1 }, producedAt: '2025-01-01T01:00:00+01:00' }] },
+      NOW,
+    );
     expect(result.ok && result.assets[0]!.producedAt).toBe('2025-01-01T00:00:00.000Z');
   });
 
   it('throws invalid_completion with paths for malformed entries', () => {
     let error: unknown;
     try {
-      recordAssets(step, null, { assets: [{ assetId: 'plain.asset', extra: 1 }, 'nope', { assetId: 3, producedAt: 'yesterday' }] }, NOW);
+      recordAssets(
+        step,
+        null,
+        { assets: [{ assetId: 'plain.asset', extra: 1 }, 'nope', { assetId: 3, producedAt: 'yesterday' }] },
+        NOW,
+      );
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).errors.map((e) => e.path)).toEqual(['/result/assets/0/extra', '/result/assets/1', '/result/assets/2/assetId', '/result/assets/2/producedAt']);
+    expect((error as ValidationError).errors.map((e) => e.path)).toEqual([
+      '/result/assets/0/extra',
+      '/result/assets/1',
+      '/result/assets/2/assetId',
+      '/result/assets/2/producedAt',
+    ]);
   });
 });

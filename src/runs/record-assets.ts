@@ -26,21 +26,34 @@ const compiled = new Map<string, ValidateFunction>();
  * become warnings), each payload valid against its declared schema (else the step fails and records nothing),
  * partition keys defaulted to the run's and validated. Malformed entries throw `invalid_completion`.
  */
-export function recordAssets(step: WorkflowStep, runPartitionKey: string | null, result: unknown, completedAt: string): RecordingResult {
+export function recordAssets(
+  step: WorkflowStep,
+  runPartitionKey: string | null,
+  result: unknown,
+  completedAt: string,
+): RecordingResult {
   const entries = extractEntries(result);
   const warnings: StepWarning[] = [];
   const byKey = new Map<string, RecordedAsset>();
   for (const entry of entries) {
     const declaration = step.produces.find((candidate) => candidate.assetId === entry.assetId);
     if (!declaration) {
-      warnings.push({ code: 'undeclared_asset', assetId: entry.assetId, message: `step "${step.id}" does not declare "${entry.assetId}" in produces; not recorded` });
+      warnings.push({
+        code: 'undeclared_asset',
+        assetId: entry.assetId,
+        message: `step "${step.id}" does not declare "${entry.assetId}" in produces; not recorded`,
+      });
       continue;
     }
     const recorded = recordOne(declaration, entry, runPartitionKey, completedAt, warnings);
     if ('code' in recorded) return { ok: false, error: recorded, warnings };
     const key = `${recorded.assetId}\u0000${recorded.partitionKey ?? ''}`;
     if (byKey.has(key)) {
-      warnings.push({ code: 'duplicate_asset', assetId: recorded.assetId, message: `"${recorded.assetId}" (partition ${recorded.partitionKey ?? 'none'}) appeared twice; the last entry was recorded` });
+      warnings.push({
+        code: 'duplicate_asset',
+        assetId: recorded.assetId,
+        message: `"${recorded.assetId}" (partition ${recorded.partitionKey ?? 'none'}) appeared twice; the last entry was recorded`,
+      });
     }
     byKey.set(key, recorded);
   }
@@ -58,7 +71,10 @@ function recordOne(
   if (declaration.schema) {
     const validate = validatorFor(declaration.schema);
     if (!validate(payload)) {
-      const details = (validate.errors ?? []).map((error) => ({ path: error.instancePath || '/', message: error.message ?? 'is invalid' }));
+      const details = (validate.errors ?? []).map((error) => ({
+        path: error.instancePath || '/',
+        message: error.message ?? 'is invalid',
+      }));
       return {
         code: 'asset_schema_violation',
         message: `payload of "${declaration.assetId}" does not match its declared schema: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`,
@@ -72,7 +88,11 @@ function recordOne(
     if (!check.ok) return { code: check.code, message: `asset "${declaration.assetId}": ${check.reason}` };
     partitionKey = check.key;
   } else if (entry.partitionKey) {
-    warnings.push({ code: 'partition_key_ignored', assetId: declaration.assetId, message: `"${declaration.assetId}" is not partitioned; the partition key "${entry.partitionKey}" was not recorded` });
+    warnings.push({
+      code: 'partition_key_ignored',
+      assetId: declaration.assetId,
+      message: `"${declaration.assetId}" is not partitioned; the partition key "${entry.partitionKey}" was not recorded`,
+    });
   }
   return {
     assetId: declaration.assetId,
@@ -108,18 +128,32 @@ function extractEntries(result: unknown): AssetEntry[] {
     if ('assetId' in assets) entries = checkEntry(assets, '/result/assets', problems);
     else {
       entries = Object.entries(assets as Record<string, unknown>).flatMap(([assetId, value]) => {
-        const item = value !== null && typeof value === 'object' && !Array.isArray(value) ? { assetId, ...(value as object) } : value;
-        if (item !== value && (value as { assetId?: unknown }).assetId !== undefined && (value as { assetId?: unknown }).assetId !== assetId) {
+        const item =
+          value !== null && typeof value === 'object' && !Array.isArray(value)
+            ? { assetId, ...(value as object) }
+            : value;
+        if (
+          item !== value &&
+          (value as { assetId?: unknown }).assetId !== undefined &&
+          (value as { assetId?: unknown }).assetId !== assetId
+        ) {
           problems.push({ path: `/result/assets/${assetId}/assetId`, message: 'must equal the map key' });
         }
         return checkEntry(item, `/result/assets/${assetId}`, problems);
       });
     }
   } else {
-    problems.push({ path: '/result/assets', message: 'must be an array, an asset object or a map of asset id to asset' });
+    problems.push({
+      path: '/result/assets',
+      message: 'must be an array, an asset object or a map of asset id to asset',
+    });
   }
   if (problems.length > 0) {
-    throw new ValidationError('invalid_completion', `The step result's assets are malformed: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, problems);
+    throw new ValidationError(
+      'invalid_completion',
+      `The step result's assets are malformed: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`,
+      problems,
+    );
   }
   return entries;
 }
@@ -131,9 +165,16 @@ function checkEntry(item: unknown, path: string, problems: FieldProblem[]): Asse
   }
   const entry = item as Record<string, unknown>;
   const before = problems.length;
-  for (const key of Object.keys(entry)) if (!ENTRY_KEYS.has(key)) problems.push({ path: `${path}/${key}`, message: `unknown property "${key}"` });
-  if (typeof entry.assetId !== 'string' || entry.assetId.length === 0) problems.push({ path: `${path}/assetId`, message: 'must be a non-empty string' });
-  if (entry.producedAt !== undefined && (typeof entry.producedAt !== 'string' || Number.isNaN(Date.parse(entry.producedAt)) || !/^\d{4}-\d{2}-\d{2}T/.test(entry.producedAt))) {
+  for (const key of Object.keys(entry))
+    if (!ENTRY_KEYS.has(key)) problems.push({ path: `${path}/${key}`, message: `unknown property "${key}"` });
+  if (typeof entry.assetId !== 'string' || entry.assetId.length === 0)
+    problems.push({ path: `${path}/assetId`, message: 'must be a non-empty string' });
+  if (
+    entry.producedAt !== undefined &&
+    (typeof entry.producedAt !== 'string' ||
+      Number.isNaN(Date.parse(entry.producedAt)) ||
+      !/^\d{4}-\d{2}-\d{2}T/.test(entry.producedAt))
+  ) {
     problems.push({ path: `${path}/producedAt`, message: 'must be an ISO-8601 date-time' });
   }
   if (entry.partitionKey !== undefined && entry.partitionKey !== null && typeof entry.partitionKey !== 'string') {

@@ -62,14 +62,28 @@ export class RunCommandService {
   }
 
   /** `POST /workflows/:slug/run`. */
-  async requestManualRun(slug: string, body: ManualRunBody, actor: string, _requestId: string): Promise<{ run: RunView; eventSeq: number }> {
+  async requestManualRun(
+    slug: string,
+    body: ManualRunBody,
+    actor: string,
+    _requestId: string,
+  ): Promise<{ run: RunView; eventSeq: number }> {
     const { workflow } = await this.workflows.require(slug);
     const parameters = mergeLayers(workflow.defaultParameters, body.parameters);
     this.checkParameters(workflow, parameters);
     const partitionKey = resolveRunPartitionKey(workflow, body.partitionKey ?? null);
     const runKey = normalizeRunKey(body.runKey);
     const runId = uuidv7();
-    const input: RunRequestInput = { workflow, runId, partitionKey, parameters, runKey, triggeredBy: body.triggeredBy ?? null, trigger: { type: 'manual' }, priority: null };
+    const input: RunRequestInput = {
+      workflow,
+      runId,
+      partitionKey,
+      parameters,
+      runKey,
+      triggeredBy: body.triggeredBy ?? null,
+      trigger: { type: 'manual' },
+      priority: null,
+    };
     const metadata = { correlationId: runId, causationId: null, actor };
     const { state, seq } = await this.requestRun(input, metadata);
     return { run: toRunView(state), eventSeq: seq };
@@ -79,7 +93,10 @@ export class RunCommandService {
    * Appends `workflow.run.requested` expecting an empty subject, after reserving the run key. Idempotent for a
    * derived run id: a second request of the same id returns the existing run.
    */
-  async requestRun(input: RunRequestInput, metadata: EventMetadata): Promise<{ state: RunState; seq: number; created: boolean }> {
+  async requestRun(
+    input: RunRequestInput,
+    metadata: EventMetadata,
+  ): Promise<{ state: RunState; seq: number; created: boolean }> {
     const { workflow, runId } = input;
     if (input.runKey) await this.reserveRunKey(workflow.slug, input.runKey, runId);
     await this.nats.runs.put(runId, workflow.slug);
@@ -103,15 +120,33 @@ export class RunCommandService {
   }
 
   /** `POST /workflow-runs/:runId/steps/:stepId/complete` and the NATS `<prefix>_job.complete` request. */
-  async completeStep(runId: string, stepId: string, body: CompletionBody, actor: string, _requestId: string): Promise<{ answer: CompletionAnswer; eventSeq: number; run: RunState }> {
+  async completeStep(
+    runId: string,
+    stepId: string,
+    body: CompletionBody,
+    actor: string,
+    _requestId: string,
+  ): Promise<{ answer: CompletionAnswer; eventSeq: number; run: RunState }> {
     const slug = await this.requireSlug(runId);
     const now = new Date().toISOString();
     const error: RunError | undefined =
-      body.error === undefined ? undefined : typeof body.error === 'string' ? { message: body.error, code: 'step_failed' } : { message: body.error.message, code: body.error.code ?? 'step_failed' };
+      body.error === undefined
+        ? undefined
+        : typeof body.error === 'string'
+          ? { message: body.error, code: 'step_failed' }
+          : { message: body.error.message, code: body.error.code ?? 'step_failed' };
     const result = await this.runs.execute(
       slug,
       runId,
-      { type: 'CompleteStep', stepId, status: body.status, now, ...(body.attempt === undefined ? {} : { attempt: body.attempt }), ...(body.result === undefined ? {} : { result: body.result }), ...(error ? { error } : {}) },
+      {
+        type: 'CompleteStep',
+        stepId,
+        status: body.status,
+        now,
+        ...(body.attempt === undefined ? {} : { attempt: body.attempt }),
+        ...(body.result === undefined ? {} : { result: body.result }),
+        ...(error ? { error } : {}),
+      },
       { correlationId: runId, causationId: null, actor },
       now,
     );
@@ -122,7 +157,13 @@ export class RunCommandService {
   async cancel(runId: string, actor: string, reason: string | null): Promise<{ run: RunView; eventSeq: number }> {
     const slug = await this.requireSlug(runId);
     const now = new Date().toISOString();
-    const result = await this.runs.execute(slug, runId, { type: 'CancelRun', reason, now }, { correlationId: runId, causationId: null, actor }, now);
+    const result = await this.runs.execute(
+      slug,
+      runId,
+      { type: 'CancelRun', reason, now },
+      { correlationId: runId, causationId: null, actor },
+      now,
+    );
     return { run: toRunView(result.state), eventSeq: result.seqs[result.seqs.length - 1]! };
   }
 
@@ -162,7 +203,11 @@ export class RunCommandService {
     }
     if (!validate(parameters)) {
       const errors = toFieldProblems(validate.errors, '/parameters');
-      throw new ValidationError('invalid_parameters', `The run parameters do not match the workflow's parametersSchema: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
+      throw new ValidationError(
+        'invalid_parameters',
+        `The run parameters do not match the workflow's parametersSchema: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
+        errors,
+      );
     }
   }
 
@@ -180,7 +225,11 @@ export class RunCommandService {
         if (holder === runId) return;
         const existing = await this.runs.load(slug, holder);
         if (existing && !isTerminal(existing)) {
-          throw new DomainError('run_key_conflict', `An active run (${holder}) of "${slug}" already uses runKey "${runKey}".`, { run: toRunView(existing) });
+          throw new DomainError(
+            'run_key_conflict',
+            `An active run (${holder}) of "${slug}" already uses runKey "${runKey}".`,
+            { run: toRunView(existing) },
+          );
         }
         try {
           await this.nats.runs.update(key, runId, entry.revision);
@@ -201,7 +250,12 @@ export function resolveRunPartitionKey(workflow: WorkflowDefinition, raw: string
   for (const declaration of partitioned) {
     const check = validatePartitionKey(declaration.partitioning, raw);
     if (!check.ok) {
-      throw new ValidationError(check.code, `asset "${declaration.assetId}": ${check.reason}`, [{ path: '/partitionKey', message: check.reason }], { assetId: declaration.assetId });
+      throw new ValidationError(
+        check.code,
+        `asset "${declaration.assetId}": ${check.reason}`,
+        [{ path: '/partitionKey', message: check.reason }],
+        { assetId: declaration.assetId },
+      );
     }
   }
   return raw!.trim();

@@ -17,7 +17,14 @@ import type { RunCommandService } from './run-command.service.js';
 import { runKeyReservation } from './run-key.js';
 import { readySteps, type MissingAsset } from './run.decider.js';
 import { isTerminal, type RunState } from './run-state.js';
-import { TERMINAL_RUN_EVENTS, type RunEventType, type RunRequested, type RunWaiting, type StepDispatched, type StepRetryScheduled } from './run.events.js';
+import {
+  TERMINAL_RUN_EVENTS,
+  type RunEventType,
+  type RunRequested,
+  type RunWaiting,
+  type StepDispatched,
+  type StepRetryScheduled,
+} from './run.events.js';
 
 export interface RunExecutorDeps {
   commands: RunCommandService;
@@ -62,7 +69,9 @@ export class RunExecutor implements BatchHandler {
     const toAdvance = new Map<string, { slug: string; seq: number }>();
     const admitFor = new Set<string>();
     const effects: Array<Promise<unknown>> = [];
-    const produced = events.filter((event) => event.type === 'asset.produced').map((event) => (event.data as AssetProduced).assetId);
+    const produced = events
+      .filter((event) => event.type === 'asset.produced')
+      .map((event) => (event.data as AssetProduced).assetId);
     const waits = await DependencyWaits.forAssets(tx, [...new Set(produced)]);
     const resumed = new Set<string>();
     const terminal: Array<{ slug: string; runId: string }> = [];
@@ -85,7 +94,14 @@ export class RunExecutor implements BatchHandler {
         effects.push(this.onDispatched(slug, runId, event as StoredEvent<string, StepDispatched>));
       } else if (type === 'workflow.step.retry-scheduled') {
         const data = event.data as StepRetryScheduled;
-        effects.push(this.deps.timers.arm<StepTimerPayload>('step-retry', TimerService.key(runId, data.stepId, data.attempt), data.retryAt, { slug, runId, stepId: data.stepId, attempt: data.attempt }));
+        effects.push(
+          this.deps.timers.arm<StepTimerPayload>(
+            'step-retry',
+            TimerService.key(runId, data.stepId, data.attempt),
+            data.retryAt,
+            { slug, runId, stepId: data.stepId, attempt: data.attempt },
+          ),
+        );
       } else if (type === 'workflow.run.waiting') {
         await this.onWaiting(tx, waits, slug, runId, event as StoredEvent<string, RunWaiting>);
       } else if (type === 'workflow.run.resumed') {
@@ -109,7 +125,9 @@ export class RunExecutor implements BatchHandler {
     }
     const lastSeq = events[events.length - 1]!.seq;
     const admitted = await admittedRuns(tx, [...toAdvance.keys()]);
-    await mapLimit([...toAdvance.entries()], 16, ([runId, { slug }]) => this.advance(slug, runId, lastSeq, admitted.has(runId)));
+    await mapLimit([...toAdvance.entries()], 16, ([runId, { slug }]) =>
+      this.advance(slug, runId, lastSeq, admitted.has(runId)),
+    );
   }
 
   /** Decides the next step of one run on its freshest state. */
@@ -120,35 +138,81 @@ export class RunExecutor implements BatchHandler {
     const canStart = state.status !== 'pending' || admitted;
     const missing = canStart ? await this.missingFor(state, batchSeq) : null;
     const now = new Date().toISOString();
-    await runs.execute(slug, runId, { type: 'AdvanceRun', now, canStart, missing }, this.metadata(runId, null), now, { verifyNoop: false });
+    await runs.execute(slug, runId, { type: 'AdvanceRun', now, canStart, missing }, this.metadata(runId, null), now, {
+      verifyNoop: false,
+    });
   }
 
   private async missingFor(state: RunState, batchSeq: number): Promise<MissingAsset | null> {
-    const ready = readySteps(state).filter((step) => (state.request.steps.find((s) => s.id === step.stepId)?.consumes.length ?? 0) > 0);
+    const ready = readySteps(state).filter(
+      (step) => (state.request.steps.find((s) => s.id === step.stepId)?.consumes.length ?? 0) > 0,
+    );
     if (ready.length === 0) return null;
     // Read models must have seen at least this batch (the request, or the production that resumed the run).
     await this.deps.consumers.waitFor('workflow_definitions', batchSeq, 30_000);
     await this.deps.consumers.waitFor('asset_partitions', batchSeq, 30_000);
-    const missing = await findMissingDependency(this.deps.db, state, ready.map((step) => step.stepId));
+    const missing = await findMissingDependency(
+      this.deps.db,
+      state,
+      ready.map((step) => step.stepId),
+    );
     if (!missing) return null;
-    const producerRunId = missing.producerWorkflowSlug ? derivedEventId(state.request.runId, 'dependency-run', missing.stepId, missing.assetId, state.lastSeq) : null;
+    const producerRunId = missing.producerWorkflowSlug
+      ? derivedEventId(state.request.runId, 'dependency-run', missing.stepId, missing.assetId, state.lastSeq)
+      : null;
     const waitUntil = new Date(Date.now() + this.deps.config.dependencyWaitMs).toISOString();
     return { ...missing, producerRunId, waitUntil };
   }
 
   private async onDispatched(slug: string, runId: string, event: StoredEvent<string, StepDispatched>): Promise<void> {
     const data = event.data;
-    await dispatchJob(this.deps.nats, { runId, workflowSlug: slug, stepId: data.stepId, attempt: data.attempt, jobSlug: data.jobSlug, serviceUrl: data.serviceUrl, parameters: data.parameters, partitionKey: data.partitionKey, timeoutMs: data.timeoutMs });
+    await dispatchJob(this.deps.nats, {
+      runId,
+      workflowSlug: slug,
+      stepId: data.stepId,
+      attempt: data.attempt,
+      jobSlug: data.jobSlug,
+      serviceUrl: data.serviceUrl,
+      parameters: data.parameters,
+      partitionKey: data.partitionKey,
+      timeoutMs: data.timeoutMs,
+    });
     if (data.timeoutMs !== null) {
       const due = Date.parse(data.dispatchedAt) + data.timeoutMs;
-      await this.deps.timers.arm<StepTimerPayload>('step-timeout', TimerService.key(runId, data.stepId, data.attempt), new Date(due), { slug, runId, stepId: data.stepId, attempt: data.attempt });
+      await this.deps.timers.arm<StepTimerPayload>(
+        'step-timeout',
+        TimerService.key(runId, data.stepId, data.attempt),
+        new Date(due),
+        { slug, runId, stepId: data.stepId, attempt: data.attempt },
+      );
     }
   }
 
-  private async onWaiting(tx: Transaction<Database>, waits: DependencyWaits, slug: string, runId: string, event: StoredEvent<string, RunWaiting>): Promise<void> {
+  private async onWaiting(
+    tx: Transaction<Database>,
+    waits: DependencyWaits,
+    slug: string,
+    runId: string,
+    event: StoredEvent<string, RunWaiting>,
+  ): Promise<void> {
     const data = event.data;
-    await waits.add(tx, { run_id: runId, workflow_slug: slug, step_id: data.stepId, asset_id: data.assetId, partition_key: data.partitionKey }, data.waitUntil);
-    await this.deps.timers.arm<DependencyTimerPayload>('dependency-wait', TimerService.key(runId, data.stepId, data.assetId), data.waitUntil, { slug, runId, stepId: data.stepId, assetId: data.assetId });
+    await waits.add(
+      tx,
+      {
+        run_id: runId,
+        workflow_slug: slug,
+        step_id: data.stepId,
+        asset_id: data.assetId,
+        partition_key: data.partitionKey,
+      },
+      data.waitUntil,
+    );
+    await this.deps.timers.arm<DependencyTimerPayload>(
+      'dependency-wait',
+      TimerService.key(runId, data.stepId, data.assetId),
+      data.waitUntil,
+      { slug, runId, stepId: data.stepId, assetId: data.assetId },
+    );
     if (data.producerWorkflowSlug && data.producerRunId) await this.requestProducer(slug, runId, data, event.id);
   }
 
@@ -164,31 +228,57 @@ export class RunExecutor implements BatchHandler {
           workflow,
           runId: data.producerRunId!,
           partitionKey: partitioned ? data.partitionKey : null,
-          parameters: { ...(workflow.defaultParameters ?? {}), ...(partitioned && data.partitionKey ? { partitionKey: data.partitionKey } : {}) },
+          parameters: {
+            ...(workflow.defaultParameters ?? {}),
+            ...(partitioned && data.partitionKey ? { partitionKey: data.partitionKey } : {}),
+          },
           runKey: null,
           triggeredBy: 'asset-materializer',
-          trigger: { type: 'dependency', assetId: data.assetId, ...(data.partitionKey ? { partitionKey: data.partitionKey } : {}), waitingRun: { workflowSlug: slug, runId, stepId: data.stepId } },
+          trigger: {
+            type: 'dependency',
+            assetId: data.assetId,
+            ...(data.partitionKey ? { partitionKey: data.partitionKey } : {}),
+            waitingRun: { workflowSlug: slug, runId, stepId: data.stepId },
+          },
           priority: null,
         },
         { correlationId: runId, causationId, actor: 'system' },
       );
     } catch (error) {
-      this.deps.log.warn({ err: error, runId, producer: data.producerWorkflowSlug }, 'could not request the producer of a missing asset; waiting until the bound');
+      this.deps.log.warn(
+        { err: error, runId, producer: data.producerWorkflowSlug },
+        'could not request the producer of a missing asset; waiting until the bound',
+      );
     }
   }
 
-  private async resumeWaiting(waits: DependencyWaits, event: StoredEvent<string, AssetProduced>, resumed: Set<string>): Promise<void> {
+  private async resumeWaiting(
+    waits: DependencyWaits,
+    event: StoredEvent<string, AssetProduced>,
+    resumed: Set<string>,
+  ): Promise<void> {
     const { assetId, partitionKey } = event.data;
     for (const wait of waits.matching(assetId, partitionKey)) {
       const now = new Date().toISOString();
-      await this.deps.commands.runs.execute(wait.workflow_slug, wait.run_id, { type: 'ResumeRun', stepId: wait.step_id, assetId, now }, this.metadata(wait.run_id, event.id), now, { verifyNoop: false });
+      await this.deps.commands.runs.execute(
+        wait.workflow_slug,
+        wait.run_id,
+        { type: 'ResumeRun', stepId: wait.step_id, assetId, now },
+        this.metadata(wait.run_id, event.id),
+        now,
+        { verifyNoop: false },
+      );
       waits.remove(wait.run_id);
       resumed.add(wait.run_id);
     }
   }
 
   /** Finished runs: their waits and start slots go (one query each per batch), their run keys are freed. */
-  private async onTerminal(tx: Transaction<Database>, terminal: Array<{ slug: string; runId: string }>, admitFor: Set<string>): Promise<void> {
+  private async onTerminal(
+    tx: Transaction<Database>,
+    terminal: Array<{ slug: string; runId: string }>,
+    admitFor: Set<string>,
+  ): Promise<void> {
     if (terminal.length === 0) return;
     const runIds = terminal.map((run) => run.runId);
     await DependencyWaits.deleteFor(tx, runIds);
@@ -198,7 +288,8 @@ export class RunExecutor implements BatchHandler {
       if (!runKey) continue;
       const key = runKeyReservation(slug, runKey);
       const entry = await this.deps.nats.runs.get(key);
-      if (entry && entry.operation === 'PUT' && entry.string() === runId) await this.deps.nats.runs.delete(key, { previousSeq: entry.revision }).catch(() => undefined);
+      if (entry && entry.operation === 'PUT' && entry.string() === runId)
+        await this.deps.nats.runs.delete(key, { previousSeq: entry.revision }).catch(() => undefined);
     }
   }
 

@@ -10,8 +10,20 @@ describe('run keys', () => {
 
   it('never lets two long composed keys collide by truncation (B13)', () => {
     const long = 'observatory.timeseries.timestore.with.a.very.long.asset.identifier.that.goes.on.and.on';
-    const a = composeRunKey(['asset', long, '2025-08-01T12:15', 'upstream-update', '0190f0e2-aaaa-7000-8000-000000000001']);
-    const b = composeRunKey(['asset', long, '2025-08-01T12:15', 'upstream-update', '0190f0e2-aaaa-7000-8000-000000000002']);
+    const a = composeRunKey([
+      'asset',
+      long,
+      '2025-08-01T12:15',
+      'upstream-update',
+      '0190f0e2-aaaa-7000-8000-000000000001',
+    ]);
+    const b = composeRunKey([
+      'asset',
+      long,
+      '2025-08-01T12:15',
+      'upstream-update',
+      '0190f0e2-aaaa-7000-8000-000000000002',
+    ]);
     expect(a.length).toBeLessThanOrEqual(120);
     expect(a).not.toBe(b);
     expect(composeRunKey(['asset', 'a b', null, 'expiry', 'ttl'])).toBe('asset-a-b-expiry-ttl');

@@ -11,9 +11,11 @@ export function normalizeRunKey(raw: string | undefined | null): string | null {
   if (raw === undefined || raw === null) return null;
   const key = raw.trim();
   if (key.length === 0 || key.length > 120 || !RUN_KEY.test(key)) {
-    throw new ValidationError('invalid_run_key', 'runKey must be 1..120 characters of letters, digits, "_", ".", ":" or "-".', [
-      { path: '/runKey', message: 'must match ^[A-Za-z0-9_.:-]{1,120}$' },
-    ]);
+    throw new ValidationError(
+      'invalid_run_key',
+      'runKey must be 1..120 characters of letters, digits, "_", ".", ":" or "-".',
+      [{ path: '/runKey', message: 'must match ^[A-Za-z0-9_.:-]{1,120}$' }],
+    );
   }
   return key;
 }

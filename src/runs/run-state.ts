@@ -1,5 +1,13 @@
 import type { WorkflowStep } from '../workflows/workflow-definition.js';
-import type { RecordedAsset, RunError, RunEvent, RunRequested, RunTrigger, RunWaiting, StepWarning } from './run.events.js';
+import type {
+  RecordedAsset,
+  RunError,
+  RunEvent,
+  RunRequested,
+  RunTrigger,
+  RunWaiting,
+  StepWarning,
+} from './run.events.js';
 
 export type RunStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'canceled';
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
@@ -88,7 +96,15 @@ export function evolveRun(state: RunState | null, event: RunEvent & { seq: numbe
     case 'workflow.run.cancel-requested':
       return { ...next, cancelRequested: true };
     case 'workflow.step.dispatched':
-      withStep(event.data.stepId, (step) => ({ ...step, status: 'running', attempt: event.data.attempt, startedAt: event.data.dispatchedAt, completedAt: null, error: null, retryAttempt: null }));
+      withStep(event.data.stepId, (step) => ({
+        ...step,
+        status: 'running',
+        attempt: event.data.attempt,
+        startedAt: event.data.dispatchedAt,
+        completedAt: null,
+        error: null,
+        retryAttempt: null,
+      }));
       return next;
     case 'workflow.step.succeeded':
       withStep(event.data.stepId, (step) => ({
@@ -97,7 +113,10 @@ export function evolveRun(state: RunState | null, event: RunEvent & { seq: numbe
         completedAt: event.data.completedAt,
         warnings: event.data.warnings,
         producedAssets: event.data.assets,
-        completions: [...step.completions, { attempt: event.data.attempt, status: 'succeeded', seq: event.seq, completedAt: event.data.completedAt }],
+        completions: [
+          ...step.completions,
+          { attempt: event.data.attempt, status: 'succeeded', seq: event.seq, completedAt: event.data.completedAt },
+        ],
       }));
       return next;
     case 'workflow.step.failed':
@@ -107,7 +126,10 @@ export function evolveRun(state: RunState | null, event: RunEvent & { seq: numbe
         completedAt: event.data.completedAt,
         error: event.data.error,
         warnings: event.data.warnings,
-        completions: [...step.completions, { attempt: event.data.attempt, status: 'failed', seq: event.seq, completedAt: event.data.completedAt }],
+        completions: [
+          ...step.completions,
+          { attempt: event.data.attempt, status: 'failed', seq: event.seq, completedAt: event.data.completedAt },
+        ],
       }));
       return next;
     case 'workflow.step.retry-scheduled':
@@ -126,7 +148,18 @@ export function evolveRun(state: RunState | null, event: RunEvent & { seq: numbe
 }
 
 function emptyStep(stepId: string): StepState {
-  return { stepId, status: 'pending', attempt: 0, startedAt: null, completedAt: null, error: null, warnings: [], producedAssets: [], retryAttempt: null, completions: [] };
+  return {
+    stepId,
+    status: 'pending',
+    attempt: 0,
+    startedAt: null,
+    completedAt: null,
+    error: null,
+    warnings: [],
+    producedAssets: [],
+    retryAttempt: null,
+    completions: [],
+  };
 }
 
 /** The Run shape of the HTTP API (DESIGN §5). */
@@ -144,7 +177,13 @@ export interface RunView {
   startedAt: string | null;
   completedAt: string | null;
   error: RunError | null;
-  waitingFor: { stepId: string; assetId: string; partitionKey: string | null; producerRunId: string | null; waitUntil: string } | null;
+  waitingFor: {
+    stepId: string;
+    assetId: string;
+    partitionKey: string | null;
+    producerRunId: string | null;
+    waitUntil: string;
+  } | null;
   steps: Array<{
     stepId: string;
     status: StepStatus;
@@ -174,7 +213,13 @@ export function toRunView(state: RunState): RunView {
     completedAt: state.completedAt,
     error: state.error,
     waitingFor: state.waiting
-      ? { stepId: state.waiting.stepId, assetId: state.waiting.assetId, partitionKey: state.waiting.partitionKey, producerRunId: state.waiting.producerRunId, waitUntil: state.waiting.waitUntil }
+      ? {
+          stepId: state.waiting.stepId,
+          assetId: state.waiting.assetId,
+          partitionKey: state.waiting.partitionKey,
+          producerRunId: state.waiting.producerRunId,
+          waitUntil: state.waiting.waitUntil,
+        }
       : null,
     steps: r.steps.map((definition) => {
       const step = state.steps[definition.id]!;
@@ -186,7 +231,11 @@ export function toRunView(state: RunState): RunView {
         completedAt: step.completedAt,
         error: step.error ? { message: step.error.message, code: step.error.code } : null,
         warnings: step.warnings,
-        producedAssets: step.producedAssets.map((asset) => ({ assetId: asset.assetId, partitionKey: asset.partitionKey, producedAt: asset.producedAt })),
+        producedAssets: step.producedAssets.map((asset) => ({
+          assetId: asset.assetId,
+          partitionKey: asset.partitionKey,
+          producedAt: asset.producedAt,
+        })),
       };
     }),
   };

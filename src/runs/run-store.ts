@@ -50,7 +50,8 @@ export class RunStore {
       this.remember(evolveRun(null, event as unknown as RunEvent & { seq: number })!);
       return;
     }
-    if (cached && event.seq > cached.lastSeq) this.remember(evolveRun(cached, event as unknown as RunEvent & { seq: number })!);
+    if (cached && event.seq > cached.lastSeq)
+      this.remember(evolveRun(cached, event as unknown as RunEvent & { seq: number })!);
   }
 
   /** The workflow of a cached run (runs never change workflow). */
@@ -66,7 +67,14 @@ export class RunStore {
    * Decides on the freshest state and appends. Rejections and no-op decisions are re-checked against the
    * subject's real last sequence before they are trusted.
    */
-  async execute(slug: string, runId: string, command: RunCommand, metadata: EventMetadata, now: string, options: { verifyNoop?: boolean } = {}): Promise<RunCommandResult> {
+  async execute(
+    slug: string,
+    runId: string,
+    command: RunCommand,
+    metadata: EventMetadata,
+    now: string,
+    options: { verifyNoop?: boolean } = {},
+  ): Promise<RunCommandResult> {
     let state = command.type === 'RequestRun' ? null : await this.current(slug, runId);
     for (let attempt = 0; attempt < 20; attempt++) {
       let decision: RunDecision;
@@ -103,9 +111,20 @@ export class RunStore {
     throw new Error(`run ${runId}: too many concurrent writers`);
   }
 
-  private async append(slug: string, runId: string, events: NewEvent[], state: RunState | null, metadata: EventMetadata, now: string): Promise<number[]> {
-    const envelopes = events.map((event) => toEnvelope({ ...event, id: event.id ?? derivedEventId(runId, event.type, now) }, metadata, now));
-    const result = await this.store.append(this.subject(slug, runId), envelopes, { expectedLastSeq: state?.lastSeq ?? 0 });
+  private async append(
+    slug: string,
+    runId: string,
+    events: NewEvent[],
+    state: RunState | null,
+    metadata: EventMetadata,
+    now: string,
+  ): Promise<number[]> {
+    const envelopes = events.map((event) =>
+      toEnvelope({ ...event, id: event.id ?? derivedEventId(runId, event.type, now) }, metadata, now),
+    );
+    const result = await this.store.append(this.subject(slug, runId), envelopes, {
+      expectedLastSeq: state?.lastSeq ?? 0,
+    });
     return result.seqs;
   }
 

@@ -120,7 +120,11 @@ export type RunEventMap = {
 export type RunEventType = keyof RunEventMap;
 export type RunEvent = { [K in RunEventType]: { type: K; data: RunEventMap[K] } }[RunEventType];
 
-export const TERMINAL_RUN_EVENTS: readonly RunEventType[] = ['workflow.run.succeeded', 'workflow.run.failed', 'workflow.run.canceled'];
+export const TERMINAL_RUN_EVENTS: readonly RunEventType[] = [
+  'workflow.run.succeeded',
+  'workflow.run.failed',
+  'workflow.run.canceled',
+];
 
 const instant = { type: 'string', format: 'date-time' };
 const nullableString = { type: ['string', 'null'] };
@@ -131,7 +135,11 @@ const error = {
 };
 const warnings = {
   type: 'array',
-  items: { type: 'object', required: ['code', 'assetId', 'message'], properties: { code: { type: 'string' }, assetId: nullableString, message: { type: 'string' } } },
+  items: {
+    type: 'object',
+    required: ['code', 'assetId', 'message'],
+    properties: { code: { type: 'string' }, assetId: nullableString, message: { type: 'string' } },
+  },
 };
 const asset = {
   type: 'object',
@@ -151,43 +159,82 @@ function schema(type: RunEventType, required: string[], properties: Record<strin
 }
 
 export const runEventSchemas: EventSchema[] = [
-  schema('workflow.run.requested', ['runId', 'workflowSlug', 'workflowDefinitionId', 'workflowVersion', 'steps', 'partitionKey', 'runKey', 'parameters', 'triggeredBy', 'trigger', 'priority', 'requestedAt'], {
-    runId: { type: 'string', minLength: 1 },
-    workflowSlug: { type: 'string', minLength: 1 },
-    workflowDefinitionId: { type: 'string' },
-    workflowVersion: { type: 'integer', minimum: 1 },
-    steps: { type: 'array', minItems: 1 },
-    partitionKey: nullableString,
-    runKey: nullableString,
-    parameters: { type: 'object' },
-    triggeredBy: nullableString,
-    trigger: { type: 'object', required: ['type'], properties: { type: { type: 'string' } } },
-    priority: { type: ['integer', 'null'] },
-    requestedAt: instant,
-  }),
+  schema(
+    'workflow.run.requested',
+    [
+      'runId',
+      'workflowSlug',
+      'workflowDefinitionId',
+      'workflowVersion',
+      'steps',
+      'partitionKey',
+      'runKey',
+      'parameters',
+      'triggeredBy',
+      'trigger',
+      'priority',
+      'requestedAt',
+    ],
+    {
+      runId: { type: 'string', minLength: 1 },
+      workflowSlug: { type: 'string', minLength: 1 },
+      workflowDefinitionId: { type: 'string' },
+      workflowVersion: { type: 'integer', minimum: 1 },
+      steps: { type: 'array', minItems: 1 },
+      partitionKey: nullableString,
+      runKey: nullableString,
+      parameters: { type: 'object' },
+      triggeredBy: nullableString,
+      trigger: { type: 'object', required: ['type'], properties: { type: { type: 'string' } } },
+      priority: { type: ['integer', 'null'] },
+      requestedAt: instant,
+    },
+  ),
   schema('workflow.run.started', ['startedAt'], { startedAt: instant }),
-  schema('workflow.run.waiting', ['stepId', 'assetId', 'partitionKey', 'producerWorkflowSlug', 'producerRunId', 'since', 'waitUntil'], {
+  schema(
+    'workflow.run.waiting',
+    ['stepId', 'assetId', 'partitionKey', 'producerWorkflowSlug', 'producerRunId', 'since', 'waitUntil'],
+    {
+      stepId: { type: 'string' },
+      assetId: { type: 'string' },
+      partitionKey: nullableString,
+      producerWorkflowSlug: nullableString,
+      producerRunId: nullableString,
+      since: instant,
+      waitUntil: instant,
+    },
+  ),
+  schema('workflow.run.resumed', ['stepId', 'assetId', 'resumedAt'], {
     stepId: { type: 'string' },
     assetId: { type: 'string' },
-    partitionKey: nullableString,
-    producerWorkflowSlug: nullableString,
-    producerRunId: nullableString,
-    since: instant,
-    waitUntil: instant,
+    resumedAt: instant,
   }),
-  schema('workflow.run.resumed', ['stepId', 'assetId', 'resumedAt'], { stepId: { type: 'string' }, assetId: { type: 'string' }, resumedAt: instant }),
   schema('workflow.run.cancel-requested', ['requestedAt', 'reason'], { requestedAt: instant, reason: nullableString }),
-  schema('workflow.step.dispatched', ['stepId', 'attempt', 'stepType', 'jobSlug', 'serviceUrl', 'parameters', 'partitionKey', 'timeoutMs', 'dispatchedAt'], {
-    stepId: { type: 'string' },
-    attempt: { type: 'integer', minimum: 1 },
-    stepType: { enum: ['job', 'service'] },
-    jobSlug: nullableString,
-    serviceUrl: nullableString,
-    parameters: { type: 'object' },
-    partitionKey: nullableString,
-    timeoutMs: { type: ['integer', 'null'] },
-    dispatchedAt: instant,
-  }),
+  schema(
+    'workflow.step.dispatched',
+    [
+      'stepId',
+      'attempt',
+      'stepType',
+      'jobSlug',
+      'serviceUrl',
+      'parameters',
+      'partitionKey',
+      'timeoutMs',
+      'dispatchedAt',
+    ],
+    {
+      stepId: { type: 'string' },
+      attempt: { type: 'integer', minimum: 1 },
+      stepType: { enum: ['job', 'service'] },
+      jobSlug: nullableString,
+      serviceUrl: nullableString,
+      parameters: { type: 'object' },
+      partitionKey: nullableString,
+      timeoutMs: { type: ['integer', 'null'] },
+      dispatchedAt: instant,
+    },
+  ),
   schema('workflow.step.succeeded', ['stepId', 'attempt', 'completedAt', 'assets', 'warnings'], {
     stepId: { type: 'string' },
     attempt: { type: 'integer', minimum: 1 },
@@ -202,7 +249,11 @@ export const runEventSchemas: EventSchema[] = [
     error,
     warnings,
   }),
-  schema('workflow.step.retry-scheduled', ['stepId', 'attempt', 'retryAt'], { stepId: { type: 'string' }, attempt: { type: 'integer', minimum: 2 }, retryAt: instant }),
+  schema('workflow.step.retry-scheduled', ['stepId', 'attempt', 'retryAt'], {
+    stepId: { type: 'string' },
+    attempt: { type: 'integer', minimum: 2 },
+    retryAt: instant,
+  }),
   schema('workflow.step.skipped', ['stepId', 'reason'], { stepId: { type: 'string' }, reason: { type: 'string' } }),
   schema('workflow.run.succeeded', ['completedAt'], { completedAt: instant }),
   schema('workflow.run.failed', ['completedAt', 'error'], { completedAt: instant, error }),

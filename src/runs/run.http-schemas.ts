@@ -4,9 +4,23 @@ export const runRequestBodySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    parameters: { type: 'object', description: "Deep-merged over the workflow's defaultParameters; checked against its parametersSchema." },
-    partitionKey: { type: 'string', minLength: 1, maxLength: 200, description: 'Required (and validated) when the workflow produces a partitioned asset.' },
-    runKey: { type: 'string', minLength: 1, maxLength: 120, pattern: '^\\s*[A-Za-z0-9_.:-]+\\s*$', description: 'At most one active run per workflow and run key (409 run_key_conflict).' },
+    parameters: {
+      type: 'object',
+      description: "Deep-merged over the workflow's defaultParameters; checked against its parametersSchema.",
+    },
+    partitionKey: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      description: 'Required (and validated) when the workflow produces a partitioned asset.',
+    },
+    runKey: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 120,
+      pattern: '^\\s*[A-Za-z0-9_.:-]+\\s*$',
+      description: 'At most one active run per workflow and run key (409 run_key_conflict).',
+    },
     triggeredBy: { type: 'string', minLength: 1, maxLength: 200 },
   },
 } as const;
@@ -18,7 +32,9 @@ export const completionBodySchema = {
   properties: {
     status: { enum: ['succeeded', 'failed'] },
     attempt: { type: 'integer', minimum: 1, description: 'Defaults to the current attempt.' },
-    result: { description: 'Free-form; only result.assets is read (array, one asset object, or a map keyed by asset id).' },
+    result: {
+      description: 'Free-form; only result.assets is read (array, one asset object, or a map keyed by asset id).',
+    },
     error: {
       oneOf: [
         { type: 'string', minLength: 1, maxLength: 10000 },
@@ -26,7 +42,10 @@ export const completionBodySchema = {
           type: 'object',
           additionalProperties: false,
           required: ['message'],
-          properties: { message: { type: 'string', minLength: 1, maxLength: 10000 }, code: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' } },
+          properties: {
+            message: { type: 'string', minLength: 1, maxLength: 10000 },
+            code: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' },
+          },
         },
       ],
     },
@@ -37,7 +56,11 @@ export const completionBodySchema = {
 export const natsCompletionSchema = {
   ...completionBodySchema,
   required: ['runId', 'stepId', 'status'],
-  properties: { ...completionBodySchema.properties, runId: { type: 'string', minLength: 1, maxLength: 100 }, stepId: { type: 'string', minLength: 1, maxLength: 100 } },
+  properties: {
+    ...completionBodySchema.properties,
+    runId: { type: 'string', minLength: 1, maxLength: 100 },
+    stepId: { type: 'string', minLength: 1, maxLength: 100 },
+  },
 } as const;
 
 export const cancelBodySchema = {
@@ -54,9 +77,18 @@ export const listRunsQuerySchema = {
     cursor: { type: 'string', maxLength: 200 },
     status: { enum: ['pending', 'running', 'waiting', 'succeeded', 'failed', 'canceled'] },
     partitionKey: { type: 'string', minLength: 1, maxLength: 200 },
-    trigger: { type: 'string', minLength: 1, maxLength: 100, description: 'trigger.type, e.g. manual, auto-materialize, dependency' },
+    trigger: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+      description: 'trigger.type, e.g. manual, auto-materialize, dependency',
+    },
     ...minSeqQuerySchema,
   },
 } as const;
 
-export const getRunQuerySchema = { type: 'object', additionalProperties: false, properties: { ...minSeqQuerySchema } } as const;
+export const getRunQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { ...minSeqQuerySchema },
+} as const;

@@ -14,7 +14,13 @@ import { DB } from '../runtime/tokens.js';
 import { WorkflowCommandService } from '../workflows/workflow-command.service.js';
 import { RunCommandService, type CompletionBody, type ManualRunBody } from './run-command.service.js';
 import { toRunView } from './run-state.js';
-import { cancelBodySchema, completionBodySchema, getRunQuerySchema, listRunsQuerySchema, runRequestBodySchema } from './run.http-schemas.js';
+import {
+  cancelBodySchema,
+  completionBodySchema,
+  getRunQuerySchema,
+  listRunsQuerySchema,
+  runRequestBodySchema,
+} from './run.http-schemas.js';
 
 interface ListRunsQuery {
   limit: number;
@@ -73,7 +79,10 @@ export class RunsController {
 
   @Get('workflow-runs/:runId')
   @ApiOperation({ summary: 'One run with its steps and produced assets, folded from its events (never lags)' })
-  async get(@Param('runId') runId: string, @Query(new SchemaPipe(getRunQuerySchema, 'query')) _query: { minSeq?: number }) {
+  async get(
+    @Param('runId') runId: string,
+    @Query(new SchemaPipe(getRunQuerySchema, 'query')) _query: { minSeq?: number },
+  ) {
     const { state } = await this.runs.getRun(runId);
     return { data: toRunView(state), meta: { eventSeq: state.lastSeq } };
   }
@@ -83,7 +92,12 @@ export class RunsController {
   @RequireScope('workflows:run')
   @ApiOperation({ summary: 'Cancel a pending, running or waiting run (scope workflows:run)' })
   @ApiBody({ schema: cancelBodySchema as object, required: false })
-  async cancel(@Param('runId') runId: string, @Body(new SchemaPipe(cancelBodySchema)) body: { reason?: string }, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
+  async cancel(
+    @Param('runId') runId: string,
+    @Body(new SchemaPipe(cancelBodySchema)) body: { reason?: string },
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const { run, eventSeq } = await this.runs.cancel(runId, actor.subject, body.reason ?? null);
     return written(reply, run, eventSeq);
   }
@@ -91,7 +105,9 @@ export class RunsController {
   @Post('workflow-runs/:runId/steps/:stepId/complete')
   @HttpCode(200)
   @RequireScope('workflows:run')
-  @ApiOperation({ summary: 'An external worker reports a step attempt; repeating a completed attempt answers the original result' })
+  @ApiOperation({
+    summary: 'An external worker reports a step attempt; repeating a completed attempt answers the original result',
+  })
   @ApiBody({ schema: completionBodySchema as object })
   async complete(
     @Param('runId') runId: string,

@@ -36,7 +36,19 @@ export class RunsRuntime implements OnApplicationBootstrap, OnApplicationShutdow
     const { config, log, nats, store, db } = this.platform;
     this.registerTimerHandlers();
     if (config.roles.has('projector')) {
-      this.consumers.start(new RunExecutor({ commands: this.commands, workflows: this.workflows, db, timers: this.timers, nats, consumers: this.consumers, config, log: log.child({ component: 'run-executor' }) }), { batchSize: 200 });
+      this.consumers.start(
+        new RunExecutor({
+          commands: this.commands,
+          workflows: this.workflows,
+          db,
+          timers: this.timers,
+          nats,
+          consumers: this.consumers,
+          config,
+          log: log.child({ component: 'run-executor' }),
+        }),
+        { batchSize: 200 },
+      );
       this.consumers.start(new AssetRelay(store));
     }
     if (config.roles.has('worker') || config.roles.has('materializer')) await this.timers.start();
@@ -48,7 +60,10 @@ export class RunsRuntime implements OnApplicationBootstrap, OnApplicationShutdow
       this.completions = listenForCompletions(nats, this.commands, log);
       // Without the executor in this process, follow run events so commands decide on fresh state instead of
       // re-reading a run's subject after every lost race.
-      if (!config.roles.has('projector')) this.stopFollowing = await store.follow(`${nats.subjects.prefix}.run.>`, (event) => this.commands.runs.observe(event));
+      if (!config.roles.has('projector'))
+        this.stopFollowing = await store.follow(`${nats.subjects.prefix}.run.>`, (event) =>
+          this.commands.runs.observe(event),
+        );
     }
   }
 
@@ -70,12 +85,24 @@ export class RunsRuntime implements OnApplicationBootstrap, OnApplicationShutdow
     this.timers.on('step-retry', async (timer) => {
       const { slug, runId, stepId, attempt } = timer.payload as StepTimerPayload;
       const at = now();
-      await this.commands.runs.execute(slug, runId, { type: 'DispatchRetry', stepId, attempt, now: at }, meta(runId), at);
+      await this.commands.runs.execute(
+        slug,
+        runId,
+        { type: 'DispatchRetry', stepId, attempt, now: at },
+        meta(runId),
+        at,
+      );
     });
     this.timers.on('dependency-wait', async (timer) => {
       const { slug, runId, stepId, assetId } = timer.payload as DependencyTimerPayload;
       const at = now();
-      await this.commands.runs.execute(slug, runId, { type: 'FailWaitingRun', stepId, assetId, now: at }, meta(runId), at);
+      await this.commands.runs.execute(
+        slug,
+        runId,
+        { type: 'FailWaitingRun', stepId, assetId, now: at },
+        meta(runId),
+        at,
+      );
     });
   }
 }

@@ -13,7 +13,8 @@ import type { Platform } from './platform.js';
 export async function createApp(platform: Platform): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: platform.config.maxBodyBytes,
-    genReqId: (request: { headers: Record<string, unknown> }) => String(request.headers['x-request-id'] ?? randomUUID()),
+    genReqId: (request: { headers: Record<string, unknown> }) =>
+      String(request.headers['x-request-id'] ?? randomUUID()),
     requestIdHeader: false,
     allowErrorHandlerOverride: true,
     loggerInstance: platform.log.child({ component: 'http' }) as never,
@@ -25,14 +26,25 @@ export async function createApp(platform: Platform): Promise<NestFastifyApplicat
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions?.url ?? 'unmatched';
-    platform.metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    platform.metrics.httpDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
     done();
   });
   if (!platform.config.roles.has('api')) {
     const roles = [...platform.config.roles].join(',');
     fastify.addHook('onRequest', (request, reply, done) => {
       if (/^\/(health\/|metrics)/.test(request.url)) return done();
-      sendProblem(reply, request, new DomainError('route_not_found', `This process runs the roles ${roles}; the API is served by instances with the api role.`), platform.log);
+      sendProblem(
+        reply,
+        request,
+        new DomainError(
+          'route_not_found',
+          `This process runs the roles ${roles}; the API is served by instances with the api role.`,
+        ),
+        platform.log,
+      );
     });
   }
   fastify.addHook('onSend', (request, reply, payload, done) => {
@@ -45,7 +57,9 @@ export async function createApp(platform: Platform): Promise<NestFastifyApplicat
     app,
     new DocumentBuilder()
       .setTitle('apphub-assets')
-      .setDescription('Event-sourced workflow assets: definitions, runs, materializations, partitions and auto-materialization.')
+      .setDescription(
+        'Event-sourced workflow assets: definitions, runs, materializations, partitions and auto-materialization.',
+      )
       .setVersion('0.1.0')
       .addBearerAuth()
       .build(),

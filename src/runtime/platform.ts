@@ -27,18 +27,24 @@ export interface Platform {
 
 export class PendingMigrationsError extends Error {
   constructor(readonly pending: string[]) {
-    super(`the database has pending migrations (${pending.join(', ')}); run \`npm run migrate\` or set APPHUB_MIGRATE_ON_START=true`);
+    super(
+      `the database has pending migrations (${pending.join(', ')}); run \`npm run migrate\` or set APPHUB_MIGRATE_ON_START=true`,
+    );
     this.name = 'PendingMigrationsError';
   }
 }
 
-export async function openPlatform(config: AppConfig, options: { log?: Logger; collectDefaultMetrics?: boolean } = {}): Promise<Platform> {
+export async function openPlatform(
+  config: AppConfig,
+  options: { log?: Logger; collectDefaultMetrics?: boolean } = {},
+): Promise<Platform> {
   const log = options.log ?? createLogger(config.logLevel);
   const db = createDatabase({
     connectionString: config.databaseUrl,
     maxConnections: 20,
     onQuery: (event) => {
-      if (log.isLevelEnabled('debug')) log.debug({ sql: event.query.sql, queryDurationMillis: event.queryDurationMillis }, 'query');
+      if (log.isLevelEnabled('debug'))
+        log.debug({ sql: event.query.sql, queryDurationMillis: event.queryDurationMillis }, 'query');
     },
   });
   try {

@@ -39,7 +39,10 @@ export class TimerService {
 
   /** A stable single-token key for any parts. */
   static key(...parts: Array<string | number | null>): string {
-    return createHash('sha256').update(parts.map((part) => (part === null ? '\u0000' : String(part))).join('\u001f')).digest('hex').slice(0, 40);
+    return createHash('sha256')
+      .update(parts.map((part) => (part === null ? '\u0000' : String(part))).join('\u001f'))
+      .digest('hex')
+      .slice(0, 40);
   }
 
   on(kind: TimerKind, handler: TimerHandler): void {
@@ -48,12 +51,24 @@ export class TimerService {
 
   /** Arms (or re-arms, replacing) the timer `<kind>.<key>`. */
   async arm<P>(kind: TimerKind, key: string, dueAt: Date | string, payload: P, msgId?: string): Promise<void> {
-    const body: TimerMessage<P> = { kind, key, dueAt: new Date(dueAt).toISOString(), armedAt: new Date().toISOString(), payload };
-    await this.nats.js.publish(this.nats.subjects.timer(kind, key), JSON.stringify(body), msgId ? { msgID: msgId } : {});
+    const body: TimerMessage<P> = {
+      kind,
+      key,
+      dueAt: new Date(dueAt).toISOString(),
+      armedAt: new Date().toISOString(),
+      payload,
+    };
+    await this.nats.js.publish(
+      this.nats.subjects.timer(kind, key),
+      JSON.stringify(body),
+      msgId ? { msgID: msgId } : {},
+    );
   }
 
   async cancel(kind: TimerKind, key: string): Promise<void> {
-    await this.nats.jsm.streams.purge(this.nats.subjects.streams.timers, { filter: this.nats.subjects.timer(kind, key) });
+    await this.nats.jsm.streams.purge(this.nats.subjects.streams.timers, {
+      filter: this.nats.subjects.timer(kind, key),
+    });
   }
 
   async start(): Promise<void> {
@@ -92,7 +107,10 @@ export class TimerService {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       try {
-        const consumer = await this.nats.js.consumers.get(this.nats.subjects.streams.timers, this.nats.subjects.timerDurable);
+        const consumer = await this.nats.js.consumers.get(
+          this.nats.subjects.streams.timers,
+          this.nats.subjects.timerDurable,
+        );
         this.messages = await consumer.consume({ max_messages: 1000, expires: 5000 });
         for await (const message of this.messages) {
           if (this.stopped) break;
@@ -128,7 +146,9 @@ export class TimerService {
     const work = handler(timer, new Date())
       .then(async () => {
         await message.ackAck().catch(() => false);
-        await this.nats.jsm.streams.deleteMessage(this.nats.subjects.streams.timers, message.seq, false).catch(() => undefined);
+        await this.nats.jsm.streams
+          .deleteMessage(this.nats.subjects.streams.timers, message.seq, false)
+          .catch(() => undefined);
       })
       .catch((error) => {
         this.log.warn({ err: error, kind: timer.kind, key: timer.key }, 'timer handler failed; retrying');

@@ -22,7 +22,10 @@ export class WorkflowCommandService {
   /** The current definition straight from the event log (never lags), with the sequence of its last event. */
   async load(slug: string): Promise<{ workflow: WorkflowDefinition; seq: number } | null> {
     if (!/^[a-z0-9][a-z0-9_-]*$/.test(slug) || slug.length > 100) return null;
-    const last = (await this.store.readLast(this.store.subjects.definition(slug))) as StoredEvent<string, WorkflowDefinitionUpdated> | null;
+    const last = (await this.store.readLast(this.store.subjects.definition(slug))) as StoredEvent<
+      string,
+      WorkflowDefinitionUpdated
+    > | null;
     return last ? { workflow: last.data.workflow, seq: last.seq } : null;
   }
 
@@ -35,20 +38,37 @@ export class WorkflowCommandService {
   async register(body: unknown, actor: string, requestId: string): Promise<WorkflowWriteResult> {
     const input = this.validate(body);
     const current = await this.load(input.slug);
-    const command: WorkflowCommand = { type: 'RegisterWorkflow', input, workflowId: newEventId(), now: new Date().toISOString() };
+    const command: WorkflowCommand = {
+      type: 'RegisterWorkflow',
+      input,
+      workflowId: newEventId(),
+      now: new Date().toISOString(),
+    };
     return this.execute(command, current, actor, requestId, true);
   }
 
-  async update(slug: string, body: unknown, expectedVersion: number | undefined, actor: string, requestId: string): Promise<WorkflowWriteResult> {
+  async update(
+    slug: string,
+    body: unknown,
+    expectedVersion: number | undefined,
+    actor: string,
+    requestId: string,
+  ): Promise<WorkflowWriteResult> {
     const input = this.validate(body, slug);
     for (let attempt = 0; ; attempt++) {
       const current = await this.load(slug);
-      const command: WorkflowCommand = { type: 'UpdateWorkflow', input, now: new Date().toISOString(), ...(expectedVersion === undefined ? {} : { expectedVersion }) };
+      const command: WorkflowCommand = {
+        type: 'UpdateWorkflow',
+        input,
+        now: new Date().toISOString(),
+        ...(expectedVersion === undefined ? {} : { expectedVersion }),
+      };
       try {
         return await this.execute(command, current, actor, requestId, false);
       } catch (error) {
         // Without If-Match the client asked for "replace": one retry on a concurrent change is what it expects.
-        if (expectedVersion !== undefined || attempt > 0 || (error as DomainError).code !== 'version_conflict') throw error;
+        if (expectedVersion !== undefined || attempt > 0 || (error as DomainError).code !== 'version_conflict')
+          throw error;
       }
     }
   }
@@ -76,12 +96,20 @@ export class WorkflowCommandService {
       toEnvelope(event, { correlationId: requestId, causationId: null, actor }, command.now),
     );
     try {
-      const result = await this.store.append(this.store.subjects.definition(workflow.slug), envelopes, { expectedLastSeq: current?.seq ?? 0 });
+      const result = await this.store.append(this.store.subjects.definition(workflow.slug), envelopes, {
+        expectedLastSeq: current?.seq ?? 0,
+      });
       return { workflow, eventSeq: result.lastSeq, created };
     } catch (error) {
       if (!(error instanceof ConcurrencyConflictError)) throw error;
-      if (created) throw new DomainError('workflow_exists', `A workflow with slug "${workflow.slug}" already exists.`, { slug: workflow.slug });
-      throw new DomainError('version_conflict', `The workflow "${workflow.slug}" changed concurrently; reload it and retry.`);
+      if (created)
+        throw new DomainError('workflow_exists', `A workflow with slug "${workflow.slug}" already exists.`, {
+          slug: workflow.slug,
+        });
+      throw new DomainError(
+        'version_conflict',
+        `The workflow "${workflow.slug}" changed concurrently; reload it and retry.`,
+      );
     }
   }
 }

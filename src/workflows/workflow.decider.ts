@@ -14,17 +14,36 @@ export type WorkflowState = WorkflowDefinition | null;
  * Registering and replacing definitions. Pure: time and ids come in the command. An update identical to the
  * current definition changes nothing (idempotent PUT).
  */
-export function decideWorkflow(command: WorkflowCommand, state: WorkflowState): NewEvent<'workflow.definition.updated', WorkflowDefinitionUpdated>[] {
+export function decideWorkflow(
+  command: WorkflowCommand,
+  state: WorkflowState,
+): NewEvent<'workflow.definition.updated', WorkflowDefinitionUpdated>[] {
   if (command.type === 'RegisterWorkflow') {
-    if (state) throw new DomainError('workflow_exists', `A workflow with slug "${state.slug}" already exists.`, { slug: state.slug });
-    const workflow: WorkflowDefinition = { ...command.input, id: command.workflowId, version: 1, createdAt: command.now, updatedAt: command.now };
+    if (state)
+      throw new DomainError('workflow_exists', `A workflow with slug "${state.slug}" already exists.`, {
+        slug: state.slug,
+      });
+    const workflow: WorkflowDefinition = {
+      ...command.input,
+      id: command.workflowId,
+      version: 1,
+      createdAt: command.now,
+      updatedAt: command.now,
+    };
     return [{ type: 'workflow.definition.updated', data: { workflow } }];
   }
-  if (!state) throw new DomainError('workflow_not_found', `No workflow with slug "${command.input.slug}".`, { slug: command.input.slug });
-  if (command.expectedVersion !== undefined && command.expectedVersion !== state.version) {
-    throw new DomainError('version_conflict', `If-Match "${command.expectedVersion}" is stale: the workflow is at version ${state.version}.`, {
-      currentVersion: state.version,
+  if (!state)
+    throw new DomainError('workflow_not_found', `No workflow with slug "${command.input.slug}".`, {
+      slug: command.input.slug,
     });
+  if (command.expectedVersion !== undefined && command.expectedVersion !== state.version) {
+    throw new DomainError(
+      'version_conflict',
+      `If-Match "${command.expectedVersion}" is stale: the workflow is at version ${state.version}.`,
+      {
+        currentVersion: state.version,
+      },
+    );
   }
   if (sameContent(state, command.input)) return [];
   const workflow: WorkflowDefinition = {
@@ -46,7 +65,10 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }

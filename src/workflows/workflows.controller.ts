@@ -29,7 +29,12 @@ export class WorkflowsController {
   @RequireScope('workflows:write')
   @ApiOperation({ summary: 'Register a workflow definition (scope workflows:write)' })
   @ApiBody({ schema: workflowDefinitionBodySchema as object })
-  async register(@Body() body: unknown, @CurrentActor() actor: Actor, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  async register(
+    @Body() body: unknown,
+    @CurrentActor() actor: Actor,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const result = await this.commands.register(body, actor.subject, String(request.id));
     void reply.header('ETag', `"${result.workflow.version}"`).header('Location', `/workflows/${result.workflow.slug}`);
     return written(reply, result.workflow, result.eventSeq);
@@ -49,7 +54,9 @@ export class WorkflowsController {
   ) {
     const expected = parseIfMatch(ifMatch);
     if (expected === 'invalid') {
-      throw new ValidationError('invalid_request', 'If-Match must be a quoted version number, e.g. "3".', [{ path: 'header/if-match', message: 'must be "<version>"' }]);
+      throw new ValidationError('invalid_request', 'If-Match must be a quoted version number, e.g. "3".', [
+        { path: 'header/if-match', message: 'must be "<version>"' },
+      ]);
     }
     const result = await this.commands.update(slug, body, expected, actor.subject, String(request.id));
     void reply.header('ETag', `"${result.workflow.version}"`);
@@ -58,11 +65,24 @@ export class WorkflowsController {
 
   @Get()
   @ApiOperation({ summary: 'List workflow definitions (by slug; cursor = last slug of the previous page)' })
-  async list(@Query(new SchemaPipe(listWorkflowsQuerySchema, 'query')) query: { limit: number; cursor?: string; minSeq?: number }) {
+  async list(
+    @Query(new SchemaPipe(listWorkflowsQuerySchema, 'query'))
+    query: {
+      limit: number;
+      cursor?: string;
+      minSeq?: number;
+    },
+  ) {
     await this.consumers.waitFor('workflow_definitions', query.minSeq);
-    const rows = await listWorkflows(this.db, { limit: query.limit + 1, ...(query.cursor ? { afterSlug: query.cursor } : {}) });
+    const rows = await listWorkflows(this.db, {
+      limit: query.limit + 1,
+      ...(query.cursor ? { afterSlug: query.cursor } : {}),
+    });
     const page = rows.slice(0, query.limit);
-    return { data: page, meta: { nextCursor: rows.length > query.limit ? page[page.length - 1]!.slug : null, limit: query.limit } };
+    return {
+      data: page,
+      meta: { nextCursor: rows.length > query.limit ? page[page.length - 1]!.slug : null, limit: query.limit },
+    };
   }
 
   @Get(':slug')

@@ -7,10 +7,18 @@ import { eventually } from '../support/waiting.js';
 
 const RUNS = 120;
 
-async function call(baseUrl: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${ADMIN_TOKEN}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
@@ -35,7 +43,13 @@ describe('kill -9 in the middle of a burst of step completions', () => {
 
   it('records every materialization exactly once after a restart', async () => {
     service = await startServiceProcess(env());
-    const definition = { slug: 'burst', name: 'Burst', steps: [{ id: 'make', jobSlug: 'crash-job', produces: [{ assetId: 'crash.out', partitioning: { type: 'dynamic' } }] }] };
+    const definition = {
+      slug: 'burst',
+      name: 'Burst',
+      steps: [
+        { id: 'make', jobSlug: 'crash-job', produces: [{ assetId: 'crash.out', partitioning: { type: 'dynamic' } }] },
+      ],
+    };
     expect((await call(service.baseUrl, 'POST', '/workflows', definition)).status).toBe(201);
     const runIds: string[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -43,12 +57,20 @@ describe('kill -9 in the middle of a burst of step completions', () => {
       runIds.push(response.body.data.id);
     }
     const running = async (baseUrl: string) => {
-      for (const runId of runIds) await eventually(() => call(baseUrl, 'GET', `/workflow-runs/${runId}`), (r) => r.body?.data?.steps?.[0]?.status !== 'pending', 20_000);
+      for (const runId of runIds)
+        await eventually(
+          () => call(baseUrl, 'GET', `/workflow-runs/${runId}`),
+          (r) => r.body?.data?.steps?.[0]?.status !== 'pending',
+          20_000,
+        );
     };
     await running(service.baseUrl);
 
     const complete = (baseUrl: string, runId: string, i: number) =>
-      call(baseUrl, 'POST', `/workflow-runs/${runId}/steps/make/complete`, { status: 'succeeded', result: { assets: [{ assetId: 'crash.out', payload: { i } }] } }).catch(() => ({ status: 0, body: null }));
+      call(baseUrl, 'POST', `/workflow-runs/${runId}/steps/make/complete`, {
+        status: 'succeeded',
+        result: { assets: [{ assetId: 'crash.out', payload: { i } }] },
+      }).catch(() => ({ status: 0, body: null }));
     const answered = new Set<number>();
     const first = service;
     const burst = runIds.map((runId, i) =>
@@ -57,7 +79,12 @@ describe('kill -9 in the middle of a burst of step completions', () => {
         if (response.status === 200) answered.add(i);
       }),
     );
-    await eventually(async () => answered.size, (size) => size >= RUNS / 3, 20_000, 1);
+    await eventually(
+      async () => answered.size,
+      (size) => size >= RUNS / 3,
+      20_000,
+      1,
+    );
     await killHard(first);
     await Promise.all(burst);
     expect(answered.size).toBeLessThan(RUNS);
@@ -72,24 +99,55 @@ describe('kill -9 in the middle of a burst of step completions', () => {
     }
     const db = database.db;
     await eventually(
-      async () => (await sql<{ count: number }>`select count(*)::int as count from workflow_run where workflow_slug = 'burst' and status = 'succeeded'`.execute(db)).rows[0]!.count,
+      async () =>
+        (
+          await sql<{
+            count: number;
+          }>`select count(*)::int as count from workflow_run where workflow_slug = 'burst' and status = 'succeeded'`.execute(
+            db,
+          )
+        ).rows[0]!.count,
       (count) => count === RUNS,
       30_000,
       100,
     );
     await eventually(
-      async () => (await sql<{ count: number }>`select count(*)::int as count from asset_materialization where asset_id = 'crash.out'`.execute(db)).rows[0]!.count,
+      async () =>
+        (
+          await sql<{
+            count: number;
+          }>`select count(*)::int as count from asset_materialization where asset_id = 'crash.out'`.execute(db)
+        ).rows[0]!.count,
       (count) => count >= RUNS,
       30_000,
       100,
     );
-    const perRun = await sql<{ run_id: string; n: number }>`select run_id, count(*)::int as n from asset_materialization where asset_id = 'crash.out' group by run_id`.execute(db);
-    const dbg = await sql<{ run_id: string; partition_key: string; event_id: string; seq: number }>`select run_id, partition_key, event_id, seq from asset_materialization where run_id in (select run_id from asset_materialization group by run_id having count(*) > 1) order by run_id`.execute(db);
-    const runsDbg = await sql<{ id: string; status: string }>`select id, status from workflow_run where id not in (select run_id from asset_materialization)`.execute(db);
+    const perRun = await sql<{
+      run_id: string;
+      n: number;
+    }>`select run_id, count(*)::int as n from asset_materialization where asset_id = 'crash.out' group by run_id`.execute(
+      db,
+    );
+    const dbg = await sql<{
+      run_id: string;
+      partition_key: string;
+      event_id: string;
+      seq: number;
+    }>`select run_id, partition_key, event_id, seq from asset_materialization where run_id in (select run_id from asset_materialization group by run_id having count(*) > 1) order by run_id`.execute(
+      db,
+    );
+    const runsDbg = await sql<{
+      id: string;
+      status: string;
+    }>`select id, status from workflow_run where id not in (select run_id from asset_materialization)`.execute(db);
     console.log(JSON.stringify({ dup: dbg.rows, missing: runsDbg.rows, total: perRun.rows.length }));
     expect(perRun.rows).toHaveLength(RUNS);
     expect(perRun.rows.every((row) => row.n === 1)).toBe(true);
-    const partitions = await sql<{ count: number }>`select count(*)::int as count from asset_partition where asset_id = 'crash.out' and materializations = 1`.execute(db);
+    const partitions = await sql<{
+      count: number;
+    }>`select count(*)::int as count from asset_partition where asset_id = 'crash.out' and materializations = 1`.execute(
+      db,
+    );
     expect(partitions.rows[0]!.count).toBe(RUNS);
   });
 });

@@ -24,12 +24,10 @@ describe('materializer over HTTP', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    t.app
-      .get<JobHandlerRegistry>(JOB_HANDLERS)
-      .register('chain-up-job', async () => ({
-        status: 'succeeded',
-        result: { assets: [{ assetId: 'chain.up', payload: { n: 1 } }] },
-      }));
+    t.app.get<JobHandlerRegistry>(JOB_HANDLERS).register('chain-up-job', async () => ({
+      status: 'succeeded',
+      result: { assets: [{ assetId: 'chain.up', payload: { n: 1 } }] },
+    }));
     const pair = pairOfWorkflows('chain');
     await register(t, { ...pair.upstream, steps: [{ ...pair.upstream.steps[0], jobSlug: 'chain-up-job' }] });
     await register(t, pair.downstream);

@@ -7,7 +7,13 @@ const definition = (slug: string) => ({
     {
       id: 'produce',
       jobSlug: 'demo-job',
-      produces: [{ assetId: 'demo.asset', schema: { type: 'object', properties: { count: { type: 'number' } }, required: ['count'] }, freshness: { ttlMs: 60000 } }],
+      produces: [
+        {
+          assetId: 'demo.asset',
+          schema: { type: 'object', properties: { count: { type: 'number' } }, required: ['count'] },
+          freshness: { ttlMs: 60000 },
+        },
+      ],
     },
   ],
 });
@@ -46,21 +52,35 @@ describe('workflow definitions over HTTP', () => {
     expect(duplicate.headers.get('content-type')).toMatch(/application\/problem\+json/);
 
     const changed = { ...definition('wf-two'), name: 'Renamed' };
-    const updated = await t.request('PUT', '/workflows/wf-two', { body: changed, token: WRITER_TOKEN, headers: { 'if-match': '"1"' } });
+    const updated = await t.request('PUT', '/workflows/wf-two', {
+      body: changed,
+      token: WRITER_TOKEN,
+      headers: { 'if-match': '"1"' },
+    });
     expect(updated.status).toBe(200);
     expect(updated.body.data.version).toBe(2);
-    const stale = await t.request('PUT', '/workflows/wf-two', { body: { ...changed, name: 'Again' }, token: WRITER_TOKEN, headers: { 'if-match': '"1"' } });
+    const stale = await t.request('PUT', '/workflows/wf-two', {
+      body: { ...changed, name: 'Again' },
+      token: WRITER_TOKEN,
+      headers: { 'if-match': '"1"' },
+    });
     expect(stale.status).toBe(412);
     expect(stale.body.code).toBe('version_conflict');
   });
 
   it('rejects bad definitions and malformed JSON with problem+json and appends nothing', async () => {
     const before = await t.platform.store.lastSequence();
-    const bad = await t.request('POST', '/workflows', { body: { ...definition('wf-bad'), steps: [{ id: 'x', jobSlug: 'j', produce: [] }] }, token: WRITER_TOKEN });
+    const bad = await t.request('POST', '/workflows', {
+      body: { ...definition('wf-bad'), steps: [{ id: 'x', jobSlug: 'j', produce: [] }] },
+      token: WRITER_TOKEN,
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('invalid_definition');
     expect(bad.body.errors).toContainEqual(expect.objectContaining({ path: '/steps/0/produce' }));
-    const json = await t.request('POST', '/workflows', { rawBody: '{"freshness": { "ttlMs": 3_600_000 }}', token: WRITER_TOKEN });
+    const json = await t.request('POST', '/workflows', {
+      rawBody: '{"freshness": { "ttlMs": 3_600_000 }}',
+      token: WRITER_TOKEN,
+    });
     expect(json.status).toBe(400);
     expect(json.body.code).toBe('invalid_json');
     expect(await t.platform.store.lastSequence()).toBe(before);
@@ -68,7 +88,9 @@ describe('workflow definitions over HTTP', () => {
 
   it('needs a token with the right scope for writes', async () => {
     expect((await t.request('POST', '/workflows', { body: definition('wf-auth'), token: null })).status).toBe(401);
-    expect((await t.request('POST', '/workflows', { body: definition('wf-auth'), token: 'nope-nope-nope' })).body.code).toBe('unauthorized');
+    expect(
+      (await t.request('POST', '/workflows', { body: definition('wf-auth'), token: 'nope-nope-nope' })).body.code,
+    ).toBe('unauthorized');
     const forbidden = await t.request('POST', '/workflows', { body: definition('wf-auth'), token: RUNNER_TOKEN });
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.code).toBe('forbidden');

@@ -14,14 +14,18 @@ function newestSource(dir: string): number {
     if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts'))
+      newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
 
 /** Builds `dist/` when it is missing or older than the sources (one builder at a time across test workers). */
 export function ensureBuilt(): void {
-  const fresh = () => existsSync(MAIN) && statSync(MAIN).mtimeMs >= Math.max(...['src', 'projections', 'migrations', 'examples'].map((d) => newestSource(join(ROOT, d))));
+  const fresh = () =>
+    existsSync(MAIN) &&
+    statSync(MAIN).mtimeMs >=
+      Math.max(...['src', 'projections', 'migrations', 'examples'].map((d) => newestSource(join(ROOT, d))));
   if (fresh()) return;
   const lock = join(ROOT, '.build.lock');
   for (;;) {

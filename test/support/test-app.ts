@@ -30,12 +30,19 @@ export interface TestApp {
   database: TestDatabase;
   prefix: string;
   baseUrl: string;
-  request<T = any>(method: string, path: string, options?: { body?: unknown; rawBody?: string; token?: string | null; headers?: Record<string, string> }): Promise<HttpResponse<T>>;
+  request<T = any>(
+    method: string,
+    path: string,
+    options?: { body?: unknown; rawBody?: string; token?: string | null; headers?: Record<string, string> },
+  ): Promise<HttpResponse<T>>;
   close(): Promise<void>;
 }
 
 /** The whole service on a port of its own, with its own database and subject prefix. */
-export async function startTestApp(env: Record<string, string> = {}, shared?: { database?: TestDatabase; prefix?: string }): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  shared?: { database?: TestDatabase; prefix?: string },
+): Promise<TestApp> {
   const database = shared?.database ?? (await createTestDatabase());
   const prefix = shared?.prefix ?? testPrefix();
   const config = loadConfig({
@@ -82,7 +89,13 @@ export async function startTestApp(env: Record<string, string> = {}, shared?: { 
       await app.close();
       const s = platform.nats.subjects;
       if (!shared?.prefix) {
-        for (const name of [s.streams.events, s.streams.timers, s.streams.jobs, `KV_${s.buckets.leases}`, `KV_${s.buckets.runs}`]) {
+        for (const name of [
+          s.streams.events,
+          s.streams.timers,
+          s.streams.jobs,
+          `KV_${s.buckets.leases}`,
+          `KV_${s.buckets.runs}`,
+        ]) {
           await platform.nats.jsm.streams.delete(name).catch(() => undefined);
         }
       }

@@ -8,13 +8,22 @@ export function testPrefix(): string {
 }
 
 /** Opens NATS for a prefix; `dispose` deletes its streams and buckets. */
-export async function openTestNats(prefix = testPrefix(), leaseTtlMs = 3000): Promise<NatsContext & { dispose(): Promise<void> }> {
+export async function openTestNats(
+  prefix = testPrefix(),
+  leaseTtlMs = 3000,
+): Promise<NatsContext & { dispose(): Promise<void> }> {
   const nats = await openNatsContext({ natsUrl: TEST_NATS_URL, subjectPrefix: prefix, streamReplicas: 1, leaseTtlMs });
   return {
     ...nats,
     dispose: async () => {
       const s = nats.subjects;
-      for (const name of [s.streams.events, s.streams.timers, s.streams.jobs, `KV_${s.buckets.leases}`, `KV_${s.buckets.runs}`]) {
+      for (const name of [
+        s.streams.events,
+        s.streams.timers,
+        s.streams.jobs,
+        `KV_${s.buckets.leases}`,
+        `KV_${s.buckets.runs}`,
+      ]) {
         await nats.jsm.streams.delete(name).catch(() => undefined);
       }
       await nats.close();

@@ -17,7 +17,9 @@ export interface TestPlatform {
   dispose(): Promise<void>;
 }
 
-export async function createTestPlatform(options: { extraSchemas?: EventSchema[]; leaseTtlMs?: number } = {}): Promise<TestPlatform> {
+export async function createTestPlatform(
+  options: { extraSchemas?: EventSchema[]; leaseTtlMs?: number } = {},
+): Promise<TestPlatform> {
   const database = await createTestDatabase();
   const nats = await openTestNats(undefined, options.leaseTtlMs ?? 3000);
   const store = new EventStore(nats, new EventSchemaRegistry([...eventCatalog, ...(options.extraSchemas ?? [])]));

@@ -14,14 +14,26 @@ export function aWorkflow(overrides: Partial<WorkflowDefinition> = {}): Workflow
     createdAt: now,
     updatedAt: now,
     steps: [
-      { id: 'produce', type: 'job', jobSlug: 'demo-job', dependsOn: [], retries: 0, produces: [{ assetId: 'demo.out', freshness: { ttlMs: 60000 } }], consumes: [{ assetId: 'demo.in' }] },
+      {
+        id: 'produce',
+        type: 'job',
+        jobSlug: 'demo-job',
+        dependsOn: [],
+        retries: 0,
+        produces: [{ assetId: 'demo.out', freshness: { ttlMs: 60000 } }],
+        consumes: [{ assetId: 'demo.in' }],
+      },
     ],
     ...overrides,
   };
 }
 
 /** A stored `workflow.definition.updated` event at a stream sequence. */
-export function aDefinitionUpdated(workflow: WorkflowDefinition, seq: number, prefix = 'apphub'): StoredEvent<'workflow.definition.updated', WorkflowDefinitionUpdated> {
+export function aDefinitionUpdated(
+  workflow: WorkflowDefinition,
+  seq: number,
+  prefix = 'apphub',
+): StoredEvent<'workflow.definition.updated', WorkflowDefinitionUpdated> {
   return {
     id: randomUUID(),
     type: 'workflow.definition.updated',
