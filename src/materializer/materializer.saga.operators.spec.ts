@@ -6,39 +6,7 @@ import {
 } from '../../test/support/builders/asset-events.js';
 import { aStep, aWorkflow, aWorkflowDefined } from '../../test/support/builders/materializer-events.js';
 import { givenSaga } from '../../test/support/saga-spec.js';
-import type { AssetDeclaration } from '../workflows/workflow-definition.js';
-
-const minute = { type: 'timeWindow', granularity: 'minute', format: 'YYYY-MM-DDTHH:mm', lookbackWindows: 10 } as const;
-const producer = (declaration: Partial<AssetDeclaration> = {}) =>
-  aWorkflow(
-    'ingest',
-    [
-      aStep('i', {
-        produces: [
-          {
-            assetId: 'obs.raw',
-            partitioning: minute,
-            freshness: { ttlMs: 60_000 },
-            autoMaterialize: { priority: 2 },
-            ...declaration,
-          },
-        ],
-      }),
-    ],
-    {
-      defaultParameters: { site: 'default' },
-    },
-  );
-const produce = (key: string, overrides: Parameters<typeof anAssetProduced>[0] = {}) =>
-  anAssetProduced({
-    assetId: 'obs.raw',
-    workflowSlug: 'ingest',
-    partitionKey: key,
-    producedAt: `${key}:30.000Z`,
-    occurredAt: `${key}:30.000Z`,
-    freshness: { ttlMs: 60_000 },
-    ...overrides,
-  });
+import { minute, produce, producer } from '../../test/support/builders/minute-ingest.js';
 
 describe('materializer saga: stale marks and stored partition parameters', () => {
   describe('when an operator marks a partition stale', () => {

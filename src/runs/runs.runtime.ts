@@ -12,6 +12,7 @@ import { WorkflowCommandService } from '../workflows/workflow-command.service.js
 import { listenForCompletions } from './completion-listener.js';
 import { RunCommandService } from './run-command.service.js';
 import { RunExecutor, type DependencyTimerPayload, type StepTimerPayload } from './run-executor.js';
+import type { RunCommand } from './run.decider.js';
 
 /**
  * Starts what runs need in this process, by role: the executor and the asset relay (`projector`), the built-in
@@ -74,35 +75,30 @@ export class RunsRuntime implements OnApplicationBootstrap, OnApplicationShutdow
     await this.timers.stop();
   }
 
+  /** Each run timer becomes one run command, decided on the run's current state (a stale timer is a no-op). */
   private registerTimerHandlers(): void {
-    const now = () => new Date().toISOString();
-    const meta = (runId: string) => ({ correlationId: runId, causationId: null, actor: 'system' });
-    this.timers.on('step-timeout', async (timer) => {
-      const { slug, runId, stepId, attempt } = timer.payload as StepTimerPayload;
-      const at = now();
-      await this.commands.runs.execute(slug, runId, { type: 'TimeoutStep', stepId, attempt, now: at }, meta(runId), at);
-    });
-    this.timers.on('step-retry', async (timer) => {
-      const { slug, runId, stepId, attempt } = timer.payload as StepTimerPayload;
-      const at = now();
-      await this.commands.runs.execute(
-        slug,
-        runId,
-        { type: 'DispatchRetry', stepId, attempt, now: at },
-        meta(runId),
-        at,
-      );
-    });
-    this.timers.on('dependency-wait', async (timer) => {
-      const { slug, runId, stepId, assetId } = timer.payload as DependencyTimerPayload;
-      const at = now();
-      await this.commands.runs.execute(
-        slug,
-        runId,
-        { type: 'FailWaitingRun', stepId, assetId, now: at },
-        meta(runId),
-        at,
-      );
-    });
+    const commandFor: Record<
+      'step-timeout' | 'step-retry' | 'dependency-wait',
+      (payload: never, now: string) => RunCommand
+    > = {
+      'step-timeout': ({ stepId, attempt }: StepTimerPayload, now) => ({ type: 'TimeoutStep', stepId, attempt, now }),
+      'step-retry': ({ stepId, attempt }: StepTimerPayload, now) => ({ type: 'DispatchRetry', stepId, attempt, now }),
+      'dependency-wait': ({ stepId, assetId }: DependencyTimerPayload, now) => ({
+        type: 'FailWaitingRun',
+        stepId,
+        assetId,
+        now,
+      }),
+    };
+    for (const [kind, build] of Object.entries(commandFor) as Array<
+      [keyof typeof commandFor, (payload: never, now: string) => RunCommand]
+    >) {
+      this.timers.on(kind, async (timer) => {
+        const { slug, runId } = timer.payload as { slug: string; runId: string };
+        const now = new Date().toISOString();
+        const metadata = { correlationId: runId, causationId: null, actor: 'system' };
+        await this.commands.runs.execute(slug, runId, build(timer.payload as never, now), metadata, now);
+      });
+    }
   }
 }
