@@ -1,4 +1,4 @@
-import { enumerateWindowKeys, type Partitioning, type TimeWindowPartitioning } from '../src/assets/partitions/index.js';
+import { enumerateWindowKeys, type Partitioning, type TimeWindowPartitioning } from '../src/partitions/index.js';
 import { validateWorkflowDefinition } from '../src/workflows/validate-definition.js';
 import type { AssetDeclaration, WorkflowDefinitionInput } from '../src/workflows/workflow-definition.js';
 import { EXAMPLE_JOBS, EXAMPLE_WORKFLOWS } from './index.js';

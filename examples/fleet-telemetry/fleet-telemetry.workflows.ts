@@ -1,4 +1,4 @@
-import type { DynamicPartitioning } from '../../src/assets/partitions/index.js';
+import type { DynamicPartitioning } from '../../src/partitions/index.js';
 import type { ExampleWorkflow } from '../example-workflow.js';
 import { DEFAULT_INSTRUMENTS } from './telemetry-rollup.job.js';
 

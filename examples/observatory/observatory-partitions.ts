@@ -1,4 +1,4 @@
-import { windowForKey, type TimeWindowPartitioning } from '../../src/assets/partitions/index.js';
+import { windowForKey, type TimeWindowPartitioning } from '../../src/partitions/index.js';
 
 /** Synthetic inbox drops: one per minute, a day of them listed. */
 export const INBOX_PARTITIONING: TimeWindowPartitioning = {

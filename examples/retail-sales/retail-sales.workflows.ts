@@ -1,4 +1,4 @@
-import type { TimeWindowPartitioning } from '../../src/assets/partitions/index.js';
+import type { TimeWindowPartitioning } from '../../src/partitions/index.js';
 import type { ExampleWorkflow } from '../example-workflow.js';
 
 /** One partition per UTC day, keyed `YYYY-MM-DD`; the last 30 days are listed and refreshed on expiry. */

@@ -7,7 +7,7 @@ import type {
   AssetStaleMarked,
 } from '../../src/assets/asset.events.js';
 import { partitionSortKey } from '../../src/assets/partition-position.js';
-import type { Partitioning } from '../../src/assets/partitions/index.js';
+import type { Partitioning } from '../../src/partitions/index.js';
 import type { StoredEvent } from '../../src/events/envelope.js';
 import { normalizeKey, type PartitionState } from './partition-state.js';
 

@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import { partitioningOf } from '../../src/assets/asset-declarations.js';
-import type { Partitioning } from '../../src/assets/partitions/index.js';
+import type { Partitioning } from '../../src/partitions/index.js';
 import type { StoredEvent } from '../../src/events/envelope.js';
 import type { Database } from '../database.js';
 import type { CatalogDelta } from './catalog-delta.js';

@@ -1,6 +1,6 @@
 import type { AssetRole, DeclarationRow } from '../../projections/workflow-definitions/workflow-definitions.queries.js';
 import type { Freshness, WorkflowDefinition } from '../workflows/workflow-definition.js';
-import type { Partitioning } from './partitions/index.js';
+import type { Partitioning } from '../partitions/index.js';
 
 /** What the partitioning and freshness rules need of a declaration. */
 export type DeclarationFacts = Pick<DeclarationRow, 'direction' | 'partitioning' | 'freshness'>;

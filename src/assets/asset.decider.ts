@@ -4,7 +4,7 @@ import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
 import type { AssetCommand } from './asset.commands.js';
 import { declarationsOf, partitioningOf } from './asset-declarations.js';
 import type { AssetEventMap } from './asset.events.js';
-import { validatePartitionKey, type Partitioning } from './partitions/index.js';
+import { validatePartitionKey, type Partitioning } from '../partitions/index.js';
 
 /** An asset event as the decider returns it; the shell wraps it in an envelope. */
 export type DecidedAssetEvent = { [K in keyof AssetEventMap]: NewEvent<K, AssetEventMap[K]> }[keyof AssetEventMap];

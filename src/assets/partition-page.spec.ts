@@ -2,7 +2,7 @@ import type { PartitionRecord } from '../../projections/asset-partitions/asset-p
 import { pagePartitions, type PartitionSource } from './partition-page.js';
 import { comparePositions, type PartitionPosition } from './partition-position.js';
 import { upcomingPartitions } from './upcoming-partitions.js';
-import type { Partitioning } from './partitions/index.js';
+import type { Partitioning } from '../partitions/index.js';
 
 function record(key: string, sortKey: number): PartitionRecord {
   return {

@@ -1,4 +1,4 @@
-import { windowForKey, type Partitioning } from './partitions/index.js';
+import { windowForKey, type Partitioning } from '../partitions/index.js';
 
 /** Where a partition sorts in listings: `sortKey` descending, then `keyNorm` ascending by code point. */
 export interface PartitionPosition {

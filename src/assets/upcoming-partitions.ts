@@ -1,5 +1,5 @@
 import { partitionSortKey, type PartitionPosition } from './partition-position.js';
-import { enumerateWindowKeys, type Partitioning } from './partitions/index.js';
+import { enumerateWindowKeys, type Partitioning } from '../partitions/index.js';
 
 /** Partitions that are listed even before they are materialized, in listing order, positions computed lazily. */
 export interface UpcomingPartitions {

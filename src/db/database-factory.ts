@@ -1,6 +1,7 @@
-import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
+import { Kysely, PostgresDialect, type LogEvent, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../../projections/database.js';
+import { DependencyUnavailableError } from '../events/transient-error.js';
 
 // int8 (bigint) columns hold stream sequences and counts, all far below 2^53: read them as numbers.
 pg.types.setTypeParser(20, (value: string) => Number(value));
@@ -9,14 +10,68 @@ export interface DatabaseOptions {
   connectionString: string;
   maxConnections?: number;
   onQuery?: (event: LogEvent) => void;
+  /** Time to get a connection before failing with `dependency_unavailable` (default 3 s). */
+  connectionTimeoutMs?: number;
+  /** Client-side bound on one statement (default none; the API process sets one). */
+  queryTimeoutMs?: number;
+  /** Told about connection-level failures (for logs); never throws. */
+  onConnectionError?: (error: Error) => void;
 }
 
-/** A Kysely instance over a `pg` pool. */
+/**
+ * A Kysely instance over a `pg` pool that survives Postgres outages: every client gets an `error` listener (a
+ * checked-out client whose server goes away emits one, and an unheard `error` event would crash the process), and
+ * every failure that is not an error the server reported (a `DatabaseError` with a SQLSTATE) is rethrown as
+ * `DependencyUnavailableError('postgres')`, so callers classify by type instead of by message text.
+ */
 export function createDatabase(options: DatabaseOptions): Kysely<Database> {
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
-  pool.on('error', () => undefined);
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 3000,
+    keepAlive: true,
+    ...(options.queryTimeoutMs ? { query_timeout: options.queryTimeoutMs } : {}),
+  });
+  const report = (error: Error) => options.onConnectionError?.(error);
+  pool.on('error', report);
+  pool.on('connect', (client) => client.on('error', report));
   return new Kysely<Database>({
-    dialect: new PostgresDialect({ pool }),
+    dialect: new PostgresDialect({ pool: resilientPool(pool) }),
     ...(options.onQuery ? { log: options.onQuery } : {}),
+  });
+}
+
+function resilientPool(pool: pg.Pool): PostgresPool {
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw asDatabaseError(error);
+      }
+      // A client whose connection failed is destroyed on release instead of going back to the pool.
+      let broken: Error | undefined;
+      return {
+        query: ((...args: unknown[]) =>
+          (client.query as (...a: unknown[]) => Promise<unknown>)(...args).catch((error: unknown) => {
+            const classified = asDatabaseError(error);
+            if (classified instanceof DependencyUnavailableError) broken = classified;
+            throw classified;
+          })) as PostgresPoolClient['query'],
+        release: () => client.release(broken),
+      };
+    },
+    end: () => pool.end(),
+  };
+}
+
+/** Server-reported errors keep their SQLSTATE; programming errors stay what they are; the rest is an outage. */
+export function asDatabaseError(error: unknown): unknown {
+  if (error instanceof pg.DatabaseError) return error;
+  if (error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError) return error;
+  if (error instanceof DependencyUnavailableError) return error;
+  return new DependencyUnavailableError('postgres', `postgres unavailable: ${(error as Error)?.message ?? error}`, {
+    cause: error,
   });
 }

@@ -12,16 +12,43 @@ import { isTransientError } from './transient-error.js';
 import { CheckpointMovedError, insertDeadLetter, loadCheckpoint, saveCheckpoint } from './checkpoint-store.js';
 
 /**
- * Something that consumes `<PREFIX>_EVENTS` in order from its Postgres checkpoint: a projection, the asset relay,
- * the run executor, the materializer. `handle` runs inside the transaction that also stores the new checkpoint.
- * Handlers with side effects (appends) must make them idempotent: a batch can be handled again after a crash.
+ * A read model: `handle` applies a batch inside the transaction that also stores the new checkpoint (STYLE §5).
  */
 export interface BatchHandler {
   name: string;
+  kind?: 'projection';
   handle(events: readonly StoredEvent[], tx: Transaction<Database>): Promise<void>;
   /** Called after a batch committed (in-process notifications only; must not fail). */
   afterCommit?(events: readonly StoredEvent[]): void;
 }
+
+/** An event a process manager could not decide on its own (it goes to the dead letters). */
+export interface PoisonEvent {
+  event: StoredEvent;
+  error: unknown;
+}
+
+/**
+ * A process manager (STYLE §6): its state lives in memory while it holds the lease. `hydrate` loads it from the
+ * manager's store (when the lease is taken and after any failure, so a failed batch never leaves half-applied
+ * memory behind); `process` decides a batch and carries out its effects (all settled; an infrastructure failure
+ * throws); `persist` writes what changed since the last persist inside the transaction that moves the checkpoint.
+ * Persisting is lazy (every few dozen milliseconds, not per batch): a crash replays from the checkpoint, and every
+ * effect is idempotent (derived ids, expected sequences, de-duplicated appends).
+ */
+export interface ProcessManager {
+  name: string;
+  kind: 'process-manager';
+  hydrate(db: Kysely<Database>): Promise<void>;
+  process(events: readonly StoredEvent[]): Promise<PoisonEvent[]>;
+  persist(tx: Transaction<Database>): Promise<void>;
+  /** True when memory holds changes that `persist` has not written. */
+  readonly dirty: boolean;
+  /** After a persist committed. */
+  afterPersist?(): void;
+}
+
+export type StreamConsumer = BatchHandler | ProcessManager;
 
 export interface RunnerOptions {
   nats: NatsContext;
@@ -38,6 +65,18 @@ export interface RunnerOptions {
   withoutLease?: boolean;
   /** Runs before each batch inside the transaction (rebuild: `SET LOCAL search_path`). */
   prepareTransaction?: (tx: Transaction<Database>) => Promise<void>;
+  /** Process managers: write state at most this often while busy (default 50 ms). */
+  persistEveryMs?: number;
+}
+
+/** What readiness and metrics see of a runner. */
+export interface RunnerStatus {
+  name: string;
+  leader: boolean;
+  position: number;
+  /** Since when the runner keeps failing (ms epoch), or null. */
+  failingSince: number | null;
+  lastError: string | null;
 }
 
 /** A batch waits at most this long for one more message. */
@@ -46,22 +85,38 @@ const LINGER_MS = 10;
 const STALL_AFTER_MS = 3000;
 /** A fetch that receives nothing ends after this long and is renewed. */
 const FETCH_EXPIRES_MS = 2000;
+/** Retry delays after failures: short, because outages end and consumers must resume within seconds. */
+const MAX_BACKOFF_MS = 1000;
+
+class ResubscribeSignal extends Error {
+  override name = 'ResubscribeSignal';
+}
 
 /**
- * Owns delivery for one `BatchHandler`: holds its lease, reads with an ordered consumer from `last_seq + 1`,
- * applies what has arrived as one batch with the new checkpoint, isolates poison events into
- * `projection_dead_letter`, and resumes from the checkpoint after any error (DESIGN §4, STYLE §5).
+ * Owns delivery for one stream consumer: holds its lease, reads with an ordered consumer from `last_seq + 1`,
+ * applies what has arrived as one batch (projections: in one transaction with the checkpoint; process managers: in
+ * memory, persisted lazily), isolates poison events into `projection_dead_letter`, retries infrastructure failures
+ * from the checkpoint with short backoff (never moving past an event because of them), and resumes by itself when
+ * NATS or Postgres come back (DESIGN §4, §10).
  */
 export class ConsumerRunner {
   private position = 0;
+  private persisted = 0;
   private abort = new AbortController();
   private loop: Promise<void> | undefined;
   private messages: ConsumerMessages | undefined;
   private readonly waiters = new Set<{ seq: number; resolve: () => void }>();
   private readonly log: Logger;
+  private lease: Lease | null = null;
+  private failingSince: number | null = null;
+  private lastError: string | null = null;
+  private pendingPoison: PoisonEvent[] = [];
+  private lastPersistAt = 0;
+  private reconnected = new AbortController();
+  private stopReconnect: (() => void) | undefined;
 
   constructor(
-    private readonly handler: BatchHandler,
+    private readonly handler: StreamConsumer,
     private readonly options: RunnerOptions,
   ) {
     this.log = options.log.child({ consumer: handler.name });
@@ -76,14 +131,36 @@ export class ConsumerRunner {
     return this.position;
   }
 
+  /** True while this process holds the consumer's lease (always true without a lease). */
+  get isLeader(): boolean {
+    return this.options.withoutLease ? this.loop !== undefined : (this.lease?.isHeld ?? false);
+  }
+
+  status(): RunnerStatus {
+    return {
+      name: this.handler.name,
+      leader: this.isLeader,
+      position: this.position,
+      failingSince: this.failingSince,
+      lastError: this.lastError,
+    };
+  }
+
   start(): void {
     if (this.loop) return;
     this.abort = new AbortController();
+    this.stopReconnect = this.options.nats.onReconnect(() => {
+      // NATS is back: cut every wait short and resubscribe at once instead of waiting for the watchdog.
+      this.reconnected.abort();
+      this.reconnected = new AbortController();
+      this.messages?.stop();
+    });
     this.loop = this.run(this.abort.signal);
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
+    this.stopReconnect?.();
     this.messages?.stop();
     await this.loop;
     this.loop = undefined;
@@ -108,7 +185,7 @@ export class ConsumerRunner {
   }
 
   private async run(signal: AbortSignal): Promise<void> {
-    const lease = this.options.withoutLease
+    this.lease = this.options.withoutLease
       ? null
       : new Lease(
           this.options.nats.leases,
@@ -117,48 +194,82 @@ export class ConsumerRunner {
           this.options.leaseTtlMs,
           this.log,
         );
+    const lease = this.lease;
     let failures = 0;
+    let recover = true;
     while (!signal.aborted) {
       try {
-        if (lease && !lease.isHeld && !(await lease.acquire(signal))) break;
+        if (lease && !lease.isHeld) {
+          if (!(await lease.acquire(signal, this.reconnected.signal))) {
+            if (signal.aborted) break;
+            continue;
+          }
+          recover = true;
+        }
         const lost = new AbortController();
-        lease?.onLost(() => {
+        const forget = lease?.onLost(() => {
           lost.abort();
           this.messages?.stop();
         });
-        await this.consume(signal, lost.signal);
+        try {
+          if (recover) await this.recover();
+          recover = false;
+          await this.consume(signal, lost.signal);
+        } finally {
+          forget?.();
+        }
+        if (lease && !lease.isHeld) recover = true;
         failures = 0;
+        this.failingSince = null;
+        this.lastError = null;
       } catch (error) {
+        if (error instanceof ResubscribeSignal) continue;
         failures += 1;
-        this.log.warn({ err: error, failures }, 'consumer failed; resuming from checkpoint');
-        await sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)), signal);
+        recover = true;
+        this.failingSince ??= Date.now();
+        this.lastError = (error as Error)?.message ?? String(error);
+        const level = isTransientError(error) ? 'warn' : 'error';
+        this.log[level]({ err: error, failures }, 'consumer failed; resuming from the checkpoint');
+        await sleep(Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(failures, 5)), signal, this.reconnected.signal);
       }
     }
+    if (this.isManager() && lease?.isHeld && this.persisted < this.position) await this.persist().catch(() => undefined);
     await lease?.release();
   }
 
-  private async consume(stop: AbortSignal, lost: AbortSignal): Promise<void> {
+  private isManager(): boolean {
+    return this.handler.kind === 'process-manager';
+  }
+
+  /** Back to the last committed state: the checkpoint, and for a process manager its hydrated store. */
+  private async recover(): Promise<void> {
     const checkpoint = await loadCheckpoint(this.options.db, this.handler.name, this.options.prepareTransaction);
+    if (this.handler.kind === 'process-manager') await this.handler.hydrate(this.options.db);
+    this.pendingPoison = [];
+    this.persisted = checkpoint;
+    this.position = checkpoint;
+    this.lastPersistAt = Date.now();
     this.advance(checkpoint);
+  }
+
+  private async consume(stop: AbortSignal, lost: AbortSignal): Promise<void> {
     const consumer = await this.options.nats.js.consumers.get(this.options.nats.subjects.streams.events, {
       filter_subjects: this.options.nats.subjects.allEvents,
       deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: checkpoint + 1,
+      opt_start_seq: this.position + 1,
     });
     const batchSize = this.options.batchSize ?? 500;
-    let last = checkpoint;
     let current: ConsumerMessages | undefined;
     let behindAt: number | null = null;
     // Watchdog: if the stream holds events past our position but nothing arrives, drop the subscription and
-    // resubscribe from the checkpoint (restarting is always safe: the checkpoint decides what is applied).
+    // resubscribe from our position (restarting is always safe: the position decides what is applied next).
     let stalled = false;
     const watchdog = setInterval(() => {
       const seen = this.position;
-      void this.options.store.lastSequence().then(
+      this.options.store.lastSequence().then(
         (head) => {
-          // Stalled = behind the stream at two checks in a row without moving in between.
           if (head > seen && behindAt === seen && this.position === seen) {
-            this.log.warn({ position: seen, head }, 'consumer stalled; resubscribing from the checkpoint');
+            this.log.warn({ position: seen, head }, 'consumer stalled; resubscribing');
             stalled = true;
             current?.stop();
           }
@@ -167,50 +278,61 @@ export class ConsumerRunner {
         () => undefined,
       );
     }, STALL_AFTER_MS);
+    const idlePersist = this.isManager() ? this.startIdlePersist() : undefined;
     try {
-      // Repeated fetches on one ordered consumer: each yields messages as they arrive (no waiting for a full
-      // batch); batches close when full, when nothing more is pending, or after a short linger.
       while (!stop.aborted && !lost.aborted && !stalled) {
         current = await consumer.fetch({ max_messages: batchSize * 2, expires: FETCH_EXPIRES_MS });
         this.messages = current;
         for await (const batch of messageBatches(current, batchSize, LINGER_MS, this.options.closeWhenIdle ?? true)) {
           if (stop.aborted || lost.aborted) break;
-          last = await this.applyBatch(batch, last);
+          await this.withIdlePersistPaused(idlePersist, () => this.applyBatch(batch));
         }
+        idlePersist?.check();
+        await idlePersist?.failure;
       }
     } finally {
       clearInterval(watchdog);
+      idlePersist?.stop();
       current?.stop();
     }
+    await idlePersist?.failure;
+    if (stalled && !stop.aborted && !lost.aborted) throw new ResubscribeSignal();
   }
 
-  private async applyBatch(messages: JsMsg[], previous: number): Promise<number> {
+  private async applyBatch(messages: JsMsg[]): Promise<void> {
+    if (this.handler.kind === 'process-manager') return this.processBatch(this.handler, messages);
+    return this.projectBatch(this.handler, messages);
+  }
+
+  /** Projections: the batch and the checkpoint in one transaction; a failing event alone goes to the dead letters. */
+  private async projectBatch(handler: BatchHandler, messages: JsMsg[]): Promise<void> {
     const decoded = messages.map((message) => this.decode(message));
     const lastSeq = messages[messages.length - 1]!.seq;
     const events = decoded.filter((item): item is StoredEvent => !('error' in item));
+    const previous = this.position;
     try {
       await this.options.db.transaction().execute(async (tx) => {
         await this.options.prepareTransaction?.(tx);
         await this.deadLetterInvalid(decoded, tx);
-        if (events.length > 0) await this.handler.handle(events, tx);
-        await saveCheckpoint(tx, this.handler.name, previous, lastSeq);
+        if (events.length > 0) await handler.handle(events, tx);
+        await saveCheckpoint(tx, handler.name, previous, lastSeq);
       });
     } catch (error) {
       if (error instanceof CheckpointMovedError || isTransientError(error)) throw error;
       this.log.warn({ err: error, from: messages[0]!.seq, to: lastSeq }, 'batch failed; applying events one by one');
-      await this.applyIsolated(decoded, previous, lastSeq);
+      await this.applyIsolated(handler, decoded, previous, lastSeq);
     }
+    this.persisted = lastSeq;
     this.advance(lastSeq);
     try {
-      this.handler.afterCommit?.(events);
+      handler.afterCommit?.(events);
     } catch (error) {
       this.log.error({ err: error }, 'afterCommit failed');
     }
-    return lastSeq;
   }
 
   /** Each event in its own savepoint: a failing one goes to the dead-letter table, the rest are applied. */
-  private async applyIsolated(decoded: Decoded[], previous: number, lastSeq: number): Promise<void> {
+  private async applyIsolated(handler: BatchHandler, decoded: Decoded[], previous: number, lastSeq: number) {
     await this.options.db.transaction().execute(async (tx) => {
       await this.options.prepareTransaction?.(tx);
       await this.deadLetterInvalid(decoded, tx);
@@ -218,25 +340,107 @@ export class ConsumerRunner {
         if ('error' in item) continue;
         await sql`savepoint one_event`.execute(tx);
         try {
-          await this.handler.handle([item], tx);
+          await handler.handle([item], tx);
           await sql`release savepoint one_event`.execute(tx);
         } catch (error) {
           if (isTransientError(error)) throw error;
           await sql`rollback to savepoint one_event`.execute(tx);
           this.log.error({ err: error, seq: item.seq, type: item.type }, 'poison event moved to dead letter');
-          await insertDeadLetter(tx, {
-            consumer: this.handler.name,
-            seq: item.seq,
-            subject: item.subject,
-            eventId: item.id,
-            eventType: item.type,
-            error,
-            body: JSON.stringify(item),
-          });
+          await insertDeadLetter(tx, deadLetterOf(handler.name, item, error));
         }
       }
-      await saveCheckpoint(tx, this.handler.name, previous, lastSeq);
+      await saveCheckpoint(tx, handler.name, previous, lastSeq);
     });
+  }
+
+  /** Process managers: decide and carry out in memory; write state and checkpoint when a persist is due. */
+  private async processBatch(manager: ProcessManager, messages: JsMsg[]): Promise<void> {
+    const decoded = messages.map((message) => this.decode(message));
+    const events = decoded.filter((item): item is StoredEvent => !('error' in item));
+    for (const item of decoded) {
+      if (!('error' in item)) continue;
+      this.log.error({ err: item.error, seq: item.seq }, 'invalid event moved to dead letter');
+      this.pendingPoison.push({ event: invalidEvent(item), error: item.error });
+    }
+    if (events.length > 0) {
+      for (const poison of await manager.process(events)) {
+        this.log.error({ err: poison.error, seq: poison.event.seq, type: poison.event.type }, 'poison event');
+        this.pendingPoison.push(poison);
+      }
+    }
+    this.position = messages[messages.length - 1]!.seq;
+    const due =
+      this.pendingPoison.length > 0 ||
+      Date.now() - this.lastPersistAt >= (this.options.persistEveryMs ?? 50) ||
+      this.position - this.persisted >= 5000;
+    if (due) await this.persist();
+    this.advance(this.position);
+  }
+
+  /** Writes the manager's changes, its dead letters and the checkpoint in one transaction. */
+  private async persist(): Promise<void> {
+    const manager = this.handler as ProcessManager;
+    const target = this.position;
+    if (target === this.persisted && !manager.dirty && this.pendingPoison.length === 0) return;
+    const poison = this.pendingPoison;
+    await this.options.db.transaction().execute(async (tx) => {
+      if (manager.dirty) await manager.persist(tx);
+      for (const { event, error } of poison) await insertDeadLetter(tx, deadLetterOf(manager.name, event, error));
+      await saveCheckpoint(tx, manager.name, this.persisted, target);
+    });
+    this.pendingPoison = this.pendingPoison.filter((item) => !poison.includes(item));
+    this.persisted = target;
+    this.lastPersistAt = Date.now();
+    manager.afterPersist?.();
+  }
+
+  /**
+   * While a process manager waits for messages, persist what it holds after a short pause, so an idle manager's
+   * checkpoint catches up without a batch to carry it.
+   */
+  private startIdlePersist() {
+    const every = this.options.persistEveryMs ?? 50;
+    let paused = false;
+    let running: Promise<void> | undefined;
+    const state = {
+      failure: undefined as Promise<never> | undefined,
+      check: () => {
+        if (paused || running || state.failure) return;
+        if (this.persisted === this.position && !(this.handler as ProcessManager).dirty) return;
+        if (Date.now() - this.lastPersistAt < every) return;
+        running = this.persist()
+          .catch((error) => {
+            state.failure = Promise.reject(error);
+            state.failure.catch(() => undefined);
+            this.messages?.stop();
+          })
+          .finally(() => (running = undefined));
+      },
+      pause: async () => {
+        paused = true;
+        await running;
+      },
+      resume: () => {
+        paused = false;
+      },
+      stop: () => clearInterval(timer),
+    };
+    const timer = setInterval(state.check, every);
+    return state;
+  }
+
+  private async withIdlePersistPaused(
+    idle: ReturnType<ConsumerRunner['startIdlePersist']> | undefined,
+    work: () => Promise<void>,
+  ): Promise<void> {
+    if (!idle) return work();
+    await idle.pause();
+    if (idle.failure) await idle.failure;
+    try {
+      await work();
+    } finally {
+      idle.resume();
+    }
   }
 
   private decode(message: JsMsg): Decoded {
@@ -250,14 +454,13 @@ export class ConsumerRunner {
   private async deadLetterInvalid(decoded: Decoded[], tx: Transaction<Database>): Promise<void> {
     for (const item of decoded) {
       if (!('error' in item)) continue;
-      const type = item.error instanceof InvalidEventError ? item.error.eventType : null;
       this.log.error({ err: item.error, seq: item.seq }, 'invalid event moved to dead letter');
       await insertDeadLetter(tx, {
         consumer: this.handler.name,
         seq: item.seq,
         subject: item.subject,
         eventId: null,
-        eventType: type,
+        eventType: item.error instanceof InvalidEventError ? item.error.eventType : null,
         error: item.error,
         body: item.body,
       });
@@ -275,4 +478,32 @@ export class ConsumerRunner {
   }
 }
 
-type Decoded = StoredEvent | { error: unknown; seq: number; subject: string; body: string };
+type Invalid = { error: unknown; seq: number; subject: string; body: string };
+type Decoded = StoredEvent | Invalid;
+
+/** An undecodable message, carried as an event so it can be dead-lettered with its raw body. */
+function invalidEvent(item: Invalid): StoredEvent {
+  return {
+    id: '',
+    type: item.error instanceof InvalidEventError ? item.error.eventType : 'unknown',
+    schemaVersion: 0,
+    occurredAt: '',
+    data: item.body,
+    metadata: { correlationId: '', causationId: null, actor: '' },
+    seq: item.seq,
+    subject: item.subject,
+  };
+}
+
+function deadLetterOf(consumer: string, event: StoredEvent, error: unknown) {
+  const raw = event.schemaVersion === 0;
+  return {
+    consumer,
+    seq: event.seq,
+    subject: event.subject,
+    eventId: raw ? null : event.id,
+    eventType: raw && event.type === 'unknown' ? null : event.type,
+    error,
+    body: raw ? String(event.data) : JSON.stringify(event),
+  };
+}

@@ -24,6 +24,8 @@ export interface EventEnvelope<T extends string = string, D = unknown> {
 export interface StoredEvent<T extends string = string, D = unknown> extends EventEnvelope<T, D> {
   seq: number;
   subject: string;
+  /** When the stream stored it (epoch ms, the server's clock); absent for events built in memory. */
+  storedAt?: number;
 }
 
 /** What deciders return: the shell wraps it in an envelope. */

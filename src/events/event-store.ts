@@ -3,6 +3,7 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { EventEnvelope, StoredEvent } from './envelope.js';
 import type { EventSchemaRegistry } from './event-schemas.js';
 import type { NatsContext } from './nats-context.js';
+import { DependencyUnavailableError, EventTooLargeError } from './transient-error.js';
 
 /** The subject moved on since the writer read it (expected-last-subject-sequence failed). */
 export class ConcurrencyConflictError extends Error {
@@ -16,9 +17,12 @@ export class ConcurrencyConflictError extends Error {
 }
 
 export const EVENT_TYPE_HEADER = 'Apphub-Event-Type';
+const MSG_ID_HEADER = 'Nats-Msg-Id';
 const WRONG_LAST_SEQUENCE = 10071;
 const NO_MESSAGE_FOUND = 10037;
 const DECODED_CACHE_SIZE = 20_000;
+/** Room for headers and protocol framing next to the body. */
+const HEADER_ALLOWANCE = 1024;
 
 export interface AppendOptions {
   /** Optimistic concurrency: the subject's last sequence the writer saw (0 = the subject must be empty). */
@@ -37,7 +41,8 @@ export type AppendListener = (type: string) => void;
 
 /**
  * The event log on JetStream: the only writer and reader of `<PREFIX>_EVENTS`. Validates every envelope on
- * append and on read; `Nats-Msg-Id` = event id.
+ * append and on read; `Nats-Msg-Id` = event id. Fails fast with `DependencyUnavailableError` while NATS is
+ * disconnected instead of letting a request wait for its timeout.
  */
 export class EventStore {
   private readonly listeners: AppendListener[] = [];
@@ -52,8 +57,19 @@ export class EventStore {
     return this.nats.subjects;
   }
 
+  /** The largest envelope (encoded JSON bytes) the server accepts. */
+  get maxEventBytes(): number {
+    return this.nats.maxPayload - HEADER_ALLOWANCE;
+  }
+
   onAppend(listener: AppendListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Throws `EventTooLargeError` when the envelope cannot be appended (checked before anything is sent). */
+  assertFits(event: EventEnvelope): void {
+    const bytes = encodedEventSize(event);
+    if (bytes > this.maxEventBytes) throw new EventTooLargeError(bytes, this.maxEventBytes, event.type);
   }
 
   /**
@@ -61,15 +77,16 @@ export class EventStore {
    * sequence to equal it and each following event requires its predecessor's, so nothing interleaves.
    */
   async append(subject: string, events: readonly EventEnvelope[], options: AppendOptions = {}): Promise<AppendResult> {
-    for (const event of events) this.registry.assertValid(event);
+    const bodies = events.map((event) => this.encode(event));
+    this.assertConnected();
     const seqs: number[] = [];
     const duplicates: boolean[] = [];
     let expected = options.expectedLastSeq;
-    for (const event of events) {
+    for (const [index, event] of events.entries()) {
       const h = natsHeaders();
       h.set(EVENT_TYPE_HEADER, event.type);
       try {
-        const ack = await this.nats.js.publish(subject, JSON.stringify(event), {
+        const ack = await this.nats.js.publish(subject, bodies[index]!, {
           msgID: event.id,
           headers: h,
           ...(expected === undefined ? {} : { expect: { lastSubjectSequence: expected } }),
@@ -90,12 +107,13 @@ export class EventStore {
 
   /** The last event on a subject, or null when the subject is empty. */
   async readLast(subject: string): Promise<StoredEvent | null> {
+    this.assertConnected();
     try {
       const message = await this.nats.jsm.streams.getMessage(this.nats.subjects.streams.events, {
         last_by_subj: subject,
       });
       if (!message) return null;
-      return this.decode(message.json(), message.seq, message.subject);
+      return this.decode(message.json(), message.seq, message.subject, message.timestamp);
     } catch (error) {
       if (error instanceof JetStreamApiError && error.code === NO_MESSAGE_FOUND) return null;
       throw error;
@@ -104,13 +122,14 @@ export class EventStore {
 
   /** The first event on a subject at or after `fromSeq`, or null. */
   async readFirst(subject: string, fromSeq = 1): Promise<StoredEvent | null> {
+    this.assertConnected();
     try {
       const message = await this.nats.jsm.streams.getMessage(this.nats.subjects.streams.events, {
         next_by_subj: subject,
         seq: fromSeq,
       } as unknown as { seq: number });
       if (!message) return null;
-      return this.decode(message.json(), message.seq, message.subject);
+      return this.decode(message.json(), message.seq, message.subject, message.timestamp);
     } catch (error) {
       if (error instanceof JetStreamApiError && error.code === NO_MESSAGE_FOUND) return null;
       throw error;
@@ -142,6 +161,35 @@ export class EventStore {
   }
 
   /**
+   * The ids (`Nats-Msg-Id`) of every event stored after `afterSeq` (headers only, one ordered read to the head).
+   * Side-effect consumers replaying events older than the duplicate window check here before appending, so the
+   * stream never holds two events with one id, however long an outage lasted.
+   */
+  async idsAfter(afterSeq: number): Promise<Set<string>> {
+    this.assertConnected();
+    const ids = new Set<string>();
+    const head = await this.lastSequence();
+    if (head <= afterSeq) return ids;
+    const consumer = await this.nats.js.consumers.get(this.nats.subjects.streams.events, {
+      filter_subjects: this.nats.subjects.allEvents,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: afterSeq + 1,
+      headers_only: true,
+    });
+    const messages = await consumer.consume({ max_messages: 4096, expires: 2000 });
+    try {
+      for await (const message of messages) {
+        const id = message.headers?.get(MSG_ID_HEADER);
+        if (id) ids.add(id);
+        if (message.seq >= head || message.info.pending === 0) break;
+      }
+    } finally {
+      messages.stop();
+    }
+    return ids;
+  }
+
+  /**
    * Calls `onEvent` for every new event on `filter` from now on (an ordered consumer; best effort: for caches that
    * are verified by expected sequences anyway). Returns a stop function.
    */
@@ -159,12 +207,13 @@ export class EventStore {
           /* an invalid event is the consumers' business (dead letters), not a cache's */
         }
       }
-    })();
+    })().catch(() => undefined);
     return () => messages.stop();
   }
 
   /** The stream's last sequence (0 when empty). */
   async lastSequence(): Promise<number> {
+    this.assertConnected();
     const info = await this.nats.jsm.streams.info(this.nats.subjects.streams.events);
     return info.state.last_seq;
   }
@@ -177,14 +226,32 @@ export class EventStore {
     const seq = message.seq;
     const cached = this.decoded.get(seq);
     if (cached && cached.subject === message.subject) return cached;
-    const event = this.decode(message.json(), seq, message.subject);
+    const event = this.decode(message.json(), seq, message.subject, message.info.timestampNanos / 1e6);
     this.decoded.set(seq, event);
     if (this.decoded.size > DECODED_CACHE_SIZE) this.decoded.delete(this.decoded.keys().next().value!);
     return event;
   }
 
-  private decode(body: unknown, seq: number, subject: string): StoredEvent {
-    this.registry.assertValid(body);
-    return { ...(body as EventEnvelope), seq, subject };
+  private encode(event: EventEnvelope): string {
+    this.registry.assertValid(event);
+    const body = JSON.stringify(event);
+    if (Buffer.byteLength(body) > this.maxEventBytes)
+      throw new EventTooLargeError(Buffer.byteLength(body), this.maxEventBytes, event.type);
+    return body;
   }
+
+  private assertConnected(): void {
+    if (!this.nats.isConnected()) throw new DependencyUnavailableError('nats', 'NATS is not connected');
+  }
+
+  private decode(body: unknown, seq: number, subject: string, storedAt: number | string): StoredEvent {
+    this.registry.assertValid(body);
+    const at = typeof storedAt === 'number' ? storedAt : Date.parse(storedAt);
+    return { ...(body as EventEnvelope), seq, subject, storedAt: at };
+  }
+}
+
+/** Encoded size (bytes) of an envelope as it is appended. */
+export function encodedEventSize(event: EventEnvelope): number {
+  return Buffer.byteLength(JSON.stringify(event));
 }

@@ -1,10 +1,17 @@
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 
+/** The lease went away (a renewal failed): the holder must stop working at once. */
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+}
+
 /**
  * Single-active ownership of a named role (a projection, the materializer) through the `<prefix>-leases` KV
  * bucket. The bucket's max age is the lease TTL (per-key TTL is ignored on nats-server 2.9): acquire with
  * `create`, renew with `update(key, value, revision)` every TTL/3, and treat a failed renewal as lost at once.
+ * An entry that still names this owner (a renewal failed during a NATS outage) is taken back with `update` at its
+ * revision as soon as NATS answers again, instead of waiting for it to age out.
  */
 export class Lease {
   private revision = 0;
@@ -24,8 +31,11 @@ export class Lease {
     return this.held;
   }
 
-  onLost(listener: () => void): void {
+  onLost(listener: () => void): () => void {
     this.lostListeners.push(listener);
+    return () => {
+      this.lostListeners = this.lostListeners.filter((candidate) => candidate !== listener);
+    };
   }
 
   /** Tries once; true when this owner now holds the lease. */
@@ -33,7 +43,7 @@ export class Lease {
     try {
       this.revision = await this.kv.create(this.key, this.owner);
     } catch {
-      return false;
+      if (!(await this.reclaimOwn())) return false;
     }
     this.held = true;
     this.timer = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.ttlMs / 3)));
@@ -41,11 +51,11 @@ export class Lease {
     return true;
   }
 
-  /** Waits until acquired or `signal` aborts (then false). */
-  async acquire(signal: AbortSignal): Promise<boolean> {
+  /** Waits until acquired or `signal` aborts (then false). `wake` can cut a wait short (NATS reconnected). */
+  async acquire(signal: AbortSignal, wake?: AbortSignal): Promise<boolean> {
     while (!signal.aborted) {
       if (await this.tryAcquire()) return true;
-      await sleep(Math.max(100, Math.floor(this.ttlMs / 4)), signal);
+      await sleep(Math.max(100, Math.floor(this.ttlMs / 4)), signal, wake);
     }
     return false;
   }
@@ -57,14 +67,27 @@ export class Lease {
     await this.kv.delete(this.key, { previousSeq: this.revision }).catch(() => undefined);
   }
 
+  /** The entry still names us (a renewal was lost in an outage): continue at its revision. */
+  private async reclaimOwn(): Promise<boolean> {
+    try {
+      const entry = await this.kv.get(this.key);
+      if (!entry || entry.operation !== 'PUT' || entry.string() !== this.owner) return false;
+      this.revision = await this.kv.update(this.key, this.owner, entry.revision);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private async renew(): Promise<void> {
     if (!this.held) return;
     try {
       this.revision = await this.kv.update(this.key, this.owner, this.revision);
     } catch (error) {
+      if (!this.held) return;
       this.log.warn({ lease: this.key, err: error }, 'lease lost');
       this.stopRenewing();
-      for (const listener of this.lostListeners) listener();
+      for (const listener of [...this.lostListeners]) listener();
     }
   }
 
@@ -75,16 +98,18 @@ export class Lease {
   }
 }
 
-/** Resolves after `ms`, or early when the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Resolves after `ms`, or early when either signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal, wake?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
+    if (signal?.aborted || wake?.aborted) return resolve();
     const timer = setTimeout(done, ms);
     function done() {
       clearTimeout(timer);
       signal?.removeEventListener('abort', done);
+      wake?.removeEventListener('abort', done);
       resolve();
     }
     signal?.addEventListener('abort', done, { once: true });
+    wake?.addEventListener('abort', done, { once: true });
   });
 }

@@ -12,6 +12,12 @@ export interface NatsContext {
   subjects: Subjects;
   leases: KV;
   runs: KV;
+  /** The server's real `max_payload` (bytes), read from the connection. */
+  maxPayload: number;
+  /** False while the client is disconnected (requests would only wait for their timeout). */
+  isConnected(): boolean;
+  /** Called each time the connection comes back after a disconnect. */
+  onReconnect(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -23,6 +29,9 @@ export interface NatsContextOptions {
   name?: string;
 }
 
+/** JetStream API requests (publish acks included) give up after this long. */
+const REQUEST_TIMEOUT_MS = 3000;
+
 /** Connects, reconciles streams and KV buckets (idempotent), and returns the handles. */
 export async function openNatsContext(options: NatsContextOptions): Promise<NatsContext> {
   const servers = options.natsUrl.split(',').map((server) => server.trim());
@@ -31,10 +40,12 @@ export async function openNatsContext(options: NatsContextOptions): Promise<Nats
     name: options.name ?? 'apphub-assets',
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
+    reconnectJitter: 100,
+    pingInterval: 5000,
     noAsyncTraces: true,
   });
-  const jsm = await jetstreamManager(nc);
-  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc, { timeout: REQUEST_TIMEOUT_MS });
+  const js = jetstream(nc, { timeout: REQUEST_TIMEOUT_MS });
   const subjects = subjectsFor(options.subjectPrefix);
   await reconcileStreams(jsm, subjects, options.streamReplicas);
   const kvm = new Kvm(nc);
@@ -44,6 +55,7 @@ export async function openNatsContext(options: NatsContextOptions): Promise<Nats
     history: 1,
   });
   const runs = await kvm.create(subjects.buckets.runs, { replicas: options.streamReplicas, history: 1 });
+  const status = trackStatus(nc);
   return {
     nc,
     js,
@@ -51,8 +63,32 @@ export async function openNatsContext(options: NatsContextOptions): Promise<Nats
     subjects,
     leases,
     runs,
+    maxPayload: nc.info?.max_payload ?? 1024 * 1024,
+    isConnected: () => status.connected && !nc.isClosed(),
+    onReconnect: status.onReconnect,
     close: async () => {
-      if (!nc.isClosed()) await nc.drain();
+      if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
     },
   };
+}
+
+function trackStatus(nc: NatsConnection) {
+  const listeners = new Set<() => void>();
+  const state = {
+    connected: true,
+    onReconnect(listener: () => void) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') state.connected = false;
+      else if (status.type === 'reconnect') {
+        state.connected = true;
+        for (const listener of listeners) listener();
+      }
+    }
+  })().catch(() => undefined);
+  return state;
 }

@@ -1,8 +1,11 @@
 import {
+  AckPolicy,
+  DeliverPolicy,
   DiscardPolicy,
   JetStreamApiError,
   RetentionPolicy,
   StorageType,
+  type ConsumerConfig,
   type JetStreamManager,
   type StreamConfig,
 } from '@nats-io/jetstream';
@@ -68,5 +71,71 @@ export async function reconcileStreams(jsm: JetStreamManager, subjects: Subjects
       );
       if (differs) await jsm.streams.update(config.name, { ...current.config, ...updatable });
     }
+  }
+}
+
+const CONSUMER_NOT_FOUND = 10014;
+const SECOND_NS = 1_000_000_000;
+
+/**
+ * Every durable consumer the service uses, declared here next to its stream (the stream readers — projections and
+ * process managers — use ordered consumers from their Postgres checkpoints and have no durable).
+ *
+ * - `<prefix>-timers` on `<PREFIX>_TIMERS`: every timer kind; `nak(delay)` until due, so `max_ack_pending` must hold
+ *   every pending timer and there is no `backoff` (DESIGN §3).
+ * - `<prefix>-job-<jobSlug>` on `<PREFIX>_JOBS`: one shared durable per job slug (a work-queue stream refuses
+ *   overlapping consumers); workers call `working()` while busy.
+ */
+export function durableConsumerConfigs(subjects: Subjects) {
+  return {
+    timers: {
+      durable_name: subjects.timerDurable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: subjects.allTimers,
+      // Short: a timer whose delayed redelivery was pending when the server restarted comes back within this.
+      ack_wait: 5 * SECOND_NS,
+      max_ack_pending: 1_000_000,
+      max_deliver: -1,
+    } satisfies Partial<ConsumerConfig>,
+    job: (jobSlug: string) =>
+      ({
+        durable_name: subjects.jobDurable(jobSlug),
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        filter_subject: subjects.jobDispatch(jobSlug),
+        ack_wait: 30 * SECOND_NS,
+        max_deliver: -1,
+        max_ack_pending: 1000,
+      }) satisfies Partial<ConsumerConfig>,
+  };
+}
+
+/** Creates a declared durable when missing (idempotent; several processes may race). */
+export async function ensureDurable(
+  jsm: JetStreamManager,
+  stream: string,
+  config: Partial<ConsumerConfig> & { durable_name: string },
+): Promise<void> {
+  try {
+    const info = await jsm.consumers.info(stream, config.durable_name);
+    const current = info.config as unknown as Record<string, unknown>;
+    const changed = (['ack_wait', 'max_ack_pending', 'max_deliver'] as const).some(
+      (key) => config[key] !== undefined && current[key] !== config[key],
+    );
+    if (changed)
+      await jsm.consumers.update(stream, config.durable_name, {
+        ack_wait: config.ack_wait,
+        max_ack_pending: config.max_ack_pending,
+        max_deliver: config.max_deliver,
+      });
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError) || error.code !== CONSUMER_NOT_FOUND) throw error;
+    await jsm.consumers.add(stream, config).catch(async (raced: unknown) => {
+      // Another process created it meanwhile.
+      await jsm.consumers.info(stream, config.durable_name).catch(() => {
+        throw raced;
+      });
+    });
   }
 }

@@ -1,23 +1,90 @@
+import { errors as natsErrors } from '@nats-io/transport-node';
+import { JetStreamApiError, JetStreamError } from '@nats-io/jetstream';
+import pg from 'pg';
+
 /**
- * Infrastructure failures (NATS unreachable, a Postgres connection lost) are retried from the checkpoint; any
- * other error on a single event makes it poison. Telling the two apart keeps a NATS outage from dead-lettering
- * good events.
+ * A dependency (NATS or Postgres) cannot be reached or refused to work right now. HTTP answers it with 503
+ * `dependency_unavailable` and `Retry-After`; stream consumers retry the same batch with backoff.
+ */
+export class DependencyUnavailableError extends Error {
+  readonly code = 'dependency_unavailable';
+  constructor(
+    readonly dependency: 'nats' | 'postgres',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DependencyUnavailableError';
+  }
+}
+
+/** An event would exceed the server's real `max_payload`: not the event's fault, never dead-lettered. */
+export class EventTooLargeError extends Error {
+  readonly code = 'payload_too_large';
+  constructor(
+    readonly bytes: number,
+    readonly maxBytes: number,
+    readonly eventType: string,
+  ) {
+    super(`a ${eventType} event of ${bytes} bytes exceeds the NATS max_payload of ${maxBytes} bytes`);
+    this.name = 'EventTooLargeError';
+  }
+}
+
+/** SQLSTATEs that say "try again": connection (08), resources (53), operator intervention (57), system (58), etc. */
+const TRANSIENT_SQLSTATE = /^(08|53|57|58|40001|40P01|55P03|25P03)/;
+/** Node system errors of a socket that went away or never came. */
+const TRANSIENT_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+]);
+
+/**
+ * Infrastructure failures are retried from the checkpoint; anything else that a single event causes makes that event
+ * poison. Classified by class and code (JetStream API error codes, SQLSTATE, errno), never by message text, so a NATS
+ * or Postgres outage can never dead-letter a good event and a message that merely mentions "timeout" is not retried
+ * forever.
  */
 export function isTransientError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && /^(08|57P|53|40001|40P01)/.test(code)) return true;
-  if (typeof code === 'string' && /^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND)/.test(code)) return true;
-  // Another read model is behind: waiting longer (a retry of the batch) fixes it; the event is not poison.
-  if (code === 'read_model_lagging') return true;
-  const name = error.name;
+  if (error instanceof DependencyUnavailableError || error instanceof EventTooLargeError) return true;
+  // Every JetStream API error (insufficient resources 10023, store failed 10077, temporarily unavailable 503, stream
+  // or consumer missing, no leader…) is the server's state, not the event's. Wrong-last-sequence is handled by the
+  // writers before it gets here.
+  if (error instanceof JetStreamApiError || error instanceof JetStreamError) return true;
+  // Not exported by the client; raised when no server answers the JetStream API (e.g. during a restart).
+  if (error.name === 'JetStreamNotEnabled') return true;
   if (
-    /^(TimeoutError|ConnectionError|RequestError|ClosedConnectionError|NoRespondersError|DrainingConnectionError)$/.test(
-      name,
-    )
+    error instanceof natsErrors.ConnectionError ||
+    error instanceof natsErrors.ClosedConnectionError ||
+    error instanceof natsErrors.DrainingConnectionError ||
+    error instanceof natsErrors.TimeoutError ||
+    error instanceof natsErrors.NoRespondersError ||
+    error instanceof natsErrors.RequestError ||
+    error instanceof natsErrors.ProtocolError ||
+    error instanceof natsErrors.PermissionViolationError ||
+    error instanceof natsErrors.AuthorizationError
   )
     return true;
-  if (name === 'JetStreamError' || name === 'JetStreamNotEnabled') return true;
-  if (name === 'CheckpointMovedError' || name === 'LeaseLostError') return true;
-  return /Connection terminated|connection closed|timeout|ECONNREFUSED|no responders/i.test(error.message);
+  if (error instanceof pg.DatabaseError) return typeof error.code === 'string' && TRANSIENT_SQLSTATE.test(error.code);
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && TRANSIENT_ERRNO.has(code)) return true;
+  // Control flow of the runners themselves: another writer moved on, the lease went away.
+  return error.name === 'CheckpointMovedError' || error.name === 'LeaseLostError';
+}
+
+/** Which dependency an infrastructure error is about (for 503 answers and logs). */
+export function failedDependency(error: unknown): 'nats' | 'postgres' | null {
+  if (error instanceof DependencyUnavailableError) return error.dependency;
+  if (!isTransientError(error)) return null;
+  if (error instanceof pg.DatabaseError) return 'postgres';
+  return 'nats';
 }

@@ -1,5 +1,5 @@
 import type { AssetExpired, AssetStaleMarked } from '../assets/asset.events.js';
-import { isWithinLookback } from '../assets/partitions/index.js';
+import { isWithinLookback } from '../partitions/index.js';
 import type { TriggerReason, TriggerSpec } from './materializer.events.js';
 import { decisionEvent, type CauseEvent, type SagaOutput } from './saga-output.js';
 import { assetPartitionKey, type MaterializerState } from './saga-state.js';

@@ -1,4 +1,4 @@
-import { partitionParameters } from '../assets/partitions/index.js';
+import { partitionParameters } from '../partitions/index.js';
 import { derivedEventId } from '../events/envelope.js';
 import { mergeLayers } from '../runs/deep-merge.js';
 import { composeRunKey } from '../runs/run-key.js';

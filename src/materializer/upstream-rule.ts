@@ -1,5 +1,5 @@
 import type { AssetProduced } from '../assets/asset.events.js';
-import { mapPartitionKey } from '../assets/partitions/index.js';
+import { mapPartitionKey } from '../partitions/index.js';
 import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
 import type { TriggerSpec } from './materializer.events.js';
 import { decisionEvent, type CauseEvent, type SagaOutput } from './saga-output.js';

@@ -1,4 +1,4 @@
-import { validatePartitionKey, type Partitioning } from '../assets/partitions/index.js';
+import { validatePartitionKey, type Partitioning } from '../partitions/index.js';
 import type {
   AssetDeclaration,
   AutoMaterializePolicy,

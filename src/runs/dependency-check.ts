@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../projections/database.js';
-import { validatePartitionKey, type Partitioning } from '../assets/partitions/index.js';
+import { validatePartitionKey, type Partitioning } from '../partitions/index.js';
 import type { RunState } from './run-state.js';
 
 export interface MissingDependency {

@@ -1,6 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { validatePartitionKey } from '../assets/partitions/index.js';
+import { validatePartitionKey } from '../partitions/index.js';
 import { ValidationError, type FieldProblem } from '../domain/domain-error.js';
 import type { AssetDeclaration, WorkflowStep } from '../workflows/workflow-definition.js';
 import type { RecordedAsset, RunError, StepWarning } from './run.events.js';

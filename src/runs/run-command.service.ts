@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { v7 as uuidv7 } from 'uuid';
-import { validatePartitionKey } from '../assets/partitions/index.js';
+import { validatePartitionKey } from '../partitions/index.js';
 import { DomainError, ValidationError } from '../domain/domain-error.js';
 import type { EventMetadata } from '../events/envelope.js';
 import type { EventStore } from '../events/event-store.js';

@@ -1,4 +1,4 @@
-import { checkPartitioningSpec } from '../assets/partitions/index.js';
+import { checkPartitioningSpec } from '../partitions/index.js';
 import { isPartitioning } from './definition-ajv.js';
 import type { DeclarationView, StepView } from './definition-view.js';
 import { isRecord } from './definition-view.js';

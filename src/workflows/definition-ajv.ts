@@ -1,6 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { Partitioning } from '../assets/partitions/index.js';
+import type { Partitioning } from '../partitions/index.js';
 import { partitioningSchema } from './asset-declaration.schema.js';
 import { workflowDefinitionBodySchema } from './workflow-definition.schema.js';
 

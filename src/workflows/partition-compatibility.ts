@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Partitioning } from '../assets/partitions/index.js';
+import type { Partitioning } from '../partitions/index.js';
 import { isPartitioning } from './definition-ajv.js';
 import type { StepView } from './definition-view.js';
 import { pointer, type ValidationProblem } from './validation-problem.js';

@@ -1,4 +1,4 @@
-import type { Partitioning } from '../assets/partitions/index.js';
+import type { Partitioning } from '../partitions/index.js';
 
 /**
  * Freshness hints of an asset declaration (DESIGN §5, §7). Each value is a positive integer of milliseconds up

@@ -1,8 +1,11 @@
-import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { NatsContext } from '../events/nats-context.js';
-import type { TimerKind } from '../events/subjects.js';
+import { sleep } from './lease.js';
+import type { NatsContext } from './nats-context.js';
+import { durableConsumerConfigs, ensureDurable } from './streams.js';
+import type { TimerKind } from './subjects.js';
+import { DependencyUnavailableError } from './transient-error.js';
 
 /** The body of a timer message on `<prefix>_timer.<kind>.<key>`. */
 export interface TimerMessage<P = unknown> {
@@ -13,24 +16,39 @@ export interface TimerMessage<P = unknown> {
   payload: P;
 }
 
-export type TimerHandler = (timer: TimerMessage, now: Date) => Promise<void>;
+/** What a timer handler gets besides the timer: when it fired, and when it was first delivered as due. */
+export interface TimerFiring {
+  now: Date;
+  /** Deliveries of this message so far (1 on the first); > 1 means an earlier attempt may have appended already. */
+  deliveries: number;
+}
+
+export type TimerHandler = (timer: TimerMessage, firing: TimerFiring) => Promise<void>;
+
+/** One timer to arm. */
+export interface TimerArm<P = unknown> {
+  kind: TimerKind;
+  key: string;
+  dueAt: Date | string;
+  payload: P;
+}
 
 /** Longest single `nak(delay)`; a longer wait is re-checked in chunks. */
 const MAX_CHUNK_MS = 10 * 60_000;
-const CONSUMER_NOT_FOUND = 10014;
 
 /**
- * Timers on JetStream (DESIGN §3 Timers): one message per `<kind>.<key>` subject (`max_msgs_per_subject: 1`, so a
- * new arm replaces the pending one), delivered to a shared durable that `nak(delay)`s until due, then runs the
- * kind's handler, acks, and deletes the message. Handlers must be idempotent: a crash between handling and the ack
- * delivers the timer again. No polling anywhere.
+ * Timers on JetStream (DESIGN §3 Timers), the timer-queue port: one message per `<kind>.<key>` subject
+ * (`max_msgs_per_subject: 1`, so a new arm replaces the pending one), delivered to the shared durable
+ * `<prefix>-timers` that `nak(delay)`s until due, then runs the kind's handler, acks, and deletes the message.
+ * Handlers must be idempotent: a crash between handling and the ack delivers the timer again. No polling.
  */
-export class TimerService {
+export class TimerQueue {
   private readonly handlers = new Map<TimerKind, TimerHandler>();
   private messages: ConsumerMessages | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  private inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopReconnect: (() => void) | undefined;
 
   constructor(
     private readonly nats: NatsContext,
@@ -49,20 +67,21 @@ export class TimerService {
     this.handlers.set(kind, handler);
   }
 
+  handles(kind: TimerKind): boolean {
+    return this.handlers.has(kind);
+  }
+
   /** Arms (or re-arms, replacing) the timer `<kind>.<key>`. */
-  async arm<P>(kind: TimerKind, key: string, dueAt: Date | string, payload: P, msgId?: string): Promise<void> {
+  async arm<P>(kind: TimerKind, key: string, dueAt: Date | string, payload: P, armedAt = new Date()): Promise<void> {
+    if (!this.nats.isConnected()) throw new DependencyUnavailableError('nats', 'NATS is not connected');
     const body: TimerMessage<P> = {
       kind,
       key,
       dueAt: new Date(dueAt).toISOString(),
-      armedAt: new Date().toISOString(),
+      armedAt: armedAt.toISOString(),
       payload,
     };
-    await this.nats.js.publish(
-      this.nats.subjects.timer(kind, key),
-      JSON.stringify(body),
-      msgId ? { msgID: msgId } : {},
-    );
+    await this.nats.js.publish(this.nats.subjects.timer(kind, key), JSON.stringify(body));
   }
 
   async cancel(kind: TimerKind, key: string): Promise<void> {
@@ -74,34 +93,22 @@ export class TimerService {
   async start(): Promise<void> {
     if (this.running) return;
     this.stopped = false;
-    await this.ensureConsumer();
+    await ensureDurable(
+      this.nats.jsm,
+      this.nats.subjects.streams.timers,
+      durableConsumerConfigs(this.nats.subjects).timers,
+    );
+    this.stopReconnect = this.nats.onReconnect(() => this.messages?.stop());
     this.running = this.loop();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopReconnect?.();
     this.messages?.stop();
     await this.running;
     await Promise.allSettled([...this.inFlight]);
     this.running = undefined;
-  }
-
-  private async ensureConsumer(): Promise<void> {
-    const { jsm, subjects } = this.nats;
-    try {
-      await jsm.consumers.info(subjects.streams.timers, subjects.timerDurable);
-    } catch (error) {
-      if (!(error instanceof JetStreamApiError) || error.code !== CONSUMER_NOT_FOUND) throw error;
-      await jsm.consumers.add(subjects.streams.timers, {
-        durable_name: subjects.timerDurable,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        filter_subject: subjects.allTimers,
-        ack_wait: 30_000_000_000,
-        max_ack_pending: 1_000_000,
-        max_deliver: -1,
-      });
-    }
   }
 
   private async loop(): Promise<void> {
@@ -119,7 +126,7 @@ export class TimerService {
       } catch (error) {
         if (this.stopped) break;
         this.log.warn({ err: error }, 'timer consumer failed; reconnecting');
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        await sleep(250);
       }
     }
   }
@@ -143,7 +150,7 @@ export class TimerService {
       message.nak(1000);
       return;
     }
-    const work = handler(timer, new Date())
+    const work = handler(timer, { now: new Date(), deliveries: message.info.deliveryCount })
       .then(async () => {
         await message.ackAck().catch(() => false);
         await this.nats.jsm.streams
