@@ -13,7 +13,11 @@ import type {
   MaterializerWorkflowTable,
 } from './materializer/materializer.table.js';
 import type { AssetCatalogTable, AssetPartitionEventTable } from './asset-partitions/asset-catalog.table.js';
-import type { RunDependencyWaitTable, RunStartQueueTable } from './run-executor/run-executor.table.js';
+import type {
+  RunExecutorAssetTable,
+  RunExecutorRunTable,
+  RunExecutorWorkflowTable,
+} from './run-executor/run-executor.table.js';
 import type { WorkflowRunTable } from './run-history/run-history.table.js';
 import type { ProjectionCheckpointTable, ProjectionDeadLetterTable } from './checkpoint.table.js';
 import type {
@@ -28,8 +32,9 @@ export interface Database {
   workflow_definition: WorkflowDefinitionTable;
   workflow_asset_declarations: WorkflowAssetDeclarationTable;
   workflow_run: WorkflowRunTable;
-  run_start_queue: RunStartQueueTable;
-  run_dependency_wait: RunDependencyWaitTable;
+  run_executor_run: RunExecutorRunTable;
+  run_executor_workflow: RunExecutorWorkflowTable;
+  run_executor_asset: RunExecutorAssetTable;
   asset_materialization: AssetMaterializationTable;
   asset_partition: AssetPartitionTable;
   asset_partition_event: AssetPartitionEventTable;

@@ -1,18 +1,25 @@
-/** Gated automatic runs waiting to start (or started) per workflow: the run executor's state. */
-export interface RunStartQueueTable {
+import type { ColumnType, JSONColumnType } from 'kysely';
+import type { RunState } from '../../src/runs/run-state.js';
+import type { WorkflowProduces } from '../../src/runs/run-graph.js';
+
+/** An active (not yet terminal) run as the run executor last persisted it; removed when the run ends. */
+export interface RunExecutorRunTable {
   run_id: string;
   workflow_slug: string;
-  priority: number | null;
-  requested_seq: number;
-  started: boolean;
+  state: JSONColumnType<RunState, string, string>;
+  last_seq: ColumnType<number, number, number>;
 }
 
-/** Runs waiting for a consumed asset: the run executor resumes them when it is produced. */
-export interface RunDependencyWaitTable {
-  run_id: string;
-  workflow_slug: string;
-  step_id: string;
+/** The produced assets of each workflow: the run executor's asset graph. */
+export interface RunExecutorWorkflowTable {
+  slug: string;
+  produces: JSONColumnType<WorkflowProduces['produces'], string, string>;
+}
+
+/** The newest materialization of each asset × partition and whether it expired ('' = unpartitioned). */
+export interface RunExecutorAssetTable {
   asset_id: string;
-  partition_key: string | null;
-  wait_until: Date | string;
+  partition_key_norm: string;
+  latest_event_id: string;
+  expired: boolean;
 }

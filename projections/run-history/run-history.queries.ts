@@ -37,3 +37,9 @@ export async function runStatuses(db: Kysely<Database>, runIds: string[]): Promi
   const rows = await db.selectFrom('workflow_run').select(['id', 'status']).where('id', 'in', runIds).execute();
   return new Map(rows.map((row) => [row.id, row.status]));
 }
+
+/** One run as the read model holds it (null when it has not reached the read model). */
+export async function findRun(db: Kysely<Database>, runId: string): Promise<RunState | null> {
+  const row = await db.selectFrom('workflow_run').select(['state']).where('id', '=', runId).executeTakeFirst();
+  return row?.state ?? null;
+}

@@ -36,6 +36,13 @@ export interface AppConfig {
     maxBackoffMs: number;
     refreshIntervalMs: number;
     maxConcurrentRunsPerWorkflow: number;
+    /** An in-flight auto-run claim older than this is released (its run never ended). */
+    maxClaimAgeMs: number;
+  };
+  /** Bounded admission (DESIGN §10): past either bound the API sheds load with 503 `overloaded`. */
+  admission: {
+    maxInflightRequests: number;
+    maxEventLoopDelayMs: number;
   };
 }
 

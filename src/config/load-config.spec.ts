@@ -11,7 +11,9 @@ describe('loadConfig', () => {
       maxBackoffMs: 1800000,
       refreshIntervalMs: 600000,
       maxConcurrentRunsPerWorkflow: 4,
+      maxClaimAgeMs: 21_600_000,
     });
+    expect(config.admission).toEqual({ maxInflightRequests: 512, maxEventLoopDelayMs: 1000 });
     expect(Object.isFrozen(config)).toBe(true);
   });
 

@@ -23,6 +23,9 @@ export const CONFIG_ENV_DEFAULTS = {
   ASSET_MATERIALIZER_MAX_BACKOFF_MS: '1800000',
   ASSET_MATERIALIZER_REFRESH_INTERVAL_MS: '600000',
   ASSET_MATERIALIZER_MAX_CONCURRENT_RUNS_PER_WORKFLOW: '4',
+  ASSET_MATERIALIZER_MAX_CLAIM_AGE_MS: '21600000',
+  APPHUB_MAX_INFLIGHT_REQUESTS: '512',
+  APPHUB_MAX_EVENT_LOOP_DELAY_MS: '1000',
 } as const;
 
 export type ConfigEnvName = keyof typeof CONFIG_ENV_DEFAULTS;
@@ -62,6 +65,9 @@ const envSchema = {
     ASSET_MATERIALIZER_MAX_BACKOFF_MS: int(1000, ONE_YEAR_MS),
     ASSET_MATERIALIZER_REFRESH_INTERVAL_MS: int(1000, ONE_YEAR_MS),
     ASSET_MATERIALIZER_MAX_CONCURRENT_RUNS_PER_WORKFLOW: int(1, 1000),
+    ASSET_MATERIALIZER_MAX_CLAIM_AGE_MS: int(1000, ONE_YEAR_MS),
+    APPHUB_MAX_INFLIGHT_REQUESTS: int(1, 1_000_000),
+    APPHUB_MAX_EVENT_LOOP_DELAY_MS: int(10, 600_000),
   },
 } as const;
 
@@ -140,6 +146,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       maxBackoffMs: max,
       refreshIntervalMs: Number(raw.ASSET_MATERIALIZER_REFRESH_INTERVAL_MS),
       maxConcurrentRunsPerWorkflow: Number(raw.ASSET_MATERIALIZER_MAX_CONCURRENT_RUNS_PER_WORKFLOW),
+      maxClaimAgeMs: Number(raw.ASSET_MATERIALIZER_MAX_CLAIM_AGE_MS),
+    }),
+    admission: Object.freeze({
+      maxInflightRequests: Number(raw.APPHUB_MAX_INFLIGHT_REQUESTS),
+      maxEventLoopDelayMs: Number(raw.APPHUB_MAX_EVENT_LOOP_DELAY_MS),
     }),
   });
 }

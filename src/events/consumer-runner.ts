@@ -233,7 +233,8 @@ export class ConsumerRunner {
         await sleep(Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(failures, 5)), signal, this.reconnected.signal);
       }
     }
-    if (this.isManager() && lease?.isHeld && this.persisted < this.position) await this.persist().catch(() => undefined);
+    if (this.isManager() && lease?.isHeld && this.persisted < this.position)
+      await this.persist().catch(() => undefined);
     await lease?.release();
   }
 

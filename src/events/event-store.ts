@@ -190,6 +190,40 @@ export class EventStore {
   }
 
   /**
+   * Appends one event unless an event with its id was stored on `subject` since `since` (a retry outside the
+   * duplicate window, e.g. a timer redelivered long after an outage). Within the window `Nats-Msg-Id` de-duplicates.
+   */
+  async appendOnceSince(subject: string, event: EventEnvelope, since: Date): Promise<AppendResult | null> {
+    if (Date.now() - since.getTime() > 90_000 && (await this.idsOnSubjectSince(subject, since)).has(event.id))
+      return null;
+    return this.append(subject, [event]);
+  }
+
+  /** Ids (`Nats-Msg-Id`) of the events stored on one subject since an instant (headers only). */
+  async idsOnSubjectSince(subject: string, since: Date): Promise<Set<string>> {
+    const ids = new Set<string>();
+    const last = await this.readLast(subject);
+    if (!last || (last.storedAt ?? 0) < since.getTime()) return ids;
+    const consumer = await this.nats.js.consumers.get(this.nats.subjects.streams.events, {
+      filter_subjects: subject,
+      deliver_policy: DeliverPolicy.StartTime,
+      opt_start_time: since.toISOString(),
+      headers_only: true,
+    });
+    const messages = await consumer.consume({ max_messages: 4096, expires: 2000 });
+    try {
+      for await (const message of messages) {
+        const id = message.headers?.get(MSG_ID_HEADER);
+        if (id) ids.add(id);
+        if (message.seq >= last.seq || message.info.pending === 0) break;
+      }
+    } finally {
+      messages.stop();
+    }
+    return ids;
+  }
+
+  /**
    * Calls `onEvent` for every new event on `filter` from now on (an ordered consumer; best effort: for caches that
    * are verified by expected sequences anyway). Returns a stop function.
    */

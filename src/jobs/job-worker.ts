@@ -1,31 +1,29 @@
-import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { DomainError, ValidationError } from '../domain/domain-error.js';
-import type { NatsContext } from '../events/nats-context.js';
+import type { JobDelivery, JobQueue, JobSubscription } from '../events/job-queue.js';
 import { SERVICE_JOB_SLUG, type JobDispatch } from '../runs/job-dispatch.js';
 import type { CompletionBody, RunCommandService } from '../runs/run-command.service.js';
+import { isTerminal, type RunState } from '../runs/run-state.js';
 import type { JobHandlerRegistry, JobOutcome } from './job-handler.js';
 import { callService } from './service-step.js';
 
-const ACK_WAIT_NS = 30_000_000_000;
 const WORKING_EVERY_MS = 10_000;
 const CONCURRENCY_PER_SLUG = 8;
-const CONSUMER_NOT_FOUND = 10014;
 
 /**
  * The built-in worker: one shared durable per job slug it has a handler for (`<prefix>-job-<jobSlug>`) plus the
- * internal `_service` slug. It signals `working()` while busy, completes the step through the same command as
- * the HTTP endpoint, and acks the dispatch only after the completion was recorded (or is moot). A crash before
- * the ack redelivers the dispatch; the completion of an attempt is idempotent.
+ * internal `_service` slug. Before running a dispatch it checks that the attempt is still the current one (a
+ * dispatch replayed after an outage, or one of a canceled run, is dropped), signals `working()` while busy,
+ * completes the step through the same command as the HTTP endpoint, and acks the dispatch only after the
+ * completion was recorded (or is moot). On shutdown it gives running jobs back (nak) instead of failing them.
  */
 export class JobWorker {
-  private readonly subscriptions = new Map<string, ConsumerMessages>();
+  private readonly subscriptions = new Map<string, JobSubscription>();
   private readonly abort = new AbortController();
-  private readonly loops: Promise<void>[] = [];
   private started = false;
 
   constructor(
-    private readonly nats: NatsContext,
+    private readonly jobs: JobQueue,
     private readonly handlers: JobHandlerRegistry,
     private readonly commands: RunCommandService,
     private readonly log: Logger,
@@ -44,56 +42,57 @@ export class JobWorker {
 
   async stop(): Promise<void> {
     this.abort.abort();
-    for (const messages of this.subscriptions.values()) messages.stop();
-    await Promise.allSettled(this.loops);
+    await Promise.allSettled([...this.subscriptions.values()].map((subscription) => subscription.stop()));
     this.subscriptions.clear();
   }
 
   private async subscribe(slug: string): Promise<void> {
     if (!this.started || this.subscriptions.has(slug) || this.abort.signal.aborted) return;
-    await ensureJobConsumer(this.nats, slug);
-    const consumer = await this.nats.js.consumers.get(
-      this.nats.subjects.streams.jobs,
-      this.nats.subjects.jobDurable(slug),
+    this.subscriptions.set(
+      slug,
+      await this.jobs.consume<JobDispatch>(slug, CONCURRENCY_PER_SLUG, (delivery) => this.run(slug, delivery)),
     );
-    const messages = await consumer.consume({ max_messages: CONCURRENCY_PER_SLUG, expires: 5000 });
-    this.subscriptions.set(slug, messages);
-    this.loops.push(this.loop(slug, messages));
   }
 
-  private async loop(slug: string, messages: ConsumerMessages): Promise<void> {
-    const busy = new Set<Promise<void>>();
-    for await (const message of messages) {
-      if (this.abort.signal.aborted) break;
-      const work = this.run(slug, message).finally(() => busy.delete(work));
-      busy.add(work);
-      if (busy.size >= CONCURRENCY_PER_SLUG) await Promise.race(busy);
-    }
-    await Promise.allSettled(busy);
-  }
-
-  private async run(slug: string, message: JsMsg): Promise<void> {
-    let job: JobDispatch;
-    try {
-      job = message.json<JobDispatch>();
-    } catch {
-      message.term();
+  private async run(slug: string, delivery: JobDelivery<JobDispatch>): Promise<void> {
+    const job = delivery.job;
+    if (!(await this.isCurrent(job, delivery.deliveries > 1))) {
+      delivery.ack();
       return;
     }
-    const working = setInterval(() => message.working(), WORKING_EVERY_MS);
+    const working = setInterval(() => delivery.working(), WORKING_EVERY_MS);
     try {
       const outcome = await this.execute(slug, job);
+      if (this.abort.signal.aborted) {
+        // Shutting down (a rolling restart): another worker takes the job over; nothing is recorded.
+        delivery.nak();
+        return;
+      }
       await this.complete(job, outcome);
-      message.ack();
+      delivery.ack();
     } catch (error) {
       this.log.warn(
         { err: error, runId: job.runId, stepId: job.stepId },
         'job completion failed; the dispatch will be redelivered',
       );
-      message.nak(2000);
+      delivery.nak(this.abort.signal.aborted ? 0 : 2000);
     } finally {
       clearInterval(working);
     }
+  }
+
+  /**
+   * The dispatch is for the attempt the run is running now. The cached run may lag the dispatch by a moment, so a
+   * "no" (and every redelivery) is confirmed on the run's subject before the dispatch is dropped or run.
+   */
+  private async isCurrent(job: JobDispatch, redelivered: boolean): Promise<boolean> {
+    const cached = this.commands.runs.cached(job.runId);
+    if (cached && !redelivered && runsAttempt(cached, job)) return true;
+    const fresh = await this.commands.runs.load(job.workflowSlug, job.runId);
+    const current = fresh !== null && runsAttempt(fresh, job);
+    if (!current)
+      this.log.info({ runId: job.runId, stepId: job.stepId, attempt: job.attempt }, 'stale dispatch dropped');
+    return current;
   }
 
   private async execute(slug: string, job: JobDispatch): Promise<JobOutcome> {
@@ -145,22 +144,7 @@ export class JobWorker {
   }
 }
 
-/** Creates the shared durable of a job slug when missing (external workers may call this too). */
-export async function ensureJobConsumer(nats: NatsContext, slug: string): Promise<void> {
-  const stream = nats.subjects.streams.jobs;
-  const durable = nats.subjects.jobDurable(slug);
-  try {
-    await nats.jsm.consumers.info(stream, durable);
-  } catch (error) {
-    if (!(error instanceof JetStreamApiError) || error.code !== CONSUMER_NOT_FOUND) throw error;
-    await nats.jsm.consumers.add(stream, {
-      durable_name: durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: nats.subjects.jobDispatch(slug),
-      ack_wait: ACK_WAIT_NS,
-      max_deliver: -1,
-      max_ack_pending: 1000,
-    });
-  }
+function runsAttempt(run: RunState, job: JobDispatch): boolean {
+  const step = run.steps[job.stepId];
+  return !isTerminal(run) && !run.cancelRequested && step?.status === 'running' && step.attempt === job.attempt;
 }

@@ -1,6 +1,7 @@
 import type { AssetExpired, AssetStaleMarked } from '../assets/asset.events.js';
 import { isWithinLookback } from '../partitions/index.js';
 import type { TriggerReason, TriggerSpec } from './materializer.events.js';
+import { rearmCadence } from './freshness.js';
 import { decisionEvent, type CauseEvent, type SagaOutput } from './saga-output.js';
 import { assetPartitionKey, type MaterializerState } from './saga-state.js';
 import { gateTrigger } from './trigger-gate.js';
@@ -41,6 +42,7 @@ export function decideExpiry(
       `materialization ${latest.eventId} (seq ${latest.seq}) replaced the expired one`,
     );
   }
+  rearmCadence(event, declaration, out);
   const partitioning = declaration.partitioning;
   if (
     partitioning?.type === 'timeWindow' &&

@@ -1,4 +1,5 @@
-import type { AssetProduced } from '../assets/asset.events.js';
+import type { AssetExpired, AssetProduced } from '../assets/asset.events.js';
+import type { AutoMaterializePolicy, Freshness } from '../workflows/workflow-definition.js';
 import type { CauseEvent, SagaOutput } from './saga-output.js';
 
 /** The body of a `freshness-ttl` / `freshness-cadence` timer: enough to append `asset.expired` without a lookup. */
@@ -46,4 +47,41 @@ export function armFreshnessTimers(event: CauseEvent & { data: AssetProduced }, 
       payload,
     });
   }
+}
+
+/**
+ * A cadence expiry re-arms its timer for the next period after the expiry — only while the workflow's current
+ * declaration of the asset still has a `cadenceMs` and an active policy (a changed or switched-off declaration
+ * stops the cadence) and the expired materialization is still the newest (a newer one armed its own timers).
+ * The next due time is the first period end after the expiry, so a long outage fires once, not once per period.
+ */
+export function rearmCadence(
+  event: CauseEvent & { data: AssetExpired },
+  declared: { freshness?: Freshness; autoMaterialize?: AutoMaterializePolicy } | undefined,
+  out: SagaOutput,
+): void {
+  const data = event.data;
+  const cadenceMs = declared?.freshness?.cadenceMs;
+  const policy = declared?.autoMaterialize;
+  if (data.reason !== 'cadence' || typeof cadenceMs !== 'number' || !policy || policy.enabled === false) return;
+  const previous = Date.parse(data.expiresAt);
+  const periods = Math.max(1, Math.floor((Date.parse(event.occurredAt) - previous) / cadenceMs) + 1);
+  const expiresAt = new Date(previous + periods * cadenceMs).toISOString();
+  const { expiresAt: _e, requestedAt: _r, reason: _reason, producedEventId, ...produced } = data;
+  const payload: FreshnessTimerPayload = {
+    reason: 'cadence',
+    expiresAt,
+    requestedAt: event.occurredAt,
+    producedEventId,
+    producedSeq: 0,
+    cadenceMs,
+    produced: { ...produced, freshness: declared?.freshness ?? produced.freshness },
+  };
+  out.commands.push({
+    type: 'ArmTimer',
+    kind: 'freshness-cadence',
+    keyParts: [produced.workflowSlug, produced.assetId, produced.partitionKey ?? ''],
+    dueAt: expiresAt,
+    payload,
+  });
 }

@@ -1,39 +1,51 @@
 import type { Logger } from 'pino';
 import { DomainError } from '../domain/domain-error.js';
+import { AppendOnce } from '../events/append-once.js';
 import { derivedEventId, toEnvelope, type EventMetadata, type StoredEvent } from '../events/envelope.js';
 import type { EventStore } from '../events/event-store.js';
-import type { RunCommandService } from '../runs/run-command.service.js';
-import { TimerService } from '../timers/timer-service.js';
+import { TimerQueue } from '../events/timer-queue.js';
+import { settleAll } from '../events/settle-all.js';
+import type { RunRequester } from '../runs/run-requester.js';
+import { MATERIALIZER_ACTOR } from './materializer-timers.js';
 import { MATERIALIZER_SUBJECT_TOKEN, type RunReconciled } from './materializer.events.js';
 import type { AutoRunRequest, DecisionEvent, MaterializerCommand, SagaOutput } from './saga-output.js';
 
-/** Who the materializer is in run records and event metadata. */
-export const MATERIALIZER_ACTOR = 'asset-materializer';
-const CONCURRENCY = 32;
-
 export interface MaterializerEffectsDeps {
   store: EventStore;
-  commands: RunCommandService;
-  timers: TimerService;
+  requester: RunRequester;
+  timers: TimerQueue;
   log: Logger;
 }
 
 /**
- * Carries out what the saga decided for a batch, before its checkpoint commits: appends the decision events,
- * requests the runs, arms the timers. Every one is idempotent (derived ids, a run subject that must be empty,
- * timers that replace themselves), so a batch handled again after a crash changes nothing.
+ * Carries out what the saga decided for a batch: appends the decision events (at most once, whatever the outage),
+ * requests the runs (their ids are derived from the trigger and their first event expects an empty subject), arms
+ * the timers (a new arm replaces a pending one). All of a batch's effects start together and are all settled.
  */
 export class MaterializerEffects {
-  constructor(private readonly deps: MaterializerEffectsDeps) {}
+  private readonly once: AppendOnce;
 
-  async carryOut(outputs: ReadonlyArray<{ cause: StoredEvent; output: SagaOutput }>): Promise<void> {
+  constructor(private readonly deps: MaterializerEffectsDeps) {
+    this.once = new AppendOnce(deps.store);
+  }
+
+  /** After a recovery the stream may hold effects this process did not see itself. */
+  reset(): void {
+    this.once.reset();
+  }
+
+  async carryOut(
+    outputs: ReadonlyArray<{ cause: StoredEvent; output: SagaOutput }>,
+    batch: readonly StoredEvent[],
+  ): Promise<void> {
+    if (outputs.every(({ output }) => output.events.length === 0 && output.commands.length === 0)) return;
+    await this.once.prepare(batch);
     const tasks: Array<() => Promise<unknown>> = [];
-    // Run requests first: they are what a trigger waits for; decisions and timers follow in the same round.
-    for (const { cause, output } of outputs)
+    for (const { cause, output } of outputs) {
       for (const command of output.commands) tasks.push(() => this.execute(cause, command));
-    for (const { cause, output } of outputs)
       for (const decision of output.events) tasks.push(() => this.appendDecision(cause, decision));
-    await inParallel(tasks, CONCURRENCY);
+    }
+    await settleAll(tasks);
   }
 
   private metadata(cause: StoredEvent): EventMetadata {
@@ -43,12 +55,18 @@ export class MaterializerEffects {
   private async appendDecision(cause: StoredEvent, decision: DecisionEvent): Promise<void> {
     const { store } = this.deps;
     const subject = store.subjects.materializer(decision.data.workflowSlug, MATERIALIZER_SUBJECT_TOKEN[decision.type]);
-    await store.append(subject, [toEnvelope(decision, this.metadata(cause), decision.data.at)]);
+    await this.once.append(subject, toEnvelope(decision, this.metadata(cause), decision.data.at));
   }
 
   private async execute(cause: StoredEvent, command: MaterializerCommand): Promise<void> {
     if (command.type === 'ArmTimer') {
-      await this.deps.timers.arm(command.kind, TimerService.key(...command.keyParts), command.dueAt, command.payload);
+      await this.deps.timers.arm(
+        command.kind,
+        TimerQueue.key(...command.keyParts),
+        command.dueAt,
+        command.payload,
+        new Date(cause.occurredAt),
+      );
       return;
     }
     await this.requestRun(cause, command.request);
@@ -57,13 +75,14 @@ export class MaterializerEffects {
   private async requestRun(cause: StoredEvent, request: AutoRunRequest): Promise<void> {
     const { workflow, runId, partitionKey, parameters, runKey, priority, trigger } = request;
     try {
-      await this.deps.commands.requestRun(
+      await this.deps.requester.request(
         { workflow, runId, partitionKey, parameters, runKey, triggeredBy: MATERIALIZER_ACTOR, trigger, priority },
         { correlationId: request.correlationId, causationId: request.causationId, actor: MATERIALIZER_ACTOR },
+        cause.occurredAt,
       );
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      // The run cannot exist (e.g. another active run holds the key): release the claim through the log.
+      // The run cannot exist (another active run holds the key): release the claim through the log.
       this.deps.log.warn({ err: error, runId, workflow: workflow.slug }, 'auto run refused');
       await this.appendRefused(cause, {
         workflowSlug: workflow.slug,
@@ -86,27 +105,9 @@ export class MaterializerEffects {
       this.metadata(cause),
       cause.occurredAt,
     );
-    await store.append(
+    await this.once.append(
       store.subjects.materializer(data.workflowSlug, MATERIALIZER_SUBJECT_TOKEN['materializer.run.reconciled']),
-      [envelope],
+      envelope,
     );
   }
-}
-
-/** Runs the tasks with at most `limit` at a time; the first failure rejects (after the running ones settle). */
-export async function inParallel(tasks: Array<() => Promise<unknown>>, limit: number): Promise<void> {
-  let next = 0;
-  let failure: unknown;
-  const worker = async () => {
-    while (next < tasks.length && failure === undefined) {
-      const task = tasks[next++]!;
-      try {
-        await task();
-      } catch (error) {
-        failure ??= error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  if (failure !== undefined) throw failure;
 }

@@ -3,38 +3,41 @@ import type { Database } from '../../projections/database.js';
 import type { AssetExpired } from '../assets/asset.events.js';
 import { derivedEventId, toEnvelope } from '../events/envelope.js';
 import type { EventStore } from '../events/event-store.js';
-import type { TimerMessage, TimerService } from '../timers/timer-service.js';
-import { MATERIALIZER_ACTOR } from './materializer-effects.js';
+import type { TimerFiring, TimerMessage, TimerQueue } from '../events/timer-queue.js';
 import { MATERIALIZER_SUBJECT_TOKEN, type BackoffElapsed } from './materializer.events.js';
 import type { FreshnessTimerPayload } from './freshness.js';
 import { partitionNorm } from './saga-state.js';
 
+/** Who the materializer is in run records and event metadata. */
+export const MATERIALIZER_ACTOR = 'asset-materializer';
+
 export interface MaterializerTimerDeps {
   store: EventStore;
   db: Kysely<Database>;
-  timers: TimerService;
+  timers: TimerQueue;
 }
 
 /**
  * Handlers of the materializer's timer kinds. Registered in every process that consumes timers, so a due timer is
- * never bounced between processes; each appends an event with an id derived from the timer, so a timer delivered
- * twice (crash before its ack) appends nothing new within the dedupe window and the saga ignores the rest.
+ * never bounced between processes; each appends one event with an id derived from the timer — never twice, even
+ * when the timer is redelivered long after an outage — and the saga decides what follows (a cadence re-arms there,
+ * only while the current definition still asks for it).
  */
 export function registerMaterializerTimers(deps: MaterializerTimerDeps): void {
-  deps.timers.on('freshness-ttl', (timer, now) =>
-    fireFreshness(deps, timer as TimerMessage<FreshnessTimerPayload>, now),
+  deps.timers.on('freshness-ttl', (timer, firing) =>
+    fireFreshness(deps, timer as TimerMessage<FreshnessTimerPayload>, firing),
   );
-  deps.timers.on('freshness-cadence', (timer, now) =>
-    fireFreshness(deps, timer as TimerMessage<FreshnessTimerPayload>, now),
+  deps.timers.on('freshness-cadence', (timer, firing) =>
+    fireFreshness(deps, timer as TimerMessage<FreshnessTimerPayload>, firing),
   );
-  deps.timers.on('backoff', (timer, now) => fireBackoff(deps, timer as TimerMessage<BackoffElapsed>, now));
+  deps.timers.on('backoff', (timer, firing) => fireBackoff(deps, timer as TimerMessage<BackoffElapsed>, firing));
 }
 
-/** Appends `asset.expired` unless the materialization was replaced; a cadence timer re-arms for its next period. */
+/** Appends `asset.expired` unless the materialization was replaced since the timer was armed. */
 async function fireFreshness(
   deps: MaterializerTimerDeps,
   timer: TimerMessage<FreshnessTimerPayload>,
-  now: Date,
+  firing: TimerFiring,
 ): Promise<void> {
   const payload = timer.payload;
   const { produced } = payload;
@@ -53,13 +56,16 @@ async function fireFreshness(
       data,
     },
     { correlationId: produced.workflowRunId, causationId: payload.producedEventId, actor: MATERIALIZER_ACTOR },
-    laterOf(now, payload.expiresAt),
+    laterOf(firing.now, payload.expiresAt),
   );
-  await deps.store.append(deps.store.subjects.asset('expired', produced.assetId), [envelope]);
-  if (payload.cadenceMs !== null) await rearmCadence(deps, timer, now);
+  await deps.store.appendOnceSince(
+    deps.store.subjects.asset('expired', produced.assetId),
+    envelope,
+    new Date(payload.expiresAt),
+  );
 }
 
-/** The newest materialization the saga recorded is a later one (by stream sequence) than the timer's. */
+/** The newest materialization the saga recorded is another (later) one than the timer's. */
 async function isReplaced(db: Kysely<Database>, payload: FreshnessTimerPayload): Promise<boolean> {
   const { produced } = payload;
   const latest = await db
@@ -72,24 +78,8 @@ async function isReplaced(db: Kysely<Database>, payload: FreshnessTimerPayload):
   return latest !== undefined && latest.event_id !== payload.producedEventId && latest.seq > payload.producedSeq;
 }
 
-/** The next period strictly after now (a long outage fires once, not once per missed period). */
-async function rearmCadence(
-  deps: MaterializerTimerDeps,
-  timer: TimerMessage<FreshnessTimerPayload>,
-  now: Date,
-): Promise<void> {
-  const cadenceMs = timer.payload.cadenceMs!;
-  const periods = Math.max(1, Math.floor((now.getTime() - Date.parse(timer.payload.expiresAt)) / cadenceMs) + 1);
-  const expiresAt = new Date(Date.parse(timer.payload.expiresAt) + periods * cadenceMs).toISOString();
-  await deps.timers.arm('freshness-cadence', timer.key, expiresAt, {
-    ...timer.payload,
-    expiresAt,
-    requestedAt: now.toISOString(),
-  });
-}
-
-async function fireBackoff(deps: MaterializerTimerDeps, timer: TimerMessage<BackoffElapsed>, now: Date): Promise<void> {
-  await appendBackoffElapsed(deps.store, timer.payload, now);
+async function fireBackoff(deps: MaterializerTimerDeps, timer: TimerMessage<BackoffElapsed>, firing: TimerFiring) {
+  await appendBackoffElapsed(deps.store, timer.payload, firing.now);
 }
 
 /** `materializer.backoff.elapsed` for a workflow × partition window (id derived from the window's end). */
@@ -108,9 +98,10 @@ export async function appendBackoffElapsed(store: EventStore, data: BackoffElaps
     { correlationId: data.workflowSlug, causationId: null, actor: MATERIALIZER_ACTOR },
     laterOf(now, data.nextEligibleAt),
   );
-  await store.append(
+  await store.appendOnceSince(
     store.subjects.materializer(data.workflowSlug, MATERIALIZER_SUBJECT_TOKEN['materializer.backoff.elapsed']),
-    [envelope],
+    envelope,
+    new Date(data.nextEligibleAt),
   );
 }
 

@@ -1,31 +1,36 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
-import type { BatchHandler } from '../events/consumer-runner.js';
+import type { PoisonEvent, ProcessManager } from '../events/consumer-runner.js';
 import type { StoredEvent } from '../events/envelope.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { MaterializerEffects } from './materializer-effects.js';
 import { MATERIALIZER_INPUT_TYPES, step } from './materializer.saga.js';
 import type { SagaOutput } from './saga-output.js';
-import type { MaterializerContext } from './saga-state.js';
-import { GraphCache } from './state/graph-cache.js';
-import { loadGraph, missedKeys, trackedState, type TrackedState } from './state/materializer-state.load.js';
-import { loadRows } from './state/materializer-state.rows.js';
-import { saveState } from './state/materializer-state.save.js';
-import { changed, snapshotState } from './state/state-snapshot.js';
+import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
+import type {
+  AutoRunRecord,
+  LatestMaterialization,
+  MaterializerContext,
+  MaterializerState,
+  StoredParameters,
+  TargetState,
+} from './saga-state.js';
+import { batchKeys, type BatchKeys } from './state/batch-keys.js';
+import { CachedMap, StateMissError, TrackedMap } from './state/cached-map.js';
 import {
-  consumerKeys,
-  isEmptyKeys,
-  keysOfEvents,
-  mergeKeys,
-  runKeys,
-  subtract,
-  type StateKeys,
-} from './state/state-keys.js';
+  loadLatest,
+  loadMaterializerSnapshot,
+  loadParameters,
+  loadRuns,
+  loadSeen,
+  saveMaterializerChanges,
+} from './state/materializer.store.js';
+import { consumedAssetIds } from './workflow-graph.js';
 
 /** The consumer name: checkpoint row, lease key (`consumer.materializer`) and `waitFor` name. */
 export const MATERIALIZER_CONSUMER = 'materializer';
-const MAX_PASSES = 6;
+const CACHE_CAPACITY = 200_000;
 
 export interface MaterializerConsumerDeps {
   effects: MaterializerEffects;
@@ -34,83 +39,136 @@ export interface MaterializerConsumerDeps {
   log: Logger;
 }
 
-interface DecidedBatch {
-  state: TrackedState;
-  before: ReturnType<typeof snapshotState>;
-  outputs: Array<{ cause: StoredEvent; output: SagaOutput }>;
+interface ShellState extends MaterializerState {
+  workflows: TrackedMap<WorkflowDefinition>;
+  consumers: Map<string, readonly string[]>;
+  targets: TrackedMap<TargetState>;
+  runs: CachedMap<AutoRunRecord>;
+  latest: CachedMap<LatestMaterialization>;
+  parameters: CachedMap<StoredParameters>;
+  seen: CachedMap<number>;
 }
 
 /**
- * The saga's shell (STYLE §6): reads `<PREFIX>_EVENTS` in order from its checkpoint (the runner holds the lease),
- * loads the slice of its state tables the batch touches, decides every event with the pure saga, carries out the
- * decisions, and writes the state back in the transaction that stores the checkpoint. A lookup outside the loaded
- * slice loads the missing rows and decides the batch again from scratch, so decisions never see a partial state.
+ * The saga's shell (STYLE §6): while it holds the lease, the graph, the targets and the in-flight runs live in
+ * memory; the per-partition parts the batch needs are loaded in one round of set-based reads before it is decided
+ * (nothing when cached). Every event is decided with the pure saga, the batch's effects are carried out together
+ * (decisions, run requests, timers), and the changes are written back lazily with the checkpoint.
  */
-export class MaterializerConsumer implements BatchHandler {
+export class MaterializerConsumer implements ProcessManager {
   readonly name = MATERIALIZER_CONSUMER;
-  private readonly graph = new GraphCache();
+  readonly kind = 'process-manager' as const;
+  private state: ShellState = emptyShellState();
+  private db: Kysely<Database> | undefined;
+  /** Keys a previous attempt missed (a gap in `batchKeys`): loaded too when the batch is retried. */
+  private readonly hints: BatchKeys = { latest: new Set(), parameters: new Set(), runs: new Set(), seen: new Set() };
   private uncounted: string[] = [];
-  private countedTransaction: unknown;
 
   constructor(private readonly deps: MaterializerConsumerDeps) {}
 
-  async handle(events: readonly StoredEvent[], tx: Transaction<Database>): Promise<void> {
-    const relevant = events.filter((event) => MATERIALIZER_INPUT_TYPES.has(event.type));
-    if (relevant.length === 0) return;
-    this.graph.begin(tx, events[0]!.seq);
-    if (tx !== this.countedTransaction) [this.uncounted, this.countedTransaction] = [[], tx];
-    const { state, before, outputs } = await this.decideBatch(tx, relevant);
-    // Independent (NATS vs this transaction's connection): the save waits for no publish, and a failure of either
-    // rolls the batch back, after which the idempotent effects are simply carried out again.
-    await settleAll([this.deps.effects.carryOut(outputs), saveState(tx, state, before)]);
-    this.graph.stage(changed(state.workflows, before.workflows), changed(state.consumers, before.consumers));
-    for (const { output } of outputs) for (const decision of output.events) this.uncounted.push(decision.data.outcome);
+  get dirty(): boolean {
+    const s = this.state;
+    return (
+      s.workflows.hasChanges ||
+      s.targets.hasChanges ||
+      s.runs.hasChanges ||
+      s.latest.hasChanges ||
+      s.parameters.hasChanges ||
+      s.seen.hasChanges
+    );
   }
 
-  afterCommit(events: readonly StoredEvent[]): void {
-    this.graph.commit(events.length > 0 ? events[events.length - 1]!.seq : 0);
+  async hydrate(db: Kysely<Database>): Promise<void> {
+    this.db = db;
+    const snapshot = await loadMaterializerSnapshot(db);
+    const state = emptyShellState();
+    for (const workflow of snapshot.workflows) {
+      state.workflows.seed(workflow.slug, workflow);
+      for (const assetId of consumedAssetIds(workflow))
+        state.consumers.set(assetId, [...(state.consumers.get(assetId) ?? []), workflow.slug].sort());
+    }
+    for (const [key, target] of snapshot.targets) state.targets.seed(key, target);
+    state.runs.load(
+      snapshot.runs.map((run) => run.runId),
+      new Map(snapshot.runs.map((run) => [run.runId, run])),
+    );
+    this.state = state;
+    this.uncounted = [];
+    this.deps.effects.reset();
+  }
+
+  async process(events: readonly StoredEvent[]): Promise<PoisonEvent[]> {
+    const relevant = events.filter((event) => MATERIALIZER_INPUT_TYPES.has(event.type));
+    if (relevant.length === 0) return [];
+    await this.load(relevant);
+    const outputs: Array<{ cause: StoredEvent; output: SagaOutput }> = [];
+    try {
+      for (const cause of relevant) outputs.push({ cause, output: step(cause, this.state, this.deps.context) });
+    } catch (error) {
+      if (error instanceof StateMissError) this.hint(error);
+      throw error;
+    }
+    await this.deps.effects.carryOut(outputs, relevant);
+    for (const { output } of outputs) for (const decision of output.events) this.uncounted.push(decision.data.outcome);
+    return [];
+  }
+
+  async persist(tx: Transaction<Database>): Promise<void> {
+    const s = this.state;
+    await saveMaterializerChanges(tx, {
+      workflows: s.workflows.takeChanges().flatMap(([, workflow]) => (workflow ? [workflow] : [])),
+      latest: s.latest.takeChanges(),
+      targets: s.targets.takeChanges(),
+      runs: s.runs.takeChanges().flatMap(([, run]) => (run ? [run] : [])),
+      parameters: s.parameters.takeChanges(),
+      seen: s.seen.takeChanges().flatMap(([id, seq]) => (seq === undefined ? [] : [[id, seq] as [string, number]])),
+    });
+  }
+
+  afterPersist(): void {
     for (const outcome of this.uncounted.splice(0)) this.deps.metrics.materializerDecisions.inc({ outcome });
   }
 
-  private async decideBatch(tx: Transaction<Database>, events: readonly StoredEvent[]): Promise<DecidedBatch> {
-    const keys = keysOfEvents(events);
-    for (let pass = 1; pass <= MAX_PASSES; pass++) {
-      const state = await this.load(tx, keys, events);
-      const before = snapshotState(state);
-      const outputs = events.map((cause) => ({ cause, output: step(cause, state, this.deps.context) }));
-      const missed = subtract(missedKeys(state), keys);
-      if (isEmptyKeys(missed)) return { state, before, outputs };
-      this.deps.log.debug({ pass, from: events[0]!.seq }, 'materializer state slice incomplete; loading more');
-      mergeKeys(keys, missed);
-    }
-    throw new Error(`materializer state did not converge within ${MAX_PASSES} passes`);
+  /** One round of reads for the keys the batch needs that are not in memory. */
+  private async load(events: readonly StoredEvent[]): Promise<void> {
+    const keys = batchKeys(events, this.state);
+    for (const part of ['latest', 'parameters', 'runs', 'seen'] as const)
+      for (const key of this.hints[part]) keys[part].add(key);
+    const db = this.db!;
+    const s = this.state;
+    const missing = {
+      latest: s.latest.missing(keys.latest),
+      parameters: s.parameters.missing(keys.parameters),
+      runs: s.runs.missing(keys.runs),
+      seen: s.seen.missing(keys.seen),
+    };
+    const [latest, parameters, runs, seen] = await Promise.all([
+      loadLatest(db, missing.latest),
+      loadParameters(db, missing.parameters),
+      loadRuns(db, missing.runs),
+      loadSeen(db, missing.seen),
+    ]);
+    s.latest.load(missing.latest, latest);
+    s.parameters.load(missing.parameters, parameters);
+    s.runs.load(missing.runs, runs);
+    s.seen.load(missing.seen, seen);
   }
 
-  /** The graph first (usually cached), then every row the batch is expected to touch; `keys` grows as guessed. */
-  private async load(
-    tx: Transaction<Database>,
-    keys: StateKeys,
-    events: readonly StoredEvent[],
-  ): Promise<TrackedState> {
-    const state = trackedState();
-    await loadGraph(tx, keys, state, this.graph);
-    const consumers = subtract(consumerKeys(state, events), keys);
-    await loadGraph(tx, consumers, state, this.graph);
-    mergeKeys(keys, consumers);
-    await loadRows(tx, keys, state);
-    const ending = subtract(runKeys(state, events), keys);
-    if (!isEmptyKeys(ending)) {
-      await loadGraph(tx, ending, state, this.graph);
-      await loadRows(tx, ending, state);
-      mergeKeys(keys, ending);
-    }
-    return state;
+  private hint(error: StateMissError): void {
+    const part = error.part as keyof BatchKeys;
+    this.hints[part]?.add(error.key);
+    this.deps.log.warn({ part: error.part, key: error.key }, 'materializer batch missed a state key; retrying');
   }
 }
 
-/** Waits for all; then rethrows the first failure (none is left unobserved). */
-async function settleAll(work: Array<Promise<unknown>>): Promise<void> {
-  const results = await Promise.allSettled(work);
-  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (failed) throw failed.reason;
+function emptyShellState(): ShellState {
+  return {
+    workflows: new TrackedMap(),
+    consumers: new Map(),
+    targets: new TrackedMap(),
+    runs: new CachedMap('runs', CACHE_CAPACITY),
+    latest: new CachedMap('latest', CACHE_CAPACITY),
+    parameters: new CachedMap('parameters', CACHE_CAPACITY),
+    seen: new CachedMap('seen', CACHE_CAPACITY),
+  };
 }

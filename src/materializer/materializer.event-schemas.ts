@@ -18,7 +18,7 @@ const triggerSpec = {
     'coalesced',
   ],
   properties: {
-    reason: { enum: ['upstream-update', 'expiry', 'stale-mark'] },
+    reason: { enum: ['upstream-update', 'expiry', 'stale-mark', 'dependency'] },
     assetId: { type: 'string' },
     sourceAssetId: { type: 'string' },
     partitionKey: nullableString,
@@ -27,6 +27,11 @@ const triggerSpec = {
     chain: { type: 'array', items: { type: 'string' } },
     eventId: { type: 'string' },
     coalesced: { type: 'integer', minimum: 0 },
+    waitingRun: {
+      type: 'object',
+      required: ['workflowSlug', 'runId', 'stepId'],
+      properties: { workflowSlug: { type: 'string' }, runId: { type: 'string' }, stepId: { type: 'string' } },
+    },
   },
 };
 const decision = {
@@ -88,7 +93,7 @@ export const materializerEventSchemas: EventSchema[] = [
       workflowSlug: { type: 'string', minLength: 1 },
       partitionKey: nullableString,
       runId: { type: 'string', minLength: 1 },
-      status: { enum: ['succeeded', 'failed', 'canceled', 'missing', 'refused'] },
+      status: { enum: ['succeeded', 'failed', 'canceled', 'missing', 'refused', 'claim-expired'] },
       detail: nullableString,
     },
   }),

@@ -2,7 +2,7 @@
 export type TriggerOutcome = 'enqueued' | 'coalesced' | 'deferred-backoff' | 'skipped';
 
 /** Why an auto run is (or would be) requested. */
-export type TriggerReason = 'upstream-update' | 'expiry' | 'stale-mark';
+export type TriggerReason = 'upstream-update' | 'expiry' | 'stale-mark' | 'dependency';
 
 /**
  * Reason codes of `skipped` decisions: `cycle` (the causation chain already holds the target), `partition_mismatch`
@@ -46,6 +46,8 @@ export interface TriggerSpec {
   eventId: string;
   /** How many triggers were folded into this one while it waited. */
   coalesced: number;
+  /** `dependency` triggers: the run that waits for the asset (DESIGN §6). */
+  waitingRun?: { workflowSlug: string; runId: string; stepId: string };
 }
 
 /** The event a decision was made for. */
@@ -87,13 +89,15 @@ export interface BackoffElapsed {
 
 /**
  * `materializer.run.reconciled` — an in-flight auto run was found ended (or never created) outside the normal
- * terminal events: by the reconciliation sweep, or when the run request was refused (on `…<slug>.reconciled`).
+ * terminal events: by the reconciliation sweep, when the run request was refused, or when its claim outlived
+ * `ASSET_MATERIALIZER_MAX_CLAIM_AGE_MS` (`claim-expired`: the claim is released, the run itself is left alone)
+ * (on `…<slug>.reconciled`).
  */
 export interface RunReconciled {
   workflowSlug: string;
   partitionKey: string | null;
   runId: string;
-  status: 'succeeded' | 'failed' | 'canceled' | 'missing' | 'refused';
+  status: 'succeeded' | 'failed' | 'canceled' | 'missing' | 'refused' | 'claim-expired';
   detail: string | null;
 }
 

@@ -5,12 +5,12 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import type { TimerQueue } from '../events/timer-queue.js';
 import { ConsumerRegistry } from '../projector/consumer-registry.js';
 import { RunCommandService } from '../runs/run-command.service.js';
 import type { Platform } from '../runtime/platform.js';
 import { PLATFORM } from '../runtime/tokens.js';
 import { TIMERS } from '../timers/timers.provider.js';
-import type { TimerService } from '../timers/timer-service.js';
 import { MaterializerEffects } from './materializer-effects.js';
 import { registerMaterializerTimers } from './materializer-timers.js';
 import { MaterializerConsumer } from './materializer.consumer.js';
@@ -31,7 +31,7 @@ export class MaterializerRuntime implements OnModuleInit, OnApplicationBootstrap
     @Inject(PLATFORM) private readonly platform: Platform,
     @Inject(ConsumerRegistry) private readonly consumers: ConsumerRegistry,
     @Inject(RunCommandService) private readonly commands: RunCommandService,
-    @Inject(TIMERS) private readonly timers: TimerService,
+    @Inject(TIMERS) private readonly timers: TimerQueue,
   ) {}
 
   onModuleInit(): void {
@@ -43,7 +43,12 @@ export class MaterializerRuntime implements OnModuleInit, OnApplicationBootstrap
     const { config, store, db, nats, log, metrics, instanceId } = this.platform;
     if (!config.roles.has('materializer')) return;
     const child = log.child({ component: 'materializer' });
-    const effects = new MaterializerEffects({ store, commands: this.commands, timers: this.timers, log: child });
+    const effects = new MaterializerEffects({
+      store,
+      requester: this.commands.requester,
+      timers: this.timers,
+      log: child,
+    });
     const context = {
       baseBackoffMs: config.materializer.baseBackoffMs,
       maxBackoffMs: config.materializer.maxBackoffMs,
@@ -59,6 +64,7 @@ export class MaterializerRuntime implements OnModuleInit, OnApplicationBootstrap
       nats,
       instanceId,
       intervalMs: config.materializer.refreshIntervalMs,
+      maxClaimAgeMs: config.materializer.maxClaimAgeMs,
       log: child,
     });
     this.sweep.start();

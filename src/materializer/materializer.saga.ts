@@ -1,10 +1,12 @@
 import type { AssetExpired, AssetProduced, AssetStaleMarked } from '../assets/asset.events.js';
 import type { StoredEvent } from '../events/envelope.js';
+import type { RunWaiting } from '../runs/run.events.js';
+import { decideDependency } from './dependency-rule.js';
 import { decideExpiry, decideStaleMark } from './expiry-rule.js';
 import { armFreshnessTimers } from './freshness.js';
 import type { BackoffElapsed, RunReconciled } from './materializer.events.js';
 import { decideBackoffElapsed, decideRunEnded } from './run-lifecycle-rule.js';
-import { evolve, runIdOfSubject, TERMINAL_STATUS } from './saga-evolve.js';
+import { evolve, isKnownProduction, runIdOfSubject, TERMINAL_STATUS } from './saga-evolve.js';
 import { emptyOutput, type SagaOutput } from './saga-output.js';
 import { emptyMaterializerState, type MaterializerContext, type MaterializerState } from './saga-state.js';
 import { decideUpstreamUpdate } from './upstream-rule.js';
@@ -22,9 +24,10 @@ export const MATERIALIZER_INPUT_TYPES: ReadonlySet<string> = new Set([
   'workflow.run.canceled',
   'materializer.backoff.elapsed',
   'materializer.run.reconciled',
+  'workflow.run.waiting',
 ]);
 
-const TRIGGER_TYPES = new Set(['asset.produced', 'asset.expired', 'asset.stale.marked']);
+const TRIGGER_TYPES = new Set(['asset.expired', 'asset.stale.marked']);
 
 /**
  * The auto-materialization saga (DESIGN §7, STYLE §6): for one input event and the current state, which triggers
@@ -34,6 +37,8 @@ const TRIGGER_TYPES = new Set(['asset.produced', 'asset.expired', 'asset.stale.m
 export function decide(event: StoredEvent, state: MaterializerState, context: MaterializerContext): SagaOutput {
   const out = emptyOutput();
   if (TRIGGER_TYPES.has(event.type) && state.seen.has(event.id)) return out;
+  if (event.type === 'asset.produced' && isKnownProduction(state, event as StoredEvent<string, AssetProduced>))
+    return out;
   const status = TERMINAL_STATUS[event.type];
   if (status) {
     decideRunEnded(state, context, { runId: runIdOfSubject(event.subject), status }, event, out);
@@ -59,6 +64,9 @@ export function decide(event: StoredEvent, state: MaterializerState, context: Ma
     }
     case 'materializer.backoff.elapsed':
       decideBackoffElapsed(state, event as StoredEvent<string, BackoffElapsed>, out);
+      break;
+    case 'workflow.run.waiting':
+      decideDependency(state, event as StoredEvent<string, RunWaiting>, out);
       break;
   }
   return out;

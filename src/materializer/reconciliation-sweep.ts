@@ -4,7 +4,7 @@ import type { Database } from '../../projections/database.js';
 import { derivedEventId, toEnvelope } from '../events/envelope.js';
 import type { EventStore } from '../events/event-store.js';
 import type { NatsContext } from '../events/nats-context.js';
-import { MATERIALIZER_ACTOR } from './materializer-effects.js';
+import { MATERIALIZER_ACTOR } from './materializer-timers.js';
 import { MATERIALIZER_SUBJECT_TOKEN, type RunReconciled } from './materializer.events.js';
 import { MATERIALIZER_CONSUMER } from './materializer.consumer.js';
 import { appendBackoffElapsed } from './materializer-timers.js';
@@ -21,13 +21,17 @@ export interface SweepDeps {
   nats: NatsContext;
   instanceId: string;
   intervalMs: number;
+  /** An in-flight claim older than this is released even though its run has not ended. */
+  maxClaimAgeMs: number;
   log: Logger;
 }
 
 /**
  * `ASSET_MATERIALIZER_REFRESH_INTERVAL_MS`: a reconciliation sweep, never on the trigger path (B7). In the process
  * holding the materializer's lease it (1) checks in-flight auto runs older than one interval against their run
- * subject and reports runs that ended or never existed (`materializer.run.reconciled`), and (2) releases pending
+ * subject and reports runs that ended or never existed (`materializer.run.reconciled`), releases claims older than
+ * `ASSET_MATERIALIZER_MAX_CLAIM_AGE_MS` whose run never ends (`claim-expired`, so later triggers are not coalesced
+ * into a stuck run forever), and (2) releases pending
  * triggers whose backoff window is over (`materializer.backoff.elapsed`) in case a timer was lost. Both events
  * have derived ids and the saga ignores what it already knows, so a sweep can never double a run.
  */
@@ -69,10 +73,14 @@ export class ReconciliationSweep {
       .limit(10_000)
       .execute();
     let appended = 0;
+    const claimCutoff = now.getTime() - this.deps.maxClaimAgeMs;
     for (const row of rows) {
       const runId = row.in_flight!.runId;
       const last = await this.deps.store.readLast(this.deps.store.subjects.run(row.workflow_slug, runId));
-      const status = last ? TERMINAL[last.type] : 'missing';
+      const expired = Date.parse(row.in_flight!.since) < claimCutoff;
+      const status: RunReconciled['status'] | undefined = last
+        ? (TERMINAL[last.type] ?? (expired ? 'claim-expired' : undefined))
+        : 'missing';
       if (!status) continue;
       await this.appendReconciled(
         {
@@ -80,9 +88,13 @@ export class ReconciliationSweep {
           partitionKey: row.partition_key,
           runId,
           status,
-          detail: 'reconciliation sweep',
+          detail:
+            status === 'claim-expired'
+              ? `claim older than ${this.deps.maxClaimAgeMs} ms released; the run itself was left alone`
+              : 'reconciliation sweep',
         },
         now,
+        row.in_flight!.since,
       );
       appended += 1;
     }
@@ -107,7 +119,8 @@ export class ReconciliationSweep {
     return rows.length;
   }
 
-  private async appendReconciled(data: RunReconciled, now: Date): Promise<void> {
+  /** Appended once: a later sweep (the claim not yet released) finds the earlier event and adds nothing. */
+  private async appendReconciled(data: RunReconciled, now: Date, claimedSince: string): Promise<void> {
     const { store } = this.deps;
     const envelope = toEnvelope(
       {
@@ -118,9 +131,10 @@ export class ReconciliationSweep {
       { correlationId: data.runId, causationId: null, actor: MATERIALIZER_ACTOR },
       now.toISOString(),
     );
-    await store.append(
+    await store.appendOnceSince(
       store.subjects.materializer(data.workflowSlug, MATERIALIZER_SUBJECT_TOKEN['materializer.run.reconciled']),
-      [envelope],
+      envelope,
+      new Date(claimedSince),
     );
   }
 }

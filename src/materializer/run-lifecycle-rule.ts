@@ -10,9 +10,9 @@ export interface RunEnd {
   status: Exclude<AutoRunRecord['status'], 'requested'>;
 }
 
-/** Failed and canceled runs extend the backoff; a success resets it; a run that never existed changes neither. */
+/** Failed and canceled runs (and expired claims) extend the backoff; a success resets it; a run that never existed changes neither. */
 export function countsAsFailure(status: RunEnd['status']): boolean {
-  return status === 'failed' || status === 'canceled';
+  return status === 'failed' || status === 'canceled' || status === 'claim-expired';
 }
 
 /**

@@ -89,9 +89,18 @@ function defineWorkflow(state: MaterializerState, workflow: WorkflowDefinitionUp
   return state;
 }
 
+/**
+ * A production the saga already folded: the latest of its workflow × asset × partition is this event, or a later
+ * one (a redelivery or a replay). The stream never holds one id twice, so this is the whole de-duplication.
+ */
+export function isKnownProduction(state: MaterializerState, event: StoredEvent<string, AssetProduced>): boolean {
+  const data = event.data;
+  const latest = state.latest.get(assetPartitionKey(data.workflowSlug, data.assetId, data.partitionKey));
+  return latest !== undefined && (latest.eventId === event.id || latest.seq >= event.seq);
+}
+
 function produced(state: MaterializerState, event: StoredEvent<string, AssetProduced>): MaterializerState {
-  if (state.seen.has(event.id)) return state;
-  state.seen.set(event.id, event.seq);
+  if (isKnownProduction(state, event)) return state;
   const data = event.data;
   const key = assetPartitionKey(data.workflowSlug, data.assetId, data.partitionKey);
   state.latest.set(key, { eventId: event.id, seq: event.seq, producedAt: data.producedAt });

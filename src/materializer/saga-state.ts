@@ -35,7 +35,7 @@ export interface AutoRunRecord {
   workflowSlug: string;
   partitionKey: string | null;
   chain: string[];
-  status: 'requested' | 'succeeded' | 'failed' | 'canceled' | 'missing' | 'refused';
+  status: 'requested' | 'succeeded' | 'failed' | 'canceled' | 'missing' | 'refused' | 'claim-expired';
 }
 
 /** Stored parameters of a workflow × asset × partition: captured from a production, or set manually. */
@@ -44,20 +44,30 @@ export interface StoredParameters {
   source: 'captured' | 'manual';
 }
 
+/** The operations the saga uses on a keyed part of its state (a `Map` in tests, a write-back cache in the shell). */
+export interface KeyedState<V> {
+  get(key: string): V | undefined;
+  has(key: string): boolean;
+  set(key: string, value: V): unknown;
+  delete(key: string): boolean;
+}
+
 /**
- * The saga's state. In the process it is the slice of the Postgres tables that one batch touches; in unit tests it
- * is the fold of the given events. Values are immutable: `evolve` replaces entries, never edits them in place.
+ * The saga's state. In the process the graph, targets and in-flight runs live in memory whole; the per-partition
+ * parts (latest materializations, stored parameters, ended runs, handled trigger ids) are cached and loaded for each
+ * batch before it is decided. In unit tests it is the fold of the given events. Values are immutable: `evolve`
+ * replaces entries, never edits them in place.
  */
 export interface MaterializerState {
-  workflows: Map<string, WorkflowDefinition>;
+  workflows: KeyedState<WorkflowDefinition>;
   /** asset id → slugs of workflows with a step that consumes it (sorted). */
-  consumers: Map<string, readonly string[]>;
-  latest: Map<string, LatestMaterialization>;
-  targets: Map<string, TargetState>;
-  runs: Map<string, AutoRunRecord>;
-  parameters: Map<string, StoredParameters>;
-  /** Ids of trigger events already handled (a trigger re-appended after the dedupe window is ignored). */
-  seen: Map<string, number>;
+  consumers: KeyedState<readonly string[]>;
+  latest: KeyedState<LatestMaterialization>;
+  targets: KeyedState<TargetState>;
+  runs: KeyedState<AutoRunRecord>;
+  parameters: KeyedState<StoredParameters>;
+  /** Ids of expiry and stale-mark events already handled (productions are de-duplicated by `latest`). */
+  seen: KeyedState<number>;
 }
 
 /** Tuning that comes from configuration, never from the clock. */
@@ -66,7 +76,12 @@ export interface MaterializerContext {
   maxBackoffMs: number;
 }
 
-export function emptyMaterializerState(): MaterializerState {
+/** The state's parts as plain maps (unit tests; the shell builds its own). */
+export type PlainMaterializerState = {
+  [K in keyof MaterializerState]: MaterializerState[K] extends KeyedState<infer V> ? Map<string, V> : never;
+};
+
+export function emptyMaterializerState(): PlainMaterializerState {
   return {
     workflows: new Map(),
     consumers: new Map(),

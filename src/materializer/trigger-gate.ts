@@ -103,7 +103,7 @@ function autoRunRequest(
     stored?.parameters,
     partitionParameters(runPartitioning(workflow, source), spec.partitionKey),
   );
-  const uniquePart = spec.upstream?.runId ?? spec.expiry?.reason ?? spec.eventId;
+  const uniquePart = spec.upstream?.runId ?? spec.waitingRun?.runId ?? spec.expiry?.reason ?? spec.eventId;
   const priority = source?.autoMaterialize?.priority;
   return {
     runId,
@@ -120,6 +120,18 @@ function autoRunRequest(
 
 /** The `trigger` stored on an auto run (DESIGN §7), plus the causation chain that stops cycles. */
 export function runTrigger(spec: TriggerSpec, followUpOf: string | null): RunTrigger {
+  if (spec.reason === 'dependency') {
+    return {
+      type: 'dependency',
+      assetId: spec.assetId,
+      ...(spec.partitionKey === null ? {} : { partitionKey: spec.partitionKey }),
+      ...(spec.waitingRun ? { waitingRun: spec.waitingRun } : {}),
+      chain: spec.chain,
+      triggerEventId: spec.eventId,
+      ...(spec.coalesced > 0 ? { coalesced: spec.coalesced } : {}),
+      ...(followUpOf ? { followUpOf } : {}),
+    };
+  }
   return {
     type: 'auto-materialize',
     reason: spec.reason,

@@ -35,6 +35,35 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly runConflicts = new Counter({
+    name: 'apphub_run_append_conflicts_total',
+    help: 'Run events the executor decided but another writer had moved the run on (decided again later)',
+    registers: [this.registry],
+  });
+  readonly natsRequests = new Counter({
+    name: 'apphub_nats_requests_total',
+    help: 'Requests this process sent to NATS (publishes with acks, KV and stream API calls), by operation',
+    labelNames: ['op'],
+    registers: [this.registry],
+  });
+  readonly sqlStatements = new Counter({
+    name: 'apphub_sql_statements_total',
+    help: 'SQL statements this process executed (transaction control included)',
+    registers: [this.registry],
+  });
+  readonly deadLetters = new Counter({
+    name: 'apphub_dead_letters_total',
+    help: 'Events moved to the dead letters, by consumer',
+    labelNames: ['consumer'],
+    registers: [this.registry],
+  });
+  readonly consumerFailures = new Counter({
+    name: 'apphub_consumer_failures_total',
+    help: 'Batches a stream consumer had to retry from its checkpoint, by consumer and kind (transient or other)',
+    labelNames: ['consumer', 'kind'],
+    registers: [this.registry],
+  });
+
   constructor(collectDefaults = true) {
     if (collectDefaults) collectDefaultMetrics({ register: this.registry });
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../projections/database.js';
 import { DomainError } from '../domain/domain-error.js';
-import { ConsumerRunner, type BatchHandler } from '../events/consumer-runner.js';
+import { ConsumerRunner, type RunnerStatus, type StreamConsumer } from '../events/consumer-runner.js';
 import { PLATFORM } from '../runtime/tokens.js';
 import type { Platform } from '../runtime/platform.js';
 
@@ -22,7 +22,7 @@ export class ConsumerRegistry implements OnApplicationShutdown {
 
   /** Starts a runner for the handler in this process. */
   start(
-    handler: BatchHandler,
+    handler: StreamConsumer,
     options: { batchSize?: number; aliases?: string[]; closeWhenIdle?: boolean } = {},
   ): ConsumerRunner {
     const existing = this.runners.get(handler.name);
@@ -48,6 +48,16 @@ export class ConsumerRegistry implements OnApplicationShutdown {
     return [...this.runners.keys(), ...this.aliases.keys()];
   }
 
+  /** The runner of a consumer in this process (operations and tests). */
+  runner(name: string): ConsumerRunner | undefined {
+    return this.runners.get(name);
+  }
+
+  /** What each runner of this process reports (readiness, metrics). */
+  statuses(): RunnerStatus[] {
+    return [...this.runners.values()].map((runner) => runner.status());
+  }
+
   /**
    * Waits (bounded) until the named consumer has applied `minSeq`; throws `read_model_lagging` otherwise. Works
    * across processes through the checkpoint table.
@@ -57,7 +67,8 @@ export class ConsumerRegistry implements OnApplicationShutdown {
     const local = this.runners.get(name) ?? this.aliases.get(name);
     if (local && local.lastSeq >= minSeq) return;
     const deadline = Date.now() + timeoutMs;
-    if (local) {
+    // Only the lease holder's position moves: when another process holds it, its checkpoint row is the truth.
+    if (local?.isLeader) {
       if (await local.waitFor(minSeq, timeoutMs)) return;
     } else {
       while (Date.now() < deadline) {

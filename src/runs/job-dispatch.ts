@@ -1,5 +1,3 @@
-import type { NatsContext } from '../events/nats-context.js';
-
 /** The internal job slug that runs `service` steps (a user job slug can never start with `_`). */
 export const SERVICE_JOB_SLUG = '_service';
 
@@ -18,12 +16,4 @@ export interface JobDispatch {
   parameters: Record<string, unknown>;
   partitionKey: string | null;
   timeoutMs: number | null;
-}
-
-/** Publishes a dispatch; `Nats-Msg-Id` `<runId>:<stepId>:<attempt>` makes a replayed dispatch a no-op. */
-export async function dispatchJob(nats: NatsContext, job: JobDispatch): Promise<void> {
-  const slug = job.jobSlug ?? SERVICE_JOB_SLUG;
-  await nats.js.publish(nats.subjects.jobDispatch(slug), JSON.stringify(job), {
-    msgID: `${job.runId}:${job.stepId}:${job.attempt}`,
-  });
 }

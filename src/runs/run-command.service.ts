@@ -1,33 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { validatePartitionKey } from '../partitions/index.js';
+import type { Database } from '../../projections/database.js';
+import { findRun } from '../../projections/run-history/run-history.queries.js';
 import { DomainError, ValidationError } from '../domain/domain-error.js';
-import type { EventMetadata } from '../events/envelope.js';
 import type { EventStore } from '../events/event-store.js';
-import type { NatsContext } from '../events/nats-context.js';
-import { EVENT_STORE, NATS } from '../runtime/tokens.js';
+import { RunIndex } from '../events/run-index.js';
 import { toFieldProblems } from '../http/schema.pipe.js';
+import { validatePartitionKey } from '../partitions/index.js';
+import { DB, EVENT_STORE, NATS } from '../runtime/tokens.js';
+import type { NatsContext } from '../events/nats-context.js';
 import { WorkflowCommandService } from '../workflows/workflow-command.service.js';
 import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
 import { mergeLayers } from './deep-merge.js';
-import { normalizeRunKey, runKeyReservation } from './run-key.js';
-import { isTerminal, toRunView, type RunState, type RunView } from './run-state.js';
+import { normalizeRunKey } from './run-key.js';
+import { RunRequester, type RunRequestInput } from './run-requester.js';
+import { toRunView, type RunState, type RunView } from './run-state.js';
 import { RunStore } from './run-store.js';
-import type { RunError, RunTrigger } from './run.events.js';
+import type { RunError } from './run.events.js';
 import type { CompletionAnswer } from './run.decider.js';
 
-export interface RunRequestInput {
-  workflow: WorkflowDefinition;
-  runId: string;
-  partitionKey: string | null;
-  parameters: Record<string, unknown>;
-  runKey: string | null;
-  triggeredBy: string | null;
-  trigger: RunTrigger;
-  priority: number | null;
-}
+export type { RunRequestInput } from './run-requester.js';
 
 export interface ManualRunBody {
   parameters?: Record<string, unknown>;
@@ -47,18 +42,22 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 (addFormats as unknown as (a: Ajv) => void)(ajv);
 const parameterValidators = new Map<string, ValidateFunction>();
 
-/** Run commands: request, complete a step, cancel; and the consistent single-run read. */
+/** Run commands: request, complete a step, cancel; and the single-run read (cache, read model, stream). */
 @Injectable()
 export class RunCommandService {
   readonly runs: RunStore;
-  private readonly slugs = new Map<string, string>();
+  readonly index: RunIndex;
+  readonly requester: RunRequester;
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(NATS) private readonly nats: NatsContext,
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(NATS) nats: NatsContext,
+    @Inject(DB) private readonly db: Kysely<Database>,
     @Inject(WorkflowCommandService) private readonly workflows: WorkflowCommandService,
   ) {
     this.runs = new RunStore(store);
+    this.index = new RunIndex(nats);
+    this.requester = new RunRequester(store, this.index, this.runs);
   }
 
   /** `POST /workflows/:slug/run`. */
@@ -85,38 +84,8 @@ export class RunCommandService {
       priority: null,
     };
     const metadata = { correlationId: runId, causationId: null, actor };
-    const { state, seq } = await this.requestRun(input, metadata);
+    const { state, seq } = await this.requester.request(input, metadata, new Date().toISOString());
     return { run: toRunView(state), eventSeq: seq };
-  }
-
-  /**
-   * Appends `workflow.run.requested` expecting an empty subject, after reserving the run key. Idempotent for a
-   * derived run id: a second request of the same id returns the existing run.
-   */
-  async requestRun(
-    input: RunRequestInput,
-    metadata: EventMetadata,
-  ): Promise<{ state: RunState; seq: number; created: boolean }> {
-    const { workflow, runId } = input;
-    if (input.runKey) await this.reserveRunKey(workflow.slug, input.runKey, runId);
-    await this.nats.runs.put(runId, workflow.slug);
-    const now = new Date().toISOString();
-    const request = {
-      runId,
-      workflowSlug: workflow.slug,
-      workflowDefinitionId: workflow.id,
-      workflowVersion: workflow.version,
-      steps: workflow.steps,
-      partitionKey: input.partitionKey,
-      runKey: input.runKey,
-      parameters: input.parameters,
-      triggeredBy: input.triggeredBy,
-      trigger: input.trigger,
-      priority: input.priority,
-      requestedAt: now,
-    };
-    const result = await this.runs.execute(workflow.slug, runId, { type: 'RequestRun', request }, metadata, now);
-    return { state: result.state, seq: result.seqs[0] ?? result.state.requestedSeq, created: result.seqs.length > 0 };
   }
 
   /** `POST /workflow-runs/:runId/steps/:stepId/complete` and the NATS `<prefix>_job.complete` request. */
@@ -167,24 +136,25 @@ export class RunCommandService {
     return { run: toRunView(result.state), eventSeq: result.seqs[result.seqs.length - 1]! };
   }
 
-  /** The run folded from its subject: never behind. */
-  async getRun(runId: string): Promise<{ state: RunState }> {
-    const slug = await this.requireSlug(runId);
+  /**
+   * One run for `GET /workflow-runs/:runId`: from the cache this process keeps fresh by following run events,
+   * else from the run-history read model, and only for a run that reached neither yet from its subject — so reads
+   * put no consumers on NATS. With `minSeq` an answer older than that sequence is never given.
+   */
+  async getRun(runId: string, minSeq = 0): Promise<{ state: RunState }> {
+    const cached = this.runs.cached(runId);
+    if (cached && cached.lastSeq >= minSeq) return { state: cached };
+    const stored = await findRun(this.db, runId);
+    if (stored && stored.lastSeq >= minSeq) return { state: stored };
+    const slug = stored?.request.workflowSlug ?? (await this.index.slugOf(runId));
+    if (!slug) throw new DomainError('run_not_found', `No workflow run "${runId}".`, { runId });
     const state = await this.runs.load(slug, runId);
     if (!state) throw new DomainError('run_not_found', `No workflow run "${runId}".`, { runId });
     return { state };
   }
 
   async slugOf(runId: string): Promise<string | null> {
-    if (!/^[A-Za-z0-9_:-]{1,100}$/.test(runId)) return null;
-    const known = this.slugs.get(runId) ?? this.runs.cachedSlug(runId);
-    if (known) return known;
-    const entry = await this.nats.runs.get(runId);
-    if (!entry || entry.operation !== 'PUT') return null;
-    // A run never changes workflow: the mapping can be kept for good (bounded).
-    if (this.slugs.size > 100_000) this.slugs.clear();
-    this.slugs.set(runId, entry.string());
-    return entry.string();
+    return this.runs.cached(runId)?.request.workflowSlug ?? (await this.index.slugOf(runId));
   }
 
   private async requireSlug(runId: string): Promise<string> {
@@ -209,37 +179,6 @@ export class RunCommandService {
         errors,
       );
     }
-  }
-
-  /** At most one active run per (workflow, run key): KV create wins; a reservation left by a finished run is taken over. */
-  private async reserveRunKey(slug: string, runKey: string, runId: string): Promise<void> {
-    const key = runKeyReservation(slug, runKey);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        await this.nats.runs.create(key, runId);
-        return;
-      } catch {
-        const entry = await this.nats.runs.get(key);
-        if (!entry || entry.operation !== 'PUT') continue;
-        const holder = entry.string();
-        if (holder === runId) return;
-        const existing = await this.runs.load(slug, holder);
-        if (existing && !isTerminal(existing)) {
-          throw new DomainError(
-            'run_key_conflict',
-            `An active run (${holder}) of "${slug}" already uses runKey "${runKey}".`,
-            { run: toRunView(existing) },
-          );
-        }
-        try {
-          await this.nats.runs.update(key, runId, entry.revision);
-          return;
-        } catch {
-          /* someone else took it: look again */
-        }
-      }
-    }
-    throw new DomainError('run_key_conflict', `runKey "${runKey}" is contended; retry.`);
   }
 }
 

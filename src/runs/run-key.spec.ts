@@ -1,4 +1,5 @@
-import { composeRunKey, normalizeRunKey, runKeyReservation } from './run-key.js';
+import { runKeyReservation } from '../events/run-index.js';
+import { composeRunKey, normalizeRunKey } from './run-key.js';
 
 describe('run keys', () => {
   it('keeps a valid client key as sent (trimmed) and refuses invalid ones', () => {

@@ -20,11 +20,6 @@ export function normalizeRunKey(raw: string | undefined | null): string | null {
   return key;
 }
 
-/** KV key reserving an active run key: `runkey.<slug>.<sha256(runKey)>`. */
-export function runKeyReservation(slug: string, runKey: string): string {
-  return `runkey.${slug}.${createHash('sha256').update(runKey).digest('hex')}`;
-}
-
 /**
  * A run key built from parts for automatic runs (B13): every part kept whole; parts longer than the budget are
  * replaced by a digest, never cut, so two different upstream runs never share a key.

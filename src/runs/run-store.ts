@@ -33,7 +33,7 @@ export class RunStore {
     const events = await this.store.readSubject(this.subject(slug, runId));
     let state: RunState | null = null;
     for (const event of events) state = evolveRun(state, event as unknown as RunEvent & { seq: number });
-    if (state) this.remember(state);
+    if (state) this.rememberState(state);
     return state;
   }
 
@@ -42,16 +42,28 @@ export class RunStore {
     return this.cache.get(runId) ?? (await this.load(slug, runId));
   }
 
+  /** Caches a run from its stored `workflow.run.requested` event (just appended by this process). */
+  remember(event: StoredEvent): RunState {
+    const state = evolveRun(null, event as unknown as RunEvent & { seq: number })!;
+    this.rememberState(state);
+    return this.cache.get(state.request.runId) ?? state;
+  }
+
+  /** The cached state, if any (never a read). */
+  cached(runId: string): RunState | undefined {
+    return this.cache.get(runId);
+  }
+
   /** Folds events seen on the stream into the cache (the executor sees every event in order). */
   observe(event: StoredEvent): void {
     const runId = event.subject.split('.').pop()!;
     const cached = this.cache.get(runId);
     if (event.type === 'workflow.run.requested' && !cached) {
-      this.remember(evolveRun(null, event as unknown as RunEvent & { seq: number })!);
+      this.rememberState(evolveRun(null, event as unknown as RunEvent & { seq: number })!);
       return;
     }
     if (cached && event.seq > cached.lastSeq)
-      this.remember(evolveRun(cached, event as unknown as RunEvent & { seq: number })!);
+      this.rememberState(evolveRun(cached, event as unknown as RunEvent & { seq: number })!);
   }
 
   /** The workflow of a cached run (runs never change workflow). */
@@ -101,7 +113,7 @@ export class RunStore {
           const stored = { ...toEnvelope(event, metadata, now), seq: seqs[index]!, subject: this.subject(slug, runId) };
           next = evolveRun(next, stored as unknown as RunEvent & { seq: number });
         });
-        if (next) this.remember(next);
+        if (next) this.rememberState(next);
         return { state: next!, decision, seqs };
       } catch (error) {
         if (!(error instanceof ConcurrencyConflictError)) throw error;
@@ -137,7 +149,7 @@ export class RunStore {
    * Never moves a run backwards: a command that appended at sequence N may finish after the executor already
    * folded N+1 into the cache, and an older state would make the executor decide on a run that is behind.
    */
-  private remember(state: RunState): void {
+  private rememberState(state: RunState): void {
     const runId = state.request.runId;
     const cached = this.cache.get(runId);
     if (cached && cached.lastSeq > state.lastSeq) return;

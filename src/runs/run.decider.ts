@@ -31,7 +31,7 @@ export type RunCommand =
   | { type: 'DispatchRetry'; stepId: string; attempt: number; now: string }
   | { type: 'CancelRun'; reason: string | null; now: string }
   | { type: 'ResumeRun'; stepId: string; assetId: string; now: string }
-  | { type: 'FailWaitingRun'; stepId: string; assetId: string; now: string };
+  | { type: 'FailWaitingRun'; stepId: string; assetId: string; since?: string; now: string };
 
 /** The answer to a step completion; a repeated completion of the same attempt gets the original one. */
 export interface CompletionAnswer {
@@ -112,10 +112,12 @@ export function decideRun(command: RunCommand, state: RunState | null): RunDecis
         ],
       };
     case 'FailWaitingRun': {
+      // `since` names the wait the timer bounds: a later wait of the same step has its own timer.
       if (
         state.status !== 'waiting' ||
         state.waiting?.stepId !== command.stepId ||
-        state.waiting.assetId !== command.assetId
+        state.waiting.assetId !== command.assetId ||
+        (command.since !== undefined && state.waiting.since !== command.since)
       )
         return { events: [] };
       const error = {
@@ -142,8 +144,11 @@ function advance(state: RunState, command: Extract<RunCommand, { type: 'AdvanceR
   }
   const failed = Object.values(state.steps).find((step) => step.status === 'failed' && step.retryAttempt === null);
   if (failed) {
+    // The step id is part of each skip's id: one failure can skip several steps, each its own fact.
     for (const step of pendingSteps(state))
-      events.push(ev(id, 'workflow.step.skipped', { stepId: step.stepId, reason: `step "${failed.stepId}" failed` }));
+      events.push(
+        ev(id, 'workflow.step.skipped', { stepId: step.stepId, reason: `step "${failed.stepId}" failed` }, step.stepId),
+      );
     events.push(
       ev(id, 'workflow.run.failed', {
         completedAt: command.now,

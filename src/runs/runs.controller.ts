@@ -83,7 +83,7 @@ export class RunsController {
     @Param('runId') runId: string,
     @Query(new SchemaPipe(getRunQuerySchema, 'query')) _query: { minSeq?: number },
   ) {
-    const { state } = await this.runs.getRun(runId);
+    const { state } = await this.runs.getRun(runId, _query.minSeq ?? 0);
     return { data: toRunView(state), meta: { eventSeq: state.lastSeq } };
   }
 

@@ -14,16 +14,16 @@ const integer = (minimum: number, maximum: number, description: string) =>
 const text = (maxLength: number, description: string) =>
   ({ type: 'string', minLength: 1, maxLength, description }) as const;
 
-/** `freshness`: at least one of `ttlMs`, `cadenceMs`, `maxAgeMs`, each 1 ms..1 year. */
+/** `freshness`: at least one of `ttlMs`, `cadenceMs`, `maxAgeMs`, each 1 s..1 year (a sub-second cadence would flood the log). */
 export const freshnessSchema = {
   type: 'object',
   description: 'Freshness hints; at least one field.',
   additionalProperties: false,
   minProperties: 1,
   properties: {
-    ttlMs: integer(1, ONE_YEAR_MS, 'Expire each materialization this many ms after its producedAt.'),
-    cadenceMs: integer(1, ONE_YEAR_MS, 'Like ttlMs, labelled "cadence".'),
-    maxAgeMs: integer(1, ONE_YEAR_MS, 'A materialization older than this is reported stale.'),
+    ttlMs: integer(1000, ONE_YEAR_MS, 'Expire each materialization this many ms after its producedAt.'),
+    cadenceMs: integer(1000, ONE_YEAR_MS, 'Like ttlMs, labelled "cadence".'),
+    maxAgeMs: integer(1000, ONE_YEAR_MS, 'A materialization older than this is reported stale.'),
   },
 } as const;
 

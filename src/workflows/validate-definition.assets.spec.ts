@@ -28,7 +28,7 @@ describe('validateWorkflowDefinition — asset declarations', () => {
       ['an asset id of 200 characters', producing({ assetId: `${'a'.repeat(99)}.${'b'.repeat(100)}` })],
       [
         'freshness at its bounds',
-        producing({ assetId: 'a', freshness: { ttlMs: 31_536_000_000, cadenceMs: 1, maxAgeMs: 1 } }),
+        producing({ assetId: 'a', freshness: { ttlMs: 31_536_000_000, cadenceMs: 1000, maxAgeMs: 1000 } }),
       ],
       ['any JSON as parameterDefaults', producing({ assetId: 'a', autoMaterialize: { parameterDefaults: [1, 'x'] } })],
       [
@@ -157,7 +157,18 @@ describe('validateWorkflowDefinition — asset declarations', () => {
         `${P}/freshness`,
         'at least one of ttlMs, cadenceMs, maxAgeMs',
       ],
-      ['ttlMs 0', producing({ assetId: 'a', freshness: { ttlMs: 0 } }), `${P}/freshness/ttlMs`, 'must be at least 1'],
+      [
+        'ttlMs 0',
+        producing({ assetId: 'a', freshness: { ttlMs: 0 } }),
+        `${P}/freshness/ttlMs`,
+        'must be at least 1000',
+      ],
+      [
+        'a sub-second cadenceMs (it would flood the log with expiries)',
+        producing({ assetId: 'a', freshness: { cadenceMs: 1 } }),
+        `${P}/freshness/cadenceMs`,
+        'must be at least 1000',
+      ],
       [
         'cadenceMs above a year',
         producing({ assetId: 'a', freshness: { cadenceMs: 31_536_000_001 } }),

@@ -10,7 +10,7 @@ const workflow = {
       jobSlug: 'ext-stale',
       produces: [
         { assetId: 'sales.monthly', partitioning: { type: 'static', keys: ['2024-01', '2024-02', '2024-03'] } },
-        { assetId: 'sales.summary', freshness: { maxAgeMs: 1 } },
+        { assetId: 'sales.summary', freshness: { maxAgeMs: 1000 } },
       ],
     },
   ],
@@ -86,7 +86,11 @@ describe('asset commands over HTTP: stale marks and stored partition parameters'
 
   it('reports an unpartitioned asset older than maxAgeMs as stale', async () => {
     const { runId } = await driver.run('wf-stale', { partitionKey: '2024-03' }, [
-      { stepId: 'produce', assets: [{ assetId: 'sales.summary', payload: {} }] },
+      {
+        stepId: 'produce',
+        // Produced an hour ago: older than its maxAgeMs (the smallest allowed is one second).
+        assets: [{ assetId: 'sales.summary', payload: {}, producedAt: new Date(Date.now() - 3_600_000).toISOString() }],
+      },
     ]);
     const seq = await driver.waitForMaterialization('wf-stale', 'sales.summary', runId);
     const listed = await t.request('GET', `${base}/sales.summary/partitions?minSeq=${seq}`, { token: null });

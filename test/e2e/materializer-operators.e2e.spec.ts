@@ -1,4 +1,5 @@
 import { ReconciliationSweep } from '../../src/materializer/reconciliation-sweep.js';
+import { ConsumerRegistry } from '../../src/projector/consumer-registry.js';
 import { RUNNER_TOKEN, startTestApp, type TestApp } from '../support/test-app.js';
 import { eventually } from '../support/waiting.js';
 import { appendProduced, pairOfWorkflows, producedEnvelope, register, settleRuns } from './materializer-fixtures.js';
@@ -76,7 +77,11 @@ describe('materializer and operator actions', () => {
     await register(t, pair.downstream);
     await appendProduced(t.platform.store, producedEnvelope({ assetId: 'ghost.up', workflowSlug: 'ghost-up' }));
     await settleRuns(t);
-    // Simulate a claim whose run is gone: point the in-flight entry at a run id that has no events.
+    // Simulate a claim whose run is gone: point the in-flight entry at a run id that has no events. The
+    // materializer keeps its state in memory while it runs, so it is stopped (writing its state back) and started
+    // again (reading the edited state).
+    const materializer = t.app.get(ConsumerRegistry).runner('materializer')!;
+    await materializer.stop();
     const db = t.platform.db;
     const target = await db
       .selectFrom('materializer_target')
@@ -98,12 +103,27 @@ describe('materializer and operator actions', () => {
         status: 'requested',
       })
       .execute();
+    materializer.start();
     await appendProduced(t.platform.store, producedEnvelope({ assetId: 'ghost.up', workflowSlug: 'ghost-up' }));
     await settleRuns(t);
     expect(await autoRuns('ghost-down')).toHaveLength(1);
+    await materializer.stop();
+    materializer.start();
+    await eventually(
+      async () => materializer.isLeader,
+      (leader) => leader,
+    );
 
     const { db: database, store, nats, instanceId, log } = t.platform;
-    const sweep = new ReconciliationSweep({ db: database, store, nats, instanceId, intervalMs: 1000, log });
+    const sweep = new ReconciliationSweep({
+      db: database,
+      store,
+      nats,
+      instanceId,
+      intervalMs: 1000,
+      maxClaimAgeMs: 3_600_000,
+      log,
+    });
     expect(await sweep.sweep(new Date(Date.now() + 60_000))).toBe(1);
     const runs = await eventually(
       () => autoRuns('ghost-down'),

@@ -1,0 +1,110 @@
+import type { AssetProduced } from '../../assets/asset.events.js';
+import type { StoredEvent } from '../../events/envelope.js';
+import { mapPartitionKey } from '../../partitions/index.js';
+import type { RunWaiting } from '../../runs/run.events.js';
+import type { BackoffElapsed, RunReconciled } from '../materializer.events.js';
+import { runIdOfSubject, TERMINAL_STATUS } from '../saga-evolve.js';
+import { assetPartitionKey, targetKey, type MaterializerState } from '../saga-state.js';
+import { producedDeclaration, runPartitioning, upstreamInterest, upstreamPartitioning } from '../workflow-graph.js';
+
+/** The per-partition keys a batch may read, by state part. */
+export interface BatchKeys {
+  latest: Set<string>;
+  parameters: Set<string>;
+  runs: Set<string>;
+  seen: Set<string>;
+}
+
+type Located = { workflowSlug: string; assetId: string; partitionKey: string | null };
+
+/**
+ * Every per-partition key deciding the batch can read, computed from the events and the whole-in-memory parts of
+ * the state (graph, targets, in-flight runs) before anything is decided, so the batch is decided in one pass on
+ * state that is all there. A superset is fine; a key it misses makes the batch retry (`StateMissError`).
+ */
+export function batchKeys(events: readonly StoredEvent[], state: MaterializerState): BatchKeys {
+  const keys: BatchKeys = { latest: new Set(), parameters: new Set(), runs: new Set(), seen: new Set() };
+  const own = (data: Located) => assetPartitionKey(data.workflowSlug, data.assetId, data.partitionKey);
+  for (const event of events) {
+    const status = TERMINAL_STATUS[event.type];
+    if (status) {
+      runEndKeys(state, runIdOfSubject(event.subject), keys);
+      continue;
+    }
+    switch (event.type) {
+      case 'asset.produced': {
+        const data = event.data as AssetProduced;
+        keys.latest.add(own(data));
+        keys.parameters.add(own(data));
+        keys.runs.add(data.workflowRunId);
+        upstreamKeys(state, data, keys);
+        break;
+      }
+      case 'asset.expired':
+      case 'asset.stale.marked':
+        keys.seen.add(event.id);
+        keys.latest.add(own(event.data as Located));
+        keys.parameters.add(own(event.data as Located));
+        break;
+      case 'asset.partition-parameters.set':
+      case 'asset.partition-parameters.deleted':
+        keys.parameters.add(own(event.data as Located));
+        break;
+      case 'materializer.run.reconciled':
+        runEndKeys(state, (event.data as RunReconciled).runId, keys);
+        break;
+      case 'materializer.backoff.elapsed': {
+        const data = event.data as BackoffElapsed;
+        pendingKeys(state, data.workflowSlug, data.partitionKey, keys);
+        break;
+      }
+      case 'workflow.run.waiting':
+        dependencyKeys(state, event.data as RunWaiting, keys);
+        break;
+    }
+  }
+  return keys;
+}
+
+/** Parameters of every opted-in consumer's target partition (what its run request merges). */
+function upstreamKeys(state: MaterializerState, data: AssetProduced, keys: BatchKeys): void {
+  for (const slug of state.consumers.get(data.assetId) ?? []) {
+    const workflow = state.workflows.get(slug);
+    if (!workflow || slug === data.workflowSlug) continue;
+    const interest = upstreamInterest(workflow, data.assetId);
+    if (interest.kind !== 'opted-in') continue;
+    const from = upstreamPartitioning(state.workflows.get(data.workflowSlug), interest.step, data.assetId);
+    const mapped = mapPartitionKey(from, runPartitioning(workflow, interest.source), data.partitionKey);
+    if (mapped.ok) keys.parameters.add(assetPartitionKey(slug, interest.source.assetId, mapped.key));
+  }
+}
+
+function runEndKeys(state: MaterializerState, runId: string, keys: BatchKeys): void {
+  keys.runs.add(runId);
+  const run = tryGet(() => state.runs.get(runId));
+  if (run) pendingKeys(state, run.workflowSlug, run.partitionKey, keys);
+}
+
+/** The parameters a target's pending trigger needs when it is released. */
+function pendingKeys(state: MaterializerState, slug: string, partitionKey: string | null, keys: BatchKeys): void {
+  const pending = state.targets.get(targetKey(slug, partitionKey))?.pending;
+  if (pending) keys.parameters.add(assetPartitionKey(slug, pending.sourceAssetId, pending.partitionKey));
+}
+
+function dependencyKeys(state: MaterializerState, data: RunWaiting, keys: BatchKeys): void {
+  if (!data.producerWorkflowSlug) return;
+  const workflow = state.workflows.get(data.producerWorkflowSlug);
+  const declaration = producedDeclaration(workflow, data.assetId);
+  if (!workflow || !declaration) return;
+  const key = runPartitioning(workflow, declaration) === null ? null : data.partitionKey;
+  keys.parameters.add(assetPartitionKey(workflow.slug, data.assetId, key));
+}
+
+/** A lookup in a cached part that may not be loaded yet (then: not known in memory). */
+function tryGet<T>(lookup: () => T): T | undefined {
+  try {
+    return lookup();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,225 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../../../projections/database.js';
+import type { WorkflowDefinition } from '../../workflows/workflow-definition.js';
+import {
+  splitKey,
+  targetKey,
+  type AutoRunRecord,
+  type LatestMaterialization,
+  type StoredParameters,
+  type TargetState,
+} from '../saga-state.js';
+
+/** What the materializer holds whole in memory while it has its lease. */
+export interface MaterializerSnapshot {
+  workflows: WorkflowDefinition[];
+  targets: Map<string, TargetState>;
+  /** Auto runs still in flight (`requested`). */
+  runs: AutoRunRecord[];
+}
+
+/** What changed since the last write-back (`undefined` = deleted). */
+export interface MaterializerChanges {
+  workflows: WorkflowDefinition[];
+  latest: Array<[string, LatestMaterialization | undefined]>;
+  targets: Array<[string, TargetState | undefined]>;
+  runs: AutoRunRecord[];
+  parameters: Array<[string, StoredParameters | undefined]>;
+  seen: Array<[string, number]>;
+}
+
+type Db = Kysely<Database>;
+
+/**
+ * The materializer's store (STYLE §6): the graph, targets and in-flight runs are loaded whole when the lease is
+ * taken; latest materializations, stored parameters, ended runs and handled trigger ids are loaded per batch for
+ * the keys it needs. Every read is a lateral primary-key lookup over `unnest` arrays and every write-back one
+ * statement, so no plan depends on statistics.
+ */
+export async function loadMaterializerSnapshot(db: Db): Promise<MaterializerSnapshot> {
+  const [workflows, targets, runs] = await Promise.all([
+    db.selectFrom('materializer_workflow').select('definition').execute(),
+    db
+      .selectFrom('materializer_target')
+      .select(['workflow_slug', 'partition_key', 'in_flight', 'pending', 'failures', 'next_eligible_at'])
+      .execute(),
+    db
+      .selectFrom('materializer_run')
+      .select(['run_id', 'workflow_slug', 'partition_key', 'chain', 'status'])
+      .where('status', '=', 'requested')
+      .execute(),
+  ]);
+  return {
+    workflows: workflows.map((row) => row.definition),
+    targets: new Map(
+      targets.map((row) => [
+        targetKey(row.workflow_slug, row.partition_key),
+        {
+          workflowSlug: row.workflow_slug,
+          partitionKey: row.partition_key,
+          inFlight: row.in_flight,
+          pending: row.pending,
+          failures: row.failures,
+          nextEligibleAt: row.next_eligible_at,
+        },
+      ]),
+    ),
+    runs: runs.map(toRun),
+  };
+}
+
+/** Latest materializations by `assetPartitionKey`. */
+export async function loadLatest(db: Db, keys: readonly string[]): Promise<Map<string, LatestMaterialization>> {
+  if (keys.length === 0) return new Map();
+  const parts = keys.map(splitKey);
+  const { rows } = await sql<{ k: string; event_id: string; seq: number; produced_at: string }>`
+    select k.k, t.event_id, t.seq, t.produced_at
+    from unnest(${keys}::text[], ${parts.map((p) => p[0]!)}::text[], ${parts.map((p) => p[1]!)}::text[],
+      ${parts.map((p) => p[2]!)}::text[]) as k(k, slug, asset_id, key)
+    cross join lateral (
+      select event_id, seq, produced_at from materializer_latest l
+      where l.workflow_slug = k.slug and l.asset_id = k.asset_id and l.partition_key_norm = k.key
+    ) t`.execute(db);
+  return new Map(rows.map((row) => [row.k, { eventId: row.event_id, seq: row.seq, producedAt: row.produced_at }]));
+}
+
+/** Stored parameters by `assetPartitionKey`. */
+export async function loadParameters(db: Db, keys: readonly string[]): Promise<Map<string, StoredParameters>> {
+  if (keys.length === 0) return new Map();
+  const parts = keys.map(splitKey);
+  const { rows } = await sql<{ k: string; parameters: unknown; source: StoredParameters['source'] }>`
+    select k.k, t.parameters, t.source
+    from unnest(${keys}::text[], ${parts.map((p) => p[0]!)}::text[], ${parts.map((p) => p[1]!)}::text[],
+      ${parts.map((p) => p[2]!)}::text[]) as k(k, slug, asset_id, key)
+    cross join lateral (
+      select parameters, source from materializer_parameters p
+      where p.workflow_slug = k.slug and p.asset_id = k.asset_id and p.partition_key_norm = k.key
+    ) t`.execute(db);
+  return new Map(rows.map((row) => [row.k, { parameters: row.parameters, source: row.source }]));
+}
+
+/** Auto runs by id (ended ones included: their chains stop cycles). */
+export async function loadRuns(db: Db, runIds: readonly string[]): Promise<Map<string, AutoRunRecord>> {
+  if (runIds.length === 0) return new Map();
+  const { rows } = await sql<{
+    run_id: string;
+    workflow_slug: string;
+    partition_key: string | null;
+    chain: string[];
+    status: string;
+  }>`
+    select t.run_id, t.workflow_slug, t.partition_key, t.chain, t.status
+    from unnest(${runIds}::text[]) as k(run_id)
+    cross join lateral (select * from materializer_run r where r.run_id = k.run_id) t`.execute(db);
+  return new Map(rows.map((row) => [row.run_id, toRun(row)]));
+}
+
+/** Trigger event ids already handled. */
+export async function loadSeen(db: Db, eventIds: readonly string[]): Promise<Map<string, number>> {
+  if (eventIds.length === 0) return new Map();
+  const { rows } = await sql<{ event_id: string; seq: number }>`
+    select t.event_id, t.seq from unnest(${eventIds}::text[]) as k(event_id)
+    cross join lateral (select event_id, seq from materializer_seen_event s where s.event_id = k.event_id) t`.execute(
+    db,
+  );
+  return new Map(rows.map((row) => [row.event_id, row.seq]));
+}
+
+/** Writes a batch window's changes in one statement (data-modifying CTEs, in the checkpoint's transaction). */
+export async function saveMaterializerChanges(tx: Transaction<Database>, changes: MaterializerChanges): Promise<void> {
+  const latest = changes.latest.filter((entry): entry is [string, LatestMaterialization] => entry[1] !== undefined);
+  const targets = changes.targets.filter((entry): entry is [string, TargetState] => entry[1] !== undefined);
+  const goneTargets = changes.targets.filter(([, target]) => target === undefined).map(([key]) => splitKey(key));
+  const parameters = changes.parameters.filter((entry): entry is [string, StoredParameters] => entry[1] !== undefined);
+  const goneParameters = changes.parameters.filter(([, value]) => value === undefined).map(([key]) => splitKey(key));
+  const latestParts = latest.map(([key]) => splitKey(key));
+  const parameterParts = parameters.map(([key]) => splitKey(key));
+  const total =
+    changes.workflows.length +
+    latest.length +
+    changes.targets.length +
+    changes.runs.length +
+    changes.parameters.length +
+    changes.seen.length;
+  if (total === 0) return;
+  await sql`
+    with workflows as (
+      insert into materializer_workflow (slug, definition)
+      select * from unnest(${changes.workflows.map((w) => w.slug)}::text[],
+        ${changes.workflows.map((w) => JSON.stringify(w))}::jsonb[])
+      on conflict (slug) do update set definition = excluded.definition
+      returning 1
+    ), latest as (
+      insert into materializer_latest (workflow_slug, asset_id, partition_key_norm, event_id, seq, produced_at)
+      select * from unnest(${latestParts.map((p) => p[0]!)}::text[], ${latestParts.map((p) => p[1]!)}::text[],
+        ${latestParts.map((p) => p[2]!)}::text[], ${latest.map(([, v]) => v.eventId)}::text[],
+        ${latest.map(([, v]) => v.seq)}::bigint[], ${latest.map(([, v]) => v.producedAt)}::text[])
+      on conflict (workflow_slug, asset_id, partition_key_norm)
+        do update set event_id = excluded.event_id, seq = excluded.seq, produced_at = excluded.produced_at
+      returning 1
+    ), targets as (
+      insert into materializer_target
+        (workflow_slug, partition_key_norm, partition_key, in_flight, pending, failures, next_eligible_at)
+      select * from unnest(${targets.map(([, t]) => t.workflowSlug)}::text[],
+        ${targets.map(([, t]) => t.partitionKey ?? '')}::text[], ${targets.map(([, t]) => t.partitionKey)}::text[],
+        ${targets.map(([, t]) => json(t.inFlight))}::jsonb[], ${targets.map(([, t]) => json(t.pending))}::jsonb[],
+        ${targets.map(([, t]) => t.failures)}::int[], ${targets.map(([, t]) => t.nextEligibleAt)}::text[])
+      on conflict (workflow_slug, partition_key_norm) do update set in_flight = excluded.in_flight,
+        pending = excluded.pending, failures = excluded.failures, next_eligible_at = excluded.next_eligible_at
+      returning 1
+    ), gone_targets as (
+      delete from materializer_target t using unnest(${goneTargets.map((p) => p[0]!)}::text[],
+        ${goneTargets.map((p) => p[1]!)}::text[]) as g(slug, key)
+      where t.workflow_slug = g.slug and t.partition_key_norm = g.key
+      returning 1
+    ), runs as (
+      insert into materializer_run (run_id, workflow_slug, partition_key, chain, status)
+      select * from unnest(${changes.runs.map((r) => r.runId)}::text[],
+        ${changes.runs.map((r) => r.workflowSlug)}::text[], ${changes.runs.map((r) => r.partitionKey)}::text[],
+        ${changes.runs.map((r) => JSON.stringify(r.chain))}::jsonb[], ${changes.runs.map((r) => r.status)}::text[])
+      on conflict (run_id) do update set status = excluded.status
+      returning 1
+    ), parameters as (
+      insert into materializer_parameters (workflow_slug, asset_id, partition_key_norm, parameters, source)
+      select * from unnest(${parameterParts.map((p) => p[0]!)}::text[], ${parameterParts.map((p) => p[1]!)}::text[],
+        ${parameterParts.map((p) => p[2]!)}::text[],
+        ${parameters.map(([, v]) => JSON.stringify(v.parameters ?? null))}::jsonb[],
+        ${parameters.map(([, v]) => v.source)}::text[])
+      on conflict (workflow_slug, asset_id, partition_key_norm)
+        do update set parameters = excluded.parameters, source = excluded.source
+      returning 1
+    ), gone_parameters as (
+      delete from materializer_parameters t using unnest(${goneParameters.map((p) => p[0]!)}::text[],
+        ${goneParameters.map((p) => p[1]!)}::text[], ${goneParameters.map((p) => p[2]!)}::text[]) as g(slug, asset_id, key)
+      where t.workflow_slug = g.slug and t.asset_id = g.asset_id and t.partition_key_norm = g.key
+      returning 1
+    ), seen as (
+      insert into materializer_seen_event (event_id, seq)
+      select * from unnest(${changes.seen.map(([id]) => id)}::text[], ${changes.seen.map(([, seq]) => seq)}::bigint[])
+      on conflict (event_id) do nothing
+      returning 1
+    )
+    select (select count(*) from workflows) + (select count(*) from latest) + (select count(*) from targets)
+      + (select count(*) from gone_targets) + (select count(*) from runs) + (select count(*) from parameters)
+      + (select count(*) from gone_parameters) + (select count(*) from seen) as written`.execute(tx);
+}
+
+function json(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+function toRun(row: {
+  run_id: string;
+  workflow_slug: string;
+  partition_key: string | null;
+  chain: string[];
+  status: string;
+}): AutoRunRecord {
+  return {
+    runId: row.run_id,
+    workflowSlug: row.workflow_slug,
+    partitionKey: row.partition_key,
+    chain: row.chain,
+    status: row.status as AutoRunRecord['status'],
+  };
+}

@@ -1,0 +1,38 @@
+import { Ajv } from 'ajv';
+import type { Logger } from 'pino';
+import { ValidationError } from '../domain/domain-error.js';
+import { listenForCompletionRequests, type CompletionReply } from '../events/completion-inbox.js';
+import type { NatsContext } from '../events/nats-context.js';
+import { toProblem } from '../http/domain-error.filter.js';
+import { toFieldProblems } from '../http/schema.pipe.js';
+import type { CompletionBody, RunCommandService } from './run-command.service.js';
+import { natsCompletionSchema } from './run.http-schemas.js';
+
+const validate = new Ajv({ allErrors: true, strict: false }).compile(natsCompletionSchema);
+
+/**
+ * `<prefix>_job.complete`: workers that speak NATS report a step here with a request; the reply is what the HTTP
+ * endpoint would answer: `{ status: 200, body: { data, meta } }` or `{ status: 4xx|503, body: <problem> }`.
+ */
+export function serveCompletionsOverNats(nats: NatsContext, commands: RunCommandService, log: Logger) {
+  const subject = nats.subjects.jobComplete;
+  return listenForCompletionRequests(nats, log, async (body): Promise<CompletionReply> => {
+    try {
+      if (body instanceof Error) throw new SyntaxError(body.message);
+      if (!validate(body))
+        throw new ValidationError(
+          'invalid_request',
+          'The completion request is invalid.',
+          toFieldProblems(validate.errors),
+        );
+      const { runId, stepId, ...completion } = body as CompletionBody & { runId: string; stepId: string };
+      const result = await commands.completeStep(runId, stepId, completion, 'nats-worker', runId);
+      const { duplicate, seq: _seq, ...data } = result.answer;
+      return { status: 200, body: { data, meta: { eventSeq: result.eventSeq, duplicate } } };
+    } catch (caught) {
+      const problem = toProblem(caught, subject);
+      if (problem.status >= 500) log.error({ err: caught }, 'completion over NATS failed');
+      return { status: problem.status, body: problem };
+    }
+  });
+}

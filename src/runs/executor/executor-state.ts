@@ -1,0 +1,72 @@
+import type { StoredEvent } from '../../events/envelope.js';
+import { RunGraph } from '../run-graph.js';
+import { evolveRun, isTerminal, type RunState } from '../run-state.js';
+import type { RunEvent } from '../run.events.js';
+
+/**
+ * The run executor's state while it holds its lease: every active (not yet terminal) run folded from its events,
+ * indexed by workflow (start gating) and by the asset a waiting run needs (resumption), and the asset graph.
+ * Mutable: only the executor's decider and shell change it, in stream order.
+ */
+export interface ExecutorState {
+  runs: Map<string, RunState>;
+  bySlug: Map<string, Set<string>>;
+  waitingFor: Map<string, Set<string>>;
+  graph: RunGraph;
+}
+
+export function emptyExecutorState(): ExecutorState {
+  return { runs: new Map(), bySlug: new Map(), waitingFor: new Map(), graph: new RunGraph() };
+}
+
+/** The run id of an event on `<prefix>.run.<slug>.<runId>`. */
+export function runIdOf(subject: string): string {
+  return subject.slice(subject.lastIndexOf('.') + 1);
+}
+
+/** Puts a run (or removes it once terminal), keeping the indexes in step. */
+export function putRun(state: ExecutorState, run: RunState): void {
+  const runId = run.request.runId;
+  const before = state.runs.get(runId);
+  if (before?.waiting) removeFrom(state.waitingFor, before.waiting.assetId, runId);
+  if (isTerminal(run)) {
+    state.runs.delete(runId);
+    removeFrom(state.bySlug, run.request.workflowSlug, runId);
+    return;
+  }
+  state.runs.set(runId, run);
+  addTo(state.bySlug, run.request.workflowSlug, runId);
+  if (run.status === 'waiting' && run.waiting) addTo(state.waitingFor, run.waiting.assetId, runId);
+}
+
+/**
+ * Folds one run event into the state. Returns the run as it is afterwards (null when unknown), and whether the
+ * event was new to it (an event at or below the run's last sequence changes nothing).
+ */
+export function foldRunEvent(state: ExecutorState, event: StoredEvent): { run: RunState | null; fresh: boolean } {
+  const runId = runIdOf(event.subject);
+  const before = state.runs.get(runId) ?? null;
+  if (event.type !== 'workflow.run.requested' && !before) return { run: null, fresh: false };
+  const after = evolveRun(before, event as unknown as RunEvent & { seq: number });
+  if (!after || after === before) return { run: before, fresh: false };
+  putRun(state, after);
+  return { run: after, fresh: true };
+}
+
+/** Active runs of a workflow. */
+export function runsOf(state: ExecutorState, slug: string): RunState[] {
+  return [...(state.bySlug.get(slug) ?? [])].map((runId) => state.runs.get(runId)!).filter(Boolean);
+}
+
+function addTo(index: Map<string, Set<string>>, key: string, runId: string): void {
+  let set = index.get(key);
+  if (!set) index.set(key, (set = new Set()));
+  set.add(runId);
+}
+
+function removeFrom(index: Map<string, Set<string>>, key: string, runId: string): void {
+  const set = index.get(key);
+  if (!set) return;
+  set.delete(runId);
+  if (set.size === 0) index.delete(key);
+}

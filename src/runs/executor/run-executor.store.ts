@@ -1,0 +1,107 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../../../projections/database.js';
+import type { WorkflowProduces } from '../run-graph.js';
+import type { RunState } from '../run-state.js';
+import {
+  cacheKey,
+  keyNorm,
+  type AvailabilityEntry,
+  type AvailabilityRow,
+  type PartitionRef,
+} from './asset-availability.js';
+
+/** What the run executor writes back with its checkpoint. */
+export interface ExecutorChanges {
+  runs: RunState[];
+  endedRunIds: string[];
+  workflows: WorkflowProduces[];
+  availability: AvailabilityRow[];
+}
+
+/** Everything the executor holds in memory, as stored. */
+export interface ExecutorSnapshot {
+  runs: RunState[];
+  workflows: WorkflowProduces[];
+  availableCounts: Map<string, number>;
+}
+
+/**
+ * The run executor's store (STYLE §6): active runs, its asset graph and asset availability. Reads and writes are
+ * set-based (`unnest` of arrays, lateral primary-key lookups) so their plans never depend on statistics, and a
+ * write-back is one statement.
+ */
+export async function loadExecutorSnapshot(db: Kysely<Database>): Promise<ExecutorSnapshot> {
+  const [runs, workflows, counts] = await Promise.all([
+    db.selectFrom('run_executor_run').select(['state']).orderBy('last_seq').execute(),
+    db.selectFrom('run_executor_workflow').select(['slug', 'produces']).execute(),
+    sql<{ asset_id: string; available: number }>`
+      select asset_id, count(*)::int as available from run_executor_asset where not expired group by asset_id`.execute(
+      db,
+    ),
+  ]);
+  return {
+    runs: runs.map((row) => row.state),
+    workflows: workflows.map((row) => ({ slug: row.slug, produces: row.produces })),
+    availableCounts: new Map(counts.rows.map((row) => [row.asset_id, row.available])),
+  };
+}
+
+/** The stored availability of these rows, by cache key (absent = never produced). */
+export async function loadAvailability(
+  db: Kysely<Database>,
+  refs: readonly PartitionRef[],
+): Promise<Map<string, AvailabilityEntry>> {
+  const found = new Map<string, AvailabilityEntry>();
+  if (refs.length === 0) return found;
+  const result = await sql<{ asset_id: string; partition_key_norm: string; latest_event_id: string; expired: boolean }>`
+    select a.asset_id, a.partition_key_norm, a.latest_event_id, a.expired
+    from unnest(${refs.map((ref) => ref.assetId)}::text[], ${refs.map((ref) => keyNorm(ref.partitionKey))}::text[])
+      as k(asset_id, key)
+    cross join lateral (
+      select asset_id, partition_key_norm, latest_event_id, expired from run_executor_asset t
+      where t.asset_id = k.asset_id and t.partition_key_norm = k.key
+    ) a`.execute(db);
+  for (const row of result.rows) {
+    const partitionKey = row.partition_key_norm === '' ? null : row.partition_key_norm;
+    found.set(cacheKey(row.asset_id, partitionKey), { eventId: row.latest_event_id, expired: row.expired });
+  }
+  return found;
+}
+
+/** Writes the changes in one statement (data-modifying CTEs run in the caller's transaction). */
+export async function saveExecutorChanges(tx: Transaction<Database>, changes: ExecutorChanges): Promise<void> {
+  const { runs, endedRunIds, workflows, availability } = changes;
+  if (runs.length + endedRunIds.length + workflows.length + availability.length === 0) return;
+  await sql`
+    with upsert_runs as (
+      insert into run_executor_run (run_id, workflow_slug, state, last_seq)
+      select * from unnest(
+        ${runs.map((run) => run.request.runId)}::text[],
+        ${runs.map((run) => run.request.workflowSlug)}::text[],
+        ${runs.map((run) => JSON.stringify(run))}::jsonb[],
+        ${runs.map((run) => run.lastSeq)}::bigint[])
+      on conflict (run_id) do update set state = excluded.state, last_seq = excluded.last_seq
+      returning 1
+    ), delete_runs as (
+      delete from run_executor_run where run_id = any(${endedRunIds}::text[]) returning 1
+    ), upsert_workflows as (
+      insert into run_executor_workflow (slug, produces)
+      select * from unnest(
+        ${workflows.map((workflow) => workflow.slug)}::text[],
+        ${workflows.map((workflow) => JSON.stringify(workflow.produces))}::jsonb[])
+      on conflict (slug) do update set produces = excluded.produces
+      returning 1
+    ), upsert_assets as (
+      insert into run_executor_asset (asset_id, partition_key_norm, latest_event_id, expired)
+      select * from unnest(
+        ${availability.map((row) => row.assetId)}::text[],
+        ${availability.map((row) => row.keyNorm)}::text[],
+        ${availability.map((row) => row.eventId)}::text[],
+        ${availability.map((row) => row.expired)}::boolean[])
+      on conflict (asset_id, partition_key_norm)
+        do update set latest_event_id = excluded.latest_event_id, expired = excluded.expired
+      returning 1
+    )
+    select (select count(*) from upsert_runs) + (select count(*) from delete_runs)
+      + (select count(*) from upsert_workflows) + (select count(*) from upsert_assets) as written`.execute(tx);
+}

@@ -1,0 +1,101 @@
+import { DomainError } from '../domain/domain-error.js';
+import { derivedEventId, toEnvelope, type EventMetadata } from '../events/envelope.js';
+import { ConcurrencyConflictError, type EventStore } from '../events/event-store.js';
+import type { HolderState, RunIndex } from '../events/run-index.js';
+import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
+import { isTerminal, toRunView, type RunState } from './run-state.js';
+import type { RunStore } from './run-store.js';
+import type { RunRequested, RunTrigger } from './run.events.js';
+
+export interface RunRequestInput {
+  workflow: WorkflowDefinition;
+  runId: string;
+  partitionKey: string | null;
+  parameters: Record<string, unknown>;
+  runKey: string | null;
+  triggeredBy: string | null;
+  trigger: RunTrigger;
+  priority: number | null;
+}
+
+export interface RunRequestResult {
+  state: RunState;
+  seq: number;
+  created: boolean;
+}
+
+/**
+ * The one way a run comes to exist, for clients and for the materializer alike (DESIGN §3, §6, §7): the run is
+ * registered in the run index and its run key reserved (both at once), then `workflow.run.requested` is appended
+ * expecting the run's subject to be empty — so a run id can never be requested twice, however late a duplicate
+ * arrives; asking again for an existing (derived) id returns that run.
+ */
+export class RunRequester {
+  constructor(
+    private readonly store: EventStore,
+    private readonly index: RunIndex,
+    private readonly runs: RunStore,
+  ) {}
+
+  async request(input: RunRequestInput, metadata: EventMetadata, now: string): Promise<RunRequestResult> {
+    const { workflow, runId } = input;
+    const [, reservation] = await Promise.all([
+      this.index.register(runId, workflow.slug),
+      input.runKey
+        ? this.index.reserveRunKey(workflow.slug, input.runKey, runId, (holder) =>
+            this.holderState(workflow.slug, holder),
+          )
+        : null,
+    ]);
+    if (reservation && !reservation.reserved) {
+      const existing = await this.runs.current(workflow.slug, reservation.holder);
+      throw new DomainError(
+        'run_key_conflict',
+        `An active run (${reservation.holder}) of "${workflow.slug}" already uses runKey "${input.runKey}".`,
+        existing ? { run: toRunView(existing) } : { runId: reservation.holder },
+      );
+    }
+    const request: RunRequested = {
+      runId,
+      workflowSlug: workflow.slug,
+      workflowDefinitionId: workflow.id,
+      workflowVersion: workflow.version,
+      steps: workflow.steps,
+      partitionKey: input.partitionKey,
+      runKey: input.runKey,
+      parameters: input.parameters,
+      triggeredBy: input.triggeredBy,
+      trigger: input.trigger,
+      priority: input.priority,
+      requestedAt: now,
+    };
+    const envelope = toEnvelope(
+      { id: derivedEventId(runId, 'workflow.run.requested'), type: 'workflow.run.requested', data: request },
+      metadata,
+      now,
+    );
+    try {
+      const { seqs } = await this.store.append(this.runs.subject(workflow.slug, runId), [envelope], {
+        expectedLastSeq: 0,
+      });
+      const state = this.runs.remember({
+        ...envelope,
+        seq: seqs[0]!,
+        subject: this.runs.subject(workflow.slug, runId),
+      });
+      return { state, seq: seqs[0]!, created: true };
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflictError)) throw error;
+      const existing = await this.runs.load(workflow.slug, runId);
+      if (!existing) throw error;
+      return { state: existing, seq: existing.requestedSeq, created: false };
+    }
+  }
+
+  /** A run-key holder: active, ended, or without any event yet (its request may still be on its way). */
+  private async holderState(slug: string, holder: string): Promise<HolderState> {
+    const state = await this.runs.load(slug, holder);
+    if (!state) return 'missing';
+    return isTerminal(state) ? 'ended' : 'active';
+  }
+}
