@@ -9,6 +9,7 @@ import pg from 'pg';
 import { percentile, rawJetStreamPublish, rawPostgresBatchInsert, table } from '../support/raw-limits.js';
 import { BenchService } from '../support/bench-service.js';
 import { startCompanionProcess } from '../support/companion-process.js';
+import { batchTimes, delta, scrape } from '../support/service-metrics.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -45,6 +46,8 @@ async function main(): Promise<void> {
     });
     process.stdout.write(`throughput: preparing ${RUNS} dispatched runs…\n`);
     const batchA = await service.prepareRuns('ingest', RUNS, (i) => `p-${i % 1000}`);
+    const urls = [service.baseUrl, ...(companion ? [companion.baseUrl] : [])];
+    const before = await Promise.all(urls.map(scrape));
     const startedA = performance.now();
     await service.completeAll(batchA, 64, (i) => ({
       status: 'succeeded',
@@ -57,6 +60,17 @@ async function main(): Promise<void> {
       300_000,
     );
     const e2eSeconds = (performance.now() - startedA) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const after = await Promise.all(urls.map(scrape));
+    const perRun = (name: string) =>
+      urls.reduce((sum, _url, i) => sum + delta(before[i]!, after[i]!, name), 0) / RUNS;
+    const costs: Array<[string, string, string?]> = [
+      ['NATS messages sent per completion (all processes)', perRun('apphub_nats_out_messages').toFixed(1)],
+      ['SQL statements per completion (all processes)', perRun('apphub_sql_statements_total').toFixed(1)],
+      ...urls.flatMap((_url, i) =>
+        batchTimes(before[i]!, after[i]!).map(([name, value]): [string, string] => [`  ${name}`, value]),
+      ),
+    ];
 
     const lagRuns = RATE * LAG_SECONDS;
     process.stdout.write(`lag: preparing ${lagRuns} runs for ${LAG_SECONDS} s at ${RATE}/s…\n`);
@@ -82,6 +96,7 @@ async function main(): Promise<void> {
         [`completion → row visible p50 @ ${RATE}/s`, `${lag.endToEnd.p50.toFixed(1)} ms`],
         [`completion → row visible p99 @ ${RATE}/s`, `${lag.endToEnd.p99.toFixed(1)} ms`],
         ['offered rate achieved', `${Math.round(lag.achievedRate)} /s`],
+        ...costs,
       ])}\n`,
     );
   } finally {

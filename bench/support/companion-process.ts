@@ -13,7 +13,7 @@ export async function startCompanionProcess(
   service: BenchService,
   natsUrl: string,
   roles = 'materializer',
-): Promise<{ stop(): Promise<void> }> {
+): Promise<{ baseUrl: string; stop(): Promise<void> }> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
     env: {
@@ -41,6 +41,7 @@ export async function startCompanionProcess(
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return {
+    baseUrl: `http://127.0.0.1:${port}`,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -10,6 +10,7 @@ import type { NatsContext } from './nats-context.js';
 import { messageBatches } from './message-batches.js';
 import { isTransientError } from './transient-error.js';
 import { CheckpointMovedError, insertDeadLetter, loadCheckpoint, saveCheckpoint } from './checkpoint-store.js';
+import type { Metrics } from '../observability/metrics.js';
 
 /**
  * A read model: `handle` applies a batch inside the transaction that also stores the new checkpoint (STYLE §5).
@@ -32,19 +33,20 @@ export interface PoisonEvent {
  * A process manager (STYLE §6): its state lives in memory while it holds the lease. `hydrate` loads it from the
  * manager's store (when the lease is taken and after any failure, so a failed batch never leaves half-applied
  * memory behind); `process` decides a batch and carries out its effects (all settled; an infrastructure failure
- * throws); `persist` writes what changed since the last persist inside the transaction that moves the checkpoint.
- * Persisting is lazy (every few dozen milliseconds, not per batch): a crash replays from the checkpoint, and every
- * effect is idempotent (derived ids, expected sequences, de-duplicated appends).
+ * throws); `takeChanges` hands over (synchronously, between batches) what changed since the last time, as a write
+ * that runs inside the transaction that moves the checkpoint. Persisting is lazy (every few dozen milliseconds, not
+ * per batch) and runs beside the next batches: a crash replays from the checkpoint, and every effect is idempotent
+ * (derived ids, expected sequences, de-duplicated appends).
  */
 export interface ProcessManager {
   name: string;
   kind: 'process-manager';
   hydrate(db: Kysely<Database>): Promise<void>;
   process(events: readonly StoredEvent[]): Promise<PoisonEvent[]>;
-  persist(tx: Transaction<Database>): Promise<void>;
-  /** True when memory holds changes that `persist` has not written. */
+  takeChanges(): ((tx: Transaction<Database>) => Promise<void>) | null;
+  /** True when memory holds changes not yet handed over. */
   readonly dirty: boolean;
-  /** After a persist committed. */
+  /** After a write committed. */
   afterPersist?(): void;
 }
 
@@ -67,6 +69,8 @@ export interface RunnerOptions {
   prepareTransaction?: (tx: Transaction<Database>) => Promise<void>;
   /** Process managers: write state at most this often while busy (default 50 ms). */
   persistEveryMs?: number;
+  /** Batch timings and failures (optional: tools run without metrics). */
+  metrics?: Metrics;
 }
 
 /** What readiness and metrics see of a runner. */
@@ -112,6 +116,10 @@ export class ConsumerRunner {
   private lastError: string | null = null;
   private pendingPoison: PoisonEvent[] = [];
   private lastPersistAt = 0;
+  /** The process manager's write in flight (one at a time, in order), and a failure it ended with. */
+  private writing: Promise<void> | null = null;
+  private writeFailure: unknown = null;
+  private processing = false;
   private reconnected = new AbortController();
   private stopReconnect: (() => void) | undefined;
 
@@ -229,12 +237,15 @@ export class ConsumerRunner {
         this.failingSince ??= Date.now();
         this.lastError = (error as Error)?.message ?? String(error);
         const level = isTransientError(error) ? 'warn' : 'error';
+        this.options.metrics?.consumerFailures.inc({
+          consumer: this.handler.name,
+          kind: isTransientError(error) ? 'transient' : 'other',
+        });
         this.log[level]({ err: error, failures }, 'consumer failed; resuming from the checkpoint');
         await sleep(Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(failures, 5)), signal, this.reconnected.signal);
       }
     }
-    if (this.isManager() && lease?.isHeld && this.persisted < this.position)
-      await this.persist().catch(() => undefined);
+    if (this.isManager() && (lease?.isHeld ?? true)) await this.flush().catch(() => undefined);
     await lease?.release();
   }
 
@@ -244,6 +255,8 @@ export class ConsumerRunner {
 
   /** Back to the last committed state: the checkpoint, and for a process manager its hydrated store. */
   private async recover(): Promise<void> {
+    await this.writing?.catch(() => undefined);
+    this.writeFailure = null;
     const checkpoint = await loadCheckpoint(this.options.db, this.handler.name, this.options.prepareTransaction);
     if (this.handler.kind === 'process-manager') await this.handler.hydrate(this.options.db);
     this.pendingPoison = [];
@@ -279,30 +292,47 @@ export class ConsumerRunner {
         () => undefined,
       );
     }, STALL_AFTER_MS);
-    const idlePersist = this.isManager() ? this.startIdlePersist() : undefined;
+    // Process managers: persist what they hold after a short pause too, so an idle manager's checkpoint catches up.
+    const idlePersist = this.isManager()
+      ? setInterval(() => {
+          if (!this.processing) this.startPersist(false);
+        }, this.options.persistEveryMs ?? 50)
+      : undefined;
     try {
       while (!stop.aborted && !lost.aborted && !stalled) {
         current = await consumer.fetch({ max_messages: batchSize * 2, expires: FETCH_EXPIRES_MS });
         this.messages = current;
         for await (const batch of messageBatches(current, batchSize, LINGER_MS, this.options.closeWhenIdle ?? true)) {
           if (stop.aborted || lost.aborted) break;
-          await this.withIdlePersistPaused(idlePersist, () => this.applyBatch(batch));
+          await this.applyBatch(batch);
         }
-        idlePersist?.check();
-        await idlePersist?.failure;
+        this.throwWriteFailure();
       }
     } finally {
       clearInterval(watchdog);
-      idlePersist?.stop();
+      clearInterval(idlePersist);
       current?.stop();
     }
-    await idlePersist?.failure;
+    this.throwWriteFailure();
     if (stalled && !stop.aborted && !lost.aborted) throw new ResubscribeSignal();
   }
 
   private async applyBatch(messages: JsMsg[]): Promise<void> {
-    if (this.handler.kind === 'process-manager') return this.processBatch(this.handler, messages);
-    return this.projectBatch(this.handler, messages);
+    this.options.metrics?.batchEvents.observe({ consumer: this.handler.name }, messages.length);
+    if (this.handler.kind === 'process-manager')
+      return this.timed('process', () => this.processBatch(this.handler as ProcessManager, messages));
+    return this.timed('project', () => this.projectBatch(this.handler as BatchHandler, messages));
+  }
+
+  private async timed<T>(phase: string, work: () => Promise<T>): Promise<T> {
+    const metrics = this.options.metrics;
+    if (!metrics) return work();
+    const end = metrics.batchSeconds.startTimer({ consumer: this.handler.name, phase });
+    try {
+      return await work();
+    } finally {
+      end();
+    }
   }
 
   /** Projections: the batch and the checkpoint in one transaction; a failing event alone goes to the dead letters. */
@@ -354,8 +384,9 @@ export class ConsumerRunner {
     });
   }
 
-  /** Process managers: decide and carry out in memory; write state and checkpoint when a persist is due. */
+  /** Process managers: decide and carry out in memory; start a write of state and checkpoint when one is due. */
   private async processBatch(manager: ProcessManager, messages: JsMsg[]): Promise<void> {
+    this.throwWriteFailure();
     const decoded = messages.map((message) => this.decode(message));
     const events = decoded.filter((item): item is StoredEvent => !('error' in item));
     for (const item of decoded) {
@@ -363,85 +394,72 @@ export class ConsumerRunner {
       this.log.error({ err: item.error, seq: item.seq }, 'invalid event moved to dead letter');
       this.pendingPoison.push({ event: invalidEvent(item), error: item.error });
     }
-    if (events.length > 0) {
-      for (const poison of await manager.process(events)) {
-        this.log.error({ err: poison.error, seq: poison.event.seq, type: poison.event.type }, 'poison event');
-        this.pendingPoison.push(poison);
+    this.processing = true;
+    try {
+      if (events.length > 0) {
+        for (const poison of await manager.process(events)) {
+          this.log.error({ err: poison.error, seq: poison.event.seq, type: poison.event.type }, 'poison event');
+          this.pendingPoison.push(poison);
+        }
       }
+      this.position = messages[messages.length - 1]!.seq;
+    } finally {
+      this.processing = false;
     }
-    this.position = messages[messages.length - 1]!.seq;
-    const due =
-      this.pendingPoison.length > 0 ||
-      Date.now() - this.lastPersistAt >= (this.options.persistEveryMs ?? 50) ||
-      this.position - this.persisted >= 5000;
-    if (due) await this.persist();
+    this.startPersist(this.pendingPoison.length > 0);
+    // Back-pressure: never run far ahead of what is written.
+    if (this.position - this.persisted >= 20_000) await this.writing;
     this.advance(this.position);
   }
 
-  /** Writes the manager's changes, its dead letters and the checkpoint in one transaction. */
-  private async persist(): Promise<void> {
+  /**
+   * Starts writing the manager's changes, its dead letters and the checkpoint in one transaction, beside the
+   * following batches (one write at a time; the changes are taken between batches, so they match the position).
+   */
+  private startPersist(force: boolean): void {
     const manager = this.handler as ProcessManager;
+    if (this.writing || this.writeFailure) return;
     const target = this.position;
     if (target === this.persisted && !manager.dirty && this.pendingPoison.length === 0) return;
-    const poison = this.pendingPoison;
-    await this.options.db.transaction().execute(async (tx) => {
-      if (manager.dirty) await manager.persist(tx);
-      for (const { event, error } of poison) await insertDeadLetter(tx, deadLetterOf(manager.name, event, error));
-      await saveCheckpoint(tx, manager.name, this.persisted, target);
-    });
-    this.pendingPoison = this.pendingPoison.filter((item) => !poison.includes(item));
-    this.persisted = target;
+    const due = force || Date.now() - this.lastPersistAt >= (this.options.persistEveryMs ?? 50);
+    if (!due) return;
+    const write = manager.takeChanges();
+    const poison = this.pendingPoison.splice(0);
+    const previous = this.persisted;
     this.lastPersistAt = Date.now();
-    manager.afterPersist?.();
+    this.writing = this.timed('persist', () =>
+      this.options.db.transaction().execute(async (tx) => {
+        if (write) await write(tx);
+        for (const { event, error } of poison) await insertDeadLetter(tx, deadLetterOf(manager.name, event, error));
+        await saveCheckpoint(tx, manager.name, previous, target);
+      }),
+    ).then(
+      () => {
+        this.persisted = target;
+        this.options.metrics?.deadLetters.inc({ consumer: manager.name }, poison.length);
+        manager.afterPersist?.();
+      },
+      (error: unknown) => {
+        this.writeFailure = error;
+        this.messages?.stop();
+      },
+    );
+    void this.writing.finally(() => (this.writing = null));
   }
 
-  /**
-   * While a process manager waits for messages, persist what it holds after a short pause, so an idle manager's
-   * checkpoint catches up without a batch to carry it.
-   */
-  private startIdlePersist() {
-    const every = this.options.persistEveryMs ?? 50;
-    let paused = false;
-    let running: Promise<void> | undefined;
-    const state = {
-      failure: undefined as Promise<never> | undefined,
-      check: () => {
-        if (paused || running || state.failure) return;
-        if (this.persisted === this.position && !(this.handler as ProcessManager).dirty) return;
-        if (Date.now() - this.lastPersistAt < every) return;
-        running = this.persist()
-          .catch((error) => {
-            state.failure = Promise.reject(error);
-            state.failure.catch(() => undefined);
-            this.messages?.stop();
-          })
-          .finally(() => (running = undefined));
-      },
-      pause: async () => {
-        paused = true;
-        await running;
-      },
-      resume: () => {
-        paused = false;
-      },
-      stop: () => clearInterval(timer),
-    };
-    const timer = setInterval(state.check, every);
-    return state;
+  /** Writes everything held (shutdown). */
+  private async flush(): Promise<void> {
+    await this.writing;
+    this.lastPersistAt = 0;
+    this.startPersist(true);
+    await this.writing;
+    this.throwWriteFailure();
   }
 
-  private async withIdlePersistPaused(
-    idle: ReturnType<ConsumerRunner['startIdlePersist']> | undefined,
-    work: () => Promise<void>,
-  ): Promise<void> {
-    if (!idle) return work();
-    await idle.pause();
-    if (idle.failure) await idle.failure;
-    try {
-      await work();
-    } finally {
-      idle.resume();
-    }
+  private throwWriteFailure(): void {
+    if (this.writeFailure === null) return;
+    const failure = this.writeFailure;
+    throw failure;
   }
 
   private decode(message: JsMsg): Decoded {

@@ -113,16 +113,18 @@ export class MaterializerConsumer implements ProcessManager {
     return [];
   }
 
-  async persist(tx: Transaction<Database>): Promise<void> {
+  takeChanges(): ((tx: Transaction<Database>) => Promise<void>) | null {
+    if (!this.dirty) return null;
     const s = this.state;
-    await saveMaterializerChanges(tx, {
+    const changes = {
       workflows: s.workflows.takeChanges().flatMap(([, workflow]) => (workflow ? [workflow] : [])),
       latest: s.latest.takeChanges(),
       targets: s.targets.takeChanges(),
       runs: s.runs.takeChanges().flatMap(([, run]) => (run ? [run] : [])),
       parameters: s.parameters.takeChanges(),
       seen: s.seen.takeChanges().flatMap(([id, seq]) => (seq === undefined ? [] : [[id, seq] as [string, number]])),
-    });
+    };
+    return (tx) => saveMaterializerChanges(tx, changes);
   }
 
   afterPersist(): void {

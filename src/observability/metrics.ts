@@ -64,7 +64,46 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly batchSeconds = new Histogram({
+    name: 'apphub_consumer_batch_seconds',
+    help: 'Time a stream consumer spent on one batch, by consumer and phase (project, process, persist)',
+    labelNames: ['consumer', 'phase'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly batchEvents = new Histogram({
+    name: 'apphub_consumer_batch_events',
+    help: 'Events per batch, by consumer',
+    labelNames: ['consumer'],
+    buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000],
+    registers: [this.registry],
+  });
+
+  private natsStats: (() => { outMsgs: number; inMsgs: number }) | undefined;
+
   constructor(collectDefaults = true) {
     if (collectDefaults) collectDefaultMetrics({ register: this.registry });
+    const stats = () => this.natsStats?.();
+    new Gauge({
+      name: 'apphub_nats_out_messages',
+      help: 'Messages this process sent to NATS since it connected (publishes, requests, acks, pulls)',
+      registers: [this.registry],
+      collect() {
+        this.set(stats()?.outMsgs ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'apphub_nats_in_messages',
+      help: 'Messages this process received from NATS since it connected',
+      registers: [this.registry],
+      collect() {
+        this.set(stats()?.inMsgs ?? 0);
+      },
+    });
+  }
+
+  /** Where the NATS connection counters come from (read at scrape time). */
+  watchNats(stats: () => { outMsgs: number; inMsgs: number }): void {
+    this.natsStats = stats;
   }
 }

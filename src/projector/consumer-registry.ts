@@ -27,7 +27,7 @@ export class ConsumerRegistry implements OnApplicationShutdown {
   ): ConsumerRunner {
     const existing = this.runners.get(handler.name);
     if (existing) return existing;
-    const { nats, store, db, log, config, instanceId } = this.platform;
+    const { nats, store, db, log, config, instanceId, metrics } = this.platform;
     const { aliases = [], ...runnerOptions } = options;
     const runner = new ConsumerRunner(handler, {
       nats,
@@ -36,6 +36,7 @@ export class ConsumerRegistry implements OnApplicationShutdown {
       log,
       leaseTtlMs: config.leaseTtlMs,
       instanceId,
+      metrics,
       ...runnerOptions,
     });
     this.runners.set(handler.name, runner);

@@ -39,10 +39,13 @@ export async function openPlatform(
   options: { log?: Logger; collectDefaultMetrics?: boolean } = {},
 ): Promise<Platform> {
   const log = options.log ?? createLogger(config.logLevel);
+  const metrics = new Metrics(options.collectDefaultMetrics ?? true);
   const db = createDatabase({
     connectionString: config.databaseUrl,
     maxConnections: 20,
+    onConnectionError: (error) => log.warn({ err: error }, 'postgres connection error'),
     onQuery: (event) => {
+      metrics.sqlStatements.inc();
       if (log.isLevelEnabled('debug'))
         log.debug({ sql: event.query.sql, queryDurationMillis: event.queryDurationMillis }, 'query');
     },
@@ -66,7 +69,7 @@ export async function openPlatform(
     await db.destroy();
     throw error;
   });
-  const metrics = new Metrics(options.collectDefaultMetrics ?? true);
+  metrics.watchNats(() => nats.nc.stats());
   const store = new EventStore(nats, new EventSchemaRegistry(eventCatalog));
   store.onAppend((type) => metrics.eventsAppended.inc({ type }));
   return {

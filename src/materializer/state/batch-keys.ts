@@ -5,7 +5,15 @@ import type { RunWaiting } from '../../runs/run.events.js';
 import type { BackoffElapsed, RunReconciled } from '../materializer.events.js';
 import { runIdOfSubject, TERMINAL_STATUS } from '../saga-evolve.js';
 import { assetPartitionKey, targetKey, type MaterializerState } from '../saga-state.js';
-import { producedDeclaration, runPartitioning, upstreamInterest, upstreamPartitioning } from '../workflow-graph.js';
+import type { WorkflowDefinition } from '../../workflows/workflow-definition.js';
+import type { WorkflowDefinitionUpdated } from '../../workflows/workflow.events.js';
+import {
+  consumedAssetIds,
+  producedDeclaration,
+  runPartitioning,
+  upstreamInterest,
+  upstreamPartitioning,
+} from '../workflow-graph.js';
 
 /** The per-partition keys a batch may read, by state part. */
 export interface BatchKeys {
@@ -22,10 +30,16 @@ type Located = { workflowSlug: string; assetId: string; partitionKey: string | n
  * the state (graph, targets, in-flight runs) before anything is decided, so the batch is decided in one pass on
  * state that is all there. A superset is fine; a key it misses makes the batch retry (`StateMissError`).
  */
-export function batchKeys(events: readonly StoredEvent[], state: MaterializerState): BatchKeys {
+export function batchKeys(events: readonly StoredEvent[], memory: MaterializerState): BatchKeys {
   const keys: BatchKeys = { latest: new Set(), parameters: new Set(), runs: new Set(), seen: new Set() };
   const own = (data: Located) => assetPartitionKey(data.workflowSlug, data.assetId, data.partitionKey);
+  // Definitions in the batch change the graph for the events after them: look through an overlay.
+  const state = withGraphOverlay(memory);
   for (const event of events) {
+    if (event.type === 'workflow.definition.updated') {
+      state.define((event.data as WorkflowDefinitionUpdated).workflow);
+      continue;
+    }
     const status = TERMINAL_STATUS[event.type];
     if (status) {
       runEndKeys(state, runIdOfSubject(event.subject), keys);
@@ -98,6 +112,39 @@ function dependencyKeys(state: MaterializerState, data: RunWaiting, keys: BatchK
   if (!workflow || !declaration) return;
   const key = runPartitioning(workflow, declaration) === null ? null : data.partitionKey;
   keys.parameters.add(assetPartitionKey(workflow.slug, data.assetId, key));
+}
+
+/** The state with a graph overlay that definitions of the batch are folded into (memory stays untouched). */
+function withGraphOverlay(memory: MaterializerState): MaterializerState & { define(w: WorkflowDefinition): void } {
+  const workflows = new Map<string, WorkflowDefinition>();
+  const consumers = new Map<string, readonly string[]>();
+  const view = {
+    ...memory,
+    workflows: {
+      get: (slug: string) => workflows.get(slug) ?? memory.workflows.get(slug),
+      has: (slug: string) => workflows.has(slug) || memory.workflows.has(slug),
+      set: (slug: string, workflow: WorkflowDefinition) => workflows.set(slug, workflow),
+      delete: () => false,
+    },
+    consumers: {
+      get: (assetId: string) => consumers.get(assetId) ?? memory.consumers.get(assetId),
+      has: (assetId: string) => consumers.has(assetId) || memory.consumers.has(assetId),
+      set: (assetId: string, slugs: readonly string[]) => consumers.set(assetId, slugs),
+      delete: () => false,
+    },
+    define(workflow: WorkflowDefinition) {
+      const before = view.workflows.get(workflow.slug);
+      for (const assetId of before ? consumedAssetIds(before) : [])
+        consumers.set(
+          assetId,
+          (view.consumers.get(assetId) ?? []).filter((slug) => slug !== workflow.slug),
+        );
+      workflows.set(workflow.slug, workflow);
+      for (const assetId of consumedAssetIds(workflow))
+        consumers.set(assetId, [...new Set([...(view.consumers.get(assetId) ?? []), workflow.slug])].sort());
+    },
+  };
+  return view;
 }
 
 /** A lookup in a cached part that may not be loaded yet (then: not known in memory). */

@@ -63,6 +63,8 @@ export class RunExecutor implements ProcessManager {
   private readonly endedRuns = new Set<string>();
   private readonly changedWorkflows = new Map<string, BatchPlan['graph'][number]>();
   private readonly carriedOut = new RecentIds(100_000);
+  /** Runs that ended in this process: their events coming back from the stream need no loading. */
+  private readonly ended = new RecentIds(100_000);
   private readonly once: AppendOnce;
 
   constructor(private readonly deps: RunExecutorDeps) {
@@ -88,6 +90,7 @@ export class RunExecutor implements ProcessManager {
     this.endedRuns.clear();
     this.changedWorkflows.clear();
     this.carriedOut.clear();
+    this.ended.clear();
     this.once.reset();
   }
 
@@ -107,20 +110,22 @@ export class RunExecutor implements ProcessManager {
     return [];
   }
 
-  async persist(tx: Transaction<Database>): Promise<void> {
+  takeChanges(): ((tx: Transaction<Database>) => Promise<void>) | null {
+    if (!this.dirty) return null;
     const runs = [...this.changedRuns].flatMap((runId) => {
       const run = this.state.runs.get(runId);
       return run ? [run] : [];
     });
-    await saveExecutorChanges(tx, {
+    const changes = {
       runs,
       endedRunIds: [...this.endedRuns],
       workflows: [...this.changedWorkflows.values()],
       availability: this.availability.takeChanges(),
-    });
+    };
     this.changedRuns.clear();
     this.endedRuns.clear();
     this.changedWorkflows.clear();
+    return (tx) => saveExecutorChanges(tx, changes);
   }
 
   /** Active runs in memory (for tests and the operations view). */
@@ -137,6 +142,7 @@ export class RunExecutor implements ProcessManager {
   private markEnded(runId: string): void {
     this.changedRuns.delete(runId);
     this.endedRuns.add(runId);
+    this.ended.add(runId);
   }
 
   private async prefetch(refs: PartitionRef[]): Promise<void> {
@@ -157,7 +163,8 @@ export class RunExecutor implements ProcessManager {
       if (!event.type.startsWith('workflow.run.') && !event.type.startsWith('workflow.step.')) continue;
       const runId = runIdOf(event.subject);
       if (event.type === 'workflow.run.requested') requested.add(runId);
-      else if (!requested.has(runId) && !this.state.runs.has(runId)) unknown.set(runId, event.subject);
+      else if (!requested.has(runId) && !this.state.runs.has(runId) && !this.ended.has(runId))
+        unknown.set(runId, event.subject);
     }
     for (const [runId, subject] of unknown) {
       let run: RunState | null = null;
