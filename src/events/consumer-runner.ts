@@ -32,6 +32,8 @@ export interface RunnerOptions {
   /** Owner id in the lease bucket (one per process). */
   instanceId: string;
   batchSize?: number;
+  /** Batch size while far behind the stream (catch-up after downtime, rebuild); default: `batchSize`. */
+  catchUpBatchSize?: number;
   /** Close a batch as soon as no further message is already delivered, instead of lingering (latency-sensitive consumers). */
   closeWhenIdle?: boolean;
   /** Without a lease (rebuild of a shadow copy). */
@@ -42,6 +44,8 @@ export interface RunnerOptions {
 
 /** A batch waits at most this long for one more message. */
 const LINGER_MS = 10;
+/** While far behind, a batch waits at most this long to fill up to `catchUpBatchSize`. */
+const CATCH_UP_LINGER_MS = 200;
 /** No progress for this long while the stream is ahead → resubscribe. */
 const STALL_AFTER_MS = 3000;
 /** A fetch that receives nothing ends after this long and is renewed. */
@@ -146,6 +150,10 @@ export class ConsumerRunner {
       opt_start_seq: checkpoint + 1,
     });
     const batchSize = this.options.batchSize ?? 500;
+    const catchUp = this.options.catchUpBatchSize
+      ? { batchSize: this.options.catchUpBatchSize, lingerMs: CATCH_UP_LINGER_MS }
+      : undefined;
+    const fetchSize = 2 * Math.max(batchSize, catchUp?.batchSize ?? 0);
     let last = checkpoint;
     let current: ConsumerMessages | undefined;
     let behindAt: number | null = null;
@@ -171,9 +179,10 @@ export class ConsumerRunner {
       // Repeated fetches on one ordered consumer: each yields messages as they arrive (no waiting for a full
       // batch); batches close when full, when nothing more is pending, or after a short linger.
       while (!stop.aborted && !lost.aborted && !stalled) {
-        current = await consumer.fetch({ max_messages: batchSize * 2, expires: FETCH_EXPIRES_MS });
+        current = await consumer.fetch({ max_messages: fetchSize, expires: FETCH_EXPIRES_MS });
         this.messages = current;
-        for await (const batch of messageBatches(current, batchSize, LINGER_MS, this.options.closeWhenIdle ?? true)) {
+        const closeWhenIdle = this.options.closeWhenIdle ?? true;
+        for await (const batch of messageBatches(current, batchSize, LINGER_MS, closeWhenIdle, catchUp)) {
           if (stop.aborted || lost.aborted) break;
           last = await this.applyBatch(batch, last);
         }
