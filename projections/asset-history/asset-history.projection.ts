@@ -32,6 +32,7 @@ const COLUMNS: readonly BatchColumn<Produced>[] = [
 export const assetHistoryProjection: Projection = {
   name: 'asset_history',
   version: 1,
+  oneRowPerEvent: true,
   tables: ['asset_materialization'],
   canHandle: ['asset.produced'],
   project: (event, tx) => insertMaterializations([event], tx),

@@ -28,6 +28,7 @@ const COLUMNS: readonly BatchColumn<Decision>[] = [
 export const autoMaterializeDecisionsProjection: Projection = {
   name: 'auto_materialize_decisions',
   version: 1,
+  oneRowPerEvent: true,
   tables: ['auto_materialize_decision'],
   canHandle: TRIGGER_DECISION_TYPES,
   project: (event, tx) => autoMaterializeDecisionsProjection.projectBatch!([event], tx),
