@@ -42,6 +42,8 @@ export interface RebuildOptions {
   /** Aborting stops after the batch in flight; the next run with the same arguments resumes. */
   signal?: AbortSignal;
   onProgress?: (progress: RebuildProgress) => void;
+  /** Events per transaction (default 5000). */
+  batchSize?: number;
 }
 
 export interface RebuildProgress {
@@ -217,6 +219,7 @@ async function openShadow(
     ...deps,
     handler: projectionGroup(REBUILD_GROUP, projections),
     prepare: useShadow,
+    ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
   });
 }
 
