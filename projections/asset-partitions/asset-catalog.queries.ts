@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { HistoryPosition } from '../asset-history/asset-history.queries.js';
 import type { Database } from '../database.js';
+import { readInIndexOrder } from '../index-order.js';
 import { toPartitionRecord, type PartitionRecord } from './asset-partitions.queries.js';
 
 /** Per-asset totals across workflows. */
@@ -68,10 +69,12 @@ export async function latestPartitionsOfAsset(
   const before = options.before
     ? sql`and (latest_produced_at, latest_seq) < (${options.before.producedAt}::timestamptz, ${options.before.seq})`
     : sql``;
-  const result = await sql<Parameters<typeof toPartitionRecord>[0]>`
-    select ${PARTITION_COLUMNS} from asset_partition
-    where asset_id = ${assetId} and materializations > 0 ${before}
-    order by latest_produced_at desc, latest_seq desc limit ${options.limit}`.execute(db);
+  const result = await readInIndexOrder(db, (tx) =>
+    sql<Parameters<typeof toPartitionRecord>[0]>`
+      select ${PARTITION_COLUMNS} from asset_partition
+      where asset_id = ${assetId} and materializations > 0 ${before}
+      order by latest_produced_at desc, latest_seq desc limit ${options.limit}`.execute(tx),
+  );
   return result.rows.map(toPartitionRecord);
 }
 

@@ -4,6 +4,7 @@ import type { Partitioning } from '../../src/assets/partitions/index.js';
 import type { StoredEvent } from '../../src/events/envelope.js';
 import type { AssetPartitionTable } from '../asset-materializations/asset-materializations.table.js';
 import type { Database } from '../database.js';
+import { primaryKeyProbe } from '../index-order.js';
 import { columnList, jsonText, unnestRows, type BatchColumn } from '../unnest-rows.js';
 import type { CatalogDelta } from './catalog-delta.js';
 import { fromRow, partitionIdKey, type PartitionId, type PartitionState } from './partition-state.js';
@@ -56,7 +57,10 @@ export async function claimEventIds(tx: Transaction<Database>, events: readonly 
   return new Set(inserted.rows.map((row) => row.event_id));
 }
 
-/** The stored rows of these partitions, by `partitionIdKey`: one primary-key probe per id. */
+/**
+ * The stored rows of these partitions, by `partitionIdKey`: one primary-key probe per id (without statistics a
+ * plain join walks every partition of the asset on another index, per batch).
+ */
 export async function loadPartitions(
   tx: Transaction<Database>,
   ids: readonly PartitionId[],
@@ -64,10 +68,10 @@ export async function loadPartitions(
   if (ids.length === 0) return new Map();
   const rows = await sql<Selectable<AssetPartitionTable>>`
     select p.* from (${unnestRows(ID_COLUMNS, ids)}) k
-    cross join lateral (
-      select * from asset_partition a
-      where a.workflow_slug = k.workflow_slug and a.asset_id = k.asset_id and a.partition_key_norm = k.partition_key_norm
-    ) p`.execute(tx);
+    cross join lateral (${primaryKeyProbe(sql`asset_partition`, sql`(k.workflow_slug, k.asset_id, k.partition_key_norm)`)}) p
+    where p.workflow_slug = k.workflow_slug and p.asset_id = k.asset_id and p.partition_key_norm = k.partition_key_norm`.execute(
+    tx,
+  );
   return new Map(rows.rows.map((row) => [partitionIdKey(fromRow(row)), fromRow(row)]));
 }
 
