@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { RebuildReport } from '../../src/rebuild/rebuild.js';
 import type { BenchService } from '../support/bench-service.js';
 import { peakRssMb } from './catch-up.js';
 
@@ -17,7 +18,8 @@ export interface RebuildFigure {
  */
 export async function runRebuild(service: BenchService, natsUrl: string, log: (line: string) => void): Promise<RebuildFigure> {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, '--json'], {
+  const nodeArgs = (process.env.BENCH_REBUILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, CLI, '--json'], {
     env: {
       ...process.env,
       NATS_URL: natsUrl,
@@ -38,12 +40,12 @@ export async function runRebuild(service: BenchService, natsUrl: string, log: (l
   clearInterval(sampler);
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) throw new Error(`rebuild exited with ${code}: ${output}`);
-  const summary = JSON.parse(output.trim().split('\n').pop()!) as {
-    seq: number;
-    peakRssMb: number;
-    projections: Array<{ projection: string; rows: Record<string, number> }>;
+  const summary = JSON.parse(output.trim().split('\n').pop()!) as RebuildReport & { peakRssMb: number };
+  log(`  rebuilt to event ${summary.seq} in ${seconds.toFixed(1)} s (the tool's own rate: ${Math.round(summary.eventsPerSecond)} ev/s)`);
+  const rows = summary.counts.map((count) => `${count.table} ${count.rebuilt}`).join(', ');
+  return {
+    seconds,
+    peakRssMb: Math.max(peak, summary.peakRssMb),
+    summary: `${summary.swapped ? 'swapped' : 'NOT swapped'}, counts ${summary.exact ? 'verified' : 'informational'}; rows: ${rows}`,
   };
-  log(`  rebuilt to event ${summary.seq} in ${seconds.toFixed(1)} s`);
-  const rows = summary.projections.flatMap((p) => Object.entries(p.rows).map(([t, n]) => `${t} ${n}`)).join(', ');
-  return { seconds, peakRssMb: Math.max(peak, summary.peakRssMb), summary: `rows: ${rows}` };
 }

@@ -41,7 +41,10 @@ export class StreamReplay {
     return loadCheckpoint(this.options.db, this.options.handler.name, this.options.prepare);
   }
 
-  /** Applies events up to `target` (never past it); stops early after a committed batch once `signal` aborts. */
+  /**
+   * Applies events up to `target` (never past it); stops early after a committed batch once `signal` aborts.
+   * While one batch's transaction runs, the next batch is received and decoded (CPU here, Postgres there).
+   */
   async replayTo(target: number, signal: AbortSignal, onBatch: (seq: number) => void = () => undefined): Promise<number> {
     let position = await this.position();
     const batchSize = this.options.batchSize ?? 5000;
@@ -54,30 +57,49 @@ export class StreamReplay {
       let messages: ConsumerMessages | undefined;
       const stop = () => messages?.stop();
       signal.addEventListener('abort', stop, { once: true });
+      // The batch in flight, settled into a value (never a rejected promise left waiting).
+      let inFlight: Promise<{ position: number } | { error: unknown }> | null = null;
+      let queued = position;
+      const settle = async () => {
+        if (!inFlight) return;
+        const outcome = await inFlight;
+        inFlight = null;
+        if ('error' in outcome) throw outcome.error;
+        position = outcome.position;
+        onBatch(position);
+      };
       try {
-        while (position < target && !signal.aborted) {
+        while (queued < target && !signal.aborted) {
           messages = await consumer.fetch({ max_messages: batchSize * 2, expires: 2000 });
           for await (const batch of messageBatches(messages, batchSize, 200)) {
-            const wanted = batch.filter((message) => message.seq > position && message.seq <= target);
-            if (wanted.length > 0) position = await this.apply(wanted, position);
-            onBatch(position);
-            if (position >= target || signal.aborted) {
+            const wanted = batch.filter((message) => message.seq > queued && message.seq <= target);
+            if (wanted.length > 0) {
+              const decoded = wanted.map((message) => this.decode(message));
+              await settle();
+              const previous = position;
+              queued = wanted[wanted.length - 1]!.seq;
+              inFlight = this.apply(decoded, previous, queued).then(
+                (reached) => ({ position: reached }),
+                (error: unknown) => ({ error }),
+              );
+            }
+            if (queued >= target || signal.aborted) {
               messages.stop();
               break;
             }
           }
         }
+        await settle();
       } finally {
         signal.removeEventListener('abort', stop);
         messages?.stop();
+        await inFlight;
       }
     }
     return position;
   }
 
-  private async apply(messages: JsMsg[], previous: number): Promise<number> {
-    const decoded = messages.map((message) => this.decode(message));
-    const lastSeq = messages[messages.length - 1]!.seq;
+  private async apply(decoded: Decoded[], previous: number, lastSeq: number): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.applyTogether(decoded, previous, lastSeq).catch(async (error) => {
