@@ -16,7 +16,11 @@ export interface RebuildFigure {
  * `npm run rebuild` of every read model as an operator runs it (a separate process, the service serving
  * meanwhile), with `--json`: wall time, the tool's own summary and its peak RSS.
  */
-export async function runRebuild(service: BenchService, natsUrl: string, log: (line: string) => void): Promise<RebuildFigure> {
+export async function runRebuild(
+  service: BenchService,
+  natsUrl: string,
+  log: (line: string) => void,
+): Promise<RebuildFigure> {
   const started = performance.now();
   const nodeArgs = (process.env.BENCH_REBUILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, CLI, '--json'], {
@@ -41,7 +45,9 @@ export async function runRebuild(service: BenchService, natsUrl: string, log: (l
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) throw new Error(`rebuild exited with ${code}: ${output}`);
   const summary = JSON.parse(output.trim().split('\n').pop()!) as RebuildReport & { peakRssMb: number };
-  log(`  rebuilt to event ${summary.seq} in ${seconds.toFixed(1)} s (the tool's own rate: ${Math.round(summary.eventsPerSecond)} ev/s)`);
+  log(
+    `  rebuilt to event ${summary.seq} in ${seconds.toFixed(1)} s (the tool's own rate: ${Math.round(summary.eventsPerSecond)} ev/s)`,
+  );
   const rows = summary.counts.map((count) => `${count.table} ${count.rebuilt}`).join(', ');
   return {
     seconds,

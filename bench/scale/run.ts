@@ -29,11 +29,20 @@ const PHASES = new Set((process.env.BENCH_PHASES ?? 'catchup,rebuild,queries').s
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
-  log(`load average at start: ${loadavg().map((v) => v.toFixed(2)).join(' ')} (2 cores; other work on the machine counts)`);
+  log(
+    `load average at start: ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ')} (2 cores; other work on the machine counts)`,
+  );
   log('measuring raw limits…');
   const rawPublish = await rawJetStreamPublish(NATS_URL);
   const prefix = `benchscale${process.pid}`;
-  const nats = await openNatsContext({ natsUrl: NATS_URL, subjectPrefix: prefix, streamReplicas: 1, leaseTtlMs: 10_000 });
+  const nats = await openNatsContext({
+    natsUrl: NATS_URL,
+    subjectPrefix: prefix,
+    streamReplicas: 1,
+    leaseTtlMs: 10_000,
+  });
   log(`seeding ${EVENTS} asset.produced events across ${PARTITIONS} partitions (prefix ${prefix})…`);
   let lastLog = 0;
   const seedRate = await seedStream(nats, { events: EVENTS, partitions: PARTITIONS }, (published) => {
@@ -121,10 +130,7 @@ function printReport(figures: {
   }
   for (const { when, figures: latencies } of figures.queries)
     for (const latency of latencies)
-      rows.push([
-        `${latency.name} (${when})`,
-        `p50 ${latency.p50.toFixed(1)} / p99 ${latency.p99.toFixed(1)} ms`,
-      ]);
+      rows.push([`${latency.name} (${when})`, `p50 ${latency.p50.toFixed(1)} / p99 ${latency.p99.toFixed(1)} ms`]);
   rows.push(...figures.backfill);
   log(
     `\napphub-assets scale benchmark (${new Date().toISOString()}, ${figures.head} events in the stream, load average ${loadavg()

@@ -72,7 +72,9 @@ export function formatSummary(report: RebuildReport, peakRssMb: number): string 
       `  row counts (${report.exact ? 'live and rebuilt at the same position: verified equal' : 'live at another position: informational'}):`,
     );
     for (const count of report.counts)
-      lines.push(`    ${count.table.padEnd(28)} live ${String(count.live).padStart(10)}   rebuilt ${String(count.rebuilt).padStart(10)}`);
+      lines.push(
+        `    ${count.table.padEnd(28)} live ${String(count.live).padStart(10)}   rebuilt ${String(count.rebuilt).padStart(10)}`,
+      );
   }
   for (const comparison of report.comparisons) {
     lines.push(
@@ -82,6 +84,10 @@ export function formatSummary(report: RebuildReport, peakRssMb: number): string 
     for (const row of comparison.onlyRebuilt) lines.push(`      only rebuilt: ${row.slice(0, 300)}`);
   }
   if (report.equal !== null)
-    lines.push(report.equal ? '  the live read models equal a fresh replay' : '  the live read models DIFFER from a fresh replay');
+    lines.push(
+      report.equal
+        ? '  the live read models equal a fresh replay'
+        : '  the live read models DIFFER from a fresh replay',
+    );
   return lines.join('\n');
 }

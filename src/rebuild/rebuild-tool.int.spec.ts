@@ -72,7 +72,9 @@ describe('rebuild tool', () => {
         },
       ],
     });
-    await store.append(nats.subjects.definition('rt'), [envelope(aDefinitionUpdated(workflow, 0, nats.subjects.prefix))]);
+    await store.append(nats.subjects.definition('rt'), [
+      envelope(aDefinitionUpdated(workflow, 0, nats.subjects.prefix)),
+    ]);
     const target = { workflowSlug: 'rt', assetId: 'rt.out' };
     for (let i = 0; i < 60; i++) {
       const produced = anAssetProduced({
@@ -82,7 +84,8 @@ describe('rebuild tool', () => {
         payload: { i },
       });
       await store.append(nats.subjects.asset('produced', 'rt.out'), [envelope(produced)]);
-      if (i % 10 === 3) await store.append(nats.subjects.asset('expired', 'rt.out'), [envelope(anAssetExpired(produced))]);
+      if (i % 10 === 3)
+        await store.append(nats.subjects.asset('expired', 'rt.out'), [envelope(anAssetExpired(produced))]);
     }
     await store.append(nats.subjects.asset('stale-marked', 'rt.out'), [
       envelope(anAssetStaleMarked({ ...target, partitionKey: 'k1' })),
@@ -145,7 +148,9 @@ describe('rebuild tool', () => {
     expect(after).toEqual(before);
     expect(before.flat().length).toBeGreaterThan(100);
     const leftovers = await sql<{ n: number }>`
-      select count(*)::int as n from pg_namespace where nspname in (${SHADOW_SCHEMA}, 'rebuild_retired')`.execute(platform.db);
+      select count(*)::int as n from pg_namespace where nspname in (${SHADOW_SCHEMA}, 'rebuild_retired')`.execute(
+      platform.db,
+    );
     expect(leftovers.rows[0]!.n).toBe(0);
   });
 
@@ -168,10 +173,11 @@ describe('rebuild tool', () => {
       select relname, last_analyze from pg_stat_user_tables
       where schemaname = 'public' and relname = any(${TABLES}::text[])`.execute(platform.db);
     expect(analyzed.rows).toHaveLength(TABLES.length);
-    for (const row of analyzed.rows) expect({ table: row.relname, analyzed: row.last_analyze !== null }).toEqual({
-      table: row.relname,
-      analyzed: true,
-    });
+    for (const row of analyzed.rows)
+      expect({ table: row.relname, analyzed: row.last_analyze !== null }).toEqual({
+        table: row.relname,
+        analyzed: true,
+      });
   });
 
   it('--dry-run compares a fresh replay with the live tables without swapping, and finds a difference', async () => {

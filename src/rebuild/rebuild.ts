@@ -150,7 +150,11 @@ export async function rebuildReadModels(
     const compared = await compareAtSamePosition(deps.db, replay, names, tables, signal, options.fromSeq);
     seq = compared.seq;
     await dropShadow(deps.db);
-    return report({ comparisons: compared.comparisons, equal: compared.comparisons.every((c) => c.equal), exact: true });
+    return report({
+      comparisons: compared.comparisons,
+      equal: compared.comparisons.every((c) => c.equal),
+      exact: true,
+    });
   }
   options.onProgress?.({ phase: 'indexes', seq, target });
   await createSecondaryIndexes(deps.db, tables);
@@ -185,7 +189,8 @@ export function rebuildProjection(
 }
 
 function assertFromSeqAllowed(projections: readonly Projection[], mode: RebuildMode): void {
-  if (mode !== 'compare') throw new Error('--from-seq compares a rebuilt copy with the live one: use it with --dry-run');
+  if (mode !== 'compare')
+    throw new Error('--from-seq compares a rebuilt copy with the live one: use it with --dry-run');
   const folded = projections.filter((projection) => !projection.oneRowPerEvent).map((projection) => projection.name);
   if (folded.length > 0)
     throw new Error(
@@ -213,7 +218,8 @@ async function openShadow(
       projections.flatMap((projection) => projection.tables),
       manifest,
     );
-    if (manifest.fromSeq > 1) await startShadowAt(deps.db, [REBUILD_GROUP, ...manifest.projections], manifest.fromSeq - 1);
+    if (manifest.fromSeq > 1)
+      await startShadowAt(deps.db, [REBUILD_GROUP, ...manifest.projections], manifest.fromSeq - 1);
   }
   return new StreamReplay({
     ...deps,
@@ -225,7 +231,9 @@ async function openShadow(
 
 async function startShadowAt(db: Kysely<Database>, names: readonly string[], seq: number): Promise<void> {
   for (const name of names)
-    await sql`insert into ${shadowTable('projection_checkpoint')} (name, last_seq) values (${name}, ${seq})`.execute(db);
+    await sql`insert into ${shadowTable('projection_checkpoint')} (name, last_seq) values (${name}, ${seq})`.execute(
+      db,
+    );
 }
 
 /** The lowest live checkpoint of these read models (where a comparison can start). */
@@ -243,7 +251,11 @@ async function livePositions(
   return new Map(rows.rows.map((row) => [row.name, Number(row.last_seq)]));
 }
 
-function lockTables(tx: Transaction<Database>, tables: readonly string[], mode: 'share' | 'exclusive' | 'access exclusive') {
+function lockTables(
+  tx: Transaction<Database>,
+  tables: readonly string[],
+  mode: 'share' | 'exclusive' | 'access exclusive',
+) {
   return sql`lock table ${sql.join(tables.map((table) => sql.table(`public.${table}`)))} in ${sql.raw(mode)} mode`.execute(
     tx,
   );

@@ -29,7 +29,9 @@ export async function readManifest(db: Kysely<Database>): Promise<ShadowManifest
 
 export function sameManifest(a: ShadowManifest, b: ShadowManifest): boolean {
   return (
-    a.stream === b.stream && a.fromSeq === b.fromSeq && [...a.projections].sort().join() === [...b.projections].sort().join()
+    a.stream === b.stream &&
+    a.fromSeq === b.fromSeq &&
+    [...a.projections].sort().join() === [...b.projections].sort().join()
   );
 }
 

@@ -45,7 +45,11 @@ export class StreamReplay {
    * Applies events up to `target` (never past it); stops early after a committed batch once `signal` aborts.
    * While one batch's transaction runs, the next batch is received and decoded (CPU here, Postgres there).
    */
-  async replayTo(target: number, signal: AbortSignal, onBatch: (seq: number) => void = () => undefined): Promise<number> {
+  async replayTo(
+    target: number,
+    signal: AbortSignal,
+    onBatch: (seq: number) => void = () => undefined,
+  ): Promise<number> {
     let position = await this.position();
     const batchSize = this.options.batchSize ?? 5000;
     while (position < target && !signal.aborted) {

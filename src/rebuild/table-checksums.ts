@@ -39,12 +39,16 @@ export async function tableChecksum(
 }
 
 /** Row counts of tables in a schema. */
-export async function rowCounts(db: Executor, schema: string, tables: readonly string[]): Promise<Record<string, number>> {
+export async function rowCounts(
+  db: Executor,
+  schema: string,
+  tables: readonly string[],
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of tables) {
-    const result = await sql<{ rows: number }>`select count(*)::int as rows from ${sql.table(`${schema}.${table}`)}`.execute(
-      db,
-    );
+    const result = await sql<{
+      rows: number;
+    }>`select count(*)::int as rows from ${sql.table(`${schema}.${table}`)}`.execute(db);
     counts[table] = result.rows[0]!.rows;
   }
   return counts;

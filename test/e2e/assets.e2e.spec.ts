@@ -207,7 +207,9 @@ describe('workflow assets over HTTP with real runs', () => {
     ]);
     // The total is answered only when asked for (counting reads every stored partition).
     expect(partitions.body.meta).toEqual({ nextCursor: null });
-    const counted = await get(`/workflows/wf-partition-demo/assets/reports.partitioned/partitions?lookback=3&total=true`);
+    const counted = await get(
+      `/workflows/wf-partition-demo/assets/reports.partitioned/partitions?lookback=3&total=true`,
+    );
     expect(counted.body.meta).toEqual({ nextCursor: null, total: 3 });
   });
 
