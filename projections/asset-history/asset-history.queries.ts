@@ -99,12 +99,14 @@ export async function latestOfWorkflowAssets(
   assetIds: readonly string[],
 ): Promise<Map<string, Materialization>> {
   if (assetIds.length === 0) return new Map();
-  const latest = await sql<{ event_id: string }>`
+  const latest = await readInIndexOrder(db, (tx) =>
+    sql<{ event_id: string }>`
     select l.event_id from unnest(${[...assetIds]}::text[]) as a(asset_id)
     cross join lateral (
       select m.event_id from asset_materialization m where m.workflow_slug = ${slug} and m.asset_id = a.asset_id
       order by m.produced_at desc, m.seq desc limit 1
-    ) l`.execute(db);
+    ) l`.execute(tx),
+  );
   const byEvent = await materializationsByEventIds(
     db,
     latest.rows.map((row) => row.event_id),

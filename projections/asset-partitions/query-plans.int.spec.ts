@@ -1,9 +1,17 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { createDatabase } from '../../src/db/database-factory.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
-import { listHistory, materializationsByEventIds } from '../asset-history/asset-history.queries.js';
+import {
+  latestOfWorkflowAssets,
+  listHistory,
+  materializationsByEventIds,
+} from '../asset-history/asset-history.queries.js';
 import type { Database } from '../database.js';
-import { latestPartitionsOfAsset } from './asset-catalog.queries.js';
+import {
+  flaggedPartitionsPerAsset,
+  latestPartitionsOfAsset,
+  newestPartitionsPerAsset,
+} from './asset-catalog.queries.js';
 import { existingPartitionKeys, listPartitionsAfter } from './asset-partitions.queries.js';
 import { loadPartitions } from './partition-store.js';
 
@@ -32,9 +40,9 @@ beforeAll(async () => {
   });
   await sql`
     insert into asset_partition (workflow_slug, asset_id, partition_key_norm, partition_key, sort_key, materializations,
-      latest_event_id, latest_seq, latest_produced_at, latest_run_id, first_seen_seq, last_seq)
+      latest_event_id, latest_seq, latest_produced_at, latest_run_id, first_seen_seq, last_seq, expired_at)
     select ${slug}, ${assetId}, k, k, i, 1, 'e' || i, i, timestamptz '2026-01-01 00:00:00+00' + i * interval '1 second',
-      'r' || i, i, i
+      'r' || i, i, i, case when i % 2 = 0 then timestamptz '2026-02-01 00:00:00+00' end
     from generate_series(1, ${PARTITIONS}) as i, lateral (select 'p-' || lpad(i::text, 7, '0') as k) s`.execute(t.db);
   await sql`
     insert into asset_materialization (event_id, seq, asset_id, workflow_slug, workflow_definition_id, run_id, step_id,
@@ -156,5 +164,17 @@ describe('reads at 100k partitions on tables that were never analyzed', () => {
     expectFlat(await planOf((db) => latestPartitionsOfAsset(db, assetId, { limit: 51 })), 200);
     const deep = { producedAt: '2026-01-01T13:53:20.000Z', seq: 50_000 };
     expectFlat(await planOf((db) => latestPartitionsOfAsset(db, assetId, { limit: 51, before: deep })), 200);
+  });
+
+  it('reads the graph’s newest and stale partitions per asset and a workflow’s newest materializations in index order', async () => {
+    expectFlat(
+      await planOf((db) => newestPartitionsPerAsset(db, [assetId], 10)),
+      200,
+      'asset_partition_asset_latest_idx',
+    );
+    expectFlat(await planOf((db) => flaggedPartitionsPerAsset(db, [assetId], 50)), 300, 'asset_partition_flagged_idx');
+    expectFlat(await planOf((db) => latestOfWorkflowAssets(db, slug, [assetId])), 100);
+    const flagged = await flaggedPartitionsPerAsset(traced, [assetId], 2);
+    expect(flagged.map((record) => record.partitionKey)).toEqual([key(100_000), key(99_998)]);
   });
 });

@@ -33,7 +33,10 @@ export class RebuildProgressBar {
     this.samples.push({ at: now, seq: progress.seq });
     while (this.samples.length > 2 && now - this.samples[0]!.at > 10_000) this.samples.shift();
     const first = this.samples[0]!;
-    const rate = now > first.at ? Math.round(((progress.seq - first.seq) * 1000) / (now - first.at)) : 0;
+    const rate =
+      this.samples.length > 1 && now > first.at
+        ? String(Math.round(((progress.seq - first.seq) * 1000) / (now - first.at)))
+        : '…';
     const payload = { phase: PHASES[progress.phase], rate };
     if (!this.started) {
       this.started = true;
@@ -63,7 +66,7 @@ export function formatSummary(report: RebuildReport, peakRssMb: number): string 
           : 'not swapped';
   lines.push(`${report.projections.join(', ')}: ${what} at event ${report.seq}`);
   lines.push(
-    `  replayed ${replayed} events${report.resumedFrom > 0 ? ` (resumed from ${report.resumedFrom})` : ''} in ${report.seconds.toFixed(1)} s = ${Math.round(report.eventsPerSecond)} ev/s; peak RSS ${Math.round(peakRssMb)} MB`,
+    `  replayed ${replayed} events${report.resumedFrom > 0 ? ` (from event ${report.resumedFrom + 1} on)` : ''} in ${report.seconds.toFixed(1)} s = ${Math.round(report.eventsPerSecond)} ev/s; peak RSS ${Math.round(peakRssMb)} MB`,
   );
   if (report.interrupted)
     lines.push(`  interrupted at event ${report.seq}: run the same command again to resume from there`);
