@@ -7,7 +7,8 @@ import type { Projection } from './projection.js';
  * applied in one transaction, and every member keeps its own checkpoint row (moved in that same transaction), so
  * `?minSeq` waits, lag metrics and `npm run rebuild` still work per projection. A member whose checkpoint is ahead
  * of the group's (just rebuilt and swapped in) skips what it already has — safe here because an ordered consumer
- * delivers in stream order without gaps.
+ * delivers in stream order without gaps. Commits do not wait for the WAL flush (`synchronous_commit = off`): rows
+ * and checkpoints commit together, so a commit lost in a crash is replayed from the older checkpoint.
  */
 export function projectionGroup(name: string, projections: readonly Projection[]): BatchHandler {
   const types = new Map(projections.map((projection) => [projection.name, new Set(projection.canHandle)]));
@@ -16,6 +17,7 @@ export function projectionGroup(name: string, projections: readonly Projection[]
     name,
     async handle(events, tx) {
       const lastSeq = events[events.length - 1]!.seq;
+      await sql`set local synchronous_commit = off`.execute(tx);
       const rows = await tx
         .selectFrom('projection_checkpoint')
         .select(['name', 'last_seq'])

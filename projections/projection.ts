@@ -13,6 +13,8 @@ export interface Projection {
   /** Tables this projection owns (rebuild builds shadows of exactly these). */
   tables: readonly (keyof Database & string)[];
   canHandle: readonly string[];
+  /** Each row is one event, with its stream sequence in a `seq` column (a copy can be checked from a sequence on). */
+  oneRowPerEvent?: boolean;
   project(event: StoredEvent, tx: Transaction<Database>): Promise<void>;
   /** Optional set-based version of `project` for a whole batch (same result as projecting one by one). */
   projectBatch?(events: readonly StoredEvent[], tx: Transaction<Database>): Promise<void>;

@@ -28,6 +28,8 @@ export class BenchService {
     adminUrl: string;
     name: string;
     env?: Record<string, string>;
+    /** Subject prefix of a stream seeded beforehand (default: a fresh one). */
+    prefix?: string;
   }): Promise<BenchService> {
     const database = `apphub_bench_${options.name}_${process.pid}`;
     const admin = new pg.Client({ connectionString: options.adminUrl });
@@ -37,7 +39,7 @@ export class BenchService {
     await admin.end();
     const url = new URL(options.adminUrl);
     url.pathname = `/${database}`;
-    const prefix = `bench${options.name.replace(/[^a-z0-9]/g, '')}${process.pid}`;
+    const prefix = options.prefix ?? `bench${options.name.replace(/[^a-z0-9]/g, '')}${process.pid}`;
     const port = await freePort();
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, [...nodeArgs, MAIN], {

@@ -1,20 +1,38 @@
-import type { Insertable, Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { AssetProduced } from '../../src/assets/asset.events.js';
 import type { StoredEvent } from '../../src/events/envelope.js';
-import type { AssetMaterializationTable } from '../asset-materializations/asset-materializations.table.js';
 import type { Database } from '../database.js';
 import type { Projection } from '../projection.js';
+import { columnList, jsonText, unnestRows, type BatchColumn } from '../unnest-rows.js';
 
-const CHUNK = 500;
+type Produced = StoredEvent<string, AssetProduced>;
+
+const COLUMNS: readonly BatchColumn<Produced>[] = [
+  { name: 'event_id', type: 'text', value: (e) => e.id },
+  { name: 'seq', type: 'bigint', value: (e) => e.seq },
+  { name: 'asset_id', type: 'text', value: (e) => e.data.assetId },
+  { name: 'workflow_slug', type: 'text', value: (e) => e.data.workflowSlug },
+  { name: 'workflow_definition_id', type: 'text', value: (e) => e.data.workflowDefinitionId },
+  { name: 'run_id', type: 'text', value: (e) => e.data.workflowRunId },
+  { name: 'step_id', type: 'text', value: (e) => e.data.stepId },
+  { name: 'partition_key', type: 'text', value: (e) => e.data.partitionKey },
+  { name: 'produced_at', type: 'timestamptz', value: (e) => e.data.producedAt },
+  { name: 'payload', type: 'jsonb', value: (e) => jsonText(e.data.payload) },
+  { name: 'asset_schema', type: 'jsonb', value: (e) => jsonText(e.data.schema) },
+  { name: 'freshness', type: 'jsonb', value: (e) => jsonText(e.data.freshness) },
+  { name: 'run_key', type: 'text', value: (e) => e.data.runKey },
+  { name: 'parameters', type: 'jsonb', value: (e) => jsonText(e.data.parameters) },
+];
 
 /**
  * Asset history (`asset_materialization`): one row per `asset.produced`, keyed by the event id, so a redelivered
- * or re-appended duplicate changes nothing (`on conflict do nothing`). A batch is written with one insert per
- * 500 events.
+ * or re-appended duplicate changes nothing (`on conflict do nothing`). A batch is one `insert … select from
+ * unnest(…)`, whatever its size.
  */
 export const assetHistoryProjection: Projection = {
   name: 'asset_history',
   version: 1,
+  oneRowPerEvent: true,
   tables: ['asset_materialization'],
   canHandle: ['asset.produced'],
   project: (event, tx) => insertMaterializations([event], tx),
@@ -22,38 +40,8 @@ export const assetHistoryProjection: Projection = {
 };
 
 async function insertMaterializations(events: readonly StoredEvent[], tx: Transaction<Database>): Promise<void> {
-  const rows = events
-    .filter((event) => event.type === 'asset.produced')
-    .map((event) => toRow(event as StoredEvent<string, AssetProduced>));
-  for (let start = 0; start < rows.length; start += CHUNK) {
-    await tx
-      .insertInto('asset_materialization')
-      .values(rows.slice(start, start + CHUNK))
-      .onConflict((oc) => oc.column('event_id').doNothing())
-      .execute();
-  }
-}
-
-function toRow(event: StoredEvent<string, AssetProduced>): Insertable<AssetMaterializationTable> {
-  const data = event.data;
-  return {
-    event_id: event.id,
-    seq: event.seq,
-    asset_id: data.assetId,
-    workflow_slug: data.workflowSlug,
-    workflow_definition_id: data.workflowDefinitionId,
-    run_id: data.workflowRunId,
-    step_id: data.stepId,
-    partition_key: data.partitionKey,
-    produced_at: data.producedAt,
-    payload: json(data.payload),
-    asset_schema: json(data.schema),
-    freshness: json(data.freshness),
-    run_key: data.runKey,
-    parameters: json(data.parameters),
-  };
-}
-
-function json(value: unknown): string | null {
-  return value === undefined || value === null ? null : JSON.stringify(value);
+  const produced = events.filter((event): event is Produced => event.type === 'asset.produced');
+  if (produced.length === 0) return;
+  await sql`insert into asset_materialization (${columnList(COLUMNS)}) ${unnestRows(COLUMNS, produced)}
+    on conflict (event_id) do nothing`.execute(tx);
 }

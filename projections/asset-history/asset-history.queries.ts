@@ -1,5 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database.js';
+import { readInIndexOrder } from '../index-order.js';
 
 /** One materialization as the HTTP API shows it (DESIGN §5: history entries and `latest`). */
 export interface Materialization {
@@ -55,44 +56,40 @@ export function toMaterialization(row: MaterializationRow): Materialization {
   };
 }
 
-function selectMaterializations(db: Kysely<Database>) {
-  return db
-    .selectFrom('asset_materialization as m')
-    .leftJoin('workflow_run as r', 'r.id', 'm.run_id')
-    .select([
-      'm.asset_id',
-      'm.workflow_slug',
-      'm.run_id',
-      'm.step_id',
-      'm.partition_key',
-      'm.produced_at',
-      'm.payload',
-      'm.asset_schema',
-      'm.freshness',
-      'r.status as run_status',
-      'm.seq',
-    ]);
+const COLUMNS = sql`m.event_id, m.asset_id, m.workflow_slug, m.run_id, m.step_id, m.partition_key, m.produced_at, m.payload,
+  m.asset_schema, m.freshness, m.seq`;
+
+/**
+ * The producing run's status for each selected materialization: one primary-key probe per row (a lateral
+ * subquery), so a page never joins against the whole run table, whatever the planner knows about it.
+ */
+function withRunStatus(selected: RawBuilder<unknown>) {
+  return sql<MaterializationRow & { event_id: string }>`
+    select m.*, r.status as run_status from (${selected}) m
+    left join lateral (select status from workflow_run where id = m.run_id limit 1) r on true`;
 }
 
-/** A workflow's materializations of one asset (optionally one partition), newest first, after `before`. */
+/**
+ * A workflow's materializations of one asset (optionally one partition), newest first, after `before`: a keyset
+ * page on `asset_materialization_wf_asset_idx` / `…_wf_asset_pk_idx` (equality on every leading column, the order
+ * of the index), whatever the history length.
+ */
 export async function listHistory(
   db: Kysely<Database>,
   filter: { slug: string; assetId: string; partitionKey?: string | null; limit: number; before?: HistoryPosition },
 ): Promise<Materialization[]> {
-  let query = selectMaterializations(db)
-    .where('m.workflow_slug', '=', filter.slug)
-    .where('m.asset_id', '=', filter.assetId)
-    .orderBy('m.produced_at', 'desc')
-    .orderBy('m.seq', 'desc')
-    .limit(filter.limit);
-  if (filter.partitionKey !== undefined && filter.partitionKey !== null)
-    query = query.where('m.partition_key', '=', filter.partitionKey);
-  if (filter.before)
-    query = query.where(
-      sql<boolean>`(m.produced_at, m.seq) < (${filter.before.producedAt}::timestamptz, ${filter.before.seq})`,
-    );
-  const rows = await query.execute();
-  return rows.map(toMaterialization);
+  const partition =
+    filter.partitionKey === undefined || filter.partitionKey === null
+      ? sql``
+      : sql`and m.partition_key = ${filter.partitionKey}`;
+  const before = filter.before
+    ? sql`and (m.produced_at, m.seq) < (${filter.before.producedAt}::timestamptz, ${filter.before.seq}::bigint)`
+    : sql``;
+  const page = sql`select ${COLUMNS} from asset_materialization m
+    where m.workflow_slug = ${filter.slug} and m.asset_id = ${filter.assetId} ${partition} ${before}
+    order by m.produced_at desc, m.seq desc limit ${filter.limit}`;
+  const rows = await readInIndexOrder(db, (tx) => withRunStatus(page).execute(tx));
+  return rows.rows.map(toMaterialization);
 }
 
 /** The newest materialization (across partitions) of each asset by one workflow, by asset id. */
@@ -102,12 +99,14 @@ export async function latestOfWorkflowAssets(
   assetIds: readonly string[],
 ): Promise<Map<string, Materialization>> {
   if (assetIds.length === 0) return new Map();
-  const latest = await sql<{ event_id: string }>`
+  const latest = await readInIndexOrder(db, (tx) =>
+    sql<{ event_id: string }>`
     select l.event_id from unnest(${[...assetIds]}::text[]) as a(asset_id)
     cross join lateral (
       select m.event_id from asset_materialization m where m.workflow_slug = ${slug} and m.asset_id = a.asset_id
       order by m.produced_at desc, m.seq desc limit 1
-    ) l`.execute(db);
+    ) l`.execute(tx),
+  );
   const byEvent = await materializationsByEventIds(
     db,
     latest.rows.map((row) => row.event_id),
@@ -121,11 +120,10 @@ export async function materializationsByEventIds(
   eventIds: readonly string[],
 ): Promise<Map<string, Materialization>> {
   if (eventIds.length === 0) return new Map();
-  const rows = await selectMaterializations(db)
-    .select('m.event_id')
-    .where('m.event_id', 'in', [...new Set(eventIds)])
-    .execute();
-  return new Map(rows.map((row) => [row.event_id, toMaterialization(row)]));
+  const page = sql`select ${COLUMNS} from unnest(${[...new Set(eventIds)]}::text[]) as k(event_id)
+    cross join lateral (select * from asset_materialization a where a.event_id = k.event_id order by a.event_id limit 1) m`;
+  const rows = await withRunStatus(page).execute(db);
+  return new Map(rows.rows.map((row) => [row.event_id, toMaterialization(row)]));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { HistoryPosition } from '../asset-history/asset-history.queries.js';
 import type { Database } from '../database.js';
+import { readInIndexOrder } from '../index-order.js';
 import { toPartitionRecord, type PartitionRecord } from './asset-partitions.queries.js';
 
 /** Per-asset totals across workflows. */
@@ -68,10 +69,12 @@ export async function latestPartitionsOfAsset(
   const before = options.before
     ? sql`and (latest_produced_at, latest_seq) < (${options.before.producedAt}::timestamptz, ${options.before.seq})`
     : sql``;
-  const result = await sql<Parameters<typeof toPartitionRecord>[0]>`
-    select ${PARTITION_COLUMNS} from asset_partition
-    where asset_id = ${assetId} and materializations > 0 ${before}
-    order by latest_produced_at desc, latest_seq desc limit ${options.limit}`.execute(db);
+  const result = await readInIndexOrder(db, (tx) =>
+    sql<Parameters<typeof toPartitionRecord>[0]>`
+      select ${PARTITION_COLUMNS} from asset_partition
+      where asset_id = ${assetId} and materializations > 0 ${before}
+      order by latest_produced_at desc, latest_seq desc limit ${options.limit}`.execute(tx),
+  );
   return result.rows.map(toPartitionRecord);
 }
 
@@ -82,13 +85,15 @@ export async function newestPartitionsPerAsset(
   perAsset: number,
 ): Promise<PartitionRecord[]> {
   if (assetIds.length === 0) return [];
-  const result = await sql<Parameters<typeof toPartitionRecord>[0]>`
+  const result = await readInIndexOrder(db, (tx) =>
+    sql<Parameters<typeof toPartitionRecord>[0]>`
     select p.* from unnest(${[...assetIds]}::text[]) as a(id)
     cross join lateral (
       select ${PARTITION_COLUMNS} from asset_partition
       where asset_id = a.id and materializations > 0
       order by latest_produced_at desc, latest_seq desc limit ${perAsset}
-    ) p`.execute(db);
+    ) p`.execute(tx),
+  );
   return result.rows.map(toPartitionRecord);
 }
 
@@ -99,13 +104,15 @@ export async function flaggedPartitionsPerAsset(
   perAsset: number,
 ): Promise<PartitionRecord[]> {
   if (assetIds.length === 0) return [];
-  const result = await sql<Parameters<typeof toPartitionRecord>[0]>`
+  const result = await readInIndexOrder(db, (tx) =>
+    sql<Parameters<typeof toPartitionRecord>[0]>`
     select p.* from unnest(${[...assetIds]}::text[]) as a(id)
     cross join lateral (
       select ${PARTITION_COLUMNS} from asset_partition
       where asset_id = a.id and (stale_requested_at is not null or expired_at is not null)
-      order by workflow_slug, sort_key desc, partition_key_norm collate "C" limit ${perAsset}
-    ) p`.execute(db);
+      order by asset_id, workflow_slug, sort_key desc, partition_key_norm collate "C" limit ${perAsset}
+    ) p`.execute(tx),
+  );
   return result.rows.map(toPartitionRecord);
 }
 

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { PartitionPosition } from '../../src/assets/partition-position.js';
 import type { AssetPartitionTable } from '../asset-materializations/asset-materializations.table.js';
 import type { Database } from '../database.js';
+import { primaryKeyProbe, readInIndexOrder } from '../index-order.js';
 
 /** One stored partition of a workflow's asset, as the read side needs it. */
 export interface PartitionRecord {
@@ -79,24 +80,26 @@ export async function listPartitionsAfter(
   db: Kysely<Database>,
   filter: { slug: string; assetId: string; after?: PartitionPosition; limit: number },
 ): Promise<PartitionRecord[]> {
-  let query = db
-    .selectFrom('asset_partition')
-    .select(COLUMNS)
-    .where('workflow_slug', '=', filter.slug)
-    .where('asset_id', '=', filter.assetId)
-    .orderBy('sort_key', 'desc')
-    .orderBy(sql`partition_key_norm collate "C"`)
-    .limit(filter.limit);
-  if (filter.after) {
-    const { sortKey, keyNorm } = filter.after;
-    query = query
-      .where('sort_key', '<=', sortKey)
-      .where(sql<boolean>`(sort_key < ${sortKey} or partition_key_norm collate "C" > ${keyNorm})`);
-  }
-  return (await query.execute()).map(toPartitionRecord);
+  return readInIndexOrder(db, async (tx) => {
+    let query = tx
+      .selectFrom('asset_partition')
+      .select(COLUMNS)
+      .where('workflow_slug', '=', filter.slug)
+      .where('asset_id', '=', filter.assetId)
+      .orderBy('sort_key', 'desc')
+      .orderBy(sql`partition_key_norm collate "C"`)
+      .limit(filter.limit);
+    if (filter.after) {
+      const { sortKey, keyNorm } = filter.after;
+      query = query
+        .where('sort_key', '<=', sortKey)
+        .where(sql<boolean>`(sort_key < ${sortKey} or partition_key_norm collate "C" > ${keyNorm})`);
+    }
+    return (await query.execute()).map(toPartitionRecord);
+  });
 }
 
-/** Which of these keys (normalized) a workflow's asset already has a row for. */
+/** Which of these keys (normalized) a workflow's asset already has a row for: one primary-key probe per key. */
 export async function existingPartitionKeys(
   db: Kysely<Database>,
   slug: string,
@@ -104,17 +107,14 @@ export async function existingPartitionKeys(
   keys: readonly string[],
 ): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('asset_partition')
-    .select('partition_key_norm')
-    .where('workflow_slug', '=', slug)
-    .where('asset_id', '=', assetId)
-    .where(sql<boolean>`partition_key_norm = any(${[...keys]}::text[])`)
-    .execute();
-  return new Set(rows.map((row) => row.partition_key_norm));
+  const rows = await sql<{ partition_key_norm: string }>`
+    select p.partition_key_norm from unnest(${[...keys]}::text[]) as k(key)
+    cross join lateral (${primaryKeyProbe(sql`asset_partition`, sql`(${slug}, ${assetId}, k.key)`)}) p
+    where p.workflow_slug = ${slug} and p.asset_id = ${assetId} and p.partition_key_norm = k.key`.execute(db);
+  return new Set(rows.rows.map((row) => row.partition_key_norm));
 }
 
-/** How many partitions a workflow's asset has rows for. */
+/** How many partitions a workflow's asset has rows for: reads every one of them (only on request, `?total=true`). */
 export async function countPartitions(db: Kysely<Database>, slug: string, assetId: string): Promise<number> {
   const row = await db
     .selectFrom('asset_partition')

@@ -1,54 +1,78 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import { partitioningOf } from '../../src/assets/asset-declarations.js';
 import type { Partitioning } from '../../src/partitions/index.js';
 import type { StoredEvent } from '../../src/events/envelope.js';
+import type { AssetPartitionTable } from '../asset-materializations/asset-materializations.table.js';
 import type { Database } from '../database.js';
+import { primaryKeyProbe } from '../index-order.js';
+import { columnList, jsonText, unnestRows, type BatchColumn } from '../unnest-rows.js';
 import type { CatalogDelta } from './catalog-delta.js';
-import { fromRow, partitionIdKey, toRow, type PartitionId, type PartitionState } from './partition-state.js';
+import { fromRow, partitionIdKey, type PartitionId, type PartitionState } from './partition-state.js';
 
-const CHUNK = 500;
+// Every statement here takes the batch as one array per column (`unnest`), so its text and plan do not depend on
+// the batch size, and lookups are index probes on the primary key whatever the table's statistics say.
 
-function chunks<T>(items: readonly T[]): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += CHUNK) result.push(items.slice(start, start + CHUNK));
-  return result;
-}
+const ID_COLUMNS: readonly BatchColumn<PartitionId>[] = [
+  { name: 'workflow_slug', type: 'text', value: (id) => id.workflowSlug },
+  { name: 'asset_id', type: 'text', value: (id) => id.assetId },
+  { name: 'partition_key_norm', type: 'text', value: (id) => id.partitionKeyNorm },
+];
+
+const STATE_COLUMNS: readonly BatchColumn<PartitionState>[] = [
+  ...(ID_COLUMNS as readonly BatchColumn<PartitionState>[]),
+  { name: 'partition_key', type: 'text', value: (s) => s.partitionKey },
+  { name: 'sort_key', type: 'double precision', value: (s) => s.sortKey },
+  { name: 'materializations', type: 'integer', value: (s) => s.materializations },
+  { name: 'latest_event_id', type: 'text', value: (s) => s.latestEventId },
+  { name: 'latest_seq', type: 'bigint', value: (s) => s.latestSeq },
+  { name: 'latest_produced_at', type: 'timestamptz', value: (s) => s.latestProducedAt },
+  { name: 'latest_run_id', type: 'text', value: (s) => s.latestRunId },
+  { name: 'first_seen_seq', type: 'bigint', value: (s) => s.firstSeenSeq },
+  { name: 'expired_at', type: 'timestamptz', value: (s) => s.expiredAt },
+  { name: 'expired_reason', type: 'text', value: (s) => s.expiredReason },
+  { name: 'stale_requested_at', type: 'timestamptz', value: (s) => s.staleRequestedAt },
+  { name: 'stale_requested_by', type: 'text', value: (s) => s.staleRequestedBy },
+  { name: 'stale_note', type: 'text', value: (s) => s.staleNote },
+  { name: 'parameters', type: 'jsonb', value: (s) => jsonText(s.parameters) },
+  { name: 'parameters_source', type: 'text', value: (s) => s.parametersSource },
+  { name: 'parameters_captured_at', type: 'timestamptz', value: (s) => s.parametersCapturedAt },
+  { name: 'parameters_updated_at', type: 'timestamptz', value: (s) => s.parametersUpdatedAt },
+  { name: 'last_seq', type: 'bigint', value: (s) => s.lastSeq },
+];
+
+const UPDATED_COLUMNS = STATE_COLUMNS.slice(ID_COLUMNS.length).filter((c) => c.name !== 'first_seen_seq');
+
+const EVENT_COLUMNS: readonly BatchColumn<StoredEvent>[] = [
+  { name: 'event_id', type: 'text', value: (e) => e.id },
+  { name: 'seq', type: 'bigint', value: (e) => e.seq },
+];
 
 /** Records the events' ids; returns the ids seen for the first time (a duplicate id changes nothing). */
 export async function claimEventIds(tx: Transaction<Database>, events: readonly StoredEvent[]): Promise<Set<string>> {
-  const rows = [...new Map(events.map((event) => [event.id, { event_id: event.id, seq: event.seq }])).values()];
-  const fresh = new Set<string>();
-  for (const chunk of chunks(rows)) {
-    const inserted = await tx
-      .insertInto('asset_partition_event')
-      .values(chunk)
-      .onConflict((oc) => oc.column('event_id').doNothing())
-      .returning('event_id')
-      .execute();
-    for (const row of inserted) fresh.add(row.event_id);
-  }
-  return fresh;
+  const unique = [...new Map(events.map((event) => [event.id, event])).values()];
+  if (unique.length === 0) return new Set();
+  const inserted = await sql<{ event_id: string }>`
+    insert into asset_partition_event (${columnList(EVENT_COLUMNS)}) ${unnestRows(EVENT_COLUMNS, unique)}
+    on conflict (event_id) do nothing returning event_id`.execute(tx);
+  return new Set(inserted.rows.map((row) => row.event_id));
 }
 
-/** The stored rows of these partitions, by `partitionIdKey`. */
+/**
+ * The stored rows of these partitions, by `partitionIdKey`: one primary-key probe per id (without statistics a
+ * plain join walks every partition of the asset on another index, per batch).
+ */
 export async function loadPartitions(
   tx: Transaction<Database>,
   ids: readonly PartitionId[],
 ): Promise<Map<string, PartitionState>> {
-  const states = new Map<string, PartitionState>();
-  for (const chunk of chunks(ids)) {
-    const tuples = sql.join(chunk.map((id) => sql`(${id.workflowSlug}, ${id.assetId}, ${id.partitionKeyNorm})`));
-    const rows = await tx
-      .selectFrom('asset_partition')
-      .selectAll()
-      .where(sql<boolean>`(workflow_slug, asset_id, partition_key_norm) in (${tuples})`)
-      .execute();
-    for (const row of rows) {
-      const state = fromRow(row);
-      states.set(partitionIdKey(state), state);
-    }
-  }
-  return states;
+  if (ids.length === 0) return new Map();
+  const rows = await sql<Selectable<AssetPartitionTable>>`
+    select p.* from (${unnestRows(ID_COLUMNS, ids)}) k
+    cross join lateral (${primaryKeyProbe(sql`asset_partition`, sql`(k.workflow_slug, k.asset_id, k.partition_key_norm)`)}) p
+    where p.workflow_slug = k.workflow_slug and p.asset_id = k.asset_id and p.partition_key_norm = k.partition_key_norm`.execute(
+    tx,
+  );
+  return new Map(rows.rows.map((row) => [partitionIdKey(fromRow(row)), fromRow(row)]));
 }
 
 /** Each (workflow, asset)'s partitioning from `workflow_asset_declarations` (keyed `slug\0assetId`; null if none). */
@@ -57,20 +81,16 @@ export async function loadPartitionings(
   pairs: ReadonlyArray<{ workflowSlug: string; assetId: string }>,
 ): Promise<Map<string, Partitioning | null>> {
   const result = new Map<string, Partitioning | null>();
-  for (const chunk of chunks(pairs)) {
-    const tuples = sql.join(chunk.map((pair) => sql`(${pair.workflowSlug}, ${pair.assetId})`));
-    const rows = await tx
-      .selectFrom('workflow_asset_declarations')
-      .select(['workflow_slug', 'asset_id', 'direction', 'partitioning', 'freshness'])
-      .where(sql<boolean>`(workflow_slug, asset_id) in (${tuples})`)
-      .orderBy('position')
-      .execute();
-    for (const pair of chunk) {
-      const declarations = rows.filter(
-        (row) => row.workflow_slug === pair.workflowSlug && row.asset_id === pair.assetId,
-      );
-      result.set(`${pair.workflowSlug}\u0000${pair.assetId}`, partitioningOf(declarations));
-    }
+  if (pairs.length === 0) return result;
+  const rows = await tx
+    .selectFrom('workflow_asset_declarations')
+    .select(['workflow_slug', 'asset_id', 'direction', 'partitioning', 'freshness'])
+    .where(sql<boolean>`asset_id = any(${pairs.map((pair) => pair.assetId)}::text[])`)
+    .orderBy('position')
+    .execute();
+  for (const pair of pairs) {
+    const declarations = rows.filter((row) => row.workflow_slug === pair.workflowSlug && row.asset_id === pair.assetId);
+    result.set(`${pair.workflowSlug}\u0000${pair.assetId}`, partitioningOf(declarations));
   }
   return result;
 }
@@ -81,79 +101,45 @@ export async function writePartitions(
   upserts: readonly PartitionState[],
   deletes: readonly PartitionId[],
 ): Promise<void> {
-  for (const chunk of chunks(upserts)) {
-    await tx
-      .insertInto('asset_partition')
-      .values(chunk.map(toRow))
-      .onConflict((oc) =>
-        oc
-          .columns(['workflow_slug', 'asset_id', 'partition_key_norm'])
-          .doUpdateSet((eb) => ({
-            partition_key: eb.ref('excluded.partition_key'),
-            sort_key: eb.ref('excluded.sort_key'),
-            materializations: eb.ref('excluded.materializations'),
-            latest_event_id: eb.ref('excluded.latest_event_id'),
-            latest_seq: eb.ref('excluded.latest_seq'),
-            latest_produced_at: eb.ref('excluded.latest_produced_at'),
-            latest_run_id: eb.ref('excluded.latest_run_id'),
-            expired_at: eb.ref('excluded.expired_at'),
-            expired_reason: eb.ref('excluded.expired_reason'),
-            stale_requested_at: eb.ref('excluded.stale_requested_at'),
-            stale_requested_by: eb.ref('excluded.stale_requested_by'),
-            stale_note: eb.ref('excluded.stale_note'),
-            parameters: eb.ref('excluded.parameters'),
-            parameters_source: eb.ref('excluded.parameters_source'),
-            parameters_captured_at: eb.ref('excluded.parameters_captured_at'),
-            parameters_updated_at: eb.ref('excluded.parameters_updated_at'),
-            last_seq: eb.ref('excluded.last_seq'),
-          }))
-          .where(sql<boolean>`asset_partition.last_seq < excluded.last_seq`),
-      )
-      .execute();
+  if (upserts.length > 0) {
+    const updates = sql.join(UPDATED_COLUMNS.map((c) => sql`${sql.id(c.name)} = excluded.${sql.id(c.name)}`));
+    await sql`insert into asset_partition (${columnList(STATE_COLUMNS)}) ${unnestRows(STATE_COLUMNS, upserts)}
+      on conflict (workflow_slug, asset_id, partition_key_norm) do update set ${updates}
+      where asset_partition.last_seq < excluded.last_seq`.execute(tx);
   }
-  for (const chunk of chunks(deletes)) {
-    const tuples = sql.join(chunk.map((id) => sql`(${id.workflowSlug}, ${id.assetId}, ${id.partitionKeyNorm})`));
-    await tx
-      .deleteFrom('asset_partition')
-      .where(sql<boolean>`(workflow_slug, asset_id, partition_key_norm) in (${tuples})`)
-      .execute();
+  if (deletes.length > 0) {
+    await sql`delete from asset_partition a using (${unnestRows(ID_COLUMNS, deletes)}) k
+      where a.workflow_slug = k.workflow_slug and a.asset_id = k.asset_id and a.partition_key_norm = k.partition_key_norm`.execute(
+      tx,
+    );
   }
 }
 
 const NEWER = sql`excluded.latest_seq is not null and (asset_catalog.latest_seq is null
   or (excluded.latest_produced_at, excluded.latest_seq) > (asset_catalog.latest_produced_at, asset_catalog.latest_seq))`;
 
+const CATALOG_COLUMNS: readonly BatchColumn<CatalogDelta>[] = [
+  { name: 'asset_id', type: 'text', value: (d) => d.assetId },
+  { name: 'partition_count', type: 'integer', value: (d) => d.partitionCount },
+  { name: 'materializations', type: 'bigint', value: (d) => d.materializations },
+  { name: 'latest_event_id', type: 'text', value: (d) => d.latest?.eventId ?? null },
+  { name: 'latest_seq', type: 'bigint', value: (d) => d.latest?.seq ?? null },
+  { name: 'latest_produced_at', type: 'timestamptz', value: (d) => d.latest?.producedAt ?? null },
+  { name: 'latest_workflow_slug', type: 'text', value: (d) => d.latest?.workflowSlug ?? null },
+  { name: 'last_seq', type: 'bigint', value: (d) => d.lastSeq },
+];
+
 /** Adds a batch's per-asset changes to `asset_catalog` (the newest latest wins). */
 export async function applyCatalogDeltas(tx: Transaction<Database>, deltas: readonly CatalogDelta[]): Promise<void> {
-  for (const chunk of chunks(deltas)) {
-    await tx
-      .insertInto('asset_catalog')
-      .values(
-        chunk.map((delta) => ({
-          asset_id: delta.assetId,
-          partition_count: delta.partitionCount,
-          materializations: delta.materializations,
-          latest_event_id: delta.latest?.eventId ?? null,
-          latest_seq: delta.latest?.seq ?? null,
-          latest_produced_at: delta.latest?.producedAt ?? null,
-          latest_workflow_slug: delta.latest?.workflowSlug ?? null,
-          last_seq: delta.lastSeq,
-        })),
-      )
-      .onConflict((oc) =>
-        oc
-          .column('asset_id')
-          .doUpdateSet({
-            partition_count: sql`asset_catalog.partition_count + excluded.partition_count`,
-            materializations: sql`asset_catalog.materializations + excluded.materializations`,
-            latest_event_id: sql`case when ${NEWER} then excluded.latest_event_id else asset_catalog.latest_event_id end`,
-            latest_produced_at: sql`case when ${NEWER} then excluded.latest_produced_at else asset_catalog.latest_produced_at end`,
-            latest_workflow_slug: sql`case when ${NEWER} then excluded.latest_workflow_slug else asset_catalog.latest_workflow_slug end`,
-            latest_seq: sql`case when ${NEWER} then excluded.latest_seq else asset_catalog.latest_seq end`,
-            last_seq: sql`excluded.last_seq`,
-          })
-          .where(sql<boolean>`asset_catalog.last_seq < excluded.last_seq`),
-      )
-      .execute();
-  }
+  if (deltas.length === 0) return;
+  await sql`insert into asset_catalog (${columnList(CATALOG_COLUMNS)}) ${unnestRows(CATALOG_COLUMNS, deltas)}
+    on conflict (asset_id) do update set
+      partition_count = asset_catalog.partition_count + excluded.partition_count,
+      materializations = asset_catalog.materializations + excluded.materializations,
+      latest_event_id = case when ${NEWER} then excluded.latest_event_id else asset_catalog.latest_event_id end,
+      latest_produced_at = case when ${NEWER} then excluded.latest_produced_at else asset_catalog.latest_produced_at end,
+      latest_workflow_slug = case when ${NEWER} then excluded.latest_workflow_slug else asset_catalog.latest_workflow_slug end,
+      latest_seq = case when ${NEWER} then excluded.latest_seq else asset_catalog.latest_seq end,
+      last_seq = excluded.last_seq
+    where asset_catalog.last_seq < excluded.last_seq`.execute(tx);
 }

@@ -1,10 +1,10 @@
-import type { Insertable, Transaction } from 'kysely';
-import type { WorkflowRunTable } from './run-history.table.js';
+import { sql, type Transaction } from 'kysely';
 import type { StoredEvent } from '../../src/events/envelope.js';
 import { evolveRun, type RunState } from '../../src/runs/run-state.js';
 import type { RunEvent } from '../../src/runs/run.events.js';
 import type { Database } from '../database.js';
 import type { Projection } from '../projection.js';
+import { columnList, unnestRows, type BatchColumn } from '../unnest-rows.js';
 
 const RUN_EVENT_TYPES = [
   'workflow.run.requested',
@@ -39,52 +39,43 @@ async function projectRuns(events: readonly StoredEvent[], tx: Transaction<Datab
   const byRun = new Map<string, StoredEvent[]>();
   for (const event of events) {
     const runId = event.subject.split('.').pop()!;
-    byRun.set(runId, [...(byRun.get(runId) ?? []), event]);
+    const list = byRun.get(runId);
+    if (list) list.push(event);
+    else byRun.set(runId, [event]);
   }
   const existing = await tx
     .selectFrom('workflow_run')
     .select(['id', 'state'])
-    .where('id', 'in', [...byRun.keys()])
+    .where(sql<boolean>`id = any(${[...byRun.keys()]}::text[])`)
     .execute();
   const states = new Map<string, RunState>(existing.map((row) => [row.id, row.state]));
-  const rows: Insertable<WorkflowRunTable>[] = [];
+  const rows: Array<{ id: string; state: RunState }> = [];
   for (const [runId, runEvents] of byRun) {
     const before = states.get(runId) ?? null;
     let state = before;
     for (const event of runEvents) state = evolveRun(state, event as unknown as RunEvent & { seq: number });
-    if (!state || state === before) continue;
-    rows.push({
-      id: runId,
-      workflow_slug: state.request.workflowSlug,
-      workflow_definition_id: state.request.workflowDefinitionId,
-      status: state.status,
-      partition_key: state.request.partitionKey,
-      run_key: state.request.runKey,
-      triggered_by: state.request.triggeredBy,
-      trigger_type: state.request.trigger.type,
-      created_at: state.createdAt,
-      completed_at: state.completedAt,
-      state: JSON.stringify(state),
-      requested_seq: state.requestedSeq,
-      last_seq: state.lastSeq,
-    });
+    if (state && state !== before) rows.push({ id: runId, state });
   }
-  // One statement per 500 runs; a row only moves forward (redelivered events leave it as it is).
-  for (let start = 0; start < rows.length; start += 500) {
-    await tx
-      .insertInto('workflow_run')
-      .values(rows.slice(start, start + 500))
-      .onConflict((oc) =>
-        oc
-          .column('id')
-          .doUpdateSet((eb) => ({
-            status: eb.ref('excluded.status'),
-            completed_at: eb.ref('excluded.completed_at'),
-            state: eb.ref('excluded.state'),
-            last_seq: eb.ref('excluded.last_seq'),
-          }))
-          .where('workflow_run.last_seq', '<', (eb) => eb.ref('excluded.last_seq')),
-      )
-      .execute();
-  }
+  if (rows.length === 0) return;
+  // One statement per batch; a row only moves forward (redelivered events leave it as it is).
+  await sql`insert into workflow_run (${columnList(RUN_COLUMNS)}) ${unnestRows(RUN_COLUMNS, rows)}
+    on conflict (id) do update set status = excluded.status, completed_at = excluded.completed_at,
+      state = excluded.state, last_seq = excluded.last_seq
+    where workflow_run.last_seq < excluded.last_seq`.execute(tx);
 }
+
+const RUN_COLUMNS: readonly BatchColumn<{ id: string; state: RunState }>[] = [
+  { name: 'id', type: 'text', value: (r) => r.id },
+  { name: 'workflow_slug', type: 'text', value: ({ state: s }) => s.request.workflowSlug },
+  { name: 'workflow_definition_id', type: 'text', value: ({ state: s }) => s.request.workflowDefinitionId },
+  { name: 'status', type: 'text', value: ({ state: s }) => s.status },
+  { name: 'partition_key', type: 'text', value: ({ state: s }) => s.request.partitionKey },
+  { name: 'run_key', type: 'text', value: ({ state: s }) => s.request.runKey },
+  { name: 'triggered_by', type: 'text', value: ({ state: s }) => s.request.triggeredBy },
+  { name: 'trigger_type', type: 'text', value: ({ state: s }) => s.request.trigger.type },
+  { name: 'created_at', type: 'timestamptz', value: ({ state: s }) => s.createdAt },
+  { name: 'completed_at', type: 'timestamptz', value: ({ state: s }) => s.completedAt },
+  { name: 'state', type: 'jsonb', value: ({ state }) => JSON.stringify(state) },
+  { name: 'requested_seq', type: 'bigint', value: ({ state: s }) => s.requestedSeq },
+  { name: 'last_seq', type: 'bigint', value: ({ state: s }) => s.lastSeq },
+];

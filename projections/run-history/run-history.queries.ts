@@ -1,6 +1,7 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { RunState } from '../../src/runs/run-state.js';
 import type { Database } from '../database.js';
+import { readInIndexOrder } from '../index-order.js';
 
 export interface RunListFilter {
   slug: string;
@@ -12,29 +13,38 @@ export interface RunListFilter {
   trigger?: string;
 }
 
-/** Runs of a workflow, newest first (by request sequence: a stable order while new runs arrive). */
+/**
+ * Runs of a workflow, newest first (by request sequence: a stable order while new runs arrive), a keyset page on
+ * the `(workflow_slug, …, requested_seq desc)` indexes whatever the number of runs.
+ */
 export async function listRuns(
   db: Kysely<Database>,
   filter: RunListFilter,
 ): Promise<Array<{ state: RunState; seq: number }>> {
-  let query = db
-    .selectFrom('workflow_run')
-    .select(['state', 'requested_seq'])
-    .where('workflow_slug', '=', filter.slug)
-    .orderBy('requested_seq', 'desc')
-    .limit(filter.limit);
-  if (filter.beforeSeq !== undefined) query = query.where('requested_seq', '<', filter.beforeSeq);
-  if (filter.status) query = query.where('status', '=', filter.status);
-  if (filter.partitionKey) query = query.where('partition_key', '=', filter.partitionKey);
-  if (filter.trigger) query = query.where('trigger_type', '=', filter.trigger);
-  const rows = await query.execute();
-  return rows.map((row) => ({ state: row.state, seq: row.requested_seq }));
+  return readInIndexOrder(db, async (tx) => {
+    let query = tx
+      .selectFrom('workflow_run')
+      .select(['state', 'requested_seq'])
+      .where('workflow_slug', '=', filter.slug)
+      .orderBy('requested_seq', 'desc')
+      .limit(filter.limit);
+    if (filter.beforeSeq !== undefined) query = query.where('requested_seq', '<', filter.beforeSeq);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.partitionKey) query = query.where('partition_key', '=', filter.partitionKey);
+    if (filter.trigger) query = query.where('trigger_type', '=', filter.trigger);
+    const rows = await query.execute();
+    return rows.map((row) => ({ state: row.state, seq: row.requested_seq }));
+  });
 }
 
 /** Status of runs by id (history entries show the producing run's status). */
 export async function runStatuses(db: Kysely<Database>, runIds: string[]): Promise<Map<string, string>> {
   if (runIds.length === 0) return new Map();
-  const rows = await db.selectFrom('workflow_run').select(['id', 'status']).where('id', 'in', runIds).execute();
+  const rows = await db
+    .selectFrom('workflow_run')
+    .select(['id', 'status'])
+    .where(sql<boolean>`id = any(${runIds}::text[])`)
+    .execute();
   return new Map(rows.map((row) => [row.id, row.status]));
 }
 

@@ -40,6 +40,12 @@ export const partitionsQuerySchema = query({
   },
   limit: limit(200, 50),
   cursor,
+  total: {
+    type: 'boolean',
+    default: false,
+    description:
+      'Also answer meta.total (stored plus upcoming partitions). Counting reads every stored partition of the asset, so it is off by default; pages themselves cost the same at any partition count.',
+  },
 });
 export const catalogQuerySchema = query({ limit: limit(200, 50), cursor });
 export const assetDetailQuerySchema = query({ limit: limit(200, 50), cursor });
@@ -89,6 +95,7 @@ export interface HistoryQuery {
 }
 export interface PartitionsQuery {
   lookback?: number;
+  total?: boolean;
   limit: number;
   cursor?: string;
   minSeq?: number;

@@ -104,7 +104,7 @@ export const partitionsResponseSchema = data(
     type: 'object',
     properties: {
       nextCursor: nullable({ type: 'string' }),
-      total: { type: 'integer', description: 'First page only.' },
+      total: { type: 'integer', description: 'Stored plus upcoming partitions; only with `?total=true`.' },
     },
   },
 );

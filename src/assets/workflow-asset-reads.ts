@@ -124,14 +124,14 @@ export class WorkflowAssetReads {
     const freshness = freshnessOf(declarations);
     const partitions = page.items.map((item) => toPartitionEntry(item, latest, freshness, now));
     const nextCursor = page.next ? encodeCursor({ s: page.next.sortKey, k: page.next.keyNorm }) : null;
-    const total = cursor ? undefined : await this.total(slug, assetId, upcoming.keys());
+    const total = query.total ? await this.total(slug, assetId, upcoming.keys()) : undefined;
     return {
       data: { assetId, partitioning, partitions },
       meta: { nextCursor, ...(total === undefined ? {} : { total }) },
     };
   }
 
-  /** Stored partitions plus upcoming ones not stored yet (first page only). */
+  /** Stored partitions plus upcoming ones not stored yet (`?total=true` only: it counts every stored partition). */
   private async total(slug: string, assetId: string, upcomingKeys: string[]): Promise<number> {
     const [stored, overlap] = await Promise.all([
       countPartitions(this.db, slug, assetId),

@@ -61,6 +61,8 @@ export interface RunnerOptions {
   /** Owner id in the lease bucket (one per process). */
   instanceId: string;
   batchSize?: number;
+  /** Batch size while far behind the stream (catch-up after downtime, rebuild); default: `batchSize`. */
+  catchUpBatchSize?: number;
   /** Close a batch as soon as no further message is already delivered, instead of lingering (latency-sensitive consumers). */
   closeWhenIdle?: boolean;
   /** Without a lease (rebuild of a shadow copy). */
@@ -85,6 +87,8 @@ export interface RunnerStatus {
 
 /** A batch waits at most this long for one more message. */
 const LINGER_MS = 10;
+/** While far behind, a batch waits at most this long to fill up to `catchUpBatchSize`. */
+const CATCH_UP_LINGER_MS = 200;
 /** No progress for this long while the stream is ahead → resubscribe. */
 const STALL_AFTER_MS = 3000;
 /** A fetch that receives nothing ends after this long and is renewed. */
@@ -273,6 +277,10 @@ export class ConsumerRunner {
       opt_start_seq: this.position + 1,
     });
     const batchSize = this.options.batchSize ?? 500;
+    const catchUp = this.options.catchUpBatchSize
+      ? { batchSize: this.options.catchUpBatchSize, lingerMs: CATCH_UP_LINGER_MS }
+      : undefined;
+    const fetchSize = 2 * Math.max(batchSize, catchUp?.batchSize ?? 0);
     let current: ConsumerMessages | undefined;
     let behindAt: number | null = null;
     // Watchdog: if the stream holds events past our position but nothing arrives, drop the subscription and
@@ -300,9 +308,10 @@ export class ConsumerRunner {
       : undefined;
     try {
       while (!stop.aborted && !lost.aborted && !stalled) {
-        current = await consumer.fetch({ max_messages: batchSize * 2, expires: FETCH_EXPIRES_MS });
+        current = await consumer.fetch({ max_messages: fetchSize, expires: FETCH_EXPIRES_MS });
         this.messages = current;
-        for await (const batch of messageBatches(current, batchSize, LINGER_MS, this.options.closeWhenIdle ?? true)) {
+        const closeWhenIdle = this.options.closeWhenIdle ?? true;
+        for await (const batch of messageBatches(current, batchSize, LINGER_MS, closeWhenIdle, catchUp)) {
           if (stop.aborted || lost.aborted) break;
           await this.applyBatch(batch);
         }

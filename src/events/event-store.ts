@@ -46,7 +46,10 @@ export type AppendListener = (type: string) => void;
  */
 export class EventStore {
   private readonly listeners: AppendListener[] = [];
-  private readonly decoded = new Map<number, StoredEvent>();
+  // Two generations instead of evicting the oldest entry one by one: `map.keys().next()` after many deletes walks
+  // the map's deleted slots and made every decode O(cache size).
+  private decoded = new Map<number, StoredEvent>();
+  private decodedBefore = new Map<number, StoredEvent>();
 
   constructor(
     private readonly nats: NatsContext,
@@ -258,11 +261,14 @@ export class EventStore {
    */
   decodeMessage(message: JsMsg): StoredEvent {
     const seq = message.seq;
-    const cached = this.decoded.get(seq);
+    const cached = this.decoded.get(seq) ?? this.decodedBefore.get(seq);
     if (cached && cached.subject === message.subject) return cached;
     const event = this.decode(message.json(), seq, message.subject, message.info.timestampNanos / 1e6);
+    if (this.decoded.size >= DECODED_CACHE_SIZE / 2) {
+      this.decodedBefore = this.decoded;
+      this.decoded = new Map();
+    }
     this.decoded.set(seq, event);
-    if (this.decoded.size > DECODED_CACHE_SIZE) this.decoded.delete(this.decoded.keys().next().value!);
     return event;
   }
 

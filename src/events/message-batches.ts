@@ -2,21 +2,31 @@ import type { JsMsg } from '@nats-io/jetstream';
 
 const LINGER = Symbol('linger');
 
+/** Batch limits while the consumer is far behind the stream (catch-up, rebuild): bigger batches, longer linger. */
+export interface CatchUpBatching {
+  batchSize: number;
+  lingerMs: number;
+}
+
 /**
  * Groups delivered messages into batches. A batch closes when it is full or when its first message has waited
  * `lingerMs`: under load batches fill up (one transaction for many events), when idle an event waits at most
- * `lingerMs` before it is applied.
+ * `lingerMs` before it is applied. With `catchUp`, a batch whose messages say the server holds more for this
+ * consumer (`info.pending`), or that has more than a batch already delivered, uses the catch-up limits instead:
+ * far behind, a transaction carries thousands of events; at the head, batches stay small.
  */
 export async function* messageBatches(
   messages: AsyncIterable<JsMsg>,
   batchSize: number,
   lingerMs: number,
   closeWhenIdle = false,
+  catchUp?: CatchUpBatching,
 ): AsyncGenerator<JsMsg[]> {
   const iterator = messages[Symbol.asyncIterator]();
   let next = iterator.next();
   let buffer: JsMsg[] = [];
   let openedAt = 0;
+  let limits = { batchSize, lingerMs };
   let linger: Promise<typeof LINGER> | null = null;
   for (;;) {
     const result = linger === null ? await next : await Promise.race([next, linger]);
@@ -28,19 +38,27 @@ export async function* messageBatches(
     }
     if (result.done) break;
     next = iterator.next();
+    const behind = catchUp !== undefined && isBehind(result.value, messages, batchSize);
     if (buffer.length === 0) {
       openedAt = Date.now();
-      linger = delay(lingerMs);
+      limits = behind ? catchUp : { batchSize, lingerMs };
+      linger = delay(limits.lingerMs);
     }
     buffer.push(result.value);
     // `closeWhenIdle`: stop filling as soon as the client holds no further delivered message (no idle linger).
-    const idle = closeWhenIdle && clientPending(messages) === 0;
-    if (buffer.length < batchSize && Date.now() - openedAt < lingerMs && !idle) continue;
+    const idle = closeWhenIdle && !behind && clientPending(messages) === 0;
+    if (buffer.length < limits.batchSize && Date.now() - openedAt < limits.lingerMs && !idle) continue;
     yield buffer;
     buffer = [];
     linger = null;
   }
   if (buffer.length > 0) yield buffer;
+}
+
+/** The server holds more messages for this consumer, or more than a batch is already delivered to the client. */
+function isBehind(message: JsMsg, messages: AsyncIterable<JsMsg>, batchSize: number): boolean {
+  const pending = message.info?.pending ?? 0;
+  return pending > 0 || clientPending(messages) > batchSize;
 }
 
 /** Messages delivered to the client and not yet taken from the iterator (0 when the iterable cannot tell). */

@@ -23,7 +23,7 @@ export class ConsumerRegistry implements OnApplicationShutdown {
   /** Starts a runner for the handler in this process. */
   start(
     handler: StreamConsumer,
-    options: { batchSize?: number; aliases?: string[]; closeWhenIdle?: boolean } = {},
+    options: { batchSize?: number; catchUpBatchSize?: number; aliases?: string[]; closeWhenIdle?: boolean } = {},
   ): ConsumerRunner {
     const existing = this.runners.get(handler.name);
     if (existing) return existing;

@@ -1,17 +1,23 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { sql } from 'kysely';
 import { allProjections } from '../../projections/index.js';
 import { projectionGroup } from '../../projections/projection-group.js';
 import { PLATFORM } from '../runtime/tokens.js';
 import type { Platform } from '../runtime/platform.js';
 import { ConsumerRegistry } from './consumer-registry.js';
+import { ReadModelStatistics } from './read-model-statistics.js';
 
 /** The consumer name of the read-model group. */
 export const READ_MODELS = 'read_models';
 
+/** Events per transaction while the read models are far behind (catch-up after downtime, a new deployment). */
+export const READ_MODELS_CATCH_UP_BATCH = 5000;
+
 /** Runs every read-model projection when this process has the `projector` role. */
 @Injectable()
-export class ProjectorService implements OnApplicationBootstrap {
+export class ProjectorService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private statistics: ReadModelStatistics | null = null;
+
   constructor(
     @Inject(PLATFORM) private readonly platform: Platform,
     @Inject(ConsumerRegistry) private readonly consumers: ConsumerRegistry,
@@ -20,10 +26,26 @@ export class ProjectorService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (!this.platform.config.roles.has('projector')) return;
     await this.resumeFromSlowestMember();
+    const statistics = new ReadModelStatistics(
+      this.platform.db,
+      allProjections,
+      this.platform.log.child({ component: 'read-model-statistics' }),
+    );
+    await statistics.load();
+    this.statistics = statistics;
     // One consumer for all read models: each event is read and decoded once, not once per projection.
-    this.consumers.start(projectionGroup(READ_MODELS, allProjections), {
-      aliases: allProjections.map((projection) => projection.name),
-    });
+    const group = projectionGroup(READ_MODELS, allProjections);
+    this.consumers.start(
+      { ...group, afterCommit: (events) => statistics.record(events) },
+      {
+        aliases: allProjections.map((projection) => projection.name),
+        catchUpBatchSize: READ_MODELS_CATCH_UP_BATCH,
+      },
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.statistics?.idle();
   }
 
   /**

@@ -1,132 +1,344 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
-import { projectionHandler } from '../../projections/projection-handler.js';
+import { projectionGroup } from '../../projections/projection-group.js';
 import type { Projection } from '../../projections/projection.js';
-import { ConsumerRunner } from '../events/consumer-runner.js';
 import type { EventStore } from '../events/event-store.js';
 import type { NatsContext } from '../events/nats-context.js';
+import {
+  analyzeShadow,
+  createSecondaryIndexes,
+  createShadow,
+  dropShadow,
+  readManifest,
+  sameManifest,
+  SHADOW_SCHEMA,
+  shadowTable,
+  useShadow,
+  type ShadowManifest,
+} from './shadow-schema.js';
+import { StreamReplay } from './stream-replay.js';
+import { compareTables, rowCounts, type TableComparison } from './table-checksums.js';
 
 export interface RebuildDeps {
   db: Kysely<Database>;
   nats: NatsContext;
   store: EventStore;
   log: Logger;
-  onProgress?: (projection: string, seq: number, target: number) => void;
 }
 
-export interface RebuildResult {
-  projection: string;
+export type RebuildMode = 'swap' | 'compare' | 'build';
+
+export interface RebuildOptions {
+  /** `swap` (default): replace the live tables; `compare`: check the live tables against a rebuilt copy, then
+   * drop it; `build`: leave the copy in schema `rebuild_shadow`. */
+  mode?: RebuildMode;
+  /** `compare` only, one-row-per-event read models only: replay and compare from this sequence on. */
+  fromSeq?: number;
+  /** Discard an unfinished rebuild of other read models instead of refusing. */
+  restart?: boolean;
+  /** Swap even when the verified row counts differ from the live tables'. */
+  force?: boolean;
+  /** Aborting stops after the batch in flight; the next run with the same arguments resumes. */
+  signal?: AbortSignal;
+  onProgress?: (progress: RebuildProgress) => void;
+  /** Events per transaction (default 5000). */
+  batchSize?: number;
+}
+
+export interface RebuildProgress {
+  phase: 'replay' | 'indexes' | 'verify' | 'compare';
   seq: number;
-  rows: Record<string, number>;
+  target: number;
 }
 
-const SUPPORT_TABLES = ['projection_checkpoint', 'projection_dead_letter'];
+/** Row counts of one table: the live table and the rebuilt copy (before the swap). */
+export interface TableCount {
+  table: string;
+  live: number;
+  rebuilt: number;
+}
+
+export interface RebuildReport {
+  projections: string[];
+  mode: RebuildMode;
+  /** The stream sequence the copy was built to. */
+  seq: number;
+  /** Where this run started (> 0: a resumed rebuild or `--from-seq`). */
+  resumedFrom: number;
+  interrupted: boolean;
+  swapped: boolean;
+  /** Live and rebuilt row counts; `exact` when both were at the same stream position (they must match then). */
+  counts: TableCount[];
+  exact: boolean;
+  comparisons: TableComparison[];
+  /** `compare`: true when every table is equal. */
+  equal: boolean | null;
+  seconds: number;
+  /** Events replayed by this run per second. */
+  eventsPerSecond: number;
+}
+
+/** A previous rebuild of other read models (or another stream) is unfinished. */
+export class RebuildInProgressError extends Error {
+  constructor(readonly existing: ShadowManifest) {
+    super(
+      `an unfinished rebuild of ${existing.projections.join(', ')} exists; run it again with the same arguments to resume, or pass --restart to discard it`,
+    );
+    this.name = 'RebuildInProgressError';
+  }
+}
+
+/** The rebuilt copy differs from the live tables at the same stream position: not swapped. */
+export class RebuildVerificationError extends Error {
+  constructor(readonly counts: TableCount[]) {
+    super(
+      `rebuilt row counts differ from the live tables at the same position (${counts
+        .filter((c) => c.live !== c.rebuilt)
+        .map((c) => `${c.table}: live ${c.live}, rebuilt ${c.rebuilt}`)
+        .join('; ')}); not swapped (--force swaps anyway)`,
+    );
+    this.name = 'RebuildVerificationError';
+  }
+}
+
+/** The checkpoint name of the rebuild's consumer group inside the shadow schema. */
+export const REBUILD_GROUP = 'rebuild';
+const SWAP_ATTEMPTS = 10;
 
 /**
- * Replays `<PREFIX>_EVENTS` into shadow copies of a projection's tables (schema `rebuild_<name>`), then swaps
- * them in while the live tables keep serving. The swap locks the live tables, so a live runner pauses for a
- * moment and resumes from the shadow's checkpoint (its own checkpoint guard makes it re-read it).
+ * Rebuilds read models from `<PREFIX>_EVENTS` with one stream read for all of them: replays into shadow tables
+ * (schema `rebuild_shadow`, own checkpoints, resumable), builds the live tables' secondary indexes under the same
+ * names, ANALYZEs, then either swaps the copies in (after checking row counts against the live tables at the same
+ * position; the live tables serve meanwhile) or compares them with the live tables in one snapshot.
  */
-export async function rebuildProjection(
+export async function rebuildReadModels(
+  projections: readonly Projection[],
+  deps: RebuildDeps,
+  options: RebuildOptions = {},
+): Promise<RebuildReport> {
+  const started = performance.now();
+  const mode = options.mode ?? 'swap';
+  if (options.fromSeq !== undefined) assertFromSeqAllowed(projections, mode);
+  const tables = projections.flatMap((projection) => projection.tables);
+  const names = projections.map((projection) => projection.name);
+  const replay = await openShadow(projections, deps, options);
+  const resumedFrom = await replay.position();
+  const signal = options.signal ?? new AbortController().signal;
+  const progress = (phase: RebuildProgress['phase'], target: number) => (seq: number) =>
+    options.onProgress?.({ phase, seq, target });
+  const target = mode === 'compare' ? await liveFloor(deps.db, names) : await deps.store.lastSequence();
+  let seq = await replay.replayTo(target, signal, progress('replay', target));
+  const report = (fields: Partial<RebuildReport>): RebuildReport => ({
+    projections: names,
+    mode,
+    seq,
+    resumedFrom,
+    interrupted: false,
+    swapped: false,
+    counts: [],
+    exact: false,
+    comparisons: [],
+    equal: null,
+    seconds: (performance.now() - started) / 1000,
+    eventsPerSecond: (seq - resumedFrom) / Math.max(0.001, (performance.now() - started) / 1000),
+    ...fields,
+  });
+  if (seq < target) return report({ interrupted: true });
+  if (mode === 'compare') {
+    options.onProgress?.({ phase: 'compare', seq, target });
+    const compared = await compareAtSamePosition(deps.db, replay, names, tables, signal, options.fromSeq);
+    seq = compared.seq;
+    await dropShadow(deps.db);
+    return report({
+      comparisons: compared.comparisons,
+      equal: compared.comparisons.every((c) => c.equal),
+      exact: true,
+    });
+  }
+  options.onProgress?.({ phase: 'indexes', seq, target });
+  await createSecondaryIndexes(deps.db, tables);
+  await analyzeShadow(deps.db, tables);
+  if (mode === 'build') {
+    const rebuilt = await rowCounts(deps.db, SHADOW_SCHEMA, tables);
+    const live = await rowCounts(deps.db, 'public', tables);
+    return report({ counts: tables.map((table) => ({ table, live: live[table]!, rebuilt: rebuilt[table]! })) });
+  }
+  for (let attempt = 1; attempt <= SWAP_ATTEMPTS; attempt++) {
+    options.onProgress?.({ phase: 'verify', seq, target });
+    const swap = await trySwap(deps.db, projections, replay, seq, signal, options.force ?? false);
+    seq = swap.seq;
+    if (swap.swapped) {
+      await sql`drop schema if exists rebuild_retired cascade`.execute(deps.db);
+      await dropShadow(deps.db);
+      deps.log.info({ projections: names, seq }, 'rebuild swapped in');
+      return report({ swapped: true, counts: swap.counts, exact: swap.exact });
+    }
+    if (signal.aborted) return report({ interrupted: true });
+  }
+  throw new Error(`the live read models kept moving ahead; not swapped after ${SWAP_ATTEMPTS} attempts`);
+}
+
+/** Compatibility: rebuild one read model (`swap: false` leaves the copy in the shadow schema). */
+export function rebuildProjection(
   projection: Projection,
   deps: RebuildDeps,
   options: { swap?: boolean } = {},
-): Promise<RebuildResult> {
-  const shadow = `rebuild_${projection.name}`;
-  await createShadow(deps.db, shadow, projection.tables);
-  let seq = await catchUp(projection, shadow, deps, await deps.store.lastSequence());
-  if (options.swap !== false) {
-    for (;;) {
-      const swapped = await trySwap(deps.db, projection, shadow, seq);
-      if (swapped) break;
-      seq = await catchUp(projection, shadow, deps, await deps.store.lastSequence());
-    }
-  }
-  const rows: Record<string, number> = {};
-  const schema = options.swap === false ? shadow : 'public';
-  for (const table of projection.tables) {
-    const result = await sql<{
-      count: number;
-    }>`select count(*)::int as count from ${sql.table(`${schema}.${table}`)}`.execute(deps.db);
-    rows[table] = result.rows[0]!.count;
-  }
-  deps.log.info({ projection: projection.name, seq, rows, swapped: options.swap !== false }, 'rebuild finished');
-  return { projection: projection.name, seq, rows };
+): Promise<RebuildReport> {
+  return rebuildReadModels([projection], deps, { mode: options.swap === false ? 'build' : 'swap', restart: true });
 }
 
-/** Drops what a previous rebuild left and creates empty copies (same columns, indexes and constraints). */
-async function createShadow(db: Kysely<Database>, shadow: string, tables: readonly string[]): Promise<void> {
-  await sql`drop schema if exists ${sql.id(shadow)} cascade`.execute(db);
-  await sql`create schema ${sql.id(shadow)}`.execute(db);
-  for (const table of [...tables, ...SUPPORT_TABLES]) {
-    await sql`create table ${sql.table(`${shadow}.${table}`)} (like ${sql.table(`public.${table}`)} including all)`.execute(
+function assertFromSeqAllowed(projections: readonly Projection[], mode: RebuildMode): void {
+  if (mode !== 'compare')
+    throw new Error('--from-seq compares a rebuilt copy with the live one: use it with --dry-run');
+  const folded = projections.filter((projection) => !projection.oneRowPerEvent).map((projection) => projection.name);
+  if (folded.length > 0)
+    throw new Error(
+      `--from-seq needs read models with one row per event; ${folded.join(', ')} fold the whole stream (check them with --dry-run alone)`,
+    );
+}
+
+/** Creates the shadow schema, or reuses the one an interrupted run of the same rebuild left. */
+async function openShadow(
+  projections: readonly Projection[],
+  deps: RebuildDeps,
+  options: RebuildOptions,
+): Promise<StreamReplay> {
+  const info = await deps.nats.jsm.streams.info(deps.nats.subjects.streams.events);
+  const manifest: ShadowManifest = {
+    projections: projections.map((projection) => projection.name),
+    stream: String(info.created),
+    fromSeq: options.fromSeq ?? 1,
+  };
+  const existing = await readManifest(deps.db);
+  if (!existing || !sameManifest(existing, manifest)) {
+    if (existing && !options.restart) throw new RebuildInProgressError(existing);
+    await createShadow(
+      deps.db,
+      projections.flatMap((projection) => projection.tables),
+      manifest,
+    );
+    if (manifest.fromSeq > 1)
+      await startShadowAt(deps.db, [REBUILD_GROUP, ...manifest.projections], manifest.fromSeq - 1);
+  }
+  return new StreamReplay({
+    ...deps,
+    handler: projectionGroup(REBUILD_GROUP, projections),
+    prepare: useShadow,
+    ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+  });
+}
+
+async function startShadowAt(db: Kysely<Database>, names: readonly string[], seq: number): Promise<void> {
+  for (const name of names)
+    await sql`insert into ${shadowTable('projection_checkpoint')} (name, last_seq) values (${name}, ${seq})`.execute(
       db,
     );
-  }
 }
 
-/** Applies the stream to the shadow tables until its checkpoint reaches `target`. */
-async function catchUp(projection: Projection, shadow: string, deps: RebuildDeps, target: number): Promise<number> {
-  const runner = new ConsumerRunner(projectionHandler(projection), {
-    nats: deps.nats,
-    store: deps.store,
-    db: deps.db,
-    log: deps.log,
-    leaseTtlMs: 10_000,
-    instanceId: `rebuild-${process.pid}`,
-    withoutLease: true,
-    batchSize: 1000,
-    prepareTransaction: async (tx) => {
-      await sql`select set_config('search_path', ${`${shadow}, public`}, true)`.execute(tx);
-    },
-  });
-  runner.start();
-  try {
-    while (runner.lastSeq < target) {
-      await runner.waitFor(target, 1000);
-      deps.onProgress?.(projection.name, runner.lastSeq, target);
-    }
-  } finally {
-    await runner.stop();
-  }
-  return runner.lastSeq;
+/** The lowest live checkpoint of these read models (where a comparison can start). */
+async function liveFloor(db: Kysely<Database> | Transaction<Database>, names: readonly string[]): Promise<number> {
+  const positions = await livePositions(db, names);
+  return Math.min(...names.map((name) => positions.get(name) ?? 0));
 }
 
-/** Swaps shadow and live tables if the shadow is not behind the live checkpoint; false = catch up and retry. */
+async function livePositions(
+  db: Kysely<Database> | Transaction<Database>,
+  names: readonly string[],
+): Promise<Map<string, number>> {
+  const rows = await sql<{ name: string; last_seq: number }>`
+    select name, last_seq from public.projection_checkpoint where name = any(${[...names]}::text[])`.execute(db);
+  return new Map(rows.rows.map((row) => [row.name, Number(row.last_seq)]));
+}
+
+function lockTables(
+  tx: Transaction<Database>,
+  tables: readonly string[],
+  mode: 'share' | 'exclusive' | 'access exclusive',
+) {
+  return sql`lock table ${sql.join(tables.map((table) => sql.table(`public.${table}`)))} in ${sql.raw(mode)} mode`.execute(
+    tx,
+  );
+}
+
+/**
+ * Under a lock that stops live writers (readers go on), brings the copy to the live position if the live tables
+ * are ahead, checks the row counts when both are at the same position, then swaps the tables and moves the
+ * members' live checkpoints to the copy's position.
+ */
 async function trySwap(
   db: Kysely<Database>,
-  projection: Projection,
-  shadow: string,
+  projections: readonly Projection[],
+  replay: StreamReplay,
   shadowSeq: number,
-): Promise<boolean> {
-  const retired = `retired_${projection.name}`;
-  const swapped = await db.transaction().execute(async (tx) => {
-    for (const table of projection.tables)
-      await sql`lock table ${sql.table(`public.${table}`)} in access exclusive mode`.execute(tx);
-    const live = await tx
-      .selectFrom('projection_checkpoint')
-      .select('last_seq')
-      .where('name', '=', projection.name)
-      .forUpdate()
-      .executeTakeFirst();
-    if ((live?.last_seq ?? 0) > shadowSeq) return false;
-    await sql`drop schema if exists ${sql.id(retired)} cascade`.execute(tx);
-    await sql`create schema ${sql.id(retired)}`.execute(tx);
-    for (const table of projection.tables) {
-      await sql`alter table ${sql.table(`public.${table}`)} set schema ${sql.id(retired)}`.execute(tx);
-      await sql`alter table ${sql.table(`${shadow}.${table}`)} set schema public`.execute(tx);
+  signal: AbortSignal,
+  force: boolean,
+): Promise<{ swapped: boolean; seq: number; counts: TableCount[]; exact: boolean }> {
+  const tables = projections.flatMap((projection) => projection.tables);
+  const names = projections.map((projection) => projection.name);
+  return db.transaction().execute(async (tx) => {
+    await sql`set local lock_timeout = '30s'`.execute(tx);
+    await lockTables(tx, tables, 'exclusive');
+    const live = await livePositions(tx, names);
+    const liveMax = Math.max(0, ...live.values());
+    // Live writers are blocked now, so the gap is small and closes.
+    const seq = liveMax > shadowSeq ? await replay.replayTo(liveMax, signal) : shadowSeq;
+    if (seq < liveMax) return { swapped: false, seq, counts: [], exact: false };
+    const exact = names.every((name) => (live.get(name) ?? 0) === seq);
+    const liveCounts = await rowCounts(tx, 'public', tables);
+    const rebuiltCounts = await rowCounts(tx, SHADOW_SCHEMA, tables);
+    const counts = tables.map((table) => ({ table, live: liveCounts[table]!, rebuilt: rebuiltCounts[table]! }));
+    if (exact && !force && counts.some((count) => count.live !== count.rebuilt))
+      throw new RebuildVerificationError(counts);
+    await lockTables(tx, tables, 'access exclusive');
+    await sql`drop schema if exists rebuild_retired cascade`.execute(tx);
+    await sql`create schema rebuild_retired`.execute(tx);
+    for (const table of tables) {
+      await sql`alter table ${sql.table(`public.${table}`)} set schema rebuild_retired`.execute(tx);
+      await sql`alter table ${shadowTable(table)} set schema public`.execute(tx);
     }
-    await tx
-      .insertInto('projection_checkpoint')
-      .values({ name: projection.name, last_seq: shadowSeq })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ last_seq: shadowSeq, updated_at: sql`now()` }))
-      .execute();
-    return true;
+    for (const name of names)
+      await sql`insert into public.projection_checkpoint (name, last_seq) values (${name}, ${seq})
+        on conflict (name) do update set last_seq = excluded.last_seq, updated_at = now()`.execute(tx);
+    return { swapped: true, seq, counts, exact };
   });
-  if (swapped) {
-    await sql`drop schema if exists ${sql.id(retired)} cascade`.execute(db);
-    await sql`drop schema if exists ${sql.id(shadow)} cascade`.execute(db);
-  }
-  return swapped;
+}
+
+/**
+ * Compares inside one snapshot in which the live tables and the copy are at the same stream position: a short
+ * `share` lock pauses live writers while the copy closes the gap and a repeatable-read snapshot is taken; the
+ * comparison itself runs in that snapshot after the lock is released.
+ */
+async function compareAtSamePosition(
+  db: Kysely<Database>,
+  replay: StreamReplay,
+  names: readonly string[],
+  tables: readonly string[],
+  signal: AbortSignal,
+  fromSeq: number | undefined,
+): Promise<{ seq: number; comparisons: TableComparison[] }> {
+  let seq = 0;
+  let snapshotTaken!: () => void;
+  const taken = new Promise<void>((resolve) => (snapshotTaken = resolve));
+  let comparison: Promise<TableComparison[]> | undefined;
+  await db.transaction().execute(async (tx) => {
+    await sql`set local lock_timeout = '30s'`.execute(tx);
+    await lockTables(tx, tables, 'share');
+    const live = await livePositions(tx, names);
+    const positions = new Set(names.map((name) => live.get(name) ?? 0));
+    if (positions.size > 1) throw new Error('the live read models are at different stream positions; retry shortly');
+    const [position] = [...positions] as [number];
+    seq = await replay.replayTo(position, signal);
+    if (seq !== position) throw new Error(`the copy could not reach the live position ${position} (at ${seq})`);
+    comparison = db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (snapshot) => {
+        await sql`select 1`.execute(snapshot);
+        snapshotTaken();
+        return compareTables(snapshot, tables, fromSeq);
+      });
+    await Promise.race([taken, comparison]);
+  });
+  return { seq, comparisons: await comparison! };
 }

@@ -1,0 +1,27 @@
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import type { Database } from './database.js';
+
+/**
+ * Runs a keyset page read with explicit sorts priced out (`enable_sort = off` for this transaction only), so the
+ * planner walks the index whose order is the page's order and stops after `limit` rows. Without statistics
+ * (autovacuum off, a table just swapped in) it otherwise believes the asset has a handful of rows and reads every
+ * one of them to sort — a cost that grows with the number of partitions or the history length.
+ */
+export function readInIndexOrder<T>(db: Kysely<Database>, read: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (tx) => {
+    await sql`set local enable_sort = off`.execute(tx);
+    return read(tx);
+  });
+}
+
+/**
+ * The row of `asset_partition`-like tables whose primary key `(workflow_slug, asset_id, partition_key_norm)` is at
+ * or after `key` (a row value): `where (pk) >= key order by pk limit 1`, to be checked for equality by the caller.
+ * Only the primary key serves that condition and order, so this is one index probe whatever the planner knows;
+ * a plain equality lookup ties with `asset_partition_order_idx` (equal cost estimates without statistics) and
+ * may walk every partition of the asset instead.
+ */
+export function primaryKeyProbe(table: RawBuilder<unknown>, key: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`select * from ${table} a where (a.workflow_slug, a.asset_id, a.partition_key_norm) >= ${key}
+    order by a.workflow_slug, a.asset_id, a.partition_key_norm limit 1`;
+}

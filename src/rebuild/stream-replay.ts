@@ -1,0 +1,183 @@
+import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../../projections/database.js';
+import type { BatchHandler } from '../events/consumer-runner.js';
+import { insertDeadLetter, loadCheckpoint, saveCheckpoint } from '../events/checkpoint-store.js';
+import type { StoredEvent } from '../events/envelope.js';
+import { InvalidEventError } from '../events/event-schemas.js';
+import type { EventStore } from '../events/event-store.js';
+import { sleep } from '../events/lease.js';
+import { messageBatches } from '../events/message-batches.js';
+import type { NatsContext } from '../events/nats-context.js';
+import { isTransientError } from '../events/transient-error.js';
+
+export interface ReplayOptions {
+  nats: NatsContext;
+  store: EventStore;
+  db: Kysely<Database>;
+  log: Logger;
+  handler: BatchHandler;
+  /** Runs first in every transaction (points unqualified names at the shadow tables). */
+  prepare: (tx: Transaction<Database>) => Promise<void>;
+  batchSize?: number;
+}
+
+type Decoded = StoredEvent | { error: unknown; seq: number; subject: string; body: string };
+
+const TRANSIENT_RETRIES = 8;
+
+/**
+ * Replays `<PREFIX>_EVENTS` into a handler up to an exact sequence: one ordered consumer, batches of thousands of
+ * events, each applied in one transaction with the handler's checkpoint (so a replay interrupted at any point
+ * resumes from its last commit). Invalid events and events a projection refuses go to the dead-letter table the
+ * transaction sees, like the live runner does; infrastructure errors are retried, never dead-lettered.
+ */
+export class StreamReplay {
+  constructor(private readonly options: ReplayOptions) {}
+
+  /** The handler's checkpoint. */
+  position(): Promise<number> {
+    return loadCheckpoint(this.options.db, this.options.handler.name, this.options.prepare);
+  }
+
+  /**
+   * Applies events up to `target` (never past it); stops early after a committed batch once `signal` aborts.
+   * While one batch's transaction runs, the next batch is received and decoded (CPU here, Postgres there).
+   */
+  async replayTo(
+    target: number,
+    signal: AbortSignal,
+    onBatch: (seq: number) => void = () => undefined,
+  ): Promise<number> {
+    let position = await this.position();
+    const batchSize = this.options.batchSize ?? 5000;
+    while (position < target && !signal.aborted) {
+      const consumer = await this.options.nats.js.consumers.get(this.options.nats.subjects.streams.events, {
+        filter_subjects: this.options.nats.subjects.allEvents,
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: position + 1,
+      });
+      let messages: ConsumerMessages | undefined;
+      const stop = () => messages?.stop();
+      signal.addEventListener('abort', stop, { once: true });
+      // The batch in flight, settled into a value (never a rejected promise left waiting).
+      let inFlight: Promise<{ position: number } | { error: unknown }> | null = null;
+      let queued = position;
+      const settle = async () => {
+        if (!inFlight) return;
+        const outcome = await inFlight;
+        inFlight = null;
+        if ('error' in outcome) throw outcome.error;
+        position = outcome.position;
+        onBatch(position);
+      };
+      try {
+        while (queued < target && !signal.aborted) {
+          messages = await consumer.fetch({ max_messages: batchSize * 2, expires: 2000 });
+          for await (const batch of messageBatches(messages, batchSize, 200)) {
+            const wanted = batch.filter((message) => message.seq > queued && message.seq <= target);
+            if (wanted.length > 0) {
+              const decoded = wanted.map((message) => this.decode(message));
+              await settle();
+              const previous = position;
+              queued = wanted[wanted.length - 1]!.seq;
+              inFlight = this.apply(decoded, previous, queued).then(
+                (reached) => ({ position: reached }),
+                (error: unknown) => ({ error }),
+              );
+            }
+            if (queued >= target || signal.aborted) {
+              messages.stop();
+              break;
+            }
+          }
+        }
+        await settle();
+      } finally {
+        signal.removeEventListener('abort', stop);
+        messages?.stop();
+        await inFlight;
+      }
+    }
+    return position;
+  }
+
+  private async apply(decoded: Decoded[], previous: number, lastSeq: number): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.applyTogether(decoded, previous, lastSeq).catch(async (error) => {
+          if (isTransientError(error)) throw error;
+          this.options.log.warn({ err: error, to: lastSeq }, 'replay batch failed; applying events one by one');
+          await this.applyIsolated(decoded, previous, lastSeq);
+        });
+        return lastSeq;
+      } catch (error) {
+        if (!isTransientError(error) || attempt >= TRANSIENT_RETRIES) throw error;
+        this.options.log.warn({ err: error, attempt }, 'replay batch hit an infrastructure error; retrying');
+        await sleep(Math.min(5000, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async applyTogether(decoded: Decoded[], previous: number, lastSeq: number): Promise<void> {
+    const events = decoded.filter((item): item is StoredEvent => !('error' in item));
+    await this.options.db.transaction().execute(async (tx) => {
+      await this.options.prepare(tx);
+      await this.deadLetterInvalid(decoded, tx);
+      if (events.length > 0) await this.options.handler.handle(events, tx);
+      await saveCheckpoint(tx, this.options.handler.name, previous, lastSeq);
+    });
+  }
+
+  private async applyIsolated(decoded: Decoded[], previous: number, lastSeq: number): Promise<void> {
+    await this.options.db.transaction().execute(async (tx) => {
+      await this.options.prepare(tx);
+      await this.deadLetterInvalid(decoded, tx);
+      for (const item of decoded) {
+        if ('error' in item) continue;
+        await sql`savepoint one_event`.execute(tx);
+        try {
+          await this.options.handler.handle([item], tx);
+          await sql`release savepoint one_event`.execute(tx);
+        } catch (error) {
+          if (isTransientError(error)) throw error;
+          await sql`rollback to savepoint one_event`.execute(tx);
+          await insertDeadLetter(tx, {
+            consumer: this.options.handler.name,
+            seq: item.seq,
+            subject: item.subject,
+            eventId: item.id,
+            eventType: item.type,
+            error,
+            body: JSON.stringify(item),
+          });
+        }
+      }
+      await saveCheckpoint(tx, this.options.handler.name, previous, lastSeq);
+    });
+  }
+
+  private decode(message: JsMsg): Decoded {
+    try {
+      return this.options.store.decodeMessage(message);
+    } catch (error) {
+      return { error, seq: message.seq, subject: message.subject, body: message.string() };
+    }
+  }
+
+  private async deadLetterInvalid(decoded: Decoded[], tx: Transaction<Database>): Promise<void> {
+    for (const item of decoded) {
+      if (!('error' in item)) continue;
+      await insertDeadLetter(tx, {
+        consumer: this.options.handler.name,
+        seq: item.seq,
+        subject: item.subject,
+        eventId: null,
+        eventType: item.error instanceof InvalidEventError ? item.error.eventType : null,
+        error: item.error,
+        body: item.body,
+      });
+    }
+  }
+}
