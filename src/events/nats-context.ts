@@ -1,6 +1,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsSecurity } from '../config/app-config.js';
+import { natsSecurityOptions } from './nats-auth.js';
 import { reconcileStreams } from './streams.js';
 import { subjectsFor, type Subjects } from './subjects.js';
 
@@ -21,6 +23,8 @@ export interface NatsContextOptions {
   streamReplicas: number;
   leaseTtlMs: number;
   name?: string;
+  /** Credentials and TLS (`NATS_USER`, `NATS_TLS_CA_FILE`, …). */
+  security?: NatsSecurity;
 }
 
 /** Connects, reconciles streams and KV buckets (idempotent), and returns the handles. */
@@ -32,6 +36,7 @@ export async function openNatsContext(options: NatsContextOptions): Promise<Nats
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     noAsyncTraces: true,
+    ...natsSecurityOptions(options.security),
   });
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
