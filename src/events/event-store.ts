@@ -2,6 +2,7 @@ import { DeliverPolicy, JetStreamApiError, type JsMsg } from '@nats-io/jetstream
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { EventEnvelope, StoredEvent } from './envelope.js';
 import type { EventSchemaRegistry } from './event-schemas.js';
+import { EVENT_HEADER_ROOM_BYTES, EventTooLargeError } from './event-size.js';
 import type { NatsContext } from './nats-context.js';
 
 /** The subject moved on since the writer read it (expected-last-subject-sequence failed). */
@@ -62,14 +63,15 @@ export class EventStore {
    */
   async append(subject: string, events: readonly EventEnvelope[], options: AppendOptions = {}): Promise<AppendResult> {
     for (const event of events) this.registry.assertValid(event);
+    const bodies = events.map((event) => this.encodeWithinLimit(event));
     const seqs: number[] = [];
     const duplicates: boolean[] = [];
     let expected = options.expectedLastSeq;
-    for (const event of events) {
+    for (const [index, event] of events.entries()) {
       const h = natsHeaders();
       h.set(EVENT_TYPE_HEADER, event.type);
       try {
-        const ack = await this.nats.js.publish(subject, JSON.stringify(event), {
+        const ack = await this.nats.js.publish(subject, bodies[index]!, {
           msgID: event.id,
           headers: h,
           ...(expected === undefined ? {} : { expect: { lastSubjectSequence: expected } }),
@@ -86,6 +88,19 @@ export class EventStore {
       }
     }
     return { seqs, lastSeq: seqs[seqs.length - 1] ?? 0, duplicates };
+  }
+
+  /** The largest event the server takes: its real `max_payload` (re-read on every reconnect). */
+  get maxEventBytes(): number {
+    return this.nats.nc.info?.max_payload ?? 1024 * 1024;
+  }
+
+  /** The JSON of an event, or `EventTooLargeError` when the server would refuse it. */
+  private encodeWithinLimit(event: EventEnvelope): string {
+    const body = JSON.stringify(event);
+    const size = Buffer.byteLength(body, 'utf8') + EVENT_HEADER_ROOM_BYTES;
+    if (size > this.maxEventBytes) throw new EventTooLargeError(event.type, size, this.maxEventBytes);
+    return body;
   }
 
   /** The last event on a subject, or null when the subject is empty. */

@@ -2,6 +2,7 @@ import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { DomainError, ValidationError } from '../domain/domain-error.js';
+import { EventTooLargeError } from '../events/event-size.js';
 import { problemFor, type ProblemDocument } from './problem-details.js';
 
 const FASTIFY_CODES: Record<string, string> = {
@@ -26,6 +27,8 @@ export function toProblem(error: unknown, instance: string): ProblemDocument {
     return problemFor(error.code, error.message, instance, { ...error.extra, errors: error.errors });
   }
   if (error instanceof DomainError) return problemFor(error.code, error.message, instance, error.extra);
+  if (error instanceof EventTooLargeError)
+    return problemFor('payload_too_large', error.message, instance, { size: error.size, limit: error.limit });
   const fastifyCode = (error as { code?: string })?.code;
   if (fastifyCode && FASTIFY_CODES[fastifyCode]) {
     const code = FASTIFY_CODES[fastifyCode]!;

@@ -11,7 +11,6 @@ export const PROBLEM_TYPES: Record<string, { status: number; title: string }> = 
   invalid_partition_key: { status: 400, title: 'Invalid partition key' },
   invalid_cursor: { status: 400, title: 'Invalid cursor' },
   invalid_min_seq: { status: 400, title: 'minSeq is beyond the end of the event stream' },
-  invalid_service_url: { status: 400, title: 'serviceUrl is not allowed' },
   unauthorized: { status: 401, title: 'Authentication required' },
   forbidden: { status: 403, title: 'Missing scope' },
   workflow_not_found: { status: 404, title: 'Workflow not found' },

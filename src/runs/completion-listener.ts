@@ -3,6 +3,7 @@ import { Ajv } from 'ajv';
 import type { Logger } from 'pino';
 import type { NatsContext } from '../events/nats-context.js';
 import { toProblem } from '../http/domain-error.filter.js';
+import { assertStorableBody } from '../http/input-guards.js';
 import { toFieldProblems } from '../http/schema.pipe.js';
 import { ValidationError } from '../domain/domain-error.js';
 import type { CompletionBody, RunCommandService } from './run-command.service.js';
@@ -30,6 +31,7 @@ export function listenForCompletions(nats: NatsContext, commands: RunCommandServ
               'The completion request is invalid.',
               toFieldProblems(validate.errors),
             );
+          assertStorableBody(body);
           const { runId, stepId, ...completion } = body;
           const result = await commands.completeStep(runId, stepId, completion, 'nats-worker', runId);
           const { duplicate, seq: _seq, ...data } = result.answer;

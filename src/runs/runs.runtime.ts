@@ -3,6 +3,7 @@ import type { Subscription } from '@nats-io/transport-node';
 import { AssetRelay } from '../assets/asset-relay.js';
 import { JOB_HANDLERS, type JobHandlerRegistry } from '../jobs/job-handler.js';
 import { JobWorker } from '../jobs/job-worker.js';
+import { ServiceUrlPolicy } from '../jobs/service-url-policy.js';
 import { ConsumerRegistry } from '../projector/consumer-registry.js';
 import type { Platform } from '../runtime/platform.js';
 import { PLATFORM } from '../runtime/tokens.js';
@@ -54,7 +55,10 @@ export class RunsRuntime implements OnApplicationBootstrap, OnApplicationShutdow
     }
     if (config.roles.has('worker') || config.roles.has('materializer')) await this.timers.start();
     if (config.roles.has('worker')) {
-      this.worker = new JobWorker(nats, this.handlers, this.commands, log.child({ component: 'job-worker' }));
+      this.worker = new JobWorker(nats, this.handlers, this.commands, log.child({ component: 'job-worker' }), {
+        policy: new ServiceUrlPolicy(config.serviceUrlAllowlist),
+        maxResponseBytes: config.maxBodyBytes,
+      });
       await this.worker.start();
     }
     if (config.roles.has('api') || config.roles.has('worker')) {
