@@ -41,8 +41,16 @@ function failure(problems: ValidationProblem[]): UserSchemaCompilation {
   return { ok: false, message: problems.map((p) => `${p.path || '/'} ${p.message}`).join('; '), problems };
 }
 
+/** One problem per offending keyword, without the `anyOf` summary the meta-schema adds to each. */
 function metaProblems(errors: readonly ErrorObject[] | null | undefined): ValidationProblem[] {
-  return (errors ?? []).map((error) => ({ path: error.instancePath, message: error.message ?? 'is invalid' }));
+  const byPath = new Map<string, string[]>();
+  for (const error of errors ?? []) {
+    if (error.keyword === 'anyOf') continue;
+    const messages = byPath.get(error.instancePath) ?? [];
+    if (!messages.includes(error.message ?? 'is invalid')) messages.push(error.message ?? 'is invalid');
+    byPath.set(error.instancePath, messages);
+  }
+  return [...byPath].map(([path, messages]) => ({ path, message: `schema is invalid: ${messages.join(' or ')}` }));
 }
 
 function compile(schema: Record<string, unknown>): UserSchemaCompilation {
