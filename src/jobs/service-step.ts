@@ -18,14 +18,15 @@ export interface ServiceCallOptions {
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /** A `lookup` for the connection itself: the addresses actually connected to are the ones checked (no DNS rebinding). */
-function guardedLookup(policy: ServiceUrlPolicy) {
+export function guardedLookup(policy: ServiceUrlPolicy) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, []);
       if (!policy.allowsHost(hostname)) {
         for (const { address } of addresses) {
           const problem = policy.addressProblem(address);
-          if (problem) return callback(new ServiceUrlDeniedError(`serviceUrl host "${hostname}" resolves to ${problem}`), []);
+          if (problem)
+            return callback(new ServiceUrlDeniedError(`serviceUrl host "${hostname}" resolves to ${problem}`), []);
         }
       }
       if (options.all) return callback(null, addresses);
@@ -37,7 +38,13 @@ function guardedLookup(policy: ServiceUrlPolicy) {
 
 class ResponseTooLargeError extends Error {}
 
-function post(url: URL, body: string, headers: Record<string, string>, signal: AbortSignal, options: Required<ServiceCallOptions>) {
+function post(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  options: Required<ServiceCallOptions>,
+) {
   return new Promise<{ status: number; location: string | undefined; text: string }>((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const request = client.request(
@@ -100,7 +107,13 @@ export async function callService(
       'apphub-attempt': String(job.attempt),
       ...(job.partitionKey ? { 'apphub-partition-key': job.partitionKey } : {}),
     };
-    answer = await post(new URL(target), JSON.stringify(job.parameters), headers, AbortSignal.any([signal, timeout]), options);
+    answer = await post(
+      new URL(target),
+      JSON.stringify(job.parameters),
+      headers,
+      AbortSignal.any([signal, timeout]),
+      options,
+    );
   } catch (error) {
     if (error instanceof ServiceUrlDeniedError) return failed('service_url_denied', error.message);
     if (error instanceof ResponseTooLargeError)

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from '../app.module.js';
 import { DomainError } from '../domain/domain-error.js';
 import { DomainErrorFilter, sendProblem } from '../http/domain-error.filter.js';
@@ -17,6 +18,10 @@ export async function createApp(platform: Platform): Promise<NestFastifyApplicat
     bodyLimit: platform.config.maxBodyBytes,
     genReqId: (request: { headers: Record<string, unknown> }) => requestIdOf(request.headers),
     requestIdHeader: false,
+    // Asset ids may be 200 characters; longer path parameters answer 414 problem+json (frameworkErrors).
+    maxParamLength: 1000,
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
+      sendProblem(reply, request, error, platform.log),
     allowErrorHandlerOverride: true,
     loggerInstance: platform.log.child({ component: 'http' }) as never,
   });

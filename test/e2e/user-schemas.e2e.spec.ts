@@ -1,0 +1,178 @@
+import { toEnvelope } from '../../src/events/envelope.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { eventually } from '../support/waiting.js';
+
+const EVIL = `${'a'.repeat(28)}!`;
+
+describe('user JSON Schemas over HTTP', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const getRun = async (runId: string) =>
+    (await t.request('GET', `/workflow-runs/${runId}`, { token: null })).body.data;
+  const runningStep = (runId: string, stepId: string) =>
+    eventually(
+      () => getRun(runId),
+      (run) => run?.steps?.find((step: { stepId: string }) => step.stepId === stepId)?.status === 'running',
+      15_000,
+    );
+
+  const withIdSchemas = (slug: string, required: string) => ({
+    slug,
+    name: 'Schemas with $id',
+    parametersSchema: { $id: 'https://example.com/params.json', type: 'object', required: [required] },
+    steps: [
+      {
+        id: 'produce',
+        jobSlug: 'external-job',
+        produces: [{ assetId: `${slug}.out`, schema: { $id: 'https://example.com/params.json', type: 'object' } }],
+      },
+    ],
+  });
+
+  it('runs workflows whose schemas have a root $id, after a PUT and when two workflows share the $id', async () => {
+    expect((await t.request('POST', '/workflows', { body: withIdSchemas('ids-a', 'day') })).status).toBe(201);
+    expect((await t.request('POST', '/workflows/ids-a/run', { body: { parameters: { day: 1 } } })).status).toBe(202);
+    const put = await t.request('PUT', '/workflows/ids-a', { body: withIdSchemas('ids-a', 'week') });
+    expect(put.status).toBe(200);
+    expect((await t.request('POST', '/workflows/ids-a/run', { body: { parameters: { week: 1 } } })).status).toBe(202);
+    const refused = await t.request('POST', '/workflows/ids-a/run', { body: { parameters: { day: 1 } } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('invalid_parameters');
+
+    expect((await t.request('POST', '/workflows', { body: withIdSchemas('ids-b', 'day') })).status).toBe(201);
+    const run = await t.request('POST', '/workflows/ids-b/run', { body: { parameters: { day: 1 } } });
+    expect(run.status).toBe(202);
+    await runningStep(run.body.data.id, 'produce');
+    const completed = await t.request('POST', `/workflow-runs/${run.body.data.id}/steps/produce/complete`, {
+      body: { status: 'succeeded', result: { assets: [{ assetId: 'ids-b.out', payload: { n: 1 } }] } },
+    });
+    expect(completed.status).toBe(200);
+    expect(completed.body.data.status).toBe('succeeded');
+  });
+
+  it('answers a catastrophic parametersSchema pattern in milliseconds', async () => {
+    const body = {
+      slug: 'redos-params',
+      name: 'ReDoS parameters',
+      parametersSchema: { type: 'object', properties: { name: { type: 'string', pattern: '^(a+)+$' } } },
+      steps: [{ id: 's', jobSlug: 'external-job' }],
+    };
+    expect((await t.request('POST', '/workflows', { body })).status).toBe(201);
+    const started = performance.now();
+    const refused = await t.request('POST', '/workflows/redos-params/run', { body: { parameters: { name: EVIL } } });
+    const elapsed = performance.now() - started;
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('invalid_parameters');
+    expect(refused.body.errors).toContainEqual(expect.objectContaining({ path: '/parameters/name' }));
+    expect(elapsed).toBeLessThan(2000);
+    expect((await t.request('GET', '/health/live', { token: null })).status).toBe(200);
+  });
+
+  it('answers a catastrophic asset schema pattern in milliseconds, failing the step', async () => {
+    const body = {
+      slug: 'redos-asset',
+      name: 'ReDoS asset',
+      steps: [
+        {
+          id: 's',
+          jobSlug: 'external-job',
+          produces: [
+            {
+              assetId: 'redos.out',
+              schema: { type: 'object', patternProperties: { '^(a+)+$': { type: 'string', pattern: '^(a+)+$' } } },
+            },
+          ],
+        },
+      ],
+    };
+    expect((await t.request('POST', '/workflows', { body })).status).toBe(201);
+    const run = await t.request('POST', '/workflows/redos-asset/run', { body: {} });
+    await runningStep(run.body.data.id, 's');
+    const started = performance.now();
+    const completed = await t.request('POST', `/workflow-runs/${run.body.data.id}/steps/s/complete`, {
+      body: { status: 'succeeded', result: { assets: [{ assetId: 'redos.out', payload: { aaaa: `${'a'.repeat(31)}!` } }] } },
+    });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(completed.status).toBe(200);
+    expect(completed.body.data.status).toBe('failed');
+    const step = (await getRun(run.body.data.id)).steps[0];
+    expect(step.error.code).toBe('asset_schema_violation');
+  });
+
+  it('refuses at registration a pattern the linear-time engine cannot run, naming its path', async () => {
+    const before = await t.platform.store.lastSequence();
+    const refused = await t.request('POST', '/workflows', {
+      body: {
+        slug: 'backref',
+        name: 'Backreference',
+        parametersSchema: { type: 'object', properties: { a: { type: 'string', pattern: '(?=x)y' } } },
+        steps: [
+          {
+            id: 's',
+            jobSlug: 'j',
+            produces: [{ assetId: 'b.out', schema: { type: 'string', pattern: '(a)\\1' } }],
+          },
+        ],
+      },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('invalid_definition');
+    expect(refused.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      '/parametersSchema/properties/a/pattern',
+      '/steps/0/produces/0/schema/pattern',
+    ]);
+    expect(await t.platform.store.lastSequence()).toBe(before);
+  });
+
+  it('fails the step with a clear error when a stored schema cannot be compiled (never a 500)', async () => {
+    const created = await t.request('POST', '/workflows', {
+      body: {
+        slug: 'legacy-schema',
+        name: 'Stored before the pattern rule',
+        steps: [
+          { id: 's', jobSlug: 'external-job', produces: [{ assetId: 'legacy.out', schema: { type: 'string' } }] },
+        ],
+      },
+    });
+    // A definition stored before registration refused such patterns: append it as it would be in the log.
+    const workflow = created.body.data;
+    const legacy = {
+      ...workflow,
+      version: workflow.version + 1,
+      steps: [
+        { ...workflow.steps[0], produces: [{ assetId: 'legacy.out', schema: { type: 'string', pattern: '(a)\\1' } }] },
+      ],
+    };
+    const subject = t.platform.store.subjects.definition('legacy-schema');
+    await t.platform.store.append(
+      subject,
+      [
+        toEnvelope(
+          { type: 'workflow.definition.updated', data: { workflow: legacy } },
+          { correlationId: 'test', causationId: null, actor: 'test' },
+          new Date().toISOString(),
+        ),
+      ],
+      { expectedLastSeq: created.body.meta.eventSeq },
+    );
+    const run = await t.request('POST', '/workflows/legacy-schema/run', { body: {} });
+    expect(run.status).toBe(202);
+    await runningStep(run.body.data.id, 's');
+    const completed = await t.request('POST', `/workflow-runs/${run.body.data.id}/steps/s/complete`, {
+      body: { status: 'succeeded', result: { assets: [{ assetId: 'legacy.out', payload: 'aa' }] } },
+    });
+    expect(completed.status).toBe(200);
+    expect(completed.body.data.status).toBe('failed');
+    const step = (await getRun(run.body.data.id)).steps[0];
+    expect(step.error).toMatchObject({
+      code: 'asset_schema_invalid',
+      message: expect.stringContaining('cannot be compiled'),
+    });
+  });
+});
