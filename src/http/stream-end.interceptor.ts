@@ -56,12 +56,13 @@ export class StreamEndInterceptor implements NestInterceptor {
     const raw = (request.query as Record<string, unknown> | undefined)?.minSeq;
     if (request.method !== 'GET' || typeof raw !== 'string' || raw.trim() === '') return next.handle();
     const seq = Number(raw);
-    if (!Number.isInteger(seq) || seq < 0) return next.handle();
+    // Fractions, negatives and words are the query schema's to refuse; `Infinity` is a sequence that never comes.
+    if (Number.isNaN(seq) || seq < 0 || (Number.isFinite(seq) && !Number.isInteger(seq))) return next.handle();
     return from(this.check(seq)).pipe(switchMap(() => next.handle()));
   }
 
   private async check(seq: number): Promise<void> {
-    const covered = await this.end.covers(seq).catch(() => true);
+    const covered = Number.isFinite(seq) && (await this.end.covers(seq).catch(() => true));
     if (covered) return;
     throw new ValidationError(
       'invalid_min_seq',

@@ -79,6 +79,7 @@ describe('bad input gets a 4xx problem, never a 500, and changes nothing', () =>
     expectProblem(beyond, 400, 'invalid_min_seq');
     expect(performance.now() - started).toBeLessThan(2000);
     expectProblem(await t.request('GET', '/assets?minSeq=1e308', { token: null }), 400, 'invalid_min_seq');
+    expectProblem(await t.request('GET', '/assets?minSeq=Infinity', { token: null }), 400, 'invalid_min_seq');
     expectProblem(await t.request('GET', '/assets?minSeq=abc', { token: null }), 400, 'invalid_query');
     const run = await t.request('POST', '/workflows/plain/run', { body: {} });
     const own = await t.request('GET', `/workflows/plain/runs?minSeq=${run.body.meta.eventSeq}`, { token: null });
