@@ -19,7 +19,7 @@ export async function createApp(platform: Platform): Promise<NestFastifyApplicat
     genReqId: (request: { headers: Record<string, unknown> }) => requestIdOf(request.headers),
     requestIdHeader: false,
     // Asset ids may be 200 characters; longer path parameters answer 414 problem+json (frameworkErrors).
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
       sendProblem(reply, request, error, platform.log),
     allowErrorHandlerOverride: true,
