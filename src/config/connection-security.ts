@@ -56,7 +56,9 @@ export function parseDatabaseTls(env: Env, databaseUrl: string, problems: string
   if ((certFile === undefined) !== (keyFile === undefined))
     problems.push('DATABASE_SSL_CERT_FILE and DATABASE_SSL_KEY_FILE must be set together');
   if ((caFile || certFile) && mode === 'disable')
-    problems.push('DATABASE_SSL_CA_FILE/DATABASE_SSL_CERT_FILE need DATABASE_SSL_MODE require, verify-ca or verify-full');
+    problems.push(
+      'DATABASE_SSL_CA_FILE/DATABASE_SSL_CERT_FILE need DATABASE_SSL_MODE require, verify-ca or verify-full',
+    );
   // pg lets URL parameters override the ssl options given beside them: keep TLS in one place.
   if (/[?&](sslmode|sslcert|sslkey|sslrootcert)=/.test(databaseUrl) && mode !== 'disable')
     problems.push('DATABASE_URL: remove its ssl* parameters when DATABASE_SSL_MODE is set');

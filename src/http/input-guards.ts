@@ -30,7 +30,8 @@ function findProblem(body: unknown): Found | null {
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
-    if (depth >= MAX_JSON_DEPTH) return { path: path || '/', message: `is nested deeper than ${MAX_JSON_DEPTH} levels` };
+    if (depth >= MAX_JSON_DEPTH)
+      return { path: path || '/', message: `is nested deeper than ${MAX_JSON_DEPTH} levels` };
     for (const [key, child] of Object.entries(value)) {
       const keyProblem = badString(key);
       const at = `${path}/${escapeToken(key)}`;

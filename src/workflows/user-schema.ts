@@ -6,8 +6,7 @@ import type { ValidationProblem } from './validation-problem.js';
 
 /** The outcome of compiling a user's JSON Schema: a validator, or every reason it does not compile. */
 export type UserSchemaCompilation =
-  | { ok: true; validate: ValidateFunction }
-  | { ok: false; message: string; problems: ValidationProblem[] };
+  { ok: true; validate: ValidateFunction } | { ok: false; message: string; problems: ValidationProblem[] };
 
 const CACHE_SIZE = 1000;
 

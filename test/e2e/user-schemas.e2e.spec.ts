@@ -1,4 +1,5 @@
 import { toEnvelope } from '../../src/events/envelope.js';
+import { JOB_HANDLERS, type JobHandlerRegistry } from '../../src/jobs/job-handler.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { eventually } from '../support/waiting.js';
 
@@ -96,7 +97,10 @@ describe('user JSON Schemas over HTTP', () => {
     await runningStep(run.body.data.id, 's');
     const started = performance.now();
     const completed = await t.request('POST', `/workflow-runs/${run.body.data.id}/steps/s/complete`, {
-      body: { status: 'succeeded', result: { assets: [{ assetId: 'redos.out', payload: { aaaa: `${'a'.repeat(31)}!` } }] } },
+      body: {
+        status: 'succeeded',
+        result: { assets: [{ assetId: 'redos.out', payload: { aaaa: `${'a'.repeat(31)}!` } }] },
+      },
     });
     expect(performance.now() - started).toBeLessThan(2000);
     expect(completed.status).toBe(200);
@@ -130,37 +134,79 @@ describe('user JSON Schemas over HTTP', () => {
     expect(await t.platform.store.lastSequence()).toBe(before);
   });
 
-  it('fails the step with a clear error when a stored schema cannot be compiled (never a 500)', async () => {
+  /** Registers a workflow, then stores a version whose schema predates the pattern rule, as it would be in the log. */
+  async function registerLegacy(slug: string, jobSlug: string, assetId: string): Promise<void> {
     const created = await t.request('POST', '/workflows', {
       body: {
-        slug: 'legacy-schema',
-        name: 'Stored before the pattern rule',
-        steps: [
-          { id: 's', jobSlug: 'external-job', produces: [{ assetId: 'legacy.out', schema: { type: 'string' } }] },
-        ],
+        slug,
+        name: 'Legacy',
+        steps: [{ id: 's', jobSlug, produces: [{ assetId, schema: { type: 'string' } }] }],
       },
     });
-    // A definition stored before registration refused such patterns: append it as it would be in the log.
     const workflow = created.body.data;
     const legacy = {
       ...workflow,
       version: workflow.version + 1,
-      steps: [
-        { ...workflow.steps[0], produces: [{ assetId: 'legacy.out', schema: { type: 'string', pattern: '(a)\\1' } }] },
-      ],
+      steps: [{ ...workflow.steps[0], produces: [{ assetId, schema: { type: 'string', pattern: '(a)\\1' } }] }],
     };
-    const subject = t.platform.store.subjects.definition('legacy-schema');
+    const metadata = { correlationId: 'test', causationId: null, actor: 'test' };
     await t.platform.store.append(
-      subject,
+      t.platform.store.subjects.definition(slug),
       [
         toEnvelope(
           { type: 'workflow.definition.updated', data: { workflow: legacy } },
-          { correlationId: 'test', causationId: null, actor: 'test' },
+          metadata,
           new Date().toISOString(),
         ),
       ],
       { expectedLastSeq: created.body.meta.eventSeq },
     );
+  }
+
+  it('fails the step in the built-in worker too, once (never a re-run loop)', async () => {
+    const registry = t.app.get<JobHandlerRegistry>(JOB_HANDLERS);
+    let calls = 0;
+    registry.register('legacy-handler', async () => {
+      calls += 1;
+      return { result: { assets: [{ assetId: 'legacy2.out', payload: 'aa' }] } };
+    });
+    await registerLegacy('legacy-worker', 'legacy-handler', 'legacy2.out');
+    const run = await t.request('POST', '/workflows/legacy-worker/run', { body: {} });
+    const done = await eventually(
+      () => getRun(run.body.data.id),
+      (r) => r?.status === 'failed',
+      15_000,
+    );
+    expect(done.steps[0].error.code).toBe('asset_schema_invalid');
+    expect(calls).toBe(1);
+  });
+
+  it('fails the step when the built-in worker reports more than one event can carry', async () => {
+    const registry = t.app.get<JobHandlerRegistry>(JOB_HANDLERS);
+    registry.register('huge-handler', async () => ({
+      result: { assets: [{ assetId: 'huge.out', payload: 'x'.repeat(t.platform.store.maxEventBytes) }] },
+    }));
+    await t.request('POST', '/workflows', {
+      body: {
+        slug: 'huge',
+        name: 'Huge',
+        steps: [{ id: 's', jobSlug: 'huge-handler', produces: [{ assetId: 'huge.out' }] }],
+      },
+    });
+    const run = await t.request('POST', '/workflows/huge/run', { body: {} });
+    const done = await eventually(
+      () => getRun(run.body.data.id),
+      (r) => r?.status === 'failed',
+      15_000,
+    );
+    expect(done.steps[0].error).toMatchObject({
+      code: 'payload_too_large',
+      message: expect.stringContaining('max_payload'),
+    });
+  });
+
+  it('fails the step with a clear error when a stored schema cannot be compiled (never a 500)', async () => {
+    await registerLegacy('legacy-schema', 'external-job', 'legacy.out');
     const run = await t.request('POST', '/workflows/legacy-schema/run', { body: {} });
     expect(run.status).toBe(202);
     await runningStep(run.body.data.id, 's');
