@@ -93,7 +93,7 @@ describe('bad input gets a 4xx problem, never a 500, and changes nothing', () =>
   it('names the parameter of an invalid query value', async () => {
     const response = await t.request('GET', '/workflows/plain/runs?limit=0', { token: null });
     expectProblem(response, 400, 'invalid_query');
-    expect(response.body.errors).toContainEqual(expect.objectContaining({ path: '/limit' }));
+    expect(response.body.errors).toContainEqual(expect.objectContaining({ path: 'query/limit' }));
   });
 
   it('refuses NUL characters and unpaired surrogates in bodies and URLs', async () => {
