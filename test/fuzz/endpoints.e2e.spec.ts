@@ -8,7 +8,7 @@ import { anyJson, oddCursor, oddKey, oddString, rawBody, segment, withOwn } from
  * bounded runs.
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261203);
-const RUNS_PER_OPERATION = Number(process.env.FUZZ_RUNS ?? 60);
+const RUNS_PER_OPERATION = Number(process.env.FUZZ_RUNS ?? 150);
 
 const REQUEST_ACTORS = new Set(TEST_TOKENS.map((token) => token.subject));
 
@@ -84,7 +84,7 @@ describe('every endpoint under random input', () => {
     }
     operations = operations.sort((a, b) => `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`));
     process.stdout.write(
-      `fuzz: seed ${SEED}, ${RUNS_PER_OPERATION} runs × ${operations.length} operations (FUZZ_SEED / FUZZ_RUNS to change)\n`,
+      `fuzz: seed ${SEED}, ${RUNS_PER_OPERATION} runs × ${operations.length} operations (FUZZ_SEED / FUZZ_RUNS to change): ${operations.map((o) => `${o.method} ${o.path}`).join(', ')}\n`,
     );
   });
   afterAll(async () => {
