@@ -163,6 +163,31 @@ describe('user JSON Schemas over HTTP', () => {
     );
   }
 
+  it('answers 409 workflow_schema_invalid for a run of a stored parametersSchema that cannot compile', async () => {
+    const created = await t.request('POST', '/workflows', {
+      body: { slug: 'legacy-params', name: 'Legacy parameters', steps: [{ id: 's', jobSlug: 'external-job' }] },
+    });
+    const workflow = created.body.data;
+    const legacy = { ...workflow, version: 2, parametersSchema: { properties: { a: { pattern: '(?=a)b' } } } };
+    const metadata = { correlationId: 'test', causationId: null, actor: 'test' };
+    await t.platform.store.append(
+      t.platform.store.subjects.definition('legacy-params'),
+      [
+        toEnvelope(
+          { type: 'workflow.definition.updated', data: { workflow: legacy } },
+          metadata,
+          new Date().toISOString(),
+        ),
+      ],
+      { expectedLastSeq: created.body.meta.eventSeq },
+    );
+    const before = await t.platform.store.lastSequence();
+    const refused = await t.request('POST', '/workflows/legacy-params/run', { body: { parameters: { a: 'b' } } });
+    expect([refused.status, refused.body.code]).toEqual([409, 'workflow_schema_invalid']);
+    expect(refused.body.detail).toMatch(/PUT \/workflows\/legacy-params/);
+    expect(await t.platform.store.lastSequence()).toBe(before);
+  });
+
   it('fails the step in the built-in worker too, once (never a re-run loop)', async () => {
     const registry = t.app.get<JobHandlerRegistry>(JOB_HANDLERS);
     let calls = 0;
