@@ -43,7 +43,7 @@ async function main() {
   const postgres = await providePostgres({ root });
   if (postgres.stop) owned.push(postgres);
   abortIfStopping();
-  console.log(`[dev] NATS ${nats.url} (${nats.origin}); Postgres ${postgres.origin}`);
+  console.log(`[dev] NATS ${nats.url.replace(/(\/\/[^\s:@/]*:)[^\s@/]*@/g, '$1***@')} (${nats.origin}); Postgres ${postgres.origin}`);
 
   const port = process.env.HTTP_PORT || '4000';
   const env = {

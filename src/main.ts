@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfigFromProcess } from './config/load-config.js';
+import { redactUrlPasswords } from './config/redact.js';
 import { createLogger } from './observability/logger.js';
 import { createApp } from './runtime/create-app.js';
 import { openPlatform } from './runtime/platform.js';
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(`apphub-assets failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  // A ConfigError found on connecting (e.g. the body limit against the server's max_payload) is the operator's to fix.
+  const text = error instanceof ConfigError ? error.message : ((error as Error).stack ?? String(error));
+  process.stderr.write(`apphub-assets failed to start: ${redactUrlPasswords(text)}\n`);
   process.exit(1);
 });

@@ -17,7 +17,7 @@ import type { PartitionRecord } from '../../projections/asset-partitions/asset-p
 import type { Database } from '../../projections/database.js';
 import { listDeclarations } from '../../projections/workflow-definitions/workflow-definitions.queries.js';
 import { DomainError } from '../domain/domain-error.js';
-import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { decodeCursor, encodeCursor, isCursorInstant, isCursorSeq, isCursorText } from '../http/cursor.js';
 import { ConsumerRegistry } from '../projector/consumer-registry.js';
 import { DB } from '../runtime/tokens.js';
 import { ASSET_ID_PATTERN } from '../workflows/asset-declaration.schema.js';
@@ -41,7 +41,7 @@ export class AssetCatalogReads {
 
   /** `GET /assets`: every declared or produced asset by id (cursor = last id), with totals and the newest materialization. */
   async catalog(query: PageQuery) {
-    const cursor = decodeCursor<{ a: string }>(query.cursor, (v) => typeof v.a === 'string');
+    const cursor = decodeCursor<{ a: string }>(query.cursor, (v) => isCursorText(v.a));
     await waitForReadModels(this.consumers, ALL_READ_MODELS, query.minSeq);
     const ids = await listCatalogAssetIds(this.db, { limit: query.limit + 1, ...(cursor ? { after: cursor.a } : {}) });
     const page = ids.slice(0, query.limit);
@@ -73,7 +73,7 @@ export class AssetCatalogReads {
   async asset(assetId: string, query: PageQuery) {
     const cursor = decodeCursor<{ p: string; s: number }>(
       query.cursor,
-      (v) => typeof v.p === 'string' && Number.isFinite(Date.parse(v.p)) && Number.isInteger(v.s),
+      (v) => isCursorInstant(v.p) && isCursorSeq(v.s),
     );
     await waitForReadModels(this.consumers, ALL_READ_MODELS, query.minSeq);
     const { declarations, entry } = await this.requireAsset(assetId);

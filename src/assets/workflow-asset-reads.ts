@@ -14,7 +14,7 @@ import {
 import type { Database } from '../../projections/database.js';
 import type { DeclarationRow } from '../../projections/workflow-definitions/workflow-definitions.queries.js';
 import { DomainError } from '../domain/domain-error.js';
-import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { decodeCursor, encodeCursor, isCursorInstant, isCursorInt, isCursorSeq, isCursorText } from '../http/cursor.js';
 import { ConsumerRegistry } from '../projector/consumer-registry.js';
 import { DB } from '../runtime/tokens.js';
 import { WorkflowCommandService } from '../workflows/workflow-command.service.js';
@@ -27,10 +27,8 @@ import { compareCodePoints, type PartitionPosition } from './partition-position.
 import { READ_MODELS, waitForReadModels } from './read-models.js';
 import { upcomingPartitions } from './upcoming-partitions.js';
 
-const isHistoryCursor = (v: Record<string, unknown>) =>
-  typeof v.p === 'string' && Number.isFinite(Date.parse(v.p)) && Number.isInteger(v.s);
-const isPartitionCursor = (v: Record<string, unknown>) =>
-  typeof v.s === 'number' && Number.isFinite(v.s) && typeof v.k === 'string';
+const isHistoryCursor = (v: Record<string, unknown>) => isCursorInstant(v.p) && isCursorSeq(v.s);
+const isPartitionCursor = (v: Record<string, unknown>) => isCursorInt(v.s) && isCursorText(v.k);
 
 /**
  * Reads of one workflow's assets: inventory, history, partitions. The workflow (and so its declarations) is read

@@ -13,6 +13,10 @@ import { DomainError } from '../domain/domain-error.js';
 import { ANONYMOUS, findOperator, type Actor, type Scope } from './operator-tokens.js';
 
 const SCOPE_KEY = 'apphub:scope';
+const PUBLIC_KEY = 'apphub:public';
+
+/** Marks probes and metrics: answered without a token even when `APPHUB_READ_AUTH=required`. */
+export const Public = () => SetMetadata(PUBLIC_KEY, true);
 
 /** Marks a handler as a mutation that needs a bearer token with this scope. */
 export const RequireScope = (scope: Scope) => SetMetadata(SCOPE_KEY, scope);
@@ -37,6 +41,11 @@ export class AuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<RequestWithActor>();
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets)) {
+      request.actor = ANONYMOUS;
+      return true;
+    }
     const scope = this.reflector.getAllAndOverride<Scope | undefined>(SCOPE_KEY, [
       context.getHandler(),
       context.getClass(),

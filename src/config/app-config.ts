@@ -9,13 +9,37 @@ export interface OperatorToken {
   scopes: string[];
 }
 
+/** How the process authenticates to NATS (one method at most) and the TLS files it uses. */
+export interface NatsSecurity {
+  user?: string;
+  password?: string;
+  token?: string;
+  /** A user nkey seed (`SU…`). */
+  nkeySeed?: string;
+  /** A `.creds` file (JWT + nkey seed). */
+  credsFile?: string;
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+}
+
+/** TLS to Postgres (`DATABASE_SSL_MODE`, libpq's names). */
+export interface DatabaseTls {
+  mode: 'disable' | 'require' | 'verify-ca' | 'verify-full';
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
 /**
  * The validated, frozen configuration of one process. Built only by `loadConfig(env)`; nothing else reads the
  * environment.
  */
 export interface AppConfig {
   natsUrl: string;
+  natsSecurity: NatsSecurity;
   databaseUrl: string;
+  databaseTls: DatabaseTls;
+  /** Hosts, addresses and CIDRs a `serviceUrl` may reach although they are not public. */
+  serviceUrlAllowlist: readonly string[];
   httpHost: string;
   httpPort: number;
   /** Prefix of every subject, stream, durable and KV bucket (`apphub` → `APPHUB_EVENTS`, `apphub-leases`). */

@@ -1,4 +1,14 @@
-import { ConfigError, loadConfig } from './load-config.js';
+import { assertBodyLimitFits, ConfigError, loadConfig } from './load-config.js';
+
+const problemsOf = (env: Record<string, string>): string => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  return '';
+};
 
 describe('loadConfig', () => {
   it('applies the defaults', () => {
@@ -58,7 +68,57 @@ describe('loadConfig', () => {
     expect(config.migrateOnStart).toBe(false);
   });
 
-  it('refuses a body limit above what an event can carry', () => {
-    expect(() => loadConfig({ APPHUB_MAX_BODY_BYTES: String(2 * 1024 * 1024) })).toThrow(/max_payload/);
+  it("refuses, at start, a body limit above the server's max_payload minus 64 KiB", () => {
+    expect(() => assertBodyLimitFits(2 * 1024 * 1024, 1024 * 1024)).toThrow(ConfigError);
+    expect(() => assertBodyLimitFits(2 * 1024 * 1024, 1024 * 1024)).toThrow(/max_payload \(1048576\)/);
+    expect(() => assertBodyLimitFits(960 * 1024, 1024 * 1024)).not.toThrow();
+    expect(() => assertBodyLimitFits(4 * 1024 * 1024, 8 * 1024 * 1024)).not.toThrow();
+  });
+
+  it('never prints a password of DATABASE_URL or NATS_URL in a config error', () => {
+    const message = problemsOf({
+      DATABASE_URL: 'mysql://app:hunter2-db@db:5432/x',
+      NATS_URL: 'bogus://u:hunter2-nats@n1:4222 ,x',
+      NATS_PASSWORD: 'hunter2-pass',
+      NATS_TOKEN: 'hunter2-token',
+    });
+    expect(message).toMatch(/DATABASE_URL="mysql:\/\/app:\*\*\*@db:5432\/x"/);
+    expect(message).toMatch(/NATS_URL=/);
+    expect(message).not.toMatch(/hunter2/);
+  });
+
+  it('takes one NATS credential method, TLS files in pairs', () => {
+    expect(problemsOf({ NATS_USER: 'app' })).toMatch(/NATS_USER and NATS_PASSWORD must be set together/);
+    expect(problemsOf({ NATS_TOKEN: 't0ken-value', NATS_CREDS_FILE: '/etc/nats/app.creds' })).toMatch(
+      /alternatives: set only one/,
+    );
+    expect(problemsOf({ NATS_NKEY_SEED: 'not-a-seed' })).toMatch(/NATS_NKEY_SEED/);
+    expect(problemsOf({ NATS_TLS_CERT_FILE: '/c.pem' })).toMatch(/NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE/);
+    const config = loadConfig({
+      NATS_USER: 'app',
+      NATS_PASSWORD: 'secret',
+      NATS_TLS_CA_FILE: '/etc/nats/ca.pem',
+      DATABASE_SSL_MODE: 'verify-full',
+      DATABASE_SSL_CA_FILE: '/etc/pg/ca.pem',
+    });
+    expect(config.natsSecurity).toEqual({ user: 'app', password: 'secret', tls: { caFile: '/etc/nats/ca.pem' } });
+    expect(config.databaseTls).toEqual({ mode: 'verify-full', caFile: '/etc/pg/ca.pem' });
+  });
+
+  it('checks the Postgres TLS settings', () => {
+    expect(problemsOf({ DATABASE_SSL_MODE: 'prefer' })).toMatch(/DATABASE_SSL_MODE: must be one of/);
+    expect(problemsOf({ DATABASE_SSL_CA_FILE: '/ca.pem' })).toMatch(/need DATABASE_SSL_MODE/);
+    expect(problemsOf({ DATABASE_URL: 'postgres://db/app?sslmode=require', DATABASE_SSL_MODE: 'verify-full' })).toMatch(
+      /remove its ssl\* parameters/,
+    );
+  });
+
+  it('parses the serviceUrl allow-list', () => {
+    expect(
+      loadConfig({ APPHUB_SERVICE_URL_ALLOWLIST: '10.0.0.0/8, Api.Internal,*.svc.local,::1' }).serviceUrlAllowlist,
+    ).toEqual(['10.0.0.0/8', 'api.internal', '*.svc.local', '::1']);
+    expect(problemsOf({ APPHUB_SERVICE_URL_ALLOWLIST: '10.0.0.0/33,http://x' })).toMatch(
+      /"10.0.0.0\/33" is not[\s\S]*"http:\/\/x" is not/,
+    );
   });
 });

@@ -1,10 +1,25 @@
 import { Ajv } from 'ajv';
 import { ALL_ROLES, type AppConfig, type OperatorToken, type Role } from './app-config.js';
+import { parseDatabaseTls, parseNatsSecurity, parseServiceUrlAllowlist } from './connection-security.js';
+import { redactedValue } from './redact.js';
 
 /** Every environment variable the service reads, with its default (`undefined` = required to be absent-safe). */
 export const CONFIG_ENV_DEFAULTS = {
   NATS_URL: 'nats://127.0.0.1:4222',
+  NATS_USER: '',
+  NATS_PASSWORD: '',
+  NATS_TOKEN: '',
+  NATS_NKEY_SEED: '',
+  NATS_CREDS_FILE: '',
+  NATS_TLS_CA_FILE: '',
+  NATS_TLS_CERT_FILE: '',
+  NATS_TLS_KEY_FILE: '',
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/apphub',
+  DATABASE_SSL_MODE: 'disable',
+  DATABASE_SSL_CA_FILE: '',
+  DATABASE_SSL_CERT_FILE: '',
+  DATABASE_SSL_KEY_FILE: '',
+  APPHUB_SERVICE_URL_ALLOWLIST: '',
   HTTP_HOST: '0.0.0.0',
   HTTP_PORT: '4000',
   APPHUB_SUBJECT_PREFIX: 'apphub',
@@ -53,7 +68,7 @@ const envSchema = {
     APPHUB_ROLES: { type: 'string', pattern: `^(${ALL_ROLES.join('|')})(,(${ALL_ROLES.join('|')}))*$` },
     APPHUB_OPERATOR_TOKENS: { type: 'string' },
     APPHUB_READ_AUTH: { enum: ['open', 'required'] },
-    APPHUB_MAX_BODY_BYTES: int(1024),
+    APPHUB_MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024),
     APPHUB_DEPENDENCY_WAIT_MS: int(1000, ONE_YEAR_MS),
     APPHUB_LEASE_TTL_MS: int(1000, 600_000),
     APPHUB_STREAM_REPLICAS: { type: 'integer', enum: [1, 3, 5] },
@@ -89,8 +104,24 @@ const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: false });
 const validateEnv = ajv.compile(envSchema);
 const validateTokens = ajv.compile(tokensSchema);
 
-/** NATS payloads default to 1 MiB; events carry request bodies, so leave 64 KiB of room for the envelope. */
+/** NATS payloads default to 1 MiB (what deploy/ configures); the real limit is read from the server at start. */
 export const NATS_DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+/** Room an event needs beside the request body it carries (envelope, metadata, headers). */
+export const EVENT_ENVELOPE_ROOM_BYTES = 64 * 1024;
+
+/**
+ * The start-up check of DESIGN §5: events carry request bodies, so a body limit above the server's real
+ * `max_payload` minus `EVENT_ENVELOPE_ROOM_BYTES` is a configuration error.
+ */
+export function assertBodyLimitFits(maxBodyBytes: number, maxPayload: number): void {
+  if (maxBodyBytes > maxPayload - EVENT_ENVELOPE_ROOM_BYTES) {
+    throw new ConfigError([
+      `APPHUB_MAX_BODY_BYTES=${maxBodyBytes} exceeds the NATS server's max_payload (${maxPayload}) minus ` +
+        `${EVENT_ENVELOPE_ROOM_BYTES} bytes for the event envelope; lower it to at most ` +
+        `${maxPayload - EVENT_ENVELOPE_ROOM_BYTES} or raise max_payload on the server`,
+    ]);
+  }
+}
 
 /**
  * Builds the `AppConfig` from an environment map. Pure: the caller passes `process.env`. Every problem is
@@ -106,7 +137,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
   if (!validateEnv(raw)) {
     for (const error of validateEnv.errors ?? []) {
       const name = error.instancePath.replace(/^\//, '');
-      problems.push(`${name}=${JSON.stringify(env[name] ?? '')}: ${error.message ?? 'is invalid'}`);
+      problems.push(`${name}=${redactedValue(name, env[name])}: ${error.message ?? 'is invalid'}`);
     }
   }
   const tokens = parseTokens(String(raw.APPHUB_OPERATOR_TOKENS), problems);
@@ -118,15 +149,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     );
   }
   const maxBody = Number(raw.APPHUB_MAX_BODY_BYTES);
-  if (Number.isInteger(maxBody) && maxBody > NATS_DEFAULT_MAX_PAYLOAD - 64 * 1024) {
-    problems.push(
-      `APPHUB_MAX_BODY_BYTES=${maxBody} exceeds the NATS max_payload (${NATS_DEFAULT_MAX_PAYLOAD}) minus 64 KiB for the event envelope`,
-    );
-  }
+  const natsSecurity = parseNatsSecurity(env, problems);
+  const databaseTls = parseDatabaseTls(env, String(raw.DATABASE_URL), problems);
+  const serviceUrlAllowlist = parseServiceUrlAllowlist(String(raw.APPHUB_SERVICE_URL_ALLOWLIST), problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     natsUrl: String(raw.NATS_URL),
+    natsSecurity,
     databaseUrl: String(raw.DATABASE_URL),
+    databaseTls,
+    serviceUrlAllowlist,
     httpHost: String(raw.HTTP_HOST),
     httpPort: Number(raw.HTTP_PORT),
     subjectPrefix: String(raw.APPHUB_SUBJECT_PREFIX),

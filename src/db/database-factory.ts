@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { Kysely, PostgresDialect, type LogEvent, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
+import type { DatabaseTls } from '../config/app-config.js';
 import type { Database } from '../../projections/database.js';
 import { DependencyUnavailableError } from '../events/transient-error.js';
 
@@ -16,6 +18,21 @@ export interface DatabaseOptions {
   queryTimeoutMs?: number;
   /** Told about connection-level failures (for logs); never throws. */
   onConnectionError?: (error: Error) => void;
+  /** `DATABASE_SSL_MODE` and its files; absent = what the connection string says. */
+  tls?: DatabaseTls;
+}
+
+/** pg's `ssl` option for a libpq-style mode: `require` encrypts, `verify-ca` checks the chain, `verify-full` also the host. */
+export function sslOptions(tls: DatabaseTls | undefined): pg.PoolConfig['ssl'] {
+  if (!tls || tls.mode === 'disable') return undefined;
+  const files = {
+    ...(tls.caFile ? { ca: readFileSync(tls.caFile, 'utf8') } : {}),
+    ...(tls.certFile ? { cert: readFileSync(tls.certFile, 'utf8') } : {}),
+    ...(tls.keyFile ? { key: readFileSync(tls.keyFile, 'utf8') } : {}),
+  };
+  if (tls.mode === 'require') return { ...files, rejectUnauthorized: false };
+  if (tls.mode === 'verify-ca') return { ...files, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+  return { ...files, rejectUnauthorized: true };
 }
 
 /**
@@ -25,12 +42,14 @@ export interface DatabaseOptions {
  * `DependencyUnavailableError('postgres')`, so callers classify by type instead of by message text.
  */
 export function createDatabase(options: DatabaseOptions): Kysely<Database> {
+  const ssl = sslOptions(options.tls);
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 3000,
     keepAlive: true,
     ...(options.queryTimeoutMs ? { query_timeout: options.queryTimeoutMs } : {}),
+    ...(ssl ? { ssl } : {}),
   });
   const report = (error: Error) => options.onConnectionError?.(error);
   pool.on('error', report);

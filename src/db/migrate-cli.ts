@@ -1,11 +1,12 @@
 import { ConfigError, loadConfigFromProcess } from '../config/load-config.js';
+import { redactUrlPasswords } from '../config/redact.js';
 import { createDatabase } from './database-factory.js';
 import { migrateToLatest } from './migrate.js';
 
 /** `npm run migrate`: applies pending migrations to DATABASE_URL. */
 async function main(): Promise<void> {
   const config = loadConfigFromProcess();
-  const db = createDatabase({ connectionString: config.databaseUrl, maxConnections: 1 });
+  const db = createDatabase({ connectionString: config.databaseUrl, tls: config.databaseTls, maxConnections: 1 });
   try {
     const result = await migrateToLatest(db);
     const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
@@ -17,7 +18,9 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   process.stderr.write(
-    error instanceof ConfigError ? `${error.message}\n` : `migration failed: ${(error as Error).stack ?? error}\n`,
+    redactUrlPasswords(
+      error instanceof ConfigError ? `${error.message}\n` : `migration failed: ${(error as Error).stack ?? error}\n`,
+    ),
   );
   process.exit(1);
 });

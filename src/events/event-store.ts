@@ -2,8 +2,9 @@ import { DeliverPolicy, JetStreamApiError, type JsMsg } from '@nats-io/jetstream
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { EventEnvelope, StoredEvent } from './envelope.js';
 import type { EventSchemaRegistry } from './event-schemas.js';
+import { EVENT_HEADER_ROOM_BYTES, EventTooLargeError } from './event-size.js';
 import type { NatsContext } from './nats-context.js';
-import { DependencyUnavailableError, EventTooLargeError } from './transient-error.js';
+import { DependencyUnavailableError } from './transient-error.js';
 
 /** The subject moved on since the writer read it (expected-last-subject-sequence failed). */
 export class ConcurrencyConflictError extends Error {
@@ -21,8 +22,6 @@ const MSG_ID_HEADER = 'Nats-Msg-Id';
 const WRONG_LAST_SEQUENCE = 10071;
 const NO_MESSAGE_FOUND = 10037;
 const DECODED_CACHE_SIZE = 20_000;
-/** Room for headers and protocol framing next to the body. */
-const HEADER_ALLOWANCE = 1024;
 
 export interface AppendOptions {
   /** Optimistic concurrency: the subject's last sequence the writer saw (0 = the subject must be empty). */
@@ -60,19 +59,8 @@ export class EventStore {
     return this.nats.subjects;
   }
 
-  /** The largest envelope (encoded JSON bytes) the server accepts. */
-  get maxEventBytes(): number {
-    return this.nats.maxPayload - HEADER_ALLOWANCE;
-  }
-
   onAppend(listener: AppendListener): void {
     this.listeners.push(listener);
-  }
-
-  /** Throws `EventTooLargeError` when the envelope cannot be appended (checked before anything is sent). */
-  assertFits(event: EventEnvelope): void {
-    const bytes = encodedEventSize(event);
-    if (bytes > this.maxEventBytes) throw new EventTooLargeError(bytes, this.maxEventBytes, event.type);
   }
 
   /**
@@ -106,6 +94,19 @@ export class EventStore {
       }
     }
     return { seqs, lastSeq: seqs[seqs.length - 1] ?? 0, duplicates };
+  }
+
+  /** The largest event the server takes: its real `max_payload` (re-read on every reconnect). */
+  get maxEventBytes(): number {
+    return this.nats.nc.info?.max_payload ?? 1024 * 1024;
+  }
+
+  /** The JSON of an event, or `EventTooLargeError` when the server would refuse it. */
+  private encodeWithinLimit(event: EventEnvelope): string {
+    const body = JSON.stringify(event);
+    const size = Buffer.byteLength(body, 'utf8') + EVENT_HEADER_ROOM_BYTES;
+    if (size > this.maxEventBytes) throw new EventTooLargeError(event.type, size, this.maxEventBytes);
+    return body;
   }
 
   /** The last event on a subject, or null when the subject is empty. */
@@ -274,10 +275,7 @@ export class EventStore {
 
   private encode(event: EventEnvelope): string {
     this.registry.assertValid(event);
-    const body = JSON.stringify(event);
-    if (Buffer.byteLength(body) > this.maxEventBytes)
-      throw new EventTooLargeError(Buffer.byteLength(body), this.maxEventBytes, event.type);
-    return body;
+    return this.encodeWithinLimit(event);
   }
 
   private assertConnected(): void {
@@ -289,9 +287,4 @@ export class EventStore {
     const at = typeof storedAt === 'number' ? storedAt : Date.parse(storedAt);
     return { ...(body as EventEnvelope), seq, subject, storedAt: at };
   }
-}
-
-/** Encoded size (bytes) of an envelope as it is appended. */
-export function encodedEventSize(event: EventEnvelope): number {
-  return Buffer.byteLength(JSON.stringify(event));
 }

@@ -1,6 +1,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsSecurity } from '../config/app-config.js';
+import { natsSecurityOptions } from './nats-auth.js';
 import { reconcileStreams } from './streams.js';
 import { subjectsFor, type Subjects } from './subjects.js';
 
@@ -27,6 +29,8 @@ export interface NatsContextOptions {
   streamReplicas: number;
   leaseTtlMs: number;
   name?: string;
+  /** Credentials and TLS (`NATS_USER`, `NATS_TLS_CA_FILE`, …). */
+  security?: NatsSecurity;
 }
 
 /** JetStream API requests (publish acks included) give up after this long. */
@@ -43,6 +47,7 @@ export async function openNatsContext(options: NatsContextOptions): Promise<Nats
     reconnectJitter: 100,
     pingInterval: 5000,
     noAsyncTraces: true,
+    ...natsSecurityOptions(options.security),
   });
   const jsm = await jetstreamManager(nc, { timeout: REQUEST_TIMEOUT_MS });
   const js = jetstream(nc, { timeout: REQUEST_TIMEOUT_MS });

@@ -1,6 +1,7 @@
 import { errors as natsErrors } from '@nats-io/transport-node';
 import { JetStreamApiError, JetStreamError } from '@nats-io/jetstream';
 import pg from 'pg';
+import { EventTooLargeError } from './event-size.js';
 
 /**
  * A dependency (NATS or Postgres) cannot be reached or refused to work right now. HTTP answers it with 503
@@ -15,19 +16,6 @@ export class DependencyUnavailableError extends Error {
   ) {
     super(message, options);
     this.name = 'DependencyUnavailableError';
-  }
-}
-
-/** An event would exceed the server's real `max_payload`: not the event's fault, never dead-lettered. */
-export class EventTooLargeError extends Error {
-  readonly code = 'payload_too_large';
-  constructor(
-    readonly bytes: number,
-    readonly maxBytes: number,
-    readonly eventType: string,
-  ) {
-    super(`a ${eventType} event of ${bytes} bytes exceeds the NATS max_payload of ${maxBytes} bytes`);
-    this.name = 'EventTooLargeError';
   }
 }
 

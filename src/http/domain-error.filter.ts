@@ -2,6 +2,7 @@ import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { DomainError, ValidationError } from '../domain/domain-error.js';
+import { EventTooLargeError } from '../events/event-size.js';
 import { problemFor, type ProblemDocument } from './problem-details.js';
 
 const FASTIFY_CODES: Record<string, string> = {
@@ -10,6 +11,8 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
+  FST_ERR_BAD_URL: 'invalid_request',
+  FST_ERR_MAX_PARAM_LENGTH: 'uri_too_long',
 };
 
 const STATUS_CODES: Record<number, string> = {
@@ -26,6 +29,8 @@ export function toProblem(error: unknown, instance: string): ProblemDocument {
     return problemFor(error.code, error.message, instance, { ...error.extra, errors: error.errors });
   }
   if (error instanceof DomainError) return problemFor(error.code, error.message, instance, error.extra);
+  if (error instanceof EventTooLargeError)
+    return problemFor('payload_too_large', error.message, instance, { size: error.size, limit: error.limit });
   const fastifyCode = (error as { code?: string })?.code;
   if (fastifyCode && FASTIFY_CODES[fastifyCode]) {
     const code = FASTIFY_CODES[fastifyCode]!;

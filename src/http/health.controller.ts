@@ -2,6 +2,7 @@ import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { sql } from 'kysely';
+import { Public } from '../auth/auth.guard.js';
 import { pendingMigrations } from '../db/migrate.js';
 import { ConsumerRegistry } from '../projector/consumer-registry.js';
 import type { Platform } from '../runtime/platform.js';
@@ -13,6 +14,7 @@ interface Check {
 }
 
 @ApiTags('operations')
+@Public()
 @Controller()
 export class HealthController {
   constructor(

@@ -19,6 +19,7 @@ export const minSeqQuerySchema = {
   minSeq: {
     type: 'integer',
     minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
     description: 'Wait (≤ 5 s) until the read model has applied this event sequence (meta.eventSeq of a write).',
   },
 } as const;

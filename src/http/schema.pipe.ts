@@ -40,7 +40,8 @@ export class SchemaPipe implements PipeTransform {
     const input = this.source === 'body' && value === undefined ? {} : value;
     const copy = this.source === 'query' ? { ...(input as object) } : input;
     if (!this.validate(copy)) {
-      const errors = toFieldProblems(this.validate.errors, this.source === 'query' ? '' : '');
+      // Query problems name the parameter like cursors and partition keys do (`query/limit`); body paths are pointers.
+      const errors = toFieldProblems(this.validate.errors, this.source === 'query' ? 'query' : '');
       const where = this.source === 'query' ? 'query' : 'body';
       throw new ValidationError(
         this.code,

@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
+import { boundMessage } from '../domain/bounded-lists.js';
 import { DomainError, ValidationError } from '../domain/domain-error.js';
+import { EventTooLargeError } from '../events/event-size.js';
 import type { JobDelivery, JobQueue, JobSubscription } from '../events/job-queue.js';
 import { SERVICE_JOB_SLUG, type JobDispatch } from '../runs/job-dispatch.js';
 import type { CompletionBody, RunCommandService } from '../runs/run-command.service.js';
 import { isTerminal, type RunState } from '../runs/run-state.js';
 import type { JobHandlerRegistry, JobOutcome } from './job-handler.js';
-import { callService } from './service-step.js';
+import { callService, type ServiceCallOptions } from './service-step.js';
 
 const WORKING_EVERY_MS = 10_000;
 const CONCURRENCY_PER_SLUG = 8;
@@ -27,6 +29,7 @@ export class JobWorker {
     private readonly handlers: JobHandlerRegistry,
     private readonly commands: RunCommandService,
     private readonly log: Logger,
+    private readonly serviceCalls: ServiceCallOptions = {},
   ) {}
 
   async start(): Promise<void> {
@@ -96,7 +99,7 @@ export class JobWorker {
   }
 
   private async execute(slug: string, job: JobDispatch): Promise<JobOutcome> {
-    if (slug === SERVICE_JOB_SLUG) return callService(job, this.abort.signal);
+    if (slug === SERVICE_JOB_SLUG) return callService(job, this.abort.signal, this.serviceCalls);
     const handler = this.handlers.get(slug);
     if (!handler)
       return { status: 'failed', error: { code: 'no_handler', message: `no in-process handler for job "${slug}"` } };
@@ -127,11 +130,12 @@ export class JobWorker {
     try {
       await this.commands.completeStep(job.runId, job.stepId, body, 'worker', job.runId);
     } catch (error) {
-      if (error instanceof ValidationError) {
+      // A result the log cannot take (malformed, or too large for one event) fails the step with the reason.
+      if (error instanceof ValidationError || error instanceof EventTooLargeError) {
         await this.commands.completeStep(
           job.runId,
           job.stepId,
-          { status: 'failed', attempt: job.attempt, error: { code: error.code, message: error.message } },
+          { status: 'failed', attempt: job.attempt, error: { code: error.code, message: boundMessage(error.message) } },
           'worker',
           job.runId,
         );

@@ -4,6 +4,7 @@ import { ValidationError } from '../domain/domain-error.js';
 import { listenForCompletionRequests, type CompletionReply } from '../events/completion-inbox.js';
 import type { NatsContext } from '../events/nats-context.js';
 import { toProblem } from '../http/domain-error.filter.js';
+import { assertStorableBody } from '../http/input-guards.js';
 import { toFieldProblems } from '../http/schema.pipe.js';
 import type { CompletionBody, RunCommandService } from './run-command.service.js';
 import { natsCompletionSchema } from './run.http-schemas.js';
@@ -25,6 +26,7 @@ export function serveCompletionsOverNats(nats: NatsContext, commands: RunCommand
           'The completion request is invalid.',
           toFieldProblems(validate.errors),
         );
+      assertStorableBody(body);
       const { runId, stepId, ...completion } = body as CompletionBody & { runId: string; stepId: string };
       const result = await commands.completeStep(runId, stepId, completion, 'nats-worker', runId);
       const { duplicate, seq: _seq, ...data } = result.answer;

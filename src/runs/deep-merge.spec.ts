@@ -28,3 +28,30 @@ describe('parameter layering', () => {
     expect(mergeLayers([1, 2])).toEqual({});
   });
 });
+
+describe('parameter layering with prototype keys', () => {
+  it('keeps a __proto__ key as data and never replaces the prototype', () => {
+    const overlay = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<string, unknown>;
+    const merged = mergeLayers({ b: 2 }, overlay);
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect((merged as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(Object.hasOwn(merged, '__proto__')).toBe(true);
+    expect(JSON.parse(JSON.stringify(merged))).toEqual(JSON.parse('{"b":2,"__proto__":{"polluted":true},"a":1}'));
+  });
+
+  it('merges a __proto__ key of both layers as data', () => {
+    const base = JSON.parse('{"__proto__": {"x": 1}}') as Record<string, unknown>;
+    const overlay = JSON.parse('{"__proto__": {"y": 2}}') as Record<string, unknown>;
+    const merged = mergeLayers(base, overlay);
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(merged, '__proto__')?.value).toEqual({ x: 1, y: 2 });
+  });
+
+  it('never takes inherited members (constructor, prototype) for the base value', () => {
+    const merged = mergeLayers({}, { constructor: { prototype: { polluted: true } } });
+    expect(Object.getOwnPropertyDescriptor(merged, 'constructor')?.value).toEqual({ prototype: { polluted: true } });
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(Object.prototype.constructor).toBe(Object);
+  });
+});

@@ -6,7 +6,17 @@ export function deepMerge(base: unknown, overlay: unknown): unknown {
   if (overlay === undefined) return clone(base);
   if (isPlainObject(base) && isPlainObject(overlay)) {
     const merged: Record<string, unknown> = clone(base) as Record<string, unknown>;
-    for (const [key, value] of Object.entries(overlay)) merged[key] = deepMerge(merged[key], value);
+    for (const [key, value] of Object.entries(overlay)) {
+      // Own data properties only: a `__proto__` key is kept as data and never replaces the result's prototype,
+      // and an inherited member (`constructor`) is never taken for the base's value.
+      const current = Object.hasOwn(merged, key) ? merged[key] : undefined;
+      Object.defineProperty(merged, key, {
+        value: deepMerge(current, value),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     return merged;
   }
   return clone(overlay);

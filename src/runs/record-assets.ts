@@ -1,7 +1,7 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { validatePartitionKey } from '../partitions/index.js';
+import { boundList, boundMessage, boundProblems } from '../domain/bounded-lists.js';
 import { ValidationError, type FieldProblem } from '../domain/domain-error.js';
+import { compileUserSchema } from '../workflows/user-schema.js';
 import type { AssetDeclaration, WorkflowStep } from '../workflows/workflow-definition.js';
 import type { RecordedAsset, RunError, StepWarning } from './run.events.js';
 
@@ -17,9 +17,6 @@ interface AssetEntry {
 }
 
 const ENTRY_KEYS = new Set(['assetId', 'payload', 'producedAt', 'partitionKey']);
-const ajv = new Ajv({ allErrors: true, strict: false });
-(addFormats as unknown as (a: Ajv) => void)(ajv);
-const compiled = new Map<string, ValidateFunction>();
 
 /**
  * The assets a succeeded step records (DESIGN §6, fixing the original's B1/B16): only declared ids (others
@@ -40,13 +37,13 @@ export function recordAssets(
     if (!declaration) {
       warnings.push({
         code: 'undeclared_asset',
-        assetId: entry.assetId,
-        message: `step "${step.id}" does not declare "${entry.assetId}" in produces; not recorded`,
+        assetId: boundMessage(entry.assetId, 200),
+        message: `step "${step.id}" does not declare "${boundMessage(entry.assetId, 200)}" in produces; not recorded`,
       });
       continue;
     }
     const recorded = recordOne(declaration, entry, runPartitionKey, completedAt, warnings);
-    if ('code' in recorded) return { ok: false, error: recorded, warnings };
+    if ('code' in recorded) return { ok: false, error: recorded, warnings: boundWarnings(warnings) };
     const key = `${recorded.assetId}\u0000${recorded.partitionKey ?? ''}`;
     if (byKey.has(key)) {
       warnings.push({
@@ -57,7 +54,15 @@ export function recordAssets(
     }
     byKey.set(key, recorded);
   }
-  return { ok: true, assets: [...byKey.values()], warnings };
+  return { ok: true, assets: [...byKey.values()], warnings: boundWarnings(warnings) };
+}
+
+function boundWarnings(warnings: readonly StepWarning[]): StepWarning[] {
+  return boundList(warnings, (omitted) => ({
+    code: 'warnings_truncated',
+    assetId: null,
+    message: `${omitted} more warnings were not recorded`,
+  }));
 }
 
 function recordOne(
@@ -69,15 +74,28 @@ function recordOne(
 ): RecordedAsset | RunError {
   const payload = entry.payload === undefined ? null : entry.payload;
   if (declaration.schema) {
-    const validate = validatorFor(declaration.schema);
+    const compilation = compileUserSchema(declaration.schema);
+    // Registration refuses such schemas; one stored before that rule fails the step instead of the request.
+    if (!compilation.ok) {
+      return {
+        code: 'asset_schema_invalid',
+        message: `the declared schema of "${declaration.assetId}" cannot be compiled: ${compilation.message}`,
+        details: boundProblems(compilation.problems),
+      };
+    }
+    const { validate } = compilation;
     if (!validate(payload)) {
-      const details = (validate.errors ?? []).map((error) => ({
-        path: error.instancePath || '/',
-        message: error.message ?? 'is invalid',
-      }));
+      const details = boundProblems(
+        (validate.errors ?? []).map((error) => ({
+          path: error.instancePath || '/',
+          message: error.message ?? 'is invalid',
+        })),
+      );
       return {
         code: 'asset_schema_violation',
-        message: `payload of "${declaration.assetId}" does not match its declared schema: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`,
+        message: boundMessage(
+          `payload of "${declaration.assetId}" does not match its declared schema: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`,
+        ),
         details,
       };
     }
@@ -102,17 +120,6 @@ function recordOne(
     schema: declaration.schema ?? null,
     freshness: declaration.freshness ?? null,
   };
-}
-
-function validatorFor(schema: Record<string, unknown>): ValidateFunction {
-  const key = JSON.stringify(schema);
-  let validate = compiled.get(key);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    if (compiled.size > 5000) compiled.clear();
-    compiled.set(key, validate);
-  }
-  return validate;
 }
 
 /** Accepts `result.assets` as an array, a single `{assetId}` object or an id-keyed map. */
@@ -149,10 +156,11 @@ function extractEntries(result: unknown): AssetEntry[] {
     });
   }
   if (problems.length > 0) {
+    const bounded = boundProblems(problems);
     throw new ValidationError(
       'invalid_completion',
-      `The step result's assets are malformed: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`,
-      problems,
+      `The step result's assets are malformed: ${bounded.map((p) => `${p.path} ${p.message}`).join('; ')}`,
+      bounded,
     );
   }
   return entries;

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../projections/database.js';
 import { findRun } from '../../projections/run-history/run-history.queries.js';
+import { boundProblems } from '../domain/bounded-lists.js';
 import { DomainError, ValidationError } from '../domain/domain-error.js';
 import type { EventStore } from '../events/event-store.js';
 import { RunIndex } from '../events/run-index.js';
@@ -12,6 +11,7 @@ import { toFieldProblems } from '../http/schema.pipe.js';
 import { validatePartitionKey } from '../partitions/index.js';
 import { DB, EVENT_STORE, NATS } from '../runtime/tokens.js';
 import type { NatsContext } from '../events/nats-context.js';
+import { compileUserSchema } from '../workflows/user-schema.js';
 import { WorkflowCommandService } from '../workflows/workflow-command.service.js';
 import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
 import { mergeLayers } from './deep-merge.js';
@@ -37,10 +37,6 @@ export interface CompletionBody {
   result?: unknown;
   error?: string | { message: string; code?: string };
 }
-
-const ajv = new Ajv({ allErrors: true, strict: false });
-(addFormats as unknown as (a: Ajv) => void)(ajv);
-const parameterValidators = new Map<string, ValidateFunction>();
 
 /** Run commands: request, complete a step, cancel; and the single-run read (cache, read model, stream). */
 @Injectable()
@@ -165,14 +161,17 @@ export class RunCommandService {
 
   private checkParameters(workflow: WorkflowDefinition, parameters: Record<string, unknown>): void {
     if (!workflow.parametersSchema) return;
-    const key = `${workflow.id}@${workflow.version}`;
-    let validate = parameterValidators.get(key);
-    if (!validate) {
-      validate = ajv.compile(workflow.parametersSchema);
-      parameterValidators.set(key, validate);
+    const compilation = compileUserSchema(workflow.parametersSchema);
+    // Registration refuses a schema that does not compile; one stored before that rule still gets a clear 400.
+    if (!compilation.ok) {
+      throw new DomainError(
+        'workflow_schema_invalid',
+        `The workflow's parametersSchema does not compile (${compilation.message}); fix it with PUT /workflows/${workflow.slug}.`,
+      );
     }
+    const { validate } = compilation;
     if (!validate(parameters)) {
-      const errors = toFieldProblems(validate.errors, '/parameters');
+      const errors = boundProblems(toFieldProblems(validate.errors, '/parameters'));
       throw new ValidationError(
         'invalid_parameters',
         `The run parameters do not match the workflow's parametersSchema: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,

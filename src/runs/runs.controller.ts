@@ -6,7 +6,7 @@ import type { Database } from '../../projections/database.js';
 import { listRuns } from '../../projections/run-history/run-history.queries.js';
 import { CurrentActor, RequireScope } from '../auth/auth.guard.js';
 import type { Actor } from '../auth/operator-tokens.js';
-import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { decodeCursor, encodeCursor, isCursorSeq } from '../http/cursor.js';
 import { written } from '../http/responses.js';
 import { SchemaPipe } from '../http/schema.pipe.js';
 import { ConsumerRegistry } from '../projector/consumer-registry.js';
@@ -63,7 +63,7 @@ export class RunsController {
   async list(@Param('slug') slug: string, @Query(new SchemaPipe(listRunsQuerySchema, 'query')) query: ListRunsQuery) {
     await this.workflows.require(slug);
     await this.consumers.waitFor('run_history', query.minSeq);
-    const cursor = decodeCursor<{ seq: number }>(query.cursor, (value) => Number.isInteger(value.seq));
+    const cursor = decodeCursor<{ seq: number }>(query.cursor, (value) => isCursorSeq(value.seq));
     const rows = await listRuns(this.db, {
       slug,
       limit: query.limit + 1,

@@ -4,6 +4,7 @@ import { JobQueue } from '../events/job-queue.js';
 import type { TimerQueue } from '../events/timer-queue.js';
 import { JOB_HANDLERS, type JobHandlerRegistry } from '../jobs/job-handler.js';
 import { JobWorker } from '../jobs/job-worker.js';
+import { ServiceUrlPolicy } from '../jobs/service-url-policy.js';
 import { ConsumerRegistry } from '../projector/consumer-registry.js';
 import type { Platform } from '../runtime/platform.js';
 import { PLATFORM } from '../runtime/tokens.js';
@@ -64,7 +65,10 @@ export class RunsRuntime implements OnApplicationBootstrap, OnApplicationShutdow
     }
     if (config.roles.has('worker') || config.roles.has('materializer')) await this.timers.start();
     if (config.roles.has('worker')) {
-      this.worker = new JobWorker(jobs, this.handlers, this.commands, log.child({ component: 'job-worker' }));
+      this.worker = new JobWorker(jobs, this.handlers, this.commands, log.child({ component: 'job-worker' }), {
+        policy: new ServiceUrlPolicy(config.serviceUrlAllowlist),
+        maxResponseBytes: config.maxBodyBytes,
+      });
       await this.worker.start();
     }
   }

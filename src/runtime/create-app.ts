@@ -2,10 +2,13 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from '../app.module.js';
 import { DomainError } from '../domain/domain-error.js';
 import { DomainErrorFilter, sendProblem } from '../http/domain-error.filter.js';
+import { assertStorableBody, assertStorableUrl } from '../http/input-guards.js';
+import { requestIdOf } from '../http/request-id.js';
+import { StreamEnd, StreamEndInterceptor } from '../http/stream-end.interceptor.js';
 import { PinoNestLogger } from '../observability/logger.js';
 import type { Platform } from './platform.js';
 
@@ -13,9 +16,12 @@ import type { Platform } from './platform.js';
 export async function createApp(platform: Platform): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: platform.config.maxBodyBytes,
-    genReqId: (request: { headers: Record<string, unknown> }) =>
-      String(request.headers['x-request-id'] ?? randomUUID()),
+    genReqId: (request: { headers: Record<string, unknown> }) => requestIdOf(request.headers),
     requestIdHeader: false,
+    // Asset ids may be 200 characters; longer path parameters answer 414 problem+json (frameworkErrors).
+    routerOptions: { maxParamLength: 1000 },
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
+      sendProblem(reply, request, error, platform.log),
     allowErrorHandlerOverride: true,
     loggerInstance: platform.log.child({ component: 'http' }) as never,
   });
@@ -47,11 +53,29 @@ export async function createApp(platform: Platform): Promise<NestFastifyApplicat
       );
     });
   }
+  // Input no read model could store (NUL, unpaired surrogates) or too deep to walk is refused before any handler.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    try {
+      assertStorableUrl(request.url);
+      done();
+    } catch (error) {
+      sendProblem(reply, request, error, platform.log);
+    }
+  });
+  fastify.addHook('preValidation', (request, reply, done) => {
+    try {
+      assertStorableBody(request.body);
+      done();
+    } catch (error) {
+      sendProblem(reply, request, error, platform.log);
+    }
+  });
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
     done(null, payload);
   });
   app.useGlobalFilters(new DomainErrorFilter(platform.log));
+  app.useGlobalInterceptors(new StreamEndInterceptor(new StreamEnd(() => platform.store.lastSequence())));
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
 import type { AppConfig } from '../config/app-config.js';
+import { assertBodyLimitFits, NATS_DEFAULT_MAX_PAYLOAD } from '../config/load-config.js';
 import { createDatabase } from '../db/database-factory.js';
 import { migrateToLatest, pendingMigrations } from '../db/migrate.js';
 import { eventCatalog } from '../event-catalog.js';
@@ -42,6 +43,7 @@ export async function openPlatform(
   const metrics = new Metrics(options.collectDefaultMetrics ?? true);
   const db = createDatabase({
     connectionString: config.databaseUrl,
+    tls: config.databaseTls,
     maxConnections: 20,
     onConnectionError: (error) => log.warn({ err: error }, 'postgres connection error'),
     onQuery: (event) => {
@@ -65,11 +67,19 @@ export async function openPlatform(
     subjectPrefix: config.subjectPrefix,
     streamReplicas: config.streamReplicas,
     leaseTtlMs: config.leaseTtlMs,
+    security: config.natsSecurity,
   }).catch(async (error) => {
     await db.destroy();
     throw error;
   });
   metrics.watchNats(() => nats.nc.stats());
+  try {
+    assertBodyLimitFits(config.maxBodyBytes, nats.nc.info?.max_payload ?? NATS_DEFAULT_MAX_PAYLOAD);
+  } catch (error) {
+    await nats.close().catch(() => undefined);
+    await db.destroy();
+    throw error;
+  }
   const store = new EventStore(nats, new EventSchemaRegistry(eventCatalog));
   store.onAppend((type) => metrics.eventsAppended.inc({ type }));
   return {

@@ -2,7 +2,7 @@ import { checkPartitioningSpec } from '../partitions/index.js';
 import { isPartitioning } from './definition-ajv.js';
 import type { DeclarationView, StepView } from './definition-view.js';
 import { isRecord } from './definition-view.js';
-import { jsonSchemaCompileError } from './json-schema-compile.js';
+import { userSchemaProblems } from './user-schema-problems.js';
 import { pointer, type ValidationProblem } from './validation-problem.js';
 
 type Direction = 'produces' | 'consumes';
@@ -37,8 +37,7 @@ function checkSelfConsumption(step: StepView): ValidationProblem[] {
 function checkSchema(declaration: DeclarationView): ValidationProblem[] {
   const { schema } = declaration.value;
   if (!isRecord(schema)) return [];
-  const error = jsonSchemaCompileError(schema);
-  return error === undefined ? [] : [{ path: pointer(declaration.path, 'schema'), message: error }];
+  return userSchemaProblems(schema, pointer(declaration.path, 'schema'));
 }
 
 /** Semantic checks of a structurally valid partitioning (time zone, key format, start, static keys…). */

@@ -142,7 +142,7 @@ describe('validateWorkflowDefinition — asset declarations', () => {
       [
         'a schema that does not compile',
         producing({ assetId: 'a', schema: { type: 'objekt' } }),
-        `${P}/schema`,
+        `${P}/schema/type`,
         'schema is invalid',
       ],
       [

@@ -172,7 +172,7 @@ describe('validateWorkflowDefinition', () => {
       [
         'a parametersSchema that does not compile',
         workflow({ parametersSchema: { type: 'objekt' } }),
-        '/parametersSchema',
+        '/parametersSchema/type',
         'schema is invalid',
       ],
       ['an unknown top-level key', workflow({ version: 3 }), '/version', 'unknown property "version"'],

@@ -1,10 +1,10 @@
 import { checkStepDeclarations } from './asset-declaration-rules.js';
 import { validateDefinitionBody } from './definition-ajv.js';
 import { isRecord, stepTypeOf, viewSteps } from './definition-view.js';
-import { jsonSchemaCompileError } from './json-schema-compile.js';
 import { checkPartitionCompatibility } from './partition-compatibility.js';
 import { schemaProblems } from './schema-problems.js';
 import { checkSteps } from './step-rules.js';
+import { userSchemaProblems } from './user-schema-problems.js';
 import type { ValidationProblem } from './validation-problem.js';
 import type { WorkflowDefinitionInput, WorkflowStep } from './workflow-definition.js';
 
@@ -24,8 +24,7 @@ function applyUrlSlug(body: unknown, slug: string | undefined): { body: unknown;
 
 function checkParametersSchema(body: unknown): ValidationProblem[] {
   if (!isRecord(body) || !isRecord(body.parametersSchema)) return [];
-  const error = jsonSchemaCompileError(body.parametersSchema);
-  return error === undefined ? [] : [{ path: '/parametersSchema', message: error }];
+  return userSchemaProblems(body.parametersSchema, '/parametersSchema');
 }
 
 /** Every rule JSON Schema cannot say; each runs on whatever part of the body has the right shape. */

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DomainError, ValidationError } from '../domain/domain-error.js';
 import { newEventId, toEnvelope, type StoredEvent } from '../events/envelope.js';
 import { ConcurrencyConflictError, type EventStore } from '../events/event-store.js';
+import { ServiceUrlDeniedError, ServiceUrlPolicy } from '../jobs/service-url-policy.js';
 import { EVENT_STORE } from '../runtime/tokens.js';
-import { validateWorkflowDefinition } from './validate-definition.js';
-import type { WorkflowDefinition } from './workflow-definition.js';
+import { validateWorkflowDefinition, type ValidationProblem } from './validate-definition.js';
+import type { WorkflowDefinition, WorkflowDefinitionInput } from './workflow-definition.js';
 import { decideWorkflow, type WorkflowCommand } from './workflow.decider.js';
 import type { WorkflowDefinitionUpdated } from './workflow.events.js';
 
@@ -17,7 +19,14 @@ export interface WorkflowWriteResult {
 /** Loads a workflow from its subject, decides, appends with optimistic concurrency. */
 @Injectable()
 export class WorkflowCommandService {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  private readonly serviceUrls: ServiceUrlPolicy;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.serviceUrls = new ServiceUrlPolicy(config.serviceUrlAllowlist);
+  }
 
   /** The current definition straight from the event log (never lags), with the sequence of its last event. */
   async load(slug: string): Promise<{ workflow: WorkflowDefinition; seq: number } | null> {
@@ -37,6 +46,7 @@ export class WorkflowCommandService {
 
   async register(body: unknown, actor: string, requestId: string): Promise<WorkflowWriteResult> {
     const input = this.validate(body);
+    await this.checkServiceUrls(input);
     const current = await this.load(input.slug);
     const command: WorkflowCommand = {
       type: 'RegisterWorkflow',
@@ -55,6 +65,7 @@ export class WorkflowCommandService {
     requestId: string,
   ): Promise<WorkflowWriteResult> {
     const input = this.validate(body, slug);
+    await this.checkServiceUrls(input);
     for (let attempt = 0; ; attempt++) {
       const current = await this.load(slug);
       const command: WorkflowCommand = {
@@ -80,6 +91,23 @@ export class WorkflowCommandService {
       throw new ValidationError('invalid_definition', `The workflow definition is invalid: ${summary}`, result.errors);
     }
     return result.value;
+  }
+
+  /** The SSRF policy at registration (the call checks again, on the addresses it connects to). */
+  private async checkServiceUrls(input: WorkflowDefinitionInput): Promise<void> {
+    const problems: ValidationProblem[] = [];
+    for (const [index, step] of input.steps.entries()) {
+      if (!step.serviceUrl) continue;
+      try {
+        await this.serviceUrls.check(step.serviceUrl);
+      } catch (error) {
+        if (!(error instanceof ServiceUrlDeniedError)) throw error;
+        problems.push({ path: `/steps/${index}/serviceUrl`, message: error.message });
+      }
+    }
+    if (problems.length === 0) return;
+    const summary = problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ');
+    throw new ValidationError('invalid_definition', `The workflow definition is invalid: ${summary}`, problems);
   }
 
   private async execute(

@@ -15,7 +15,8 @@ describe('workers', () => {
     (await t.request('POST', `/workflows/${slug}/run`, { body, token: RUNNER_TOKEN })).body.data.id as string;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // The test's service listens on loopback, which service steps may reach only when allowed.
+    t = await startTestApp({ APPHUB_SERVICE_URL_ALLOWLIST: '127.0.0.1' });
     service = createServer((request, response) => {
       let body = '';
       request.on('data', (chunk) => (body += chunk));
