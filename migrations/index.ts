@@ -3,6 +3,7 @@ import * as createFoundation from './20261127T1200_create_foundation.js';
 import * as createRunsAndAssets from './20261127T1300_create_runs_and_assets.js';
 import * as createAssetCatalog from './20261128T1000_create_asset_catalog.js';
 import * as createMaterializer from './20261128T1200_create_materializer.js';
+import * as createLineage from './20261201T0900_create_lineage.js';
 
 /** Every migration in order. Listed statically so the same list works compiled, under Jest and in the CLI. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '20261127T1300_create_runs_and_assets': createRunsAndAssets,
   '20261128T1000_create_asset_catalog': createAssetCatalog,
   '20261128T1200_create_materializer': createMaterializer,
+  '20261201T0900_create_lineage': createLineage,
 };

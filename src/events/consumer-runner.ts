@@ -9,6 +9,7 @@ import { Lease, sleep } from './lease.js';
 import type { NatsContext } from './nats-context.js';
 import { messageBatches } from './message-batches.js';
 import { isTransientError } from './transient-error.js';
+import { isLineageSubject } from './lineage-publisher.js';
 import { CheckpointMovedError, insertDeadLetter, loadCheckpoint, saveCheckpoint } from './checkpoint-store.js';
 
 /**
@@ -185,7 +186,12 @@ export class ConsumerRunner {
   }
 
   private async applyBatch(messages: JsMsg[], previous: number): Promise<number> {
-    const decoded = messages.map((message) => this.decode(message));
+    // `<prefix>.lineage.*` holds OpenLineage JSON published by the lineage emitter, not domain envelopes: every
+    // consumer passes over it (never dead-letters it), and the checkpoint still moves past it.
+    const prefix = this.options.nats.subjects.prefix;
+    const decoded = messages
+      .filter((message) => !isLineageSubject(prefix, message.subject))
+      .map((message) => this.decode(message));
     const lastSeq = messages[messages.length - 1]!.seq;
     const events = decoded.filter((item): item is StoredEvent => !('error' in item));
     try {
