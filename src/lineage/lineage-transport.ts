@@ -8,7 +8,7 @@ export interface RejectedLineageEvent {
 
 /** Where the emitter sends its events (HTTP, NATS). */
 export interface LineageTransport {
-  readonly name: 'http' | 'nats';
+  readonly name: string;
   /**
    * Delivers every event, in order per workflow run. Resolves with the events the receiver refused for good;
    * throws `LineageDeliveryStalledError` when the receiver stays unavailable past the attempt budget (the batch is

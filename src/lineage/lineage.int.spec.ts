@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
-import { aDefinitionEvent, aRecordedAsset, aRunStory } from '../../test/support/builders/lineage-events.js';
-import { aStep, aWorkflow } from '../../test/support/builders/materializer-events.js';
+import { aRecordedAsset, aRunStory } from '../../test/support/builders/lineage-events.js';
+import { aCompleteRun, ingestDefinition, lineageStream } from '../../test/support/lineage-stream.js';
+import { aStep } from '../../test/support/builders/materializer-events.js';
 import { byWorkflowRun, startLineageReceiver } from '../../test/support/lineage-receiver.js';
 import { expectValidOpenLineage } from '../../test/support/openlineage-schema.js';
 import { createTestPlatform, type TestPlatform } from '../../test/support/test-platform.js';
@@ -12,18 +13,15 @@ import { checkpointOf } from '../projector/consumer-registry.js';
 import { canonicalJson } from './canonical-json.js';
 import { HttpLineageTransport } from './http-transport.js';
 import { LineageConsumer } from './lineage.consumer.js';
-import { decideLineage } from './lineage.mapper.js';
-import { emptyLineageState } from './lineage.state.js';
 import { LineageDeliveryStalledError } from './lineage-transport.js';
 
 const context = { jobNamespace: 'apphub', datasetNamespace: 'apphub' };
-const ordersSchema = { type: 'object', properties: { orderId: { type: 'string' }, amount: { type: 'number' } } };
 
 describe('OpenLineage emitter over HTTP (real NATS, Postgres and receiver)', () => {
   let p: TestPlatform;
   let receiver: Awaited<ReturnType<typeof startLineageReceiver>>;
   const runners: ConsumerRunner[] = [];
-  const appended: StoredEvent[] = [];
+  let stream: ReturnType<typeof lineageStream>;
 
   const startEmitter = (instanceId: string) => {
     const transport = new HttpLineageTransport({
@@ -51,39 +49,18 @@ describe('OpenLineage emitter over HTTP (real NATS, Postgres and receiver)', () 
   const stopAll = async () => {
     await Promise.all(runners.splice(0).map((runner) => runner.stop()));
   };
-  /** Appends builder events to the stream (each on its subject); returns the last sequence. */
-  const append = async (events: StoredEvent[]) => {
-    let last = 0;
-    for (const { seq: _seq, subject, ...envelope } of events) {
-      const prefixed = subject.replace(/^apphub\./, `${p.nats.subjects.prefix}.`);
-      last = (await p.store.append(prefixed, [envelope])).lastSeq;
-      appended.push({ ...envelope, seq: last, subject: prefixed });
-    }
-    return last;
-  };
-  /** What the pure mapping makes of everything appended so far: the bytes each delivery must carry. */
-  const expectedBodies = () => {
-    const state = emptyLineageState();
-    return appended.flatMap((event) => decideLineage(state, event, context)).map(canonicalJson);
-  };
+  const append = (events: StoredEvent[]) => stream.append(events);
+  const expectedBodies = () => stream.expectedBodies();
+  const appended = { find: (match: (event: StoredEvent) => boolean) => stream.appended.find(match) };
   const aRun = (steps = [aStep('load', { consumes: ['raw.orders'], produces: [{ assetId: 'sales.daily' }] })]) =>
     aRunStory({ slug: 'report', runId: uuidv7(), steps });
-  const fullRun = () => {
-    const story = aRun();
-    return [
-      story.requested(),
-      story.started(),
-      story.dispatched('load'),
-      story.succeeded('load', [aRecordedAsset('sales.daily')]),
-      story.runSucceeded(),
-    ];
-  };
+  const fullRun = () => aCompleteRun();
 
   beforeAll(async () => {
     p = await createTestPlatform({ leaseTtlMs: 1500 });
+    stream = lineageStream(p);
     receiver = await startLineageReceiver();
-    const ingest = aWorkflow('ingest', [aStep('fetch', { produces: [{ assetId: 'raw.orders', schema: ordersSchema }] })]);
-    await append([aDefinitionEvent(ingest)]);
+    await append([ingestDefinition()]);
   });
   afterEach(stopAll);
   afterAll(async () => {
