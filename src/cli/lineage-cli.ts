@@ -16,7 +16,9 @@ const stdoutTransport: LineageTransport = {
 };
 
 async function withPlatform<T>(work: (platform: Platform) => Promise<T>): Promise<T> {
-  const platform = await openPlatform(loadConfigFromProcess({}, { LOG_LEVEL: 'warn' }), { collectDefaultMetrics: false });
+  const platform = await openPlatform(loadConfigFromProcess({}, { LOG_LEVEL: 'warn' }), {
+    collectDefaultMetrics: false,
+  });
   try {
     return await work(platform);
   } finally {
@@ -76,7 +78,9 @@ async function main(): Promise<void> {
       await withPlatform(async (platform) => {
         const transports = lineageTransports(platform.config.lineage, platform.nats);
         const result = await redeliverLineageDeadLetters(platform.db, transports, seqs.map(integer));
-        process.stdout.write(`redelivered: ${result.delivered.join(' ') || '-'}; refused again: ${result.refused.join(' ') || '-'}\n`);
+        process.stdout.write(
+          `redelivered: ${result.delivered.join(' ') || '-'}; refused again: ${result.refused.join(' ') || '-'}\n`,
+        );
         if (result.refused.length > 0) process.exitCode = 1;
       });
     });

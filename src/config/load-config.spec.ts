@@ -75,7 +75,12 @@ describe('loadConfig', () => {
       const config = loadConfig({ APPHUB_ROLES: 'lineage' });
       expect([...config.roles]).toEqual(['lineage']);
       expect([...config.lineage.transports]).toEqual(['nats']);
-      expect(config.lineage).toMatchObject({ url: null, jobNamespace: 'apphub', datasetNamespace: 'apphub', natsSubject: null });
+      expect(config.lineage).toMatchObject({
+        url: null,
+        jobNamespace: 'apphub',
+        datasetNamespace: 'apphub',
+        natsSubject: null,
+      });
     });
 
     it('turns the lineage role on with OPENLINEAGE_URL unless APPHUB_ROLES says otherwise', () => {
@@ -89,10 +94,9 @@ describe('loadConfig', () => {
       });
       expect([...config.lineage.transports]).toEqual(['http']);
       expect([...loadConfig({ OPENLINEAGE_URL: 'http://m:5000', APPHUB_ROLES: 'api' }).roles]).toEqual(['api']);
-      expect([...loadConfig({ OPENLINEAGE_URL: 'http://m:5000', OPENLINEAGE_TRANSPORT: 'http,nats' }).lineage.transports]).toEqual([
-        'http',
-        'nats',
-      ]);
+      expect([
+        ...loadConfig({ OPENLINEAGE_URL: 'http://m:5000', OPENLINEAGE_TRANSPORT: 'http,nats' }).lineage.transports,
+      ]).toEqual(['http', 'nats']);
     });
 
     it('refuses a bad URL, an http transport without URL, an unknown transport and a reserved subject', () => {
@@ -113,8 +117,12 @@ describe('loadConfig', () => {
     });
 
     it('accepts a subject under <prefix>.lineage. or outside the prefix, and never prints the API key', () => {
-      expect(loadConfig({ OPENLINEAGE_NATS_SUBJECT: 'apphub.lineage.all' }).lineage.natsSubject).toBe('apphub.lineage.all');
-      expect(loadConfig({ OPENLINEAGE_NATS_SUBJECT: 'openlineage.{slug}' }).lineage.natsSubject).toBe('openlineage.{slug}');
+      expect(loadConfig({ OPENLINEAGE_NATS_SUBJECT: 'apphub.lineage.all' }).lineage.natsSubject).toBe(
+        'apphub.lineage.all',
+      );
+      expect(loadConfig({ OPENLINEAGE_NATS_SUBJECT: 'openlineage.{slug}' }).lineage.natsSubject).toBe(
+        'openlineage.{slug}',
+      );
       const problems = problemsOf({ OPENLINEAGE_API_KEY: 'top secret' });
       expect(problems).toMatch(/OPENLINEAGE_API_KEY="<redacted>"/);
       expect(problems).not.toMatch(/top secret/);

@@ -191,7 +191,9 @@ function lineageConfig(raw: Record<string, unknown>, problems: string[]): Lineag
   const prefix = String(raw.APPHUB_SUBJECT_PREFIX);
   if (natsSubject && !natsSubject.startsWith(`${prefix}.lineage.`)) {
     // Anything else under the prefix would land in <PREFIX>_EVENTS as a message no reader can decode.
-    const reserved = [`${prefix}.`, `${prefix}_timer.`, `${prefix}_job.`].find((start) => natsSubject.startsWith(start));
+    const reserved = [`${prefix}.`, `${prefix}_timer.`, `${prefix}_job.`].find((start) =>
+      natsSubject.startsWith(start),
+    );
     if (reserved) {
       problems.push(
         `OPENLINEAGE_NATS_SUBJECT=${JSON.stringify(natsSubject)}: subjects under ${reserved} are reserved; use ${prefix}.lineage.{slug} or a subject outside the prefix`,

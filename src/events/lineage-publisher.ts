@@ -41,7 +41,11 @@ export class LineagePublisher {
     const pending = messages.map((message) => {
       const h = natsHeaders();
       h.set('Content-Type', 'application/json');
-      return this.nats.js.publish(message.subject, message.body, { msgID: message.msgId, headers: h, timeout: timeoutMs });
+      return this.nats.js.publish(message.subject, message.body, {
+        msgID: message.msgId,
+        headers: h,
+        timeout: timeoutMs,
+      });
     });
     const results = await Promise.allSettled(pending);
     const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');

@@ -10,7 +10,10 @@ import { emptyLineageState } from './lineage.state.js';
  * run of `retail-sales` for the day 2026-01-14 (Paris), triggered by `retail-ingest`. `UPDATE_EXAMPLES=1` rewrites them.
  */
 const daily = { type: 'timeWindow', granularity: 'day', timezone: 'Europe/Paris' };
-const salesSchema = { type: 'object', properties: { day: { type: 'string' }, revenue: { type: 'number', description: 'EUR' } } };
+const salesSchema = {
+  type: 'object',
+  properties: { day: { type: 'string' }, revenue: { type: 'number', description: 'EUR' } },
+};
 const ordersSchema = { type: 'object', properties: { orderId: { type: 'string' }, amount: { type: 'number' } } };
 const runId = '019bc2a4-5e6f-7a80-9b1c-2d3e4f5a6b7c';
 const job = (id: string, consumes: object[], produces: object[]) => ({
@@ -55,7 +58,11 @@ const scenario: StoredEvent[] = [
     workflowDefinitionId: 'sales',
     workflowVersion: 1,
     steps: [
-      job('aggregate', [{ assetId: 'retail.orders.raw' }], [{ assetId: 'retail.sales.daily', schema: salesSchema, partitioning: daily }]),
+      job(
+        'aggregate',
+        [{ assetId: 'retail.orders.raw' }],
+        [{ assetId: 'retail.sales.daily', schema: salesSchema, partitioning: daily }],
+      ),
     ],
     partitionKey: '2026-01-14',
     runKey: null,
@@ -111,7 +118,9 @@ const names = ['run-start', 'step-start', 'step-complete', 'run-complete'];
 
 describe('documented OpenLineage examples', () => {
   const state = emptyLineageState();
-  const emitted = scenario.flatMap((e) => decideLineage(state, e, { jobNamespace: 'apphub', datasetNamespace: 'apphub' }));
+  const emitted = scenario.flatMap((e) =>
+    decideLineage(state, e, { jobNamespace: 'apphub', datasetNamespace: 'apphub' }),
+  );
 
   it('are valid and up to date in docs/openlineage/examples/', () => {
     expectValidOpenLineage(emitted);

@@ -109,7 +109,8 @@ export function triggerFacet(trigger: RunTrigger, triggeredBy: string | null): F
   const expiry = trigger.expiry as Record<string, unknown> | undefined;
   if (expiry && typeof expiry.reason === 'string') picked.expiry = { reason: expiry.reason };
   const waiting = trigger.waitingRun as Record<string, unknown> | undefined;
-  if (waiting && typeof waiting.runId === 'string') picked.waitingRun = pick(waiting, ['workflowSlug', 'runId', 'stepId']);
+  if (waiting && typeof waiting.runId === 'string')
+    picked.waitingRun = pick(waiting, ['workflowSlug', 'runId', 'stepId']);
   return facet('apphub_trigger', picked);
 }
 

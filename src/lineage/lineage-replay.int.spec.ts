@@ -1,4 +1,9 @@
-import { aCompleteRun, ingestDefinition, LINEAGE_TEST_CONTEXT, lineageStream } from '../../test/support/lineage-stream.js';
+import {
+  aCompleteRun,
+  ingestDefinition,
+  LINEAGE_TEST_CONTEXT,
+  lineageStream,
+} from '../../test/support/lineage-stream.js';
 import { byWorkflowRun, startLineageReceiver } from '../../test/support/lineage-receiver.js';
 import { createTestPlatform, type TestPlatform } from '../../test/support/test-platform.js';
 import { eventually } from '../../test/support/waiting.js';
@@ -29,10 +34,22 @@ describe('OpenLineage replay and dead letters', () => {
     const last = await stream.append([ingestDefinition(), ...aCompleteRun(), ...aCompleteRun(), ...refusedRun]);
     const runner = new ConsumerRunner(
       new LineageConsumer({ transports: [transportTo(live.url)], context: LINEAGE_TEST_CONTEXT, log: p.log }),
-      { nats: p.nats, store: p.store, db: p.database.db, log: p.log, leaseTtlMs: 1500, instanceId: 'live', batchSize: 3 },
+      {
+        nats: p.nats,
+        store: p.store,
+        db: p.database.db,
+        log: p.log,
+        leaseTtlMs: 1500,
+        instanceId: 'live',
+        batchSize: 3,
+      },
     );
     runner.start();
-    await eventually(() => checkpointOf(p.database.db, 'lineage'), (seq) => seq >= last, 15_000);
+    await eventually(
+      () => checkpointOf(p.database.db, 'lineage'),
+      (seq) => seq >= last,
+      15_000,
+    );
     await runner.stop();
   });
   afterAll(async () => {
@@ -49,12 +66,18 @@ describe('OpenLineage replay and dead letters', () => {
         p.database.db.selectFrom('lineage_emitter').select('generation').execute(),
       ]);
     const before = await liveState();
-    const result = await replayLineage(deps(), { transports: [transportTo(replayed.url)], context: LINEAGE_TEST_CONTEXT });
+    const result = await replayLineage(deps(), {
+      transports: [transportTo(replayed.url)],
+      context: LINEAGE_TEST_CONTEXT,
+    });
     expect(await liveState()).toEqual(before);
     const everything = stream.expectedBodies();
     expect(result.emitted).toBe(everything.length);
     expect(byWorkflowRun(replayed.accepted)).toEqual(byWorkflowRun(everything));
-    const liveWithRefused = [...live.accepted, ...(await listLineageDeadLetters(p.database.db)).flatMap((l) => l.events.map((e) => e.body))];
+    const liveWithRefused = [
+      ...live.accepted,
+      ...(await listLineageDeadLetters(p.database.db)).flatMap((l) => l.events.map((e) => e.body)),
+    ];
     expect(new Set(replayed.accepted)).toEqual(new Set(liveWithRefused));
     const leftovers = await p.database.db
       .selectFrom('projection_checkpoint')

@@ -101,7 +101,11 @@ describe('OpenLineage emitter over HTTP (real NATS, Postgres and receiver)', () 
     );
     expect(await checkpointOf(p.database.db, 'lineage')).toBeLessThan(last);
     receiver.setMode(201);
-    await eventually(() => checkpointOf(p.database.db, 'lineage'), (seq) => seq >= last, 20_000);
+    await eventually(
+      () => checkpointOf(p.database.db, 'lineage'),
+      (seq) => seq >= last,
+      20_000,
+    );
 
     const expected = expectedBodies().slice(before);
     expect(byWorkflowRun(receiver.accepted)).toEqual(byWorkflowRun(expected));
@@ -115,22 +119,32 @@ describe('OpenLineage emitter over HTTP (real NATS, Postgres and receiver)', () 
     const run = fullRun();
     const last = await append(run);
     startEmitter('emitter-4');
-    await eventually(() => checkpointOf(p.database.db, 'lineage'), (seq) => seq >= last, 15_000);
+    await eventually(
+      () => checkpointOf(p.database.db, 'lineage'),
+      (seq) => seq >= last,
+      15_000,
+    );
     const letters = await p.database.db
       .selectFrom('projection_dead_letter')
       .select(['projection', 'seq', 'event_type', 'error', 'body'])
       .execute();
     const succeeded = appended.find((event) => event.id === run[3]!.id)!;
     expect(letters).toHaveLength(1);
-    expect(letters[0]).toMatchObject({ projection: 'lineage', seq: succeeded.seq, event_type: 'workflow.step.succeeded' });
+    expect(letters[0]).toMatchObject({
+      projection: 'lineage',
+      seq: succeeded.seq,
+      event_type: 'workflow.step.succeeded',
+    });
     expect(letters[0]!.error).toMatch(/^COMPLETE: HTTP 422/);
     const refused = JSON.parse(letters[0]!.body) as unknown[];
     expect(refused.map((event) => canonicalJson(event))).toEqual(
-      expectedBodies().filter((body) => body.includes('"eventType":"COMPLETE"') && body.includes('report.load')).slice(-1),
+      expectedBodies()
+        .filter((body) => body.includes('"eventType":"COMPLETE"') && body.includes('report.load'))
+        .slice(-1),
     );
-    expect(receiver.accepted.some((body) => body.includes('"eventType":"COMPLETE"') && body.includes('"name":"report"'))).toBe(
-      true,
-    );
+    expect(
+      receiver.accepted.some((body) => body.includes('"eventType":"COMPLETE"') && body.includes('"name":"report"')),
+    ).toBe(true);
     receiver.setMode(201);
     await p.database.db.deleteFrom('projection_dead_letter').execute();
   });

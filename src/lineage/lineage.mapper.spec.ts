@@ -62,7 +62,12 @@ describe('OpenLineage mapping', () => {
         run: {
           runId,
           facets: {
-            apphub_trigger: { _producer: P, _schemaURL: FACET_SCHEMA_URLS.apphub_trigger, type: 'manual', triggeredBy: 'ops' },
+            apphub_trigger: {
+              _producer: P,
+              _schemaURL: FACET_SCHEMA_URLS.apphub_trigger,
+              type: 'manual',
+              triggeredBy: 'ops',
+            },
             processing_engine: {
               _producer: P,
               _schemaURL: FACET_SCHEMA_URLS.processing_engine,
@@ -167,7 +172,9 @@ describe('OpenLineage mapping', () => {
     const partitionedIngest = aWorkflow('ingest', [
       aStep('fetch', { produces: [{ assetId: 'raw.orders', partitioning: daily }] }),
     ]);
-    const steps = [aStep('load', { consumes: ['raw.orders'], produces: [{ assetId: 'sales.daily', partitioning: daily }] })];
+    const steps = [
+      aStep('load', { consumes: ['raw.orders'], produces: [{ assetId: 'sales.daily', partitioning: daily }] }),
+    ];
     // 2026-03-29 is the day Paris moves to summer time: 23 hours long.
     const story = aRunStory({ slug: 'report', runId: uuidv7(), steps, partitionKey: '2026-03-29' });
     const history = [aDefinitionEvent(partitionedIngest), story.requested(), story.started()];
@@ -188,7 +195,9 @@ describe('OpenLineage mapping', () => {
 
     it('marks the produced partition on the output', () => {
       const g = given([...history, story.dispatched('load')]);
-      const [complete] = g.when(story.succeeded('load', [aRecordedAsset('sales.daily', { partitionKey: '2026-03-29' })]));
+      const [complete] = g.when(
+        story.succeeded('load', [aRecordedAsset('sales.daily', { partitionKey: '2026-03-29' })]),
+      );
       expect(complete!.outputs[0]!.facets!.apphub_partition).toEqual({
         _producer: P,
         _schemaURL: FACET_SCHEMA_URLS.apphub_partition,
@@ -265,7 +274,13 @@ describe('OpenLineage mapping', () => {
     };
 
     it('carries an auto-materialize trigger with its upstream materialization', () => {
-      const upstream = { workflowSlug: 'ingest', runId: uuidv7(), eventSeq: 42, assetId: 'raw.orders', partitionKey: null };
+      const upstream = {
+        workflowSlug: 'ingest',
+        runId: uuidv7(),
+        eventSeq: 42,
+        assetId: 'raw.orders',
+        partitionKey: null,
+      };
       const trigger = {
         type: 'auto-materialize',
         reason: 'upstream-update',
@@ -298,7 +313,9 @@ describe('OpenLineage mapping', () => {
     });
 
     it('carries a backfill trigger and an expiry trigger', () => {
-      expect(startOf({ slug: 'report', runId: uuidv7(), steps, trigger: { type: 'backfill', backfillId: 'bf-1' } })).toMatchObject({
+      expect(
+        startOf({ slug: 'report', runId: uuidv7(), steps, trigger: { type: 'backfill', backfillId: 'bf-1' } }),
+      ).toMatchObject({
         type: 'backfill',
         backfillId: 'bf-1',
       });

@@ -1,11 +1,5 @@
 import type { StoredEvent } from '../events/envelope.js';
-import type {
-  RunError,
-  RunRequested,
-  StepDispatched,
-  StepFailed,
-  StepSucceeded,
-} from '../runs/run.events.js';
+import type { RunError, RunRequested, StepDispatched, StepFailed, StepSucceeded } from '../runs/run.events.js';
 import type { WorkflowDefinitionUpdated } from '../workflows/workflow.events.js';
 import { declaredOutputs, recordedOutputs, stepInputs } from './lineage-datasets.js';
 import {

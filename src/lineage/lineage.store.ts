@@ -52,7 +52,11 @@ export async function saveLineageChanges(
       .onConflict((oc) => oc.column('run_id').doUpdateSet({ state: sql`excluded.state`, updated_at: sql`now()` }))
       .execute();
   }
-  if (closed.length > 0) await tx.deleteFrom('lineage_run').where('run_id', '=', sql<string>`any(${closed})`).execute();
+  if (closed.length > 0)
+    await tx
+      .deleteFrom('lineage_run')
+      .where('run_id', '=', sql<string>`any(${closed})`)
+      .execute();
   const producers = [...changes.slugs].map((slug) => ({
     workflow_slug: slug,
     assets: JSON.stringify(state.producers.get(slug) ?? []),

@@ -1,4 +1,9 @@
-import { aCompleteRun, ingestDefinition, LINEAGE_TEST_CONTEXT, lineageStream } from '../../test/support/lineage-stream.js';
+import {
+  aCompleteRun,
+  ingestDefinition,
+  LINEAGE_TEST_CONTEXT,
+  lineageStream,
+} from '../../test/support/lineage-stream.js';
 import { expectValidOpenLineage } from '../../test/support/openlineage-schema.js';
 import { createTestPlatform, type TestPlatform } from '../../test/support/test-platform.js';
 import { eventually } from '../../test/support/waiting.js';
@@ -76,9 +81,19 @@ describe('OpenLineage emitter over NATS', () => {
     const head = await p.store.lastSequence();
     expect(head).toBeGreaterThan(last);
     start(projectionGroup('read_models', allProjections));
-    await eventually(() => checkpointOf(p.database.db, 'read_models'), (seq) => seq >= head, 15_000);
-    await eventually(() => checkpointOf(p.database.db, 'lineage'), (seq) => seq >= head, 15_000);
-    expect(await p.database.db.selectFrom('projection_dead_letter').select(['projection', 'seq']).execute()).toEqual([]);
+    await eventually(
+      () => checkpointOf(p.database.db, 'read_models'),
+      (seq) => seq >= head,
+      15_000,
+    );
+    await eventually(
+      () => checkpointOf(p.database.db, 'lineage'),
+      (seq) => seq >= head,
+      15_000,
+    );
+    expect(await p.database.db.selectFrom('projection_dead_letter').select(['projection', 'seq']).execute()).toEqual(
+      [],
+    );
   });
 
   it('publishes to a subject of the operator’s choice once a stream captures it, and waits until then', async () => {

@@ -26,7 +26,11 @@ export class NatsLineageTransport implements LineageTransport {
   async deliver(events: readonly EmittedLineageEvent[]): Promise<RejectedLineageEvent[]> {
     try {
       await this.publisher.publish(
-        events.map((event) => ({ subject: this.subjectFor(event.slug), body: event.body, msgId: lineageMessageId(event.body) })),
+        events.map((event) => ({
+          subject: this.subjectFor(event.slug),
+          body: event.body,
+          msgId: lineageMessageId(event.body),
+        })),
       );
     } catch (error) {
       throw new LineageDeliveryStalledError('nats', (error as Error)?.name ?? 'publish failed', { cause: error });

@@ -54,7 +54,8 @@ describe('OpenLineage emitter in the service', () => {
   });
 
   it('emits a manual run and the auto run it triggers, linked by datasets, versions and the trigger facet', async () => {
-    const upRunId: string = (await t.request('POST', '/workflows/ol-up/run', { body: {}, token: RUNNER_TOKEN })).body.data.id;
+    const upRunId: string = (await t.request('POST', '/workflows/ol-up/run', { body: {}, token: RUNNER_TOKEN })).body
+      .data.id;
     await eventually(
       async () => parsed(),
       (events) => events.some((e) => e.job.name === 'ol-down' && e.eventType === 'COMPLETE'),
@@ -79,9 +80,7 @@ describe('OpenLineage emitter in the service', () => {
       (event) => event !== null,
     );
     const upComplete = events.find((e) => e.job.name === 'ol-up.up' && e.eventType === 'COMPLETE');
-    expect(upComplete.outputs).toEqual([
-      expect.objectContaining({ namespace: 'apphub', name: 'ol.up' }),
-    ]);
+    expect(upComplete.outputs).toEqual([expect.objectContaining({ namespace: 'apphub', name: 'ol.up' })]);
     expect(upComplete.outputs[0].facets.version.datasetVersion).toBe(produced!.id);
     expect(upComplete.outputs[0].facets.schema.fields).toEqual([
       { name: 'rows', type: 'integer' },
@@ -98,7 +97,9 @@ describe('OpenLineage emitter in the service', () => {
       upstream: { workflowSlug: 'ol-up', runId: upRunId },
     });
     const downStepStart = events.find((e) => e.job.name === 'ol-down.down' && e.eventType === 'START');
-    expect(downStepStart.inputs).toEqual([expect.objectContaining({ name: 'ol.up', facets: { schema: upComplete.outputs[0].facets.schema } })]);
+    expect(downStepStart.inputs).toEqual([
+      expect.objectContaining({ name: 'ol.up', facets: { schema: upComplete.outputs[0].facets.schema } }),
+    ]);
     expect(downStepStart.run.facets.parent.run.runId).toBe(downStart.run.runId);
   });
 
@@ -117,8 +118,15 @@ describe('OpenLineage emitter in the service', () => {
     const head = await store.lastSequence();
     const runners = ['read_models', 'run_executor', 'asset_relay', 'materializer', 'lineage'];
     expect(t.app.get(ConsumerRegistry).names()).toEqual(expect.arrayContaining(runners));
-    for (const name of runners) await eventually(() => checkpointOf(db, name), (seq) => seq >= head, 15_000);
-    expect(await db.selectFrom('projection_dead_letter').select(['projection', 'seq', 'subject']).execute()).toEqual([]);
+    for (const name of runners)
+      await eventually(
+        () => checkpointOf(db, name),
+        (seq) => seq >= head,
+        15_000,
+      );
+    expect(await db.selectFrom('projection_dead_letter').select(['projection', 'seq', 'subject']).execute()).toEqual(
+      [],
+    );
   });
 
   it('reports emitted events in /metrics and the emitter’s lag in /health/ready', async () => {

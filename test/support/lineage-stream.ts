@@ -40,7 +40,9 @@ export function lineageStream(p: TestPlatform) {
 
 /** The producer of `raw.orders` (with a schema), for the runs below to consume. */
 export const ingestDefinition = () =>
-  aDefinitionEvent(aWorkflow('ingest', [aStep('fetch', { produces: [{ assetId: 'raw.orders', schema: ordersSchema }] })]));
+  aDefinitionEvent(
+    aWorkflow('ingest', [aStep('fetch', { produces: [{ assetId: 'raw.orders', schema: ordersSchema }] })]),
+  );
 
 /** The events of one complete run of `report` (load consumes raw.orders, produces sales.daily). */
 export function aCompleteRun(slug = 'report'): StoredEvent[] {

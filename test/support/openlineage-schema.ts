@@ -10,7 +10,10 @@ const CORE_ID = 'https://openlineage.io/spec/2-0-2/OpenLineage.json';
  * those definitions (`RunFacet`, `DatasetFacet`, `JobFacet` = `BaseFacet`: `_producer` and `_schemaURL` required)
  * are kept as they are by 2-0-2, so the references resolve against the vendored 2-0-2 document.
  */
-const CORE_ALIASES = ['https://openlineage.io/spec/1-0-2/OpenLineage.json', 'https://openlineage.io/spec/1-0-3/OpenLineage.json'];
+const CORE_ALIASES = [
+  'https://openlineage.io/spec/1-0-2/OpenLineage.json',
+  'https://openlineage.io/spec/1-0-3/OpenLineage.json',
+];
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 
@@ -53,13 +56,16 @@ export function openLineageProblems(event: unknown): string[] {
       problems.push(`no vendored schema for ${facet._schemaURL}`);
       continue;
     }
-    if (!validate(facet)) problems.push(...(validate.errors ?? []).map((e) => `${facet._schemaURL}${e.instancePath} ${e.message}`));
+    if (!validate(facet))
+      problems.push(...(validate.errors ?? []).map((e) => `${facet._schemaURL}${e.instancePath} ${e.message}`));
   }
   return problems;
 }
 
 /** Jest helper: every event validates. */
 export function expectValidOpenLineage(events: readonly unknown[]): void {
-  const problems = events.flatMap((event, index) => openLineageProblems(event).map((problem) => `#${index}: ${problem}`));
+  const problems = events.flatMap((event, index) =>
+    openLineageProblems(event).map((problem) => `#${index}: ${problem}`),
+  );
   expect(problems).toEqual([]);
 }

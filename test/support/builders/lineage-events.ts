@@ -104,7 +104,11 @@ export function aRunStory(options: RunStoryOptions) {
       ),
     runSucceeded: (at = '2026-01-15T10:00:06.000Z') => event('workflow.run.succeeded', { completedAt: at }, at),
     runFailed: (at = '2026-01-15T10:00:06.000Z') =>
-      event('workflow.run.failed', { completedAt: at, error: { message: 'step "load" failed', code: 'step_failed' } }, at),
+      event(
+        'workflow.run.failed',
+        { completedAt: at, error: { message: 'step "load" failed', code: 'step_failed' } },
+        at,
+      ),
     runCanceled: (at = '2026-01-15T10:00:06.000Z') =>
       event('workflow.run.canceled', { completedAt: at, reason: 'operator' }, at),
   };
