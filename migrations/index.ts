@@ -3,6 +3,7 @@ import * as createFoundation from './20261127T1200_create_foundation.js';
 import * as createRunsAndAssets from './20261127T1300_create_runs_and_assets.js';
 import * as createAssetCatalog from './20261128T1000_create_asset_catalog.js';
 import * as createMaterializer from './20261128T1200_create_materializer.js';
+import * as createLineage from './20261201T0900_create_lineage.js';
 import * as orderPartitionsByCodePoint from './20261203T1000_order_partitions_by_code_point.js';
 import * as processManagerState from './20261203T1100_process_manager_state.js';
 
@@ -12,6 +13,7 @@ export const migrations: Record<string, Migration> = {
   '20261127T1300_create_runs_and_assets': createRunsAndAssets,
   '20261128T1000_create_asset_catalog': createAssetCatalog,
   '20261128T1200_create_materializer': createMaterializer,
+  '20261201T0900_create_lineage': createLineage,
   '20261203T1000_order_partitions_by_code_point': orderPartitionsByCodePoint,
   '20261203T1100_process_manager_state': processManagerState,
 };

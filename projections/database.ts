@@ -20,6 +20,7 @@ import type {
 } from './run-executor/run-executor.table.js';
 import type { WorkflowRunTable } from './run-history/run-history.table.js';
 import type { ProjectionCheckpointTable, ProjectionDeadLetterTable } from './checkpoint.table.js';
+import type { LineageEmitterTable, LineageProducerTable, LineageRunTable } from './lineage/lineage.table.js';
 import type {
   WorkflowAssetDeclarationTable,
   WorkflowDefinitionTable,
@@ -47,4 +48,7 @@ export interface Database {
   materializer_parameters: MaterializerParametersTable;
   materializer_seen_event: MaterializerSeenEventTable;
   auto_materialize_decision: AutoMaterializeDecisionTable;
+  lineage_emitter: LineageEmitterTable;
+  lineage_run: LineageRunTable;
+  lineage_producer: LineageProducerTable;
 }

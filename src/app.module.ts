@@ -6,6 +6,7 @@ import { ExamplesModule } from './examples/examples.module.js';
 import { MaterializerModule } from './materializer/materializer.module.js';
 import { APP_CONFIG } from './config/app-config.js';
 import { HealthController } from './http/health.controller.js';
+import { LineageRuntime } from './lineage/lineage.runtime.js';
 import { ConsumerRegistry } from './projector/consumer-registry.js';
 import { ProjectorService } from './projector/projector.service.js';
 import type { Platform } from './runtime/platform.js';
@@ -46,6 +47,7 @@ export class AppModule {
         WorkflowCommandService,
         RunCommandService,
         RunsRuntime,
+        LineageRuntime,
       ],
       exports: [
         ...platformProviders,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 
 /** The stream consumers whose catch-up the benchmark follows (checkpoint names). */
-export const FOLLOWED_CONSUMERS = ['read_models', 'run_executor', 'asset_relay', 'materializer'] as const;
+export const FOLLOWED_CONSUMERS = ['read_models', 'run_executor', 'materializer'] as const;
 
 export interface CatchUpFigure {
   consumer: string;

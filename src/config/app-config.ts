@@ -1,6 +1,29 @@
 /** The roles a process can take (`APPHUB_ROLES`). */
-export type Role = 'api' | 'projector' | 'materializer' | 'worker';
-export const ALL_ROLES: readonly Role[] = ['api', 'projector', 'materializer', 'worker'];
+export type Role = 'api' | 'projector' | 'materializer' | 'worker' | 'lineage';
+export const ALL_ROLES: readonly Role[] = ['api', 'projector', 'materializer', 'worker', 'lineage'];
+
+/** Where the OpenLineage emitter (role `lineage`) sends its events. */
+export type LineageTransportName = 'http' | 'nats';
+
+/** The OpenLineage emitter's settings (`OPENLINEAGE_*`). */
+export interface LineageConfig {
+  /** `OPENLINEAGE_URL`: the receiver's base URL (Marquez: http://localhost:5000); null when unset. */
+  url: string | null;
+  /** `OPENLINEAGE_ENDPOINT`: path below the URL (default `api/v1/lineage`). */
+  endpoint: string;
+  /** `OPENLINEAGE_API_KEY`: sent as a bearer token; null when unset. */
+  apiKey: string | null;
+  /** `OPENLINEAGE_NAMESPACE`: namespace of the emitted jobs (default `apphub`). */
+  jobNamespace: string;
+  /** `OPENLINEAGE_DATASET_NAMESPACE`: namespace of the emitted datasets, the assets (default `apphub`). */
+  datasetNamespace: string;
+  /** `OPENLINEAGE_TRANSPORT`: http when a URL is set, else nats; or a comma list of both. */
+  transports: ReadonlySet<LineageTransportName>;
+  /** `OPENLINEAGE_NATS_SUBJECT`: subject template with `{slug}`; null = `<prefix>.lineage.{slug}`. */
+  natsSubject: string | null;
+  /** `OPENLINEAGE_TIMEOUT_MS`: per HTTP request. */
+  timeoutMs: number;
+}
 
 /** One operator token from `APPHUB_OPERATOR_TOKENS`. */
 export interface OperatorToken {
@@ -55,6 +78,7 @@ export interface AppConfig {
   loadExamples: boolean;
   migrateOnStart: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  lineage: LineageConfig;
   materializer: {
     baseBackoffMs: number;
     maxBackoffMs: number;

@@ -1,5 +1,12 @@
 import { Ajv } from 'ajv';
-import { ALL_ROLES, type AppConfig, type OperatorToken, type Role } from './app-config.js';
+import {
+  ALL_ROLES,
+  type AppConfig,
+  type LineageConfig,
+  type LineageTransportName,
+  type OperatorToken,
+  type Role,
+} from './app-config.js';
 import { parseDatabaseTls, parseNatsSecurity, parseServiceUrlAllowlist } from './connection-security.js';
 import { redactedValue } from './redact.js';
 
@@ -41,7 +48,18 @@ export const CONFIG_ENV_DEFAULTS = {
   ASSET_MATERIALIZER_MAX_CLAIM_AGE_MS: '21600000',
   APPHUB_MAX_INFLIGHT_REQUESTS: '512',
   APPHUB_MAX_EVENT_LOOP_DELAY_MS: '1000',
+  OPENLINEAGE_URL: '',
+  OPENLINEAGE_ENDPOINT: 'api/v1/lineage',
+  OPENLINEAGE_API_KEY: '',
+  OPENLINEAGE_NAMESPACE: 'apphub',
+  OPENLINEAGE_DATASET_NAMESPACE: 'apphub',
+  OPENLINEAGE_TRANSPORT: '',
+  OPENLINEAGE_NATS_SUBJECT: '',
+  OPENLINEAGE_TIMEOUT_MS: '10000',
 } as const;
+
+/** With `OPENLINEAGE_URL` set and `APPHUB_ROLES` unset, the process also takes the `lineage` role. */
+const DEFAULT_ROLES_WITH_LINEAGE = 'api,projector,materializer,worker,lineage';
 
 export type ConfigEnvName = keyof typeof CONFIG_ENV_DEFAULTS;
 
@@ -83,6 +101,17 @@ const envSchema = {
     ASSET_MATERIALIZER_MAX_CLAIM_AGE_MS: int(1000, ONE_YEAR_MS),
     APPHUB_MAX_INFLIGHT_REQUESTS: int(1, 1_000_000),
     APPHUB_MAX_EVENT_LOOP_DELAY_MS: int(10, 600_000),
+    OPENLINEAGE_URL: { type: 'string', pattern: '^$|^https?://[^\\s/?#]+[^\\s]*$' },
+    OPENLINEAGE_ENDPOINT: { type: 'string', pattern: '^[^\\s?#]*$' },
+    OPENLINEAGE_API_KEY: { type: 'string', pattern: '^[^\\s]*$' },
+    OPENLINEAGE_NAMESPACE: { type: 'string', pattern: '^[^\\s]{1,200}$' },
+    OPENLINEAGE_DATASET_NAMESPACE: { type: 'string', pattern: '^[^\\s]{1,200}$' },
+    OPENLINEAGE_TRANSPORT: { type: 'string', pattern: '^$|^(http|nats)(,(http|nats))?$' },
+    OPENLINEAGE_NATS_SUBJECT: {
+      type: 'string',
+      pattern: '^$|^([A-Za-z0-9_:-]+|\\{slug\\})(\\.([A-Za-z0-9_:-]+|\\{slug\\}))*$',
+    },
+    OPENLINEAGE_TIMEOUT_MS: int(100, 600_000),
   },
 } as const;
 
@@ -152,6 +181,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
   const natsSecurity = parseNatsSecurity(env, problems);
   const databaseTls = parseDatabaseTls(env, String(raw.DATABASE_URL), problems);
   const serviceUrlAllowlist = parseServiceUrlAllowlist(String(raw.APPHUB_SERVICE_URL_ALLOWLIST), problems);
+  const lineage = lineageConfig(raw, problems);
+  const roles = env.APPHUB_ROLES?.trim() || !lineage.url ? String(raw.APPHUB_ROLES) : DEFAULT_ROLES_WITH_LINEAGE;
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     natsUrl: String(raw.NATS_URL),
@@ -162,7 +193,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     httpHost: String(raw.HTTP_HOST),
     httpPort: Number(raw.HTTP_PORT),
     subjectPrefix: String(raw.APPHUB_SUBJECT_PREFIX),
-    roles: new Set(String(raw.APPHUB_ROLES).split(',') as Role[]),
+    roles: new Set(roles.split(',') as Role[]),
     operatorTokens: Object.freeze(tokens),
     readAuth: raw.APPHUB_READ_AUTH as AppConfig['readAuth'],
     maxBodyBytes: maxBody,
@@ -173,6 +204,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     loadExamples: raw.APPHUB_LOAD_EXAMPLES as boolean,
     migrateOnStart: raw.APPHUB_MIGRATE_ON_START as boolean,
     logLevel: raw.LOG_LEVEL as AppConfig['logLevel'],
+    lineage,
     materializer: Object.freeze({
       baseBackoffMs: base,
       maxBackoffMs: max,
@@ -184,6 +216,41 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       maxInflightRequests: Number(raw.APPHUB_MAX_INFLIGHT_REQUESTS),
       maxEventLoopDelayMs: Number(raw.APPHUB_MAX_EVENT_LOOP_DELAY_MS),
     }),
+  });
+}
+
+/** The `OPENLINEAGE_*` settings, with the checks that span several variables. */
+function lineageConfig(raw: Record<string, unknown>, problems: string[]): LineageConfig {
+  const url = String(raw.OPENLINEAGE_URL) || null;
+  const listed = String(raw.OPENLINEAGE_TRANSPORT);
+  const transports = new Set<LineageTransportName>(
+    listed ? (listed.split(',') as LineageTransportName[]) : [url ? 'http' : 'nats'],
+  );
+  if (transports.has('http') && !url) {
+    problems.push('OPENLINEAGE_TRANSPORT includes http, which needs OPENLINEAGE_URL');
+  }
+  const natsSubject = String(raw.OPENLINEAGE_NATS_SUBJECT) || null;
+  const prefix = String(raw.APPHUB_SUBJECT_PREFIX);
+  if (natsSubject && !natsSubject.startsWith(`${prefix}.lineage.`)) {
+    // Anything else under the prefix would land in <PREFIX>_EVENTS as a message no reader can decode.
+    const reserved = [`${prefix}.`, `${prefix}_timer.`, `${prefix}_job.`].find((start) =>
+      natsSubject.startsWith(start),
+    );
+    if (reserved) {
+      problems.push(
+        `OPENLINEAGE_NATS_SUBJECT=${JSON.stringify(natsSubject)}: subjects under ${reserved} are reserved; use ${prefix}.lineage.{slug} or a subject outside the prefix`,
+      );
+    }
+  }
+  return Object.freeze({
+    url,
+    endpoint: String(raw.OPENLINEAGE_ENDPOINT),
+    apiKey: String(raw.OPENLINEAGE_API_KEY) || null,
+    jobNamespace: String(raw.OPENLINEAGE_NAMESPACE),
+    datasetNamespace: String(raw.OPENLINEAGE_DATASET_NAMESPACE),
+    transports,
+    natsSubject,
+    timeoutMs: Number(raw.OPENLINEAGE_TIMEOUT_MS),
   });
 }
 

@@ -51,6 +51,46 @@ const jobDispatchSchema = {
   },
 };
 
+/** The OpenLineage RunEvent as the lineage emitter publishes it (full schema: docs/openlineage/spec/OpenLineage.json). */
+const openLineageRunEventSchema = {
+  type: 'object',
+  description:
+    'An OpenLineage 2-0-2 RunEvent (https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent), JSON keys sorted. Facets and examples: docs/openlineage/.',
+  required: ['eventType', 'eventTime', 'producer', 'schemaURL', 'run', 'job', 'inputs', 'outputs'],
+  properties: {
+    eventType: { enum: ['START', 'COMPLETE', 'FAIL', 'ABORT'] },
+    eventTime: { type: 'string', format: 'date-time', description: 'From the stream event (never the wall clock).' },
+    producer: { type: 'string', format: 'uri' },
+    schemaURL: { type: 'string', format: 'uri' },
+    run: {
+      type: 'object',
+      required: ['runId'],
+      properties: {
+        runId: {
+          type: 'string',
+          format: 'uuid',
+          description: 'The workflow run id, or for a step attempt a UUID derived from run id + step id + attempt.',
+        },
+        facets: { type: 'object', description: 'apphub_trigger, processing_engine, parent (steps), errorMessage.' },
+      },
+    },
+    job: {
+      type: 'object',
+      required: ['namespace', 'name'],
+      properties: {
+        namespace: { type: 'string', description: 'OPENLINEAGE_NAMESPACE (default apphub).' },
+        name: { type: 'string', description: '<slug> for a workflow run, <slug>.<stepId> for a step attempt.' },
+      },
+    },
+    inputs: { type: 'array', items: { type: 'object' }, description: 'Assets the step consumes.' },
+    outputs: {
+      type: 'array',
+      items: { type: 'object' },
+      description: 'Assets the step declares (START) or recorded (COMPLETE).',
+    },
+  },
+};
+
 const channels: ChannelSpec[] = [
   {
     id: 'assetProduced',
@@ -116,6 +156,18 @@ const channels: ChannelSpec[] = [
       'Every trigger the materializer considered and what it decided (enqueued, coalesced, deferred-backoff, skipped) with a reason code.',
     parameters: { slug: 'Target workflow slug.', outcome: 'Decision outcome.' },
     types: (t) => t.startsWith('materializer.'),
+  },
+  {
+    id: 'lineage',
+    address: '{prefix}.lineage.{slug}',
+    description:
+      'OpenLineage RunEvents of the NATS transport of the lineage emitter (role `lineage`), in `<PREFIX>_EVENTS` but not domain envelopes (no Apphub-Event-Type header; every stream consumer passes over `{prefix}.lineage.>`). Nats-Msg-Id is derived from the bytes; redeliveries and replays are byte-identical. `OPENLINEAGE_NATS_SUBJECT` can move them to another subject.',
+    parameters: { slug: 'Workflow slug.' },
+    payload: {
+      name: 'OpenLineageRunEvent',
+      schema: openLineageRunEventSchema,
+      description: 'One OpenLineage RunEvent of a workflow run or of one step attempt.',
+    },
   },
   {
     id: 'jobDispatch',

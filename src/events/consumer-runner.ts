@@ -9,6 +9,7 @@ import { Lease, sleep } from './lease.js';
 import type { NatsContext } from './nats-context.js';
 import { messageBatches } from './message-batches.js';
 import { isTransientError } from './transient-error.js';
+import { isLineageSubject } from './lineage-publisher.js';
 import { CheckpointMovedError, insertDeadLetter, loadCheckpoint, saveCheckpoint } from './checkpoint-store.js';
 import type { Metrics } from '../observability/metrics.js';
 
@@ -346,7 +347,7 @@ export class ConsumerRunner {
 
   /** Projections: the batch and the checkpoint in one transaction; a failing event alone goes to the dead letters. */
   private async projectBatch(handler: BatchHandler, messages: JsMsg[]): Promise<void> {
-    const decoded = messages.map((message) => this.decode(message));
+    const decoded = this.decodeAll(messages);
     const lastSeq = messages[messages.length - 1]!.seq;
     const events = decoded.filter((item): item is StoredEvent => !('error' in item));
     const previous = this.position;
@@ -396,7 +397,7 @@ export class ConsumerRunner {
   /** Process managers: decide and carry out in memory; start a write of state and checkpoint when one is due. */
   private async processBatch(manager: ProcessManager, messages: JsMsg[]): Promise<void> {
     this.throwWriteFailure();
-    const decoded = messages.map((message) => this.decode(message));
+    const decoded = this.decodeAll(messages);
     const events = decoded.filter((item): item is StoredEvent => !('error' in item));
     for (const item of decoded) {
       if (!('error' in item)) continue;
@@ -469,6 +470,17 @@ export class ConsumerRunner {
     if (this.writeFailure === null) return;
     const failure = this.writeFailure;
     throw failure;
+  }
+
+  /**
+   * `<prefix>.lineage.*` holds OpenLineage JSON published by the lineage emitter, not domain envelopes: every
+   * consumer passes over it (never dead-letters it), and the position still moves past it.
+   */
+  private decodeAll(messages: JsMsg[]): Decoded[] {
+    const prefix = this.options.nats.subjects.prefix;
+    return messages
+      .filter((message) => !isLineageSubject(prefix, message.subject))
+      .map((message) => this.decode(message));
   }
 
   private decode(message: JsMsg): Decoded {

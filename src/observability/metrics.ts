@@ -35,6 +35,24 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly lineageEventsEmitted = new Counter({
+    name: 'apphub_lineage_events_emitted_total',
+    help: 'OpenLineage RunEvents delivered (committed with the checkpoint), by transport and event type',
+    labelNames: ['transport', 'event_type'],
+    registers: [this.registry],
+  });
+  readonly lineageDeliveryFailures = new Counter({
+    name: 'apphub_lineage_delivery_failures_total',
+    help: 'OpenLineage deliveries that failed: unavailable (batch retried) or rejected (event dead-lettered)',
+    labelNames: ['transport', 'reason'],
+    registers: [this.registry],
+  });
+  readonly lineageStalled = new Gauge({
+    name: 'apphub_lineage_stalled',
+    help: '1 while the OpenLineage emitter cannot deliver (it retries the same batch); lag: apphub_projection_lag_events{projection="lineage"}',
+    registers: [this.registry],
+  });
+
   readonly runConflicts = new Counter({
     name: 'apphub_run_append_conflicts_total',
     help: 'Run events the executor decided but another writer had moved the run on (decided again later)',

@@ -1,0 +1,25 @@
+import type { LineageConfig } from '../config/app-config.js';
+import { LineagePublisher } from '../events/lineage-publisher.js';
+import type { NatsContext } from '../events/nats-context.js';
+import { HttpLineageTransport } from './http-transport.js';
+import type { LineageTransport } from './lineage-transport.js';
+import { NatsLineageTransport } from './nats-transport.js';
+
+/** The transports `OPENLINEAGE_TRANSPORT` selects, HTTP first. */
+export function lineageTransports(config: LineageConfig, nats: NatsContext): LineageTransport[] {
+  const transports: LineageTransport[] = [];
+  if (config.transports.has('http') && config.url) {
+    transports.push(
+      new HttpLineageTransport({
+        url: config.url,
+        endpoint: config.endpoint,
+        apiKey: config.apiKey,
+        timeoutMs: config.timeoutMs,
+      }),
+    );
+  }
+  if (config.transports.has('nats')) {
+    transports.push(new NatsLineageTransport(new LineagePublisher(nats), config.natsSubject));
+  }
+  return transports;
+}

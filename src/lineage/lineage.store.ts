@@ -1,0 +1,71 @@
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../../projections/database.js';
+import { emptyLineageState, type DeclaredAsset, type LineageState, type RunLineage } from './lineage.state.js';
+
+/** What a batch changed: runs (written, or deleted when no longer open) and workflows whose products changed. */
+export interface LineageChanges {
+  runIds: Set<string>;
+  slugs: Set<string>;
+}
+
+/**
+ * Bumps the emitter's generation inside the batch transaction and returns the value it had before. An emitter whose
+ * own last generation differs knows its memory is stale (another instance, a rolled-back batch) and hydrates.
+ */
+export async function bumpGeneration(tx: Transaction<Database>, name: string): Promise<number> {
+  const row = await tx
+    .insertInto('lineage_emitter')
+    .values({ name, generation: 1 })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ generation: sql`lineage_emitter.generation + 1` }))
+    .returning('generation')
+    .executeTakeFirstOrThrow();
+  return Number(row.generation) - 1;
+}
+
+/** The whole state, as the last committed batch left it (as seen by `tx`). */
+export async function loadLineageState(tx: Transaction<Database>): Promise<LineageState> {
+  const state = emptyLineageState();
+  const [runs, producers] = await Promise.all([
+    tx.selectFrom('lineage_run').select(['run_id', 'state']).orderBy('run_id').execute(),
+    tx.selectFrom('lineage_producer').select(['workflow_slug', 'assets']).orderBy('workflow_slug').execute(),
+  ]);
+  for (const row of runs) state.runs.set(row.run_id, JSON.parse(row.state) as RunLineage);
+  for (const row of producers) state.producers.set(row.workflow_slug, JSON.parse(row.assets) as DeclaredAsset[]);
+  return state;
+}
+
+/** Writes what a batch changed: one upsert and one delete for runs, one upsert for producers. */
+export async function saveLineageChanges(
+  tx: Transaction<Database>,
+  state: LineageState,
+  changes: LineageChanges,
+): Promise<void> {
+  const open = [...changes.runIds].flatMap((id) => {
+    const run = state.runs.get(id);
+    return run ? [{ run_id: id, workflow_slug: run.slug, state: JSON.stringify(run) }] : [];
+  });
+  const closed = [...changes.runIds].filter((id) => !state.runs.has(id));
+  if (open.length > 0) {
+    await tx
+      .insertInto('lineage_run')
+      .values(open)
+      .onConflict((oc) => oc.column('run_id').doUpdateSet({ state: sql`excluded.state`, updated_at: sql`now()` }))
+      .execute();
+  }
+  if (closed.length > 0)
+    await tx
+      .deleteFrom('lineage_run')
+      .where('run_id', '=', sql<string>`any(${closed})`)
+      .execute();
+  const producers = [...changes.slugs].map((slug) => ({
+    workflow_slug: slug,
+    assets: JSON.stringify(state.producers.get(slug) ?? []),
+  }));
+  if (producers.length > 0) {
+    await tx
+      .insertInto('lineage_producer')
+      .values(producers)
+      .onConflict((oc) => oc.column('workflow_slug').doUpdateSet({ assets: sql`excluded.assets` }))
+      .execute();
+  }
+}
