@@ -10,6 +10,7 @@ export const PROBLEM_TYPES: Record<string, { status: number; title: string }> = 
   partition_key_required: { status: 400, title: 'A partition key is required' },
   invalid_partition_key: { status: 400, title: 'Invalid partition key' },
   invalid_cursor: { status: 400, title: 'Invalid cursor' },
+  invalid_last_event_id: { status: 400, title: 'Last-Event-ID is beyond the event stream' },
   unauthorized: { status: 401, title: 'Authentication required' },
   forbidden: { status: 403, title: 'Missing scope' },
   workflow_not_found: { status: 404, title: 'Workflow not found' },

@@ -4,6 +4,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from '../app.module.js';
+import { builtConsoleDir } from '../console/console-files.js';
+import { registerConsole } from '../console/console-routes.js';
 import { DomainError } from '../domain/domain-error.js';
 import { DomainErrorFilter, sendProblem } from '../http/domain-error.filter.js';
 import { PinoNestLogger } from '../observability/logger.js';
@@ -65,6 +67,7 @@ export async function createApp(platform: Platform): Promise<NestFastifyApplicat
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json', yamlDocumentUrl: 'docs/yaml' });
+  if (platform.config.roles.has('api')) await registerConsole(fastify, builtConsoleDir(), platform.log);
   await app.init();
   // After init: Nest installs its own handler there, which would turn body-parser errors into generic 400s.
   fastify.setErrorHandler((error, request, reply) => sendProblem(reply, request, error, platform.log));
