@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from '../app.module.js';
 import { builtConsoleDir } from '../console/console-files.js';
 import { registerConsole } from '../console/console-routes.js';
+import { buildOpenApiDocument } from '../docs/openapi.js';
 import { DomainError } from '../domain/domain-error.js';
 import { DomainErrorFilter, sendProblem } from '../http/domain-error.filter.js';
 import { PinoNestLogger } from '../observability/logger.js';
@@ -55,17 +56,7 @@ export async function createApp(platform: Platform): Promise<NestFastifyApplicat
   });
   app.useGlobalFilters(new DomainErrorFilter(platform.log));
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('apphub-assets')
-      .setDescription(
-        'Event-sourced workflow assets: definitions, runs, materializations, partitions and auto-materialization.',
-      )
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json', yamlDocumentUrl: 'docs/yaml' });
   if (platform.config.roles.has('api')) await registerConsole(fastify, builtConsoleDir(), platform.log);
   await app.init();
