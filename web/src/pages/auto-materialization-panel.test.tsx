@@ -49,7 +49,7 @@ describe('Auto-Materialization Activity panel', () => {
 
     await user.selectOptions(screen.getByLabelText('Filter by asset'), 'retail.sales.parquet');
     expect(screen.getAllByTestId('auto-run')).toHaveLength(1);
-    const table = () => screen.getByRole('region', { name: 'Auto-materialized runs' });
+    const table = () => screen.getByRole('region', { name: 'Auto-materialized runs table' });
     expect(within(table()).getByRole('link', { name: 'aaaaaaaa' })).toBeInTheDocument();
     expect(within(table()).queryByRole('link', { name: 'bbbbbbbb' })).not.toBeInTheDocument();
 

@@ -76,7 +76,7 @@ export function PartitionsTable({ slug, assetId, partitioned }: { slug: string; 
       ) : rows.length === 0 ? (
         <Empty>No partitions yet.</Empty>
       ) : (
-        <div ref={scroller} className="virtual-scroll" role="region" aria-label="Partitions" tabIndex={0}>
+        <div ref={scroller} className="virtual-scroll" role="region" aria-label="Partitions table" tabIndex={0}>
           <table className="partitions" aria-rowcount={typeof total === 'number' ? total + 1 : -1}>
             <thead>
               <tr>
