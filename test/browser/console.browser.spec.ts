@@ -14,7 +14,9 @@ const workflows = [
   {
     slug: 'console-upstream',
     name: 'Console upstream',
-    steps: [{ id: 'load', jobSlug: 'console-ext-load', produces: [{ assetId: 'console.orders', partitioning: regions }] }],
+    steps: [
+      { id: 'load', jobSlug: 'console-ext-load', produces: [{ assetId: 'console.orders', partitioning: regions }] },
+    ],
   },
   {
     slug: 'console-downstream',
@@ -63,7 +65,10 @@ describe('operator console in a real Chromium against the real service', () => {
   async function complete(runId: string, stepId: string, assetId: string, partitionKey?: string) {
     await driver.waitForStep(runId, stepId);
     const response = await t.request('POST', `/workflow-runs/${runId}/steps/${stepId}/complete`, {
-      body: { status: 'succeeded', result: { assets: [{ assetId, payload: { rows: 42 }, ...(partitionKey ? { partitionKey } : {}) }] } },
+      body: {
+        status: 'succeeded',
+        result: { assets: [{ assetId, payload: { rows: 42 }, ...(partitionKey ? { partitionKey } : {}) }] },
+      },
     });
     expect(response.status).toBe(200);
   }
@@ -73,7 +78,8 @@ describe('operator console in a real Chromium against the real service', () => {
     (
       await eventually(
         () => t.request('GET', '/workflows/console-downstream/auto-materialize', { token: null }),
-        (response) => response.body.data.inFlight.some((claim: { partitionKey: string }) => claim.partitionKey === partitionKey),
+        (response) =>
+          response.body.data.inFlight.some((claim: { partitionKey: string }) => claim.partitionKey === partitionKey),
         15_000,
       )
     ).body.data.inFlight.find((claim: { partitionKey: string }) => claim.partitionKey === partitionKey).runId as string;
@@ -201,18 +207,31 @@ describe('operator console in a real Chromium against the real service', () => {
     const runHref = await notice.getByRole('link').getAttribute('href');
     const runId = runHref!.split('/').pop()!;
     const run = (await t.request('GET', `/workflow-runs/${runId}`, { token: null })).body.data;
-    expect(run).toMatchObject({ partitionKey: 'south', triggeredBy: 'assets-ui', parameters: { threshold: 7, region: 'south' } });
+    expect(run).toMatchObject({
+      partitionKey: 'south',
+      triggeredBy: 'assets-ui',
+      parameters: { threshold: 7, region: 'south' },
+    });
     const south = page.locator('tr[data-partition="south"]');
     await south.getByText('Manually stored parameters').waitFor();
 
     await complete(runId, 'summarize', 'console.summary', 'south');
-    await eventually(() => history.count(), (count) => count === before + 1);
+    await eventually(
+      () => history.count(),
+      (count) => count === before + 1,
+    );
     await history.filter({ hasText: 'south' }).first().waitFor();
     await south.getByText('Fresh').waitFor();
 
     await south.getByRole('button', { name: 'Recompute south' }).click();
-    await page.getByRole('dialog', { name: 'Recompute south' }).getByRole('button', { name: 'Load stored parameters' }).click();
-    expect(JSON.parse(await page.getByLabel('Run parameters (JSON)').inputValue())).toEqual({ threshold: 7, region: 'south' });
+    await page
+      .getByRole('dialog', { name: 'Recompute south' })
+      .getByRole('button', { name: 'Load stored parameters' })
+      .click();
+    expect(JSON.parse(await page.getByLabel('Run parameters (JSON)').inputValue())).toEqual({
+      threshold: 7,
+      region: 'south',
+    });
     await page.getByRole('dialog', { name: 'Recompute south' }).getByRole('button', { name: 'Cancel' }).click();
     await south.getByRole('button', { name: 'Clear stored parameters of south' }).click();
     await south.getByText('Manually stored parameters').waitFor({ state: 'detached' });
@@ -273,7 +292,12 @@ describe('operator console in a real Chromium against the real service', () => {
           await page.getByText('Live', { exact: true }).waitFor();
           await page.locator('[role="status"]', { hasText: /^Loading/ }).waitFor({ state: 'detached' });
           const violations = await axeViolations(page);
-          expect({ page: name, colorScheme, width, violations }).toEqual({ page: name, colorScheme, width, violations: [] });
+          expect({ page: name, colorScheme, width, violations }).toEqual({
+            page: name,
+            colorScheme,
+            width,
+            violations: [],
+          });
           if (width === 390) {
             const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
             expect({ page: name, overflow }).toEqual({ page: name, overflow: 0 });

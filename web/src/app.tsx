@@ -1,15 +1,19 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { lazy, Suspense } from 'react';
 import { BrowserRouter, Link, Route, Routes } from 'react-router';
 import { ApiError } from './api/problem';
 import { Layout } from './components/layout';
+import { Loading } from './components/states';
 import { LiveEventsProvider } from './live/live-events';
 import { AssetCatalogPage } from './pages/asset-catalog-page';
 import { AssetDetailPage } from './pages/asset-detail-page';
-import { LineageGraphPage } from './pages/lineage-graph-page';
 import { usePageTitle } from './pages/page-title';
 import { RunDetailPage } from './pages/run-detail-page';
 import { WorkflowDetailPage } from './pages/workflow-detail-page';
 import { WorkflowsPage } from './pages/workflows-page';
+
+// The graph page brings React Flow and dagre: loaded when first opened.
+const LineageGraphPage = lazy(async () => ({ default: (await import('./pages/lineage-graph-page')).LineageGraphPage }));
 
 /** Client errors (4xx) are answers, not glitches: never retried. A lagging read model (503) is retried briefly. */
 export function createQueryClient(): QueryClient {
@@ -31,7 +35,14 @@ export function AppRoutes() {
         <Route index element={<WorkflowsPage />} />
         <Route path="workflows/:slug" element={<WorkflowDetailPage />} />
         <Route path="assets" element={<AssetCatalogPage />} />
-        <Route path="assets/graph" element={<LineageGraphPage />} />
+        <Route
+          path="assets/graph"
+          element={
+            <Suspense fallback={<Loading what="the lineage graph" />}>
+              <LineageGraphPage />
+            </Suspense>
+          }
+        />
         <Route path="assets/:assetId" element={<AssetDetailPage />} />
         <Route path="runs/:runId" element={<RunDetailPage />} />
         <Route path="*" element={<NotFound />} />

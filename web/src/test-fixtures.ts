@@ -12,7 +12,12 @@ export function aRun(overrides: Partial<Run> & { assetId?: string; reason?: stri
     runKey: null,
     parameters: {},
     triggeredBy: 'asset-materializer',
-    trigger: { type: 'auto-materialize', reason, assetId, chain: ['retail-sales-daily-ingest', 'retail-sales-insights'] },
+    trigger: {
+      type: 'auto-materialize',
+      reason,
+      assetId,
+      chain: ['retail-sales-daily-ingest', 'retail-sales-insights'],
+    },
     createdAt: '2024-01-02T10:00:00.000Z',
     startedAt: '2024-01-02T10:00:01.000Z',
     completedAt: '2024-01-02T10:00:03.500Z',

@@ -15,7 +15,9 @@ const auth: Middleware = {
 };
 
 /** The typed client of the service's HTTP API, generated from its OpenAPI document (docs/openapi.json). */
-export const api = createClient<paths>({ baseUrl: typeof window === 'undefined' ? 'http://localhost' : window.location.origin });
+export const api = createClient<paths>({
+  baseUrl: typeof window === 'undefined' ? 'http://localhost' : window.location.origin,
+});
 api.use(auth);
 
 /** `{minSeq}` when the console has seen events: read-your-writes with the live stream. */

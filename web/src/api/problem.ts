@@ -35,5 +35,9 @@ export function toApiError(status: number, body: unknown, fallbackTitle: string)
     const problem = body as Partial<Problem>;
     return new ApiError({ ...problem, title: String(problem.title), status: problem.status ?? status } as Problem);
   }
-  return new ApiError({ title: fallbackTitle, status, detail: typeof body === 'string' ? body.slice(0, 300) : undefined });
+  return new ApiError({
+    title: fallbackTitle,
+    status,
+    detail: typeof body === 'string' ? body.slice(0, 300) : undefined,
+  });
 }

@@ -60,7 +60,12 @@ export function useRuns(slug: string, status: RunStatus | undefined) {
         await api.GET('/workflows/{slug}/runs', {
           params: {
             path: path(slug),
-            query: { limit: 20, ...(status ? { status } : {}), ...(pageParam ? { cursor: pageParam } : {}), ...minSeq() },
+            query: {
+              limit: 20,
+              ...(status ? { status } : {}),
+              ...(pageParam ? { cursor: pageParam } : {}),
+              ...minSeq(),
+            },
           },
         }),
       ),
@@ -100,7 +105,11 @@ export function useCatalog() {
     queryKey: keys.catalog,
     initialPageParam: undefined as string | undefined,
     queryFn: async ({ pageParam }) =>
-      unwrap(await api.GET('/assets', { params: { query: { limit: 100, ...(pageParam ? { cursor: pageParam } : {}), ...minSeq() } } })),
+      unwrap(
+        await api.GET('/assets', {
+          params: { query: { limit: 100, ...(pageParam ? { cursor: pageParam } : {}), ...minSeq() } },
+        }),
+      ),
     getNextPageParam: (page) => page.meta?.nextCursor ?? undefined,
   });
 }
@@ -109,7 +118,8 @@ export function useAsset(assetId: string) {
   return useQuery({
     queryKey: keys.asset(assetId),
     queryFn: async () =>
-      unwrap(await api.GET('/assets/{assetId}', { params: { path: { assetId }, query: { limit: 200, ...minSeq() } } })).data,
+      unwrap(await api.GET('/assets/{assetId}', { params: { path: { assetId }, query: { limit: 200, ...minSeq() } } }))
+        .data,
   });
 }
 
@@ -188,7 +198,11 @@ export function usePartitionActions(slug: string, assetId: string) {
       onSuccess: refresh,
     }),
     recompute: useMutation({
-      mutationFn: async (input: { partitionKey: string | null; parameters: Record<string, unknown>; save: boolean }) => {
+      mutationFn: async (input: {
+        partitionKey: string | null;
+        parameters: Record<string, unknown>;
+        save: boolean;
+      }) => {
         if (input.save) {
           unwrap(
             await api.PUT('/workflows/{slug}/assets/{assetId}/partition-parameters', {

@@ -19,8 +19,18 @@ export function invalidationsFor(event: LiveEvent): unknown[][] {
       ['graph'],
       ['catalog'],
       ...(assetId ? [['asset', assetId]] : []),
-      ...(slug && assetId ? [['history', slug, assetId], ['partitions', slug, assetId]] : []),
-      ...(slug ? [['workflow-assets', slug], ['runs', slug, 'latest']] : []),
+      ...(slug && assetId
+        ? [
+            ['history', slug, assetId],
+            ['partitions', slug, assetId],
+          ]
+        : []),
+      ...(slug
+        ? [
+            ['workflow-assets', slug],
+            ['runs', slug, 'latest'],
+          ]
+        : []),
       ['workflows-summary'],
     ];
   }
@@ -35,7 +45,12 @@ export function invalidationsFor(event: LiveEvent): unknown[][] {
     const updated = typeof workflow.slug === 'string' ? workflow.slug : null;
     return [
       ['workflows'],
-      ...(updated ? [['workflow', updated], ['workflow-assets', updated]] : []),
+      ...(updated
+        ? [
+            ['workflow', updated],
+            ['workflow-assets', updated],
+          ]
+        : []),
       ['graph'],
       ['catalog'],
     ];

@@ -55,7 +55,11 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
         } catch {
           return;
         }
-        const event: LiveEvent = { seq: Number(message.id), type: envelope.type ?? message.event, data: envelope.data ?? {} };
+        const event: LiveEvent = {
+          seq: Number(message.id),
+          type: envelope.type ?? message.event,
+          data: envelope.data ?? {},
+        };
         if (Number.isFinite(event.seq)) livePosition.seq = Math.max(livePosition.seq, event.seq);
         listeners.current.forEach((listener) => listener(event));
         schedule(invalidationsFor(event));

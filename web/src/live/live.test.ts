@@ -6,7 +6,9 @@ describe('SseParser', () => {
   it('parses events across chunks, skips comments, joins multi-line data', () => {
     const parser = new SseParser();
     expect(parser.push('retry: 2000\n: connected\n\nid: 4\nevent: ready\nda')).toEqual([]);
-    expect(parser.push('ta: {"lastEventId":4}\n\nid: 5\r\nevent: asset.produced\r\ndata: a\r\ndata: b\r\n\r\n')).toEqual([
+    expect(
+      parser.push('ta: {"lastEventId":4}\n\nid: 5\r\nevent: asset.produced\r\ndata: a\r\ndata: b\r\n\r\n'),
+    ).toEqual([
       { id: '4', event: 'ready', data: '{"lastEventId":4}' },
       { id: '5', event: 'asset.produced', data: 'a\nb' },
     ]);
@@ -18,7 +20,13 @@ describe('invalidationsFor', () => {
   it('refreshes the asset views of a produced asset', () => {
     const keys = invalidationsFor({ seq: 9, type: 'asset.produced', data: { assetId: 'a.b', workflowSlug: 'wf' } });
     expect(keys).toEqual(
-      expect.arrayContaining([['graph'], ['catalog'], ['asset', 'a.b'], ['history', 'wf', 'a.b'], ['partitions', 'wf', 'a.b']]),
+      expect.arrayContaining([
+        ['graph'],
+        ['catalog'],
+        ['asset', 'a.b'],
+        ['history', 'wf', 'a.b'],
+        ['partitions', 'wf', 'a.b'],
+      ]),
     );
   });
 

@@ -14,12 +14,24 @@ describe('auto activity', () => {
 
   it('is ready once the backoff window is over', () => {
     const now = Date.parse('2024-01-01T00:10:00Z');
-    expect(nextEligible({ partitionKey: null, failures: 1, nextEligibleAt: '2024-01-01T00:20:00Z', deferredPending: false }, now)).toEqual({
+    expect(
+      nextEligible(
+        { partitionKey: null, failures: 1, nextEligibleAt: '2024-01-01T00:20:00Z', deferredPending: false },
+        now,
+      ),
+    ).toEqual({
       ready: false,
       at: '2024-01-01T00:20:00Z',
     });
-    expect(nextEligible({ partitionKey: null, failures: 1, nextEligibleAt: '2024-01-01T00:05:00Z', deferredPending: false }, now).ready).toBe(true);
-    expect(nextEligible({ partitionKey: null, failures: 1, nextEligibleAt: null, deferredPending: false }, now).ready).toBe(true);
+    expect(
+      nextEligible(
+        { partitionKey: null, failures: 1, nextEligibleAt: '2024-01-01T00:05:00Z', deferredPending: false },
+        now,
+      ).ready,
+    ).toBe(true);
+    expect(
+      nextEligible({ partitionKey: null, failures: 1, nextEligibleAt: null, deferredPending: false }, now).ready,
+    ).toBe(true);
   });
 
   it('explains decision reasons', () => {

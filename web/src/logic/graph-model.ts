@@ -11,7 +11,9 @@ export const ASSET_STATE_TEXT: Record<AssetState, string> = {
   never: 'Never materialized',
 };
 
-export function assetState(node: Pick<GraphNode, 'hasStalePartitions' | 'stalePartitions' | 'hasOutdatedUpstreams' | 'latestMaterializations'>): AssetState {
+export function assetState(
+  node: Pick<GraphNode, 'hasStalePartitions' | 'stalePartitions' | 'hasOutdatedUpstreams' | 'latestMaterializations'>,
+): AssetState {
   if (node.hasStalePartitions || (node.stalePartitions?.length ?? 0) > 0) return 'stale';
   if (node.hasOutdatedUpstreams) return 'outdated';
   return (node.latestMaterializations?.length ?? 0) > 0 ? 'fresh' : 'never';

@@ -6,14 +6,20 @@ const workflow = {
   parametersSchema: {
     type: 'object',
     required: ['ordersPerDay', 'region'],
-    properties: { ordersPerDay: { type: 'integer', minimum: 1 }, region: { type: 'string' }, output: { type: 'object' } },
+    properties: {
+      ordersPerDay: { type: 'integer', minimum: 1 },
+      region: { type: 'string' },
+      output: { type: 'object' },
+    },
   },
 };
 
 describe('checkParameters (the Recompute editor)', () => {
   it('validates the parameters merged over defaultParameters, like the server', () => {
     expect(checkParameters('{"region": "eu"}', workflow)).toEqual({ parameters: { region: 'eu' }, problems: [] });
-    expect(checkParameters('{}', workflow).problems).toEqual([{ path: '/parameters', message: 'must have property "region"' }]);
+    expect(checkParameters('{}', workflow).problems).toEqual([
+      { path: '/parameters', message: 'must have property "region"' },
+    ]);
     expect(checkParameters('{"region": "eu", "ordersPerDay": 0}', workflow).problems).toEqual([
       { path: '/parameters/ordersPerDay', message: 'must be >= 1' },
     ]);
@@ -21,7 +27,9 @@ describe('checkParameters (the Recompute editor)', () => {
 
   it('refuses text that is not a JSON object', () => {
     expect(checkParameters('{"region": ', workflow).problems[0]!.message).toMatch(/^Not valid JSON/);
-    expect(checkParameters('[1]', workflow).problems).toEqual([{ path: '', message: 'Parameters must be a JSON object' }]);
+    expect(checkParameters('[1]', workflow).problems).toEqual([
+      { path: '', message: 'Parameters must be a JSON object' },
+    ]);
   });
 
   it('accepts any object when the workflow has no parametersSchema', () => {

@@ -59,7 +59,8 @@ export function checkParameters(
   } catch (error) {
     return { parameters: null, problems: [{ path: '', message: `Not valid JSON: ${(error as Error).message}` }] };
   }
-  if (!isPlainObject(parsed)) return { parameters: null, problems: [{ path: '', message: 'Parameters must be a JSON object' }] };
+  if (!isPlainObject(parsed))
+    return { parameters: null, problems: [{ path: '', message: 'Parameters must be a JSON object' }] };
   if (!isPlainObject(workflow.parametersSchema)) return { parameters: parsed, problems: [] };
   const validate = validatorFor(workflow.parametersSchema);
   if (validate instanceof Error) return { parameters: parsed, problems: [] };

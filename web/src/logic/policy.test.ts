@@ -11,13 +11,15 @@ describe('chips', () => {
   });
 
   it('describes partitionings', () => {
-    expect(partitioningLabel({ type: 'timeWindow', granularity: 'hour', timezone: 'Europe/Paris', lookbackWindows: 24 })).toBe(
-      'Time window (hour) · Europe/Paris · lookback 24',
-    );
+    expect(
+      partitioningLabel({ type: 'timeWindow', granularity: 'hour', timezone: 'Europe/Paris', lookbackWindows: 24 }),
+    ).toBe('Time window (hour) · Europe/Paris · lookback 24');
     expect(partitioningLabel({ type: 'static', keys: ['a', 'b', 'c'] })).toBe('Static (3 keys)');
     expect(partitioningLabel({ type: 'static', keys: ['a'] })).toBe('Static (1 key)');
     expect(partitioningLabel({ type: 'dynamic', maxKeys: 1000 })).toBe('Dynamic · max 1000');
-    expect(partitioningLabel({ type: 'dynamic', maxKeys: 1000, retentionDays: 120 })).toBe('Dynamic · max 1000 · retention 120d');
+    expect(partitioningLabel({ type: 'dynamic', maxKeys: 1000, retentionDays: 120 })).toBe(
+      'Dynamic · max 1000 · retention 120d',
+    );
     expect(partitioningLabel(null)).toBe('Unpartitioned');
   });
 

@@ -13,10 +13,7 @@ import { usePageTitle } from './page-title';
 export function catalogChips(asset: Pick<CatalogAsset, 'producers'>): string[] {
   const producer = asset.producers?.[0];
   if (!producer) return ['No producer'];
-  return [
-    partitioningLabel(producer.partitioning as never),
-    ...policyChips(producer.autoMaterialize as never),
-  ];
+  return [partitioningLabel(producer.partitioning as never), ...policyChips(producer.autoMaterialize as never)];
 }
 
 export function AssetCatalogPage() {
@@ -42,7 +39,9 @@ export function AssetCatalogPage() {
       ) : catalog.isError ? (
         <ErrorState error={catalog.error} onRetry={() => void catalog.refetch()} />
       ) : assets.length === 0 ? (
-        <Empty>{search ? 'No loaded asset matches this filter.' : 'No assets yet: register a workflow that declares some.'}</Empty>
+        <Empty>
+          {search ? 'No loaded asset matches this filter.' : 'No assets yet: register a workflow that declares some.'}
+        </Empty>
       ) : (
         <TableRegion label="Assets">
           <table>

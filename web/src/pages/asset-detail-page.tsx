@@ -68,7 +68,17 @@ export function AssetDetailPage() {
   );
 }
 
-function RoleCard({ title, roles, empty, showPolicy }: { title: string; roles: AssetRole[]; empty: string; showPolicy?: boolean }) {
+function RoleCard({
+  title,
+  roles,
+  empty,
+  showPolicy,
+}: {
+  title: string;
+  roles: AssetRole[];
+  empty: string;
+  showPolicy?: boolean;
+}) {
   const id = useId();
   return (
     <section className="card" aria-labelledby={`${id}-title`}>

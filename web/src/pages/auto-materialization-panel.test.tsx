@@ -27,8 +27,17 @@ function renderPanel(view: AutoMaterializeView, assets?: InventoryAsset[]) {
 }
 
 describe('Auto-Materialization Activity panel', () => {
-  const parquetRun = aRun({ id: 'aaaaaaaa-1111-0000-0000-000000000000', assetId: 'retail.sales.parquet', status: 'succeeded' });
-  const rawRun = aRun({ id: 'bbbbbbbb-2222-0000-0000-000000000000', assetId: 'retail.sales.raw', status: 'running', completedAt: null });
+  const parquetRun = aRun({
+    id: 'aaaaaaaa-1111-0000-0000-000000000000',
+    assetId: 'retail.sales.parquet',
+    status: 'succeeded',
+  });
+  const rawRun = aRun({
+    id: 'bbbbbbbb-2222-0000-0000-000000000000',
+    assetId: 'retail.sales.raw',
+    status: 'running',
+    completedAt: null,
+  });
 
   it('shows the in-flight claim, both runs, and filters them by asset and status', async () => {
     const user = userEvent.setup();
@@ -36,7 +45,14 @@ describe('Auto-Materialization Activity panel', () => {
       aView({
         runs: [parquetRun, rawRun],
         inFlight: [
-          { partitionKey: null, runId: rawRun.id, assetId: 'retail.sales.raw', reason: 'upstream-update', since: '2024-01-02T11:59:00.000Z', followUpPending: true },
+          {
+            partitionKey: null,
+            runId: rawRun.id,
+            assetId: 'retail.sales.raw',
+            reason: 'upstream-update',
+            since: '2024-01-02T11:59:00.000Z',
+            followUpPending: true,
+          },
         ],
       }),
     );
@@ -65,7 +81,9 @@ describe('Auto-Materialization Activity panel', () => {
 
   it('offers the assets of the run triggers as asset filter options, once each', () => {
     renderPanel(aView({ runs: [parquetRun, rawRun, aRun({ assetId: 'retail.sales.raw' })] }));
-    const options = within(screen.getByLabelText('Filter by asset')).getAllByRole('option').map((o) => o.textContent);
+    const options = within(screen.getByLabelText('Filter by asset'))
+      .getAllByRole('option')
+      .map((o) => o.textContent);
     expect(options).toEqual(['All assets', 'retail.sales.parquet', 'retail.sales.raw']);
   });
 
@@ -81,8 +99,18 @@ describe('Auto-Materialization Activity panel', () => {
     renderPanel(
       aView({
         backoff: [
-          { partitionKey: '2024-01-01', failures: 3, nextEligibleAt: '2024-01-02T12:08:00.000Z', deferredPending: true },
-          { partitionKey: '2024-01-02', failures: 1, nextEligibleAt: '2024-01-02T11:00:00.000Z', deferredPending: false },
+          {
+            partitionKey: '2024-01-01',
+            failures: 3,
+            nextEligibleAt: '2024-01-02T12:08:00.000Z',
+            deferredPending: true,
+          },
+          {
+            partitionKey: '2024-01-02',
+            failures: 1,
+            nextEligibleAt: '2024-01-02T11:00:00.000Z',
+            deferredPending: false,
+          },
         ],
       }),
     );

@@ -41,7 +41,10 @@ export function AutoMaterializationPanel(props: AutoMaterializationPanelProps) {
       <div className="panel-head">
         <h2 id={`${id}-title`}>Auto-Materialization Activity</h2>
         <span className="muted">
-          Updated <time dateTime={new Date(props.updatedAt).toISOString()}>{new Date(props.updatedAt).toLocaleTimeString()}</time>
+          Updated{' '}
+          <time dateTime={new Date(props.updatedAt).toISOString()}>
+            {new Date(props.updatedAt).toLocaleTimeString()}
+          </time>
         </span>
         <button type="button" onClick={props.onRefresh} disabled={props.refreshing}>
           {props.refreshing ? 'Refreshing…' : 'Refresh'}
@@ -96,7 +99,9 @@ export function AutoMaterializationPanel(props: AutoMaterializationPanelProps) {
                       <dt>Next eligible run</dt>
                       <dd>{next.ready ? 'Ready now' : <Time at={next.at} />}</dd>
                     </dl>
-                    {entry.deferredPending ? <p className="muted">A deferred trigger runs when the window ends.</p> : null}
+                    {entry.deferredPending ? (
+                      <p className="muted">A deferred trigger runs when the window ends.</p>
+                    ) : null}
                   </li>
                 );
               })}
@@ -128,12 +133,24 @@ export function AutoMaterializationPanel(props: AutoMaterializationPanelProps) {
   );
 }
 
-function RunFilterBar({ runs, filters, onChange }: { runs: Run[]; filters: RunFilters; onChange(f: RunFilters): void }) {
+function RunFilterBar({
+  runs,
+  filters,
+  onChange,
+}: {
+  runs: Run[];
+  filters: RunFilters;
+  onChange(f: RunFilters): void;
+}) {
   const id = useId();
   return (
     <div className="filters" role="group" aria-label="Filters">
       <label htmlFor={`${id}-asset`}>Filter by asset</label>
-      <select id={`${id}-asset`} value={filters.assetId} onChange={(e) => onChange({ ...filters, assetId: e.target.value })}>
+      <select
+        id={`${id}-asset`}
+        value={filters.assetId}
+        onChange={(e) => onChange({ ...filters, assetId: e.target.value })}
+      >
         <option value="">All assets</option>
         {assetOptions(runs).map((assetId) => (
           <option key={assetId} value={assetId}>
@@ -201,7 +218,15 @@ function AutoRunsTable({ runs, now }: { runs: Run[]; now: number }) {
   );
 }
 
-function AutoManagedAssets({ workflow, assets, now }: { workflow: Workflow; assets: InventoryAsset[] | undefined; now: number }) {
+function AutoManagedAssets({
+  workflow,
+  assets,
+  now,
+}: {
+  workflow: Workflow;
+  assets: InventoryAsset[] | undefined;
+  now: number;
+}) {
   const id = useId();
   const declarations = workflow.steps.flatMap((step) =>
     (step.produces ?? []).filter((asset) => asset.autoMaterialize).map((asset) => ({ step, asset })),

@@ -99,7 +99,11 @@ function useLiveOverlay(updatedAt: number): Map<string, AssetState> {
         const assetId = typeof event.data.assetId === 'string' ? event.data.assetId : null;
         if (!assetId) return;
         const state: AssetState | null =
-          event.type === 'asset.produced' ? 'fresh' : event.type === 'asset.expired' || event.type === 'asset.stale.marked' ? 'stale' : null;
+          event.type === 'asset.produced'
+            ? 'fresh'
+            : event.type === 'asset.expired' || event.type === 'asset.stale.marked'
+              ? 'stale'
+              : null;
         if (state) setOverlay((current) => new Map(current).set(assetId, { state, at: Date.now() }));
       }),
     [live],
@@ -156,10 +160,12 @@ function LineageGraph({ graph, updatedAt }: { graph: Graph; updatedAt: number })
     );
     setMatches(found);
     setSearched(true);
-    if (found.length > 0) void flow.fitView({ nodes: found.map((nodeId) => ({ id: nodeId })), duration: 300, maxZoom: 1.2 });
+    if (found.length > 0)
+      void flow.fitView({ nodes: found.map((nodeId) => ({ id: nodeId })), duration: 300, maxZoom: 1.2 });
   };
   const counts = model.nodes.reduce(
-    (acc, node) => (node.kind === 'asset' ? { ...acc, [node.state ?? 'never']: (acc[node.state ?? 'never'] ?? 0) + 1 } : acc),
+    (acc, node) =>
+      node.kind === 'asset' ? { ...acc, [node.state ?? 'never']: (acc[node.state ?? 'never'] ?? 0) + 1 } : acc,
     {} as Partial<Record<AssetState, number>>,
   );
 
@@ -175,13 +181,18 @@ function LineageGraph({ graph, updatedAt }: { graph: Graph; updatedAt: number })
           Fit to view
         </button>
         <span aria-live="polite" className="muted">
-          {searched ? (matches.length === 0 ? 'No asset matches.' : `${matches.length} matching ${matches.length === 1 ? 'asset' : 'assets'}`) : ''}
+          {searched
+            ? matches.length === 0
+              ? 'No asset matches.'
+              : `${matches.length} matching ${matches.length === 1 ? 'asset' : 'assets'}`
+            : ''}
         </span>
       </div>
       <ul className="legend" aria-label="Legend">
         {(['stale', 'outdated', 'fresh', 'never'] as AssetState[]).map((state) => (
           <li key={state}>
-            <span className={`swatch node-${state}`} aria-hidden="true" /> {ASSET_STATE_TEXT[state]} ({counts[state] ?? 0})
+            <span className={`swatch node-${state}`} aria-hidden="true" /> {ASSET_STATE_TEXT[state]} (
+            {counts[state] ?? 0})
           </li>
         ))}
       </ul>
@@ -198,7 +209,11 @@ function LineageGraph({ graph, updatedAt }: { graph: Graph; updatedAt: number })
           elementsSelectable={false}
           onNodeClick={(_, node) => {
             const data = node.data as LineageNodeData;
-            void navigate(data.kind === 'asset' ? `/assets/${encodeURIComponent(data.name)}` : `/workflows/${encodeURIComponent(data.name)}`);
+            void navigate(
+              data.kind === 'asset'
+                ? `/assets/${encodeURIComponent(data.name)}`
+                : `/workflows/${encodeURIComponent(data.name)}`,
+            );
           }}
           proOptions={{ hideAttribution: true }}
           aria-label="Lineage graph"

@@ -38,8 +38,8 @@ export function MarkStaleDialog({
         <label htmlFor={`${id}-note`}>Note (optional)</label>
         <input id={`${id}-note`} value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} />
         <label className="check">
-          <input type="checkbox" checked={trigger} onChange={(e) => setTrigger(e.target.checked)} /> Also request a rerun
-          of this partition
+          <input type="checkbox" checked={trigger} onChange={(e) => setTrigger(e.target.checked)} /> Also request a
+          rerun of this partition
         </label>
         {mutation.isError ? <ErrorState error={mutation.error} /> : null}
         <div className="actions">
@@ -68,7 +68,11 @@ export function RecomputeDialog({
 }: {
   slug: string;
   partition: Partition;
-  mutation: UseMutationResult<Run, Error, { partitionKey: string | null; parameters: Record<string, unknown>; save: boolean }>;
+  mutation: UseMutationResult<
+    Run,
+    Error,
+    { partitionKey: string | null; parameters: Record<string, unknown>; save: boolean }
+  >;
   onDone: Done;
 }) {
   const workflow = useWorkflow(slug);
@@ -122,7 +126,9 @@ export function RecomputeDialog({
               </ul>
             ) : (
               <p className="muted">
-                {workflow.data?.parametersSchema ? 'Valid against the workflow’s parametersSchema.' : 'Valid JSON object.'}
+                {workflow.data?.parametersSchema
+                  ? 'Valid against the workflow’s parametersSchema.'
+                  : 'Valid JSON object.'}
               </p>
             )}
           </div>
@@ -134,7 +140,9 @@ export function RecomputeDialog({
             >
               Load stored parameters
             </button>
-            <span className="muted">{stored ? parametersSourceLabel(partition.parametersSource) : 'No stored parameters'}</span>
+            <span className="muted">
+              {stored ? parametersSourceLabel(partition.parametersSource) : 'No stored parameters'}
+            </span>
           </div>
           <label className="check">
             <input type="checkbox" checked={save} onChange={(e) => setSave(e.target.checked)} /> Save these parameters

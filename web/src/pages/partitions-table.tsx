@@ -30,7 +30,15 @@ const GLOBAL: Partition = {
  * Partitions of an asset, paged from the server (200 a page) and virtualized (only the visible rows are in the DOM),
  * so 100k partitions scroll smoothly; the next page loads when the end comes into view.
  */
-export function PartitionsTable({ slug, assetId, partitioned }: { slug: string; assetId: string; partitioned: boolean }) {
+export function PartitionsTable({
+  slug,
+  assetId,
+  partitioned,
+}: {
+  slug: string;
+  assetId: string;
+  partitioned: boolean;
+}) {
   const query = usePartitions(slug, assetId);
   const actions = usePartitionActions(slug, assetId);
   const [dialog, setDialog] = useState<{ kind: 'stale' | 'recompute'; partition: Partition } | null>(null);
@@ -133,35 +141,49 @@ export function PartitionsTable({ slug, assetId, partitioned }: { slug: string; 
                     </td>
                     <td>{partition.parametersSource ? parametersSourceLabel(partition.parametersSource) : '—'}</td>
                     <td className="row-actions">
-                      {hasManualMark(partition) ? (
+                      <div>
+                        {hasManualMark(partition) ? (
+                          <button
+                            type="button"
+                            onClick={() =>
+                              actions.clearStale.mutate(partition.partitionKey ?? null, {
+                                onSuccess: () => setNotice(`Cleared the stale mark of ${label}.`),
+                              })
+                            }
+                            aria-label={`Clear stale ${label}`}
+                          >
+                            Clear stale
+                          </button>
+                        ) : (
+                          <button
+                            type="button"
+                            onClick={() => setDialog({ kind: 'stale', partition })}
+                            aria-label={`Mark stale ${label}`}
+                          >
+                            Mark stale
+                          </button>
+                        )}
                         <button
                           type="button"
-                          onClick={() => actions.clearStale.mutate(partition.partitionKey ?? null, { onSuccess: () => setNotice(`Cleared the stale mark of ${label}.`) })}
-                          aria-label={`Clear stale ${label}`}
+                          onClick={() => setDialog({ kind: 'recompute', partition })}
+                          aria-label={`Recompute ${label}`}
                         >
-                          Clear stale
+                          Recompute
                         </button>
-                      ) : (
-                        <button type="button" onClick={() => setDialog({ kind: 'stale', partition })} aria-label={`Mark stale ${label}`}>
-                          Mark stale
-                        </button>
-                      )}
-                      <button type="button" onClick={() => setDialog({ kind: 'recompute', partition })} aria-label={`Recompute ${label}`}>
-                        Recompute
-                      </button>
-                      {partition.parametersSource === 'manual' ? (
-                        <button
-                          type="button"
-                          onClick={() =>
-                            actions.clearParameters.mutate(partition.partitionKey ?? null, {
-                              onSuccess: () => setNotice(`Cleared the stored parameters of ${label}.`),
-                            })
-                          }
-                          aria-label={`Clear stored parameters of ${label}`}
-                        >
-                          Clear stored parameters
-                        </button>
-                      ) : null}
+                        {partition.parametersSource === 'manual' ? (
+                          <button
+                            type="button"
+                            onClick={() =>
+                              actions.clearParameters.mutate(partition.partitionKey ?? null, {
+                                onSuccess: () => setNotice(`Cleared the stored parameters of ${label}.`),
+                              })
+                            }
+                            aria-label={`Clear stored parameters of ${label}`}
+                          >
+                            Clear stored parameters
+                          </button>
+                        ) : null}
+                      </div>
                     </td>
                   </tr>
                 );

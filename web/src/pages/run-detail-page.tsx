@@ -32,7 +32,8 @@ function RunDetail({ run }: { run: Run }) {
   return (
     <article aria-labelledby="run-title">
       <p className="crumbs">
-        <Link to="/">Workflows</Link> / <Link to={`/workflows/${encodeURIComponent(run.workflowSlug)}`}>{run.workflowSlug}</Link>
+        <Link to="/">Workflows</Link> /{' '}
+        <Link to={`/workflows/${encodeURIComponent(run.workflowSlug)}`}>{run.workflowSlug}</Link>
       </p>
       <h1 id="run-title">
         Run <code>{shortId(run.id)}</code> <StatusBadge status={run.status} />
@@ -75,7 +76,8 @@ function RunDetail({ run }: { run: Run }) {
               <Time at={run.waitingFor.waitUntil} />
               {run.waitingFor.producerRunId ? (
                 <>
-                  ; producer run <Link to={`/runs/${run.waitingFor.producerRunId}`}>{shortId(run.waitingFor.producerRunId)}</Link>
+                  ; producer run{' '}
+                  <Link to={`/runs/${run.waitingFor.producerRunId}`}>{shortId(run.waitingFor.producerRunId)}</Link>
                 </>
               ) : null}
             </p>

@@ -37,8 +37,8 @@ export function WorkflowDetailPage() {
           <h1 id="workflow-title">{definition.name}</h1>
           {definition.description ? <p>{definition.description}</p> : null}
           <p className="muted">
-            Version {definition.version} · {definition.steps.length} {definition.steps.length === 1 ? 'step' : 'steps'} ·
-            updated <Time at={definition.updatedAt} />
+            Version {definition.version} · {definition.steps.length} {definition.steps.length === 1 ? 'step' : 'steps'}{' '}
+            · updated <Time at={definition.updatedAt} />
           </p>
           <nav aria-label="Workflow sections" className="tabs">
             {TABS.map((t) => (

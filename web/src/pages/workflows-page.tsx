@@ -37,7 +37,8 @@ export function WorkflowsPage() {
         {(page) =>
           page.data.length === 0 ? (
             <Empty>
-              No workflows registered yet. Register one with <code>POST /workflows</code> (see <a href="/docs">/docs</a>).
+              No workflows registered yet. Register one with <code>POST /workflows</code> (see <a href="/docs">/docs</a>
+              ).
             </Empty>
           ) : (
             <WorkflowTable workflows={page.data} />
@@ -92,7 +93,9 @@ function WorkflowTable({ workflows }: { workflows: Workflow[] }) {
                   )}
                 </td>
                 <td className="num">{autoManagedCount(workflow)}</td>
-                <td className="num">{graph.isPending ? '…' : graph.isError ? 'unavailable' : (stale.get(workflow.slug) ?? 0)}</td>
+                <td className="num">
+                  {graph.isPending ? '…' : graph.isError ? 'unavailable' : (stale.get(workflow.slug) ?? 0)}
+                </td>
               </tr>
             );
           })}
