@@ -5,7 +5,7 @@ import { defineConfig } from 'vite';
 // The console is served by the service under /ui/ (src/console/console-routes.ts); hashed files go to static/ so that
 // an SPA route such as /ui/assets/… can never be mistaken for a file. `npm run dev -w web` proxies the API to :4000.
 const api = process.env.APPHUB_API_URL ?? 'http://127.0.0.1:4000';
-const apiPaths = ['/workflows', '/workflow-runs', '/assets/', '/events', '/docs', '/health'];
+const apiPaths = ['/workflows', '/workflow-runs', '/assets', '/events', '/docs', '/health'];
 
 export default defineConfig({
   base: '/ui/',
