@@ -47,14 +47,19 @@ describe('console routes', () => {
     await app.close();
   });
 
-  it('serves hashed files for a year and answers 404 for a hashed file that is gone', async () => {
-    const app = await appFor(fakeBuild());
+  it('serves hashed files for a year, also ones built after start-up, and 404 for one that does not exist', async () => {
+    const dir = fakeBuild();
+    const app = await appFor(dir);
     const bundle = await app.inject('/ui/static/index-abc123.js');
     expect(bundle.statusCode).toBe(200);
     expect(bundle.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(bundle.headers['content-type']).toMatch(/javascript/);
     expect((await app.inject('/ui/favicon.svg')).headers['cache-control']).toBe('no-cache');
     expect((await app.inject('/ui/static/index-old.js')).statusCode).toBe(404);
+    expect((await app.inject('/ui/static/..%2F..%2Fetc%2Fpasswd')).statusCode).not.toBe(200);
+    writeFileSync(path.join(dir, 'static', 'index-new456.js'), 'console.log(2)');
+    const rebuilt = await app.inject('/ui/static/index-new456.js');
+    expect([rebuilt.statusCode, rebuilt.body]).toEqual([200, 'console.log(2)']);
     await app.close();
   });
 

@@ -38,10 +38,9 @@ export async function registerConsole(fastify: FastifyInstance, dir: string | nu
     });
     scope.get(`${CONSOLE_PREFIX}*`, (request, reply) => {
       if (request.url.startsWith(HASHED_PREFIX)) {
-        return reply
-          .status(404)
-          .header('content-type', 'text/plain; charset=utf-8')
-          .send('No such console file (a newer build may have replaced it: reload the page).');
+        // Built after start-up (a rebuild while the service runs): served from disk, 404 when it does not exist.
+        const file = decodeURIComponent(request.url.slice(CONSOLE_PREFIX.length).split('?')[0]!);
+        return reply.header('cache-control', 'public, max-age=31536000, immutable').sendFile(file);
       }
       return reply.header('cache-control', 'no-cache').sendFile('index.html');
     });
