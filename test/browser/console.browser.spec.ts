@@ -342,7 +342,13 @@ describe('operator console in a real Chromium against the real service', () => {
         },
       ],
     };
-    expect((await t.request('POST', '/workflows', { body: minutes, token: WRITER_TOKEN })).status).toBe(201);
+    const registered = await t.request('POST', '/workflows', { body: minutes, token: WRITER_TOKEN });
+    expect(registered.status).toBe(201);
+    // Read-your-writes: open the page once the catalog has the new asset (else its first read may 404).
+    const known = await t.request('GET', `/assets/console.minutes?minSeq=${registered.body.meta.eventSeq}`, {
+      token: null,
+    });
+    expect(known.status).toBe(200);
     await page.goto(url('/ui/assets/console.minutes'));
     const scroller = page.getByRole('region', { name: 'Partitions table' });
     await page.getByText(/^200 of 10000 loaded$/).waitFor();
@@ -356,6 +362,7 @@ describe('operator console in a real Chromium against the real service', () => {
   });
 
   it('lays out and searches a lineage graph of 1,000 assets; zoomed in, only the visible nodes are rendered', async () => {
+    let lastSeq = 0;
     for (let w = 0; w < 10; w++) {
       const steps = [0, 1].map((s) => ({
         id: `s${s}`,
@@ -364,8 +371,11 @@ describe('operator console in a real Chromium against the real service', () => {
         produces: Array.from({ length: 50 }, (_, a) => ({ assetId: `bulk.w${w}.s${s}.a${a}` })),
       }));
       const body = { slug: `console-bulk-${w}`, name: `Bulk ${w}`, steps };
-      expect((await t.request('POST', '/workflows', { body, token: WRITER_TOKEN })).status).toBe(201);
+      const registered = await t.request('POST', '/workflows', { body, token: WRITER_TOKEN });
+      expect(registered.status).toBe(201);
+      lastSeq = registered.body.meta.eventSeq;
     }
+    expect((await t.request('GET', `/assets/graph?minSeq=${lastSeq}`, { token: null })).status).toBe(200);
     const started = Date.now();
     await page.goto(url('/ui/assets/graph'));
     await page.locator('.react-flow__node').first().waitFor();
