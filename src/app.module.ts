@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { AssetsModule } from './assets/assets.module.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { ExamplesModule } from './examples/examples.module.js';
+import { LiveModule } from './live/live.module.js';
 import { MaterializerModule } from './materializer/materializer.module.js';
 import { APP_CONFIG } from './config/app-config.js';
 import { HealthController } from './http/health.controller.js';
@@ -35,7 +36,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [AssetsModule, MaterializerModule, ExamplesModule],
+      imports: [AssetsModule, MaterializerModule, ExamplesModule, LiveModule],
       controllers: [HealthController, WorkflowsController, RunsController],
       providers: [
         ...platformProviders,

@@ -11,7 +11,9 @@ export function banner({ port, token, nats, postgres }) {
   return [
     '',
     `apphub-assets is ready at http://${base}`,
+    `  Console             http://${base}/ui/  (paste the operator token under "Operator token" to act)`,
     `  API docs (OpenAPI)  http://${base}/docs`,
+    `  Live events (SSE)   curl -N ${base}/events?subjects=asset.%3E`,
     `  operator token      ${token ?? '(one of your APPHUB_OPERATOR_TOKENS)'}`,
     `  NATS                ${nats.url}  (${nats.origin})`,
     `  Postgres            ${withoutPassword(postgres.url)}  (${postgres.origin})`,

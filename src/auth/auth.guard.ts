@@ -17,9 +17,16 @@ const PUBLIC_KEY = 'apphub:public';
 
 /** Marks probes and metrics: answered without a token even when `APPHUB_READ_AUTH=required`. */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
+const QUERY_TOKEN_KEY = 'apphub:query-token';
 
 /** Marks a handler as a mutation that needs a bearer token with this scope. */
 export const RequireScope = (scope: Scope) => SetMetadata(SCOPE_KEY, scope);
+
+/**
+ * Lets a read take the token from the `access_token` query parameter when no Authorization header is sent:
+ * for browser EventSource clients, which cannot set headers (`GET /events`). Never for mutations.
+ */
+export const AcceptQueryToken = () => SetMetadata(QUERY_TOKEN_KEY, true);
 
 type RequestWithActor = FastifyRequest & { actor?: Actor };
 
@@ -51,7 +58,8 @@ export class AuthGuard implements CanActivate {
       context.getClass(),
     ]);
     const header = request.headers.authorization;
-    const presented = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header.trim())?.[1] : undefined;
+    const presented =
+      typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header.trim())?.[1] : this.queryToken(context, request);
     const actor = presented ? findOperator(this.config.operatorTokens, presented) : null;
     if (presented && !actor) throw new DomainError('unauthorized', 'The bearer token is not known.');
     const needsToken = scope !== undefined || this.config.readAuth === 'required';
@@ -68,5 +76,14 @@ export class AuthGuard implements CanActivate {
     }
     request.actor = actor ?? ANONYMOUS;
     return true;
+  }
+
+  private queryToken(context: ExecutionContext, request: RequestWithActor): string | undefined {
+    const allowed = this.reflector.getAllAndOverride<boolean | undefined>(QUERY_TOKEN_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const token = allowed ? (request.query as Record<string, unknown> | undefined)?.access_token : undefined;
+    return typeof token === 'string' && token.length > 0 ? token : undefined;
   }
 }

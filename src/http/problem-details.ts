@@ -11,6 +11,7 @@ export const PROBLEM_TYPES: Record<string, { status: number; title: string }> = 
   invalid_partition_key: { status: 400, title: 'Invalid partition key' },
   invalid_cursor: { status: 400, title: 'Invalid cursor' },
   invalid_min_seq: { status: 400, title: 'minSeq is beyond the end of the event stream' },
+  invalid_last_event_id: { status: 400, title: 'Last-Event-ID is beyond the event stream' },
   unauthorized: { status: 401, title: 'Authentication required' },
   forbidden: { status: 403, title: 'Missing scope' },
   workflow_not_found: { status: 404, title: 'Workflow not found' },

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiQueryFrom } from '../assets/api-docs.js';
 import type { Kysely } from 'kysely';
 import {
   listAutoRuns,
@@ -13,6 +14,7 @@ import { toRunView } from '../runs/run-state.js';
 import { DB } from '../runtime/tokens.js';
 import { WorkflowCommandService } from '../workflows/workflow-command.service.js';
 import { autoMaterializeQuerySchema, type AutoMaterializeQuery } from './auto-materialize.http-schemas.js';
+import { autoMaterializeResponseSchema } from './auto-materialize.response-schemas.js';
 import { MATERIALIZER_CONSUMER } from './materializer.consumer.js';
 
 /** The read models behind the view; `?minSeq=` waits for all of them. */
@@ -32,6 +34,8 @@ export class AutoMaterializeController {
     summary:
       'Auto-materialization of a workflow: recent auto runs, in-flight runs, backoff windows and recent trigger decisions',
   })
+  @ApiQueryFrom(autoMaterializeQuerySchema)
+  @ApiOkResponse({ schema: autoMaterializeResponseSchema })
   async view(
     @Param('slug') slug: string,
     @Query(new SchemaPipe(autoMaterializeQuerySchema, 'query')) query: AutoMaterializeQuery,

@@ -20,7 +20,24 @@ export function createLogger(level: string, base: Record<string, unknown> = {}):
       ],
       censor: '[redacted]',
     },
+    formatters: { log: redactQueryTokens },
   });
+}
+
+const QUERY_TOKEN = /([?&]access_token=)[^&#\s]*/gi;
+
+/**
+ * `GET /events?access_token=…` (EventSource clients) must not leave the token in request logs. Runs before the
+ * request serializer, so the request keeps everything but its URL (a prototype-linked copy).
+ */
+export function redactQueryTokens(object: Record<string, unknown>): Record<string, unknown> {
+  const req = object.req as { url?: unknown } | undefined;
+  if (!req || typeof req.url !== 'string') return object;
+  const url = req.url.replace(QUERY_TOKEN, '$1[redacted]');
+  if (url === req.url) return object;
+  const copy = Object.create(req) as { url: string };
+  Object.defineProperty(copy, 'url', { value: url, enumerable: true });
+  return { ...object, req: copy };
 }
 
 /** Lets Nest log through pino (nestjs-pino needs Node 22). */

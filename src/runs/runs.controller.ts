@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiQueryFrom } from '../assets/api-docs.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../projections/database.js';
@@ -21,6 +22,7 @@ import {
   listRunsQuerySchema,
   runRequestBodySchema,
 } from './run.http-schemas.js';
+import { runListResponseSchema, runResponseSchema } from './run.response-schemas.js';
 
 interface ListRunsQuery {
   limit: number;
@@ -46,6 +48,7 @@ export class RunsController {
   @RequireScope('workflows:run')
   @ApiOperation({ summary: 'Request a run (scope workflows:run); answers 202 with the pending run' })
   @ApiBody({ schema: runRequestBodySchema as object })
+  @ApiAcceptedResponse({ schema: runResponseSchema })
   async run(
     @Param('slug') slug: string,
     @Body(new SchemaPipe(runRequestBodySchema)) body: ManualRunBody,
@@ -60,6 +63,8 @@ export class RunsController {
 
   @Get('workflows/:slug/runs')
   @ApiOperation({ summary: 'Runs of a workflow, newest first; filters status, partitionKey, trigger' })
+  @ApiQueryFrom(listRunsQuerySchema)
+  @ApiOkResponse({ schema: runListResponseSchema })
   async list(@Param('slug') slug: string, @Query(new SchemaPipe(listRunsQuerySchema, 'query')) query: ListRunsQuery) {
     await this.workflows.require(slug);
     await this.consumers.waitFor('run_history', query.minSeq);
@@ -79,6 +84,7 @@ export class RunsController {
 
   @Get('workflow-runs/:runId')
   @ApiOperation({ summary: 'One run with its steps and produced assets, folded from its events (never lags)' })
+  @ApiOkResponse({ schema: runResponseSchema })
   async get(
     @Param('runId') runId: string,
     @Query(new SchemaPipe(getRunQuerySchema, 'query')) _query: { minSeq?: number },
@@ -92,6 +98,7 @@ export class RunsController {
   @RequireScope('workflows:run')
   @ApiOperation({ summary: 'Cancel a pending, running or waiting run (scope workflows:run)' })
   @ApiBody({ schema: cancelBodySchema as object, required: false })
+  @ApiAcceptedResponse({ schema: runResponseSchema })
   async cancel(
     @Param('runId') runId: string,
     @Body(new SchemaPipe(cancelBodySchema)) body: { reason?: string },

@@ -1,9 +1,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from '../app.module.js';
+import { builtConsoleDir } from '../console/console-files.js';
+import { registerConsole } from '../console/console-routes.js';
+import { buildOpenApiDocument } from '../docs/openapi.js';
 import { DomainError } from '../domain/domain-error.js';
 import { DomainErrorFilter, sendProblem } from '../http/domain-error.filter.js';
 import { assertStorableBody, assertStorableUrl } from '../http/input-guards.js';
@@ -77,18 +80,9 @@ export async function createApp(platform: Platform): Promise<NestFastifyApplicat
   app.useGlobalFilters(new DomainErrorFilter(platform.log));
   app.useGlobalInterceptors(new StreamEndInterceptor(new StreamEnd(() => platform.store.lastSequence())));
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('apphub-assets')
-      .setDescription(
-        'Event-sourced workflow assets: definitions, runs, materializations, partitions and auto-materialization.',
-      )
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json', yamlDocumentUrl: 'docs/yaml' });
+  if (platform.config.roles.has('api')) await registerConsole(fastify, builtConsoleDir(), platform.log);
   await app.init();
   // After init: Nest installs its own handler there, which would turn body-parser errors into generic 400s.
   fastify.setErrorHandler((error, request, reply) => sendProblem(reply, request, error, platform.log));

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../projections/database.js';
 import { listWorkflows } from '../../projections/workflow-definitions/workflow-definitions.queries.js';
+import { ApiQueryFrom } from '../assets/api-docs.js';
 import { CurrentActor, RequireScope } from '../auth/auth.guard.js';
 import type { Actor } from '../auth/operator-tokens.js';
 import { ValidationError } from '../domain/domain-error.js';
@@ -14,6 +15,7 @@ import { DB } from '../runtime/tokens.js';
 import { WorkflowCommandService } from './workflow-command.service.js';
 import { workflowDefinitionBodySchema } from './workflow-definition.schema.js';
 import { listWorkflowsQuerySchema } from './workflow.http-schemas.js';
+import { workflowListResponseSchema, workflowResponseSchema } from './workflow.response-schemas.js';
 
 @ApiTags('workflows')
 @Controller('workflows')
@@ -29,6 +31,7 @@ export class WorkflowsController {
   @RequireScope('workflows:write')
   @ApiOperation({ summary: 'Register a workflow definition (scope workflows:write)' })
   @ApiBody({ schema: workflowDefinitionBodySchema as object })
+  @ApiCreatedResponse({ schema: workflowResponseSchema })
   async register(
     @Body() body: unknown,
     @CurrentActor() actor: Actor,
@@ -44,6 +47,7 @@ export class WorkflowsController {
   @RequireScope('workflows:write')
   @ApiOperation({ summary: 'Replace a workflow definition; If-Match: "<version>" guards against lost updates (412)' })
   @ApiBody({ schema: workflowDefinitionBodySchema as object })
+  @ApiOkResponse({ schema: workflowResponseSchema })
   async update(
     @Param('slug') slug: string,
     @Body() body: unknown,
@@ -65,6 +69,8 @@ export class WorkflowsController {
 
   @Get()
   @ApiOperation({ summary: 'List workflow definitions (by slug; cursor = last slug of the previous page)' })
+  @ApiQueryFrom(listWorkflowsQuerySchema)
+  @ApiOkResponse({ schema: workflowListResponseSchema })
   async list(
     @Query(new SchemaPipe(listWorkflowsQuerySchema, 'query'))
     query: {
@@ -87,6 +93,7 @@ export class WorkflowsController {
 
   @Get(':slug')
   @ApiOperation({ summary: 'One workflow definition, read from the event log (never lags); ETag is its version' })
+  @ApiOkResponse({ schema: workflowResponseSchema })
   async get(@Param('slug') slug: string, @Res({ passthrough: true }) reply: FastifyReply) {
     const { workflow, seq } = await this.commands.require(slug);
     void reply.header('ETag', `"${workflow.version}"`);

@@ -12,7 +12,8 @@ export default async function globalSetup() {
       `select datname from pg_database where datname like 'apphub_t_%'
          and (pg_stat_file('base/' || oid || '/PG_VERSION')).modification < now() - interval '1 hour'`,
     );
-    for (const row of old.rows) await admin.query(`drop database if exists ${row.datname} with (force)`).catch(() => undefined);
+    for (const row of old.rows)
+      await admin.query(`drop database if exists ${row.datname} with (force)`).catch(() => undefined);
   } catch {
     // pg_stat_file needs superuser; without it leftovers simply stay.
   } finally {

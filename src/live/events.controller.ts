@@ -1,0 +1,108 @@
+import { Controller, Get, Headers, Inject, Query, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { AcceptQueryToken } from '../auth/auth.guard.js';
+import { DomainError, ValidationError } from '../domain/domain-error.js';
+import { EventFeed } from '../events/event-feed.js';
+import { SchemaPipe } from '../http/schema.pipe.js';
+import { LOGGER } from '../runtime/tokens.js';
+import { liveEventsQuerySchema, type LiveEventsQuery } from './events.http-schemas.js';
+import { LiveStreams } from './live-streams.js';
+import { SseStream } from './sse-stream.js';
+import { fullSubjectFilter, subjectFilterProblem } from './subject-filter.js';
+
+const DESCRIPTION = `Server-sent events (text/event-stream) of the domain events in <PREFIX>_EVENTS, in stream order.
+Each event: \`id:\` = stream sequence, \`event:\` = event type (asset.produced, asset.expired, asset.stale.marked,
+workflow.run.succeeded, materializer.trigger.enqueued, …), \`data:\` = the event envelope as JSON.
+The first event is \`ready\` whose id is the position the stream starts after, so a reconnecting EventSource
+sends it back as Last-Event-ID even when no event matched yet. \`Last-Event-ID\` (header, or the \`lastEventId\`
+query parameter) resumes exactly after that sequence: nothing is missed, nothing repeated. Without it the stream
+starts with the next event. Comments (\`: keep-alive\`) are sent every 15 s. Reads are open unless
+APPHUB_READ_AUTH=required; then send the token as a Bearer header or, for EventSource, \`access_token\`.`;
+
+/** `GET /events`: live domain events as server-sent events (DESIGN §11). */
+@ApiTags('events')
+@Controller('events')
+export class LiveEventsController {
+  constructor(
+    @Inject(EventFeed) private readonly feed: EventFeed,
+    @Inject(LiveStreams) private readonly streams: LiveStreams,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  @Get()
+  @AcceptQueryToken()
+  @ApiOperation({
+    summary: 'Live domain events as server-sent events; Last-Event-ID resumes',
+    description: DESCRIPTION,
+  })
+  @ApiProduces('text/event-stream')
+  @ApiQuery({ name: 'subjects', required: false, schema: liveEventsQuerySchema.properties.subjects })
+  @ApiQuery({ name: 'lastEventId', required: false, schema: liveEventsQuerySchema.properties.lastEventId })
+  @ApiQuery({ name: 'access_token', required: false, schema: liveEventsQuerySchema.properties.access_token })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this stream sequence.' })
+  @ApiOkResponse({
+    description: 'An endless text/event-stream.',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
+  async stream(
+    @Query(new SchemaPipe(liveEventsQuerySchema, 'query')) query: LiveEventsQuery,
+    @Headers('last-event-id') lastEventIdHeader: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const problem = subjectFilterProblem(query.subjects);
+    if (problem) {
+      throw new ValidationError('invalid_query', `The subjects filter is invalid: ${problem.message}.`, [
+        { path: '/subjects', message: problem.message },
+      ]);
+    }
+    const resumeAfter = parseLastEventId(lastEventIdHeader ?? query.lastEventId);
+    const lastSeq = await this.feed.lastSequence();
+    if (resumeAfter !== undefined && resumeAfter > lastSeq) {
+      throw new DomainError(
+        'invalid_last_event_id',
+        `Last-Event-ID ${resumeAfter} is beyond the stream's last sequence ${lastSeq}; reconnect without it.`,
+        { lastSeq },
+      );
+    }
+    const after = resumeAfter ?? lastSeq;
+    const subscription = await this.feed.open(
+      fullSubjectFilter(this.feed.subjectPrefix.slice(0, -1), query.subjects),
+      after + 1,
+    );
+    reply.hijack();
+    const sse = new SseStream(reply.raw, { 'x-request-id': String(request.id) });
+    this.streams.add(sse);
+    sse.onClose(() => void subscription.stop().catch(() => undefined));
+    const log = this.log.child({ component: 'live-events', reqId: request.id, subjects: query.subjects });
+    try {
+      await sse.send({
+        id: after,
+        event: 'ready',
+        data: JSON.stringify({ lastEventId: after, subjects: query.subjects }),
+      });
+      for await (const event of subscription) {
+        if (!(await sse.send({ id: event.seq, event: event.type, data: event.json }))) break;
+      }
+    } catch (error) {
+      // The client reconnects with Last-Event-ID and misses nothing; the cause goes to the log.
+      if (!sse.isClosed) log.warn({ err: error }, 'live event stream failed');
+    } finally {
+      await subscription.stop().catch(() => undefined);
+      sse.end();
+    }
+  }
+}
+
+function parseLastEventId(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (!/^[0-9]{1,15}$/.test(trimmed)) {
+    throw new ValidationError('invalid_request', 'Last-Event-ID must be a stream sequence (a non-negative integer).', [
+      { path: 'header/last-event-id', message: 'must be a non-negative integer' },
+    ]);
+  }
+  return Number(trimmed);
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { invalidationsFor } from './invalidations';
+import { SseParser } from './sse-parser';
+
+describe('SseParser', () => {
+  it('parses events across chunks, skips comments, joins multi-line data', () => {
+    const parser = new SseParser();
+    expect(parser.push('retry: 2000\n: connected\n\nid: 4\nevent: ready\nda')).toEqual([]);
+    expect(
+      parser.push('ta: {"lastEventId":4}\n\nid: 5\r\nevent: asset.produced\r\ndata: a\r\ndata: b\r\n\r\n'),
+    ).toEqual([
+      { id: '4', event: 'ready', data: '{"lastEventId":4}' },
+      { id: '5', event: 'asset.produced', data: 'a\nb' },
+    ]);
+    expect(parser.push(': keep-alive\n\n')).toEqual([]);
+  });
+});
+
+describe('invalidationsFor', () => {
+  it('refreshes the asset views of a produced asset', () => {
+    const keys = invalidationsFor({ seq: 9, type: 'asset.produced', data: { assetId: 'a.b', workflowSlug: 'wf' } });
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        ['graph'],
+        ['catalog'],
+        ['asset', 'a.b'],
+        ['history', 'wf', 'a.b'],
+        ['partitions', 'wf', 'a.b'],
+      ]),
+    );
+  });
+
+  it('refreshes run views on run events and the panel on decisions', () => {
+    expect(invalidationsFor({ seq: 1, type: 'workflow.run.succeeded', data: {} })).toEqual(
+      expect.arrayContaining([['run'], ['runs'], ['auto-materialize']]),
+    );
+    expect(invalidationsFor({ seq: 2, type: 'materializer.trigger.enqueued', data: { workflowSlug: 'wf' } })).toEqual([
+      ['auto-materialize', 'wf'],
+    ]);
+    expect(invalidationsFor({ seq: 3, type: 'something.else', data: {} })).toEqual([]);
+  });
+});
