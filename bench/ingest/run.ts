@@ -62,8 +62,7 @@ async function main(): Promise<void> {
     const e2eSeconds = (performance.now() - startedA) / 1000;
     await new Promise((resolve) => setTimeout(resolve, 500));
     const after = await Promise.all(urls.map(scrape));
-    const perRun = (name: string) =>
-      urls.reduce((sum, _url, i) => sum + delta(before[i]!, after[i]!, name), 0) / RUNS;
+    const perRun = (name: string) => urls.reduce((sum, _url, i) => sum + delta(before[i]!, after[i]!, name), 0) / RUNS;
     const costs: Array<[string, string, string?]> = [
       ['NATS messages sent per completion (all processes)', perRun('apphub_nats_out_messages').toFixed(1)],
       ['SQL statements per completion (all processes)', perRun('apphub_sql_statements_total').toFixed(1)],

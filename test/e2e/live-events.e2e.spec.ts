@@ -93,7 +93,9 @@ describe('GET /events: live domain events as server-sent events', () => {
     const [, definition] = await definitions.waitFor(2);
     expect(definition).toMatchObject({ id: String(registered), event: 'workflow.definition.updated' });
     await markStale('b', 'k2');
+    // Each stream is its own consumer: wait on each one, then nothing else may have slipped through.
     await assets.waitFor(4);
+    await oneAsset.waitFor(3);
     expect(definitions.events).toHaveLength(2);
     expect(oneAsset.events).toHaveLength(3);
   });

@@ -72,6 +72,9 @@ describe('every endpoint under random input', () => {
       paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }> }>>;
     };
     for (const [path, methods] of Object.entries(document.paths)) {
+      // A server-sent-events stream never ends, so a valid request would never answer: its bad inputs are covered
+      // by test/e2e/live-events.e2e.spec.ts.
+      if (path === '/events') continue;
       for (const [method, spec] of Object.entries(methods)) {
         const parameters = spec.parameters ?? [];
         operations.push({

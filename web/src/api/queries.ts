@@ -152,7 +152,8 @@ export function usePartitions(slug: string, assetId: string) {
         await api.GET('/workflows/{slug}/assets/{assetId}/partitions', {
           params: {
             path: assetPath(slug, assetId),
-            query: { limit: 200, ...(pageParam ? { cursor: pageParam } : {}), ...minSeq() },
+            // The total is counted once, for the first page (counting reads every stored partition).
+            query: { limit: 200, ...(pageParam ? { cursor: pageParam } : { total: true }), ...minSeq() },
           },
         }),
       ),
