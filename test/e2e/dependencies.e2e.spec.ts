@@ -7,6 +7,9 @@ import { eventually } from '../support/waiting.js';
 
 describe('consumed assets and subscribers', () => {
   let t: TestApp;
+  // The producer's job waits until the test has seen the consumer waiting (the whole chain takes milliseconds).
+  let releaseProducer: () => void = () => undefined;
+  const producerMayRun = new Promise<void>((resolve) => (releaseProducer = resolve));
   const getRun = (runId: string) =>
     t.request('GET', `/workflow-runs/${runId}`, { token: null }).then((r) => r.body.data);
   const run = async (slug: string, body: object = {}) =>
@@ -16,9 +19,10 @@ describe('consumed assets and subscribers', () => {
   beforeAll(async () => {
     t = await startTestApp({ APPHUB_DEPENDENCY_WAIT_MS: '1500' });
     const handlers = t.app.get<JobHandlerRegistry>(JOB_HANDLERS);
-    handlers.register('make-upstream', async (context) => ({
-      result: { assets: [{ assetId: 'dep.upstream', payload: { day: context.partitionKey } }] },
-    }));
+    handlers.register('make-upstream', async (context) => {
+      await producerMayRun;
+      return { result: { assets: [{ assetId: 'dep.upstream', payload: { day: context.partitionKey } }] } };
+    });
     handlers.register('use-upstream', async () => ({
       result: { assets: [{ assetId: 'dep.downstream', payload: {} }] },
     }));
@@ -72,6 +76,7 @@ describe('consumed assets and subscribers', () => {
         waitingRun: { workflowSlug: 'dep-consumer', runId, stepId: 'use' },
       },
     });
+    releaseProducer();
     const done = await eventually(
       () => getRun(runId),
       (r) => r.status === 'succeeded',

@@ -11,7 +11,7 @@ import {
   type NodeProps,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { memo, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useGraph } from '../api/queries';
 import type { Graph } from '../api/types';
@@ -126,6 +126,7 @@ function LineageGraph({ graph, updatedAt }: { graph: Graph; updatedAt: number })
   const [searched, setSearched] = useState(false);
   const flow = useReactFlow();
   const navigate = useNavigate();
+  const [canvas, sized] = useHasSize<HTMLDivElement>();
   const id = useId();
 
   const nodes: Node<LineageNodeData>[] = useMemo(
@@ -133,7 +134,7 @@ function LineageGraph({ graph, updatedAt }: { graph: Graph; updatedAt: number })
       model.nodes.map((node) => ({
         id: node.id,
         type: node.kind,
-        position: positions.get(node.id) ?? { x: 0, y: 0 },
+        position: finitePosition(positions.get(node.id)),
         data: {
           ...node,
           state: node.kind === 'asset' ? (overlay.get(node.name) ?? node.state) : undefined,
@@ -196,32 +197,61 @@ function LineageGraph({ graph, updatedAt }: { graph: Graph; updatedAt: number })
           </li>
         ))}
       </ul>
-      <div className="graph-canvas">
-        <ReactFlow
-          nodes={nodes}
-          edges={edges}
-          nodeTypes={nodeTypes}
-          fitView
-          minZoom={0.05}
-          onlyRenderVisibleElements
-          nodesDraggable={false}
-          nodesConnectable={false}
-          elementsSelectable={false}
-          onNodeClick={(_, node) => {
-            const data = node.data as LineageNodeData;
-            void navigate(
-              data.kind === 'asset'
-                ? `/assets/${encodeURIComponent(data.name)}`
-                : `/workflows/${encodeURIComponent(data.name)}`,
-            );
-          }}
-          proOptions={{ hideAttribution: true }}
-          aria-label="Lineage graph"
-        >
-          <Background />
-          <Controls showInteractive={false} />
-        </ReactFlow>
+      <div className="graph-canvas" ref={canvas}>
+        {sized && (
+          <ReactFlow
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            fitView
+            minZoom={0.05}
+            onlyRenderVisibleElements
+            nodesDraggable={false}
+            nodesConnectable={false}
+            elementsSelectable={false}
+            onNodeClick={(_, node) => {
+              const data = node.data as LineageNodeData;
+              void navigate(
+                data.kind === 'asset'
+                  ? `/assets/${encodeURIComponent(data.name)}`
+                  : `/workflows/${encodeURIComponent(data.name)}`,
+              );
+            }}
+            proOptions={{ hideAttribution: true }}
+            aria-label="Lineage graph"
+          >
+            <Background />
+            <Controls showInteractive={false} />
+          </ReactFlow>
+        )}
       </div>
     </>
   );
+}
+
+/**
+ * A ref and whether its element has a non-zero size yet: the flow is mounted only then, because fitting the view
+ * into a zero-size container yields a NaN viewport.
+ */
+function useHasSize<T extends HTMLElement>(): [(element: T | null) => void, boolean] {
+  const [sized, setSized] = useState(false);
+  const observer = useRef<ResizeObserver | null>(null);
+  const ref = useCallback((element: T | null) => {
+    observer.current?.disconnect();
+    if (!element) return;
+    const check = () => {
+      const { width, height } = element.getBoundingClientRect();
+      if (width > 0 && height > 0) setSized(true);
+    };
+    check();
+    observer.current = new ResizeObserver(check);
+    observer.current.observe(element);
+  }, []);
+  return [ref, sized];
+}
+
+/** A layout position that is always finite (a layout that failed for a node puts it at the origin). */
+function finitePosition(position: { x: number; y: number } | undefined): { x: number; y: number } {
+  if (!position || !Number.isFinite(position.x) || !Number.isFinite(position.y)) return { x: 0, y: 0 };
+  return position;
 }
