@@ -24,3 +24,4 @@ export { type EnumerateWindowsOptions, enumerateWindowKeys, isWithinLookback } f
 export { type PartitionKeyMapping, mapPartitionKey } from './partition-mapping.js';
 export { comparePartitionKeys, sortPartitionKeys } from './partition-order.js';
 export { partitionParameters } from './partition-parameters.js';
+export { type WindowRange, enumerateWindowRange } from './window-range.js';
