@@ -4,6 +4,11 @@ import type {
 } from './asset-materializations/asset-materializations.table.js';
 import type { AutoMaterializeDecisionTable } from './auto-materialize-decisions/auto-materialize-decisions.table.js';
 import type {
+  BackfillManagerBackfillTable,
+  BackfillManagerPartitionTable,
+} from './backfill-manager/backfill-manager.table.js';
+import type { BackfillPartitionTable, BackfillRunTable, BackfillTable } from './backfills/backfills.table.js';
+import type {
   MaterializerConsumerTable,
   MaterializerLatestTable,
   MaterializerParametersTable,
@@ -51,4 +56,9 @@ export interface Database {
   lineage_emitter: LineageEmitterTable;
   lineage_run: LineageRunTable;
   lineage_producer: LineageProducerTable;
+  backfill_manager_backfill: BackfillManagerBackfillTable;
+  backfill_manager_partition: BackfillManagerPartitionTable;
+  backfill: BackfillTable;
+  backfill_partition: BackfillPartitionTable;
+  backfill_run: BackfillRunTable;
 }

@@ -1,6 +1,7 @@
 import { assetHistoryProjection } from './asset-history/asset-history.projection.js';
 import { assetPartitionsProjection } from './asset-partitions/asset-partitions.projection.js';
 import { autoMaterializeDecisionsProjection } from './auto-materialize-decisions/auto-materialize-decisions.projection.js';
+import { backfillsProjection } from './backfills/backfills.projection.js';
 import type { Projection } from './projection.js';
 import { runHistoryProjection } from './run-history/run-history.projection.js';
 import { workflowDefinitionsProjection } from './workflow-definitions/workflow-definitions.projection.js';
@@ -12,4 +13,5 @@ export const allProjections: readonly Projection[] = [
   assetHistoryProjection,
   assetPartitionsProjection,
   autoMaterializeDecisionsProjection,
+  backfillsProjection,
 ];

@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AssetsModule } from './assets/assets.module.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { BackfillsModule } from './backfills/backfills.module.js';
 import { ExamplesModule } from './examples/examples.module.js';
 import { LiveModule } from './live/live.module.js';
 import { MaterializerModule } from './materializer/materializer.module.js';
@@ -36,7 +37,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [AssetsModule, MaterializerModule, ExamplesModule, LiveModule],
+      imports: [AssetsModule, MaterializerModule, BackfillsModule, ExamplesModule, LiveModule],
       controllers: [HealthController, WorkflowsController, RunsController],
       providers: [
         ...platformProviders,

@@ -1,4 +1,5 @@
 import { assetEventSchemas } from './assets/asset.events.js';
+import { backfillEventSchemas } from './backfills/backfill.events.js';
 import type { EventSchema } from './events/event-schemas.js';
 import { materializerEventSchemas } from './materializer/materializer.event-schemas.js';
 import { runEventSchemas } from './runs/run.events.js';
@@ -10,4 +11,5 @@ export const eventCatalog: EventSchema[] = [
   ...runEventSchemas,
   ...assetEventSchemas,
   ...materializerEventSchemas,
+  ...backfillEventSchemas,
 ];

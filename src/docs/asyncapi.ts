@@ -158,6 +158,14 @@ const channels: ChannelSpec[] = [
     types: (t) => t.startsWith('materializer.'),
   },
   {
+    id: 'backfill',
+    address: '{prefix}.backfill.{slug}.{backfillId}',
+    description:
+      'Every event of one backfill on one subject: `backfill.requested` (POST /workflows/:slug/backfills; the resolved partition keys in release order), `backfill.partition-requested` (one per partition, released by the backfill manager at most `maxConcurrentRuns` at a time; id derived from backfill id × partition key, and the run id derived from it), `backfill.canceled`, `backfill.completed` (once every partition ended; status succeeded, failed or canceled, with counts).',
+    parameters: { slug: 'Workflow slug.', backfillId: 'Backfill id.' },
+    types: (t) => t.startsWith('backfill.'),
+  },
+  {
     id: 'lineage',
     address: '{prefix}.lineage.{slug}',
     description:

@@ -46,6 +46,7 @@ export function subjectsFor(prefix: string) {
     definition: (slug: string) => `${prefix}.workflow.definition.updated.${token(slug)}`,
     run: (slug: string, runId: string) => `${prefix}.run.${token(slug)}.${token(runId)}`,
     materializer: (slug: string, outcome: string) => `${prefix}.materializer.${token(slug)}.${token(outcome)}`,
+    backfill: (slug: string, backfillId: string) => `${prefix}.backfill.${token(slug)}.${token(backfillId)}`,
     timer: (kind: TimerKind, key: string) => `${prefix}_timer.${kind}.${token(key)}`,
     jobDispatch: (jobSlug: string) => `${prefix}_job.dispatch.${token(jobSlug)}`,
     jobDurable: (jobSlug: string) => `${prefix}-job-${token(jobSlug)}`,

@@ -18,7 +18,7 @@ const triggerSpec = {
     'coalesced',
   ],
   properties: {
-    reason: { enum: ['upstream-update', 'expiry', 'stale-mark', 'dependency'] },
+    reason: { enum: ['upstream-update', 'expiry', 'stale-mark', 'dependency', 'backfill'] },
     assetId: { type: 'string' },
     sourceAssetId: { type: 'string' },
     partitionKey: nullableString,
@@ -32,6 +32,12 @@ const triggerSpec = {
       required: ['workflowSlug', 'runId', 'stepId'],
       properties: { workflowSlug: { type: 'string' }, runId: { type: 'string' }, stepId: { type: 'string' } },
     },
+    backfill: {
+      type: 'object',
+      required: ['backfillId', 'parameters'],
+      properties: { backfillId: { type: 'string', minLength: 1 }, parameters: { type: ['object', 'null'] } },
+    },
+    backfillIds: { type: 'array', items: { type: 'string', minLength: 1 } },
   },
 };
 const decision = {

@@ -2,13 +2,14 @@
 export type TriggerOutcome = 'enqueued' | 'coalesced' | 'deferred-backoff' | 'skipped';
 
 /** Why an auto run is (or would be) requested. */
-export type TriggerReason = 'upstream-update' | 'expiry' | 'stale-mark' | 'dependency';
+export type TriggerReason = 'upstream-update' | 'expiry' | 'stale-mark' | 'dependency' | 'backfill';
 
 /**
  * Reason codes of `skipped` decisions: `cycle` (the causation chain already holds the target), `partition_mismatch`
  * (the upstream key cannot be mapped onto the target's partitioning), `outside_lookback` (an expired time window
  * older than `lookbackWindows`), `policy_disabled` (`autoMaterialize.enabled: false`), `newer_materialization` (the
- * expired materialization was replaced since), `run_key_conflict` (an active run of another origin holds the key).
+ * expired materialization was replaced since), `run_key_conflict` (an active run of another origin holds the key),
+ * `workflow_not_found` (a backfill partition of a workflow the materializer does not know).
  */
 export type SkipReason =
   | 'cycle'
@@ -16,7 +17,8 @@ export type SkipReason =
   | 'outside_lookback'
   | 'policy_disabled'
   | 'newer_materialization'
-  | 'run_key_conflict';
+  | 'run_key_conflict'
+  | 'workflow_not_found';
 
 /** The upstream materialization behind an `upstream-update` trigger. */
 export interface UpstreamRef {
@@ -48,6 +50,13 @@ export interface TriggerSpec {
   coalesced: number;
   /** `dependency` triggers: the run that waits for the asset (DESIGN §6). */
   waitingRun?: { workflowSlug: string; runId: string; stepId: string };
+  /** `backfill` triggers: the backfill that released the partition, and its parameters (merged into the run's). */
+  backfill?: { backfillId: string; parameters: Record<string, unknown> | null };
+  /**
+   * Every backfill whose partition this trigger covers: its own and those folded into it while it waited. The run
+   * it becomes is the partition's run for each of them (the backfill manager and read model follow it).
+   */
+  backfillIds?: string[];
 }
 
 /** The event a decision was made for. */

@@ -1,6 +1,8 @@
 import type { AssetExpired, AssetProduced, AssetStaleMarked } from '../assets/asset.events.js';
 import type { StoredEvent } from '../events/envelope.js';
+import type { BackfillPartitionRequested } from '../backfills/backfill.events.js';
 import type { RunWaiting } from '../runs/run.events.js';
+import { decideBackfillPartition } from './backfill-rule.js';
 import { decideDependency } from './dependency-rule.js';
 import { decideExpiry, decideStaleMark } from './expiry-rule.js';
 import { armFreshnessTimers } from './freshness.js';
@@ -25,9 +27,10 @@ export const MATERIALIZER_INPUT_TYPES: ReadonlySet<string> = new Set([
   'materializer.backoff.elapsed',
   'materializer.run.reconciled',
   'workflow.run.waiting',
+  'backfill.partition-requested',
 ]);
 
-const TRIGGER_TYPES = new Set(['asset.expired', 'asset.stale.marked']);
+const TRIGGER_TYPES = new Set(['asset.expired', 'asset.stale.marked', 'backfill.partition-requested']);
 
 /**
  * The auto-materialization saga (DESIGN §7, STYLE §6): for one input event and the current state, which triggers
@@ -67,6 +70,9 @@ export function decide(event: StoredEvent, state: MaterializerState, context: Ma
       break;
     case 'workflow.run.waiting':
       decideDependency(state, event as StoredEvent<string, RunWaiting>, out);
+      break;
+    case 'backfill.partition-requested':
+      decideBackfillPartition(state, event as StoredEvent<string, BackfillPartitionRequested>, out);
       break;
   }
   return out;

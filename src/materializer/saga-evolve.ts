@@ -44,6 +44,7 @@ export function evolve(state: MaterializerState, event: StoredEvent, context: Ma
       return produced(state, event as StoredEvent<string, AssetProduced>);
     case 'asset.expired':
     case 'asset.stale.marked':
+    case 'backfill.partition-requested':
       state.seen.set(event.id, event.seq);
       return state;
     case 'asset.partition-parameters.set': {

@@ -9,7 +9,8 @@ export interface AutoRunRequest {
   workflow: WorkflowDefinition;
   partitionKey: string | null;
   parameters: Record<string, unknown>;
-  runKey: string;
+  /** Null for backfill runs: their id, derived from backfill × partition, already makes them unique. */
+  runKey: string | null;
   priority: number | null;
   trigger: RunTrigger;
   causationId: string;

@@ -23,20 +23,33 @@ export function gateTrigger(
   out: SagaOutput,
 ): void {
   const target = state.targets.get(targetKey(workflow.slug, spec.partitionKey));
-  const folded = (target?.pending?.coalesced ?? 0) + 1;
+  const pending = target?.pending ?? null;
+  const folded = (pending?.coalesced ?? 0) + 1;
   const base = { workflowSlug: workflow.slug, assetId: spec.assetId, partitionKey: spec.partitionKey };
   if (target?.inFlight) {
-    const trigger = { ...spec, coalesced: folded };
+    const trigger = foldTrigger(pending, spec, folded);
     out.events.push(
       decisionEvent('coalesced', cause, { ...base, reason: 'in_flight', runId: target.inFlight.runId, trigger }),
     );
     return;
   }
   if (target && isBackingOff(target.nextEligibleAt, cause.occurredAt)) {
-    deferTrigger(workflow.slug, { ...spec, coalesced: folded }, target.nextEligibleAt!, cause, out);
+    deferTrigger(workflow.slug, foldTrigger(pending, spec, folded), target.nextEligibleAt!, cause, out);
     return;
   }
-  enqueueRun(state, workflow, { ...spec, coalesced: target?.pending?.coalesced ?? 0 }, cause, null, out);
+  enqueueRun(state, workflow, foldTrigger(pending, spec, pending?.coalesced ?? 0), cause, null, out);
+}
+
+/**
+ * The trigger that waits (or runs) once `spec` is folded into the pending one: the newer, except that a backfill's
+ * trigger is kept over any other kind — only a run with the backfill's parameters serves a backfill, while any later
+ * run serves an upstream update, an expiry, a stale mark or a dependency. Every backfill either of them covers stays
+ * listed in `backfillIds`, so the run that follows is known as each backfill's run for this partition.
+ */
+export function foldTrigger(pending: TriggerSpec | null, spec: TriggerSpec, coalesced: number): TriggerSpec {
+  const kept = pending?.backfill && !spec.backfill ? pending : spec;
+  const backfillIds = [...new Set([...(pending?.backfillIds ?? []), ...(spec.backfillIds ?? [])])];
+  return backfillIds.length > 0 ? { ...kept, coalesced, backfillIds } : { ...kept, coalesced };
 }
 
 /** Records `deferred-backoff` for a pending trigger and arms the backoff timer that will release it. */
@@ -101,16 +114,18 @@ function autoRunRequest(
     workflow.defaultParameters,
     source?.autoMaterialize?.parameterDefaults,
     stored?.parameters,
+    spec.backfill?.parameters,
     partitionParameters(runPartitioning(workflow, source), spec.partitionKey),
   );
   const uniquePart = spec.upstream?.runId ?? spec.waitingRun?.runId ?? spec.expiry?.reason ?? spec.eventId;
-  const priority = source?.autoMaterialize?.priority;
+  const priority = spec.backfill ? undefined : source?.autoMaterialize?.priority;
   return {
     runId,
     workflow,
     partitionKey: spec.partitionKey,
     parameters,
-    runKey: composeRunKey(['asset', spec.assetId, spec.partitionKey, spec.reason, uniquePart]),
+    // A backfill run's id (derived from backfill × partition) is its uniqueness; no run key to reserve and release.
+    runKey: spec.backfill ? null : composeRunKey(['asset', spec.assetId, spec.partitionKey, spec.reason, uniquePart]),
     priority: typeof priority === 'number' && Number.isFinite(priority) ? Math.trunc(priority) : null,
     trigger: runTrigger(spec, followUpOf),
     causationId: cause.id,
@@ -118,14 +133,29 @@ function autoRunRequest(
   };
 }
 
-/** The `trigger` stored on an auto run (DESIGN §7), plus the causation chain that stops cycles. */
+/** The `trigger` stored on an auto run (DESIGN §7, §12), plus the causation chain that stops cycles. */
 export function runTrigger(spec: TriggerSpec, followUpOf: string | null): RunTrigger {
+  const covers = spec.backfillIds ? { backfillIds: spec.backfillIds } : {};
+  if (spec.backfill) {
+    return {
+      type: 'backfill',
+      backfillId: spec.backfill.backfillId,
+      assetId: spec.assetId,
+      ...(spec.partitionKey === null ? {} : { partitionKey: spec.partitionKey }),
+      ...covers,
+      chain: spec.chain,
+      triggerEventId: spec.eventId,
+      ...(spec.coalesced > 0 ? { coalesced: spec.coalesced } : {}),
+      ...(followUpOf ? { followUpOf } : {}),
+    };
+  }
   if (spec.reason === 'dependency') {
     return {
       type: 'dependency',
       assetId: spec.assetId,
       ...(spec.partitionKey === null ? {} : { partitionKey: spec.partitionKey }),
       ...(spec.waitingRun ? { waitingRun: spec.waitingRun } : {}),
+      ...covers,
       chain: spec.chain,
       triggerEventId: spec.eventId,
       ...(spec.coalesced > 0 ? { coalesced: spec.coalesced } : {}),
@@ -139,6 +169,7 @@ export function runTrigger(spec: TriggerSpec, followUpOf: string | null): RunTri
     ...(spec.partitionKey === null ? {} : { partitionKey: spec.partitionKey }),
     ...(spec.upstream ? { upstream: spec.upstream } : {}),
     ...(spec.expiry ? { expiry: spec.expiry } : {}),
+    ...covers,
     chain: spec.chain,
     triggerEventId: spec.eventId,
     ...(spec.coalesced > 0 ? { coalesced: spec.coalesced } : {}),

@@ -59,6 +59,7 @@ export function batchKeys(events: readonly StoredEvent[], memory: MaterializerSt
         keys.seen.add(event.id);
         keys.latest.add(own(event.data as Located));
         keys.parameters.add(own(event.data as Located));
+        pendingKeys(state, (event.data as Located).workflowSlug, (event.data as Located).partitionKey, keys);
         break;
       case 'asset.partition-parameters.set':
       case 'asset.partition-parameters.deleted':
@@ -75,6 +76,13 @@ export function batchKeys(events: readonly StoredEvent[], memory: MaterializerSt
       case 'workflow.run.waiting':
         dependencyKeys(state, event.data as RunWaiting, keys);
         break;
+      case 'backfill.partition-requested': {
+        const data = event.data as Located;
+        keys.seen.add(event.id);
+        keys.parameters.add(own(data));
+        pendingKeys(state, data.workflowSlug, data.partitionKey, keys);
+        break;
+      }
     }
   }
   return keys;
@@ -89,7 +97,10 @@ function upstreamKeys(state: MaterializerState, data: AssetProduced, keys: Batch
     if (interest.kind !== 'opted-in') continue;
     const from = upstreamPartitioning(state.workflows.get(data.workflowSlug), interest.step, data.assetId);
     const mapped = mapPartitionKey(from, runPartitioning(workflow, interest.source), data.partitionKey);
-    if (mapped.ok) keys.parameters.add(assetPartitionKey(slug, interest.source.assetId, mapped.key));
+    if (!mapped.ok) continue;
+    keys.parameters.add(assetPartitionKey(slug, interest.source.assetId, mapped.key));
+    // A backfill trigger waiting there is kept over this one: its parameters are read when the run is built.
+    pendingKeys(state, slug, mapped.key, keys);
   }
 }
 
@@ -112,6 +123,7 @@ function dependencyKeys(state: MaterializerState, data: RunWaiting, keys: BatchK
   if (!workflow || !declaration) return;
   const key = runPartitioning(workflow, declaration) === null ? null : data.partitionKey;
   keys.parameters.add(assetPartitionKey(workflow.slug, data.assetId, key));
+  pendingKeys(state, workflow.slug, key, keys);
 }
 
 /** The state with a graph overlay that definitions of the batch are folded into (memory stays untouched). */

@@ -1,8 +1,11 @@
 import type { RunState } from '../run-state.js';
 import { runsOf, type ExecutorState } from './executor-state.js';
 
-/** Triggers whose runs are gated by `ASSET_MATERIALIZER_MAX_CONCURRENT_RUNS_PER_WORKFLOW` (DESIGN §7). */
-const GATED_TRIGGERS = new Set(['auto-materialize']);
+/**
+ * Triggers whose runs are gated by `ASSET_MATERIALIZER_MAX_CONCURRENT_RUNS_PER_WORKFLOW` (DESIGN §7): auto runs and
+ * backfill runs share the workflow's cap (backfill runs have no priority, so prioritized auto runs start first).
+ */
+const GATED_TRIGGERS = new Set(['auto-materialize', 'backfill']);
 
 export function isGated(run: RunState): boolean {
   return GATED_TRIGGERS.has(run.request.trigger.type);

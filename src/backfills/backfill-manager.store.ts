@@ -1,0 +1,93 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../../projections/database.js';
+import type { BackfillManagerProgress } from '../../projections/backfill-manager/backfill-manager.table.js';
+import type { BackfillRequested } from './backfill.events.js';
+import type { ManagedBackfill } from './backfill.saga.js';
+
+/** What the manager writes back with its checkpoint (copies taken between batches). */
+export interface BackfillManagerChanges {
+  /** Backfills first seen since the last write (their request is written once). */
+  created: Array<{ request: BackfillRequested; progress: BackfillManagerProgress }>;
+  /** Backfills whose progress changed (and still active). */
+  updated: Array<{ backfillId: string; progress: BackfillManagerProgress }>;
+  /** Backfills that completed: their rows go. */
+  removed: string[];
+  /** Released, unfinished partitions to upsert (with their run). */
+  partitions: Array<{ backfillId: string; partitionKey: string; runId: string | null }>;
+  /** Partitions that finished. */
+  finishedPartitions: Array<{ backfillId: string; partitionKey: string }>;
+}
+
+/** Every active backfill with its released, unfinished partitions (loaded when the lease is taken). */
+export async function loadBackfillManagerState(db: Kysely<Database>): Promise<ManagedBackfill[]> {
+  const [backfills, partitions] = await Promise.all([
+    db.selectFrom('backfill_manager_backfill').select(['backfill_id', 'request', 'progress']).execute(),
+    db.selectFrom('backfill_manager_partition').select(['backfill_id', 'partition_key', 'run_id']).execute(),
+  ]);
+  const active = new Map<string, Map<string, string | null>>();
+  for (const row of partitions) {
+    let map = active.get(row.backfill_id);
+    if (!map) active.set(row.backfill_id, (map = new Map()));
+    map.set(row.partition_key, row.run_id);
+  }
+  return backfills.map((row) => ({
+    request: row.request,
+    next: row.progress.next,
+    canceled: row.progress.canceled,
+    finished: { ...row.progress.finished },
+    active: active.get(row.backfill_id) ?? new Map(),
+  }));
+}
+
+/** A copy of a backfill's progress as stored. */
+export function progressOf(backfill: ManagedBackfill): BackfillManagerProgress {
+  return { next: backfill.next, canceled: backfill.canceled, finished: { ...backfill.finished } };
+}
+
+/**
+ * Writes the changes in one statement (data-modifying CTEs; none of them touches another's rows): new backfills
+ * with their request, progress of the others, partition rows, and the rows of completed backfills removed.
+ */
+export async function saveBackfillManagerChanges(
+  tx: Transaction<Database>,
+  changes: BackfillManagerChanges,
+): Promise<void> {
+  const { created, updated, removed, partitions, finishedPartitions } = changes;
+  if (created.length + updated.length + removed.length + partitions.length + finishedPartitions.length === 0) return;
+  await sql`
+    with insert_backfills as (
+      insert into backfill_manager_backfill (backfill_id, workflow_slug, request, progress)
+      select * from unnest(
+        ${created.map((b) => b.request.backfillId)}::text[],
+        ${created.map((b) => b.request.workflowSlug)}::text[],
+        ${created.map((b) => JSON.stringify(b.request))}::jsonb[],
+        ${created.map((b) => JSON.stringify(b.progress))}::jsonb[])
+      on conflict (backfill_id) do update set progress = excluded.progress
+      returning 1
+    ), update_backfills as (
+      update backfill_manager_backfill t set progress = k.progress
+      from unnest(${updated.map((b) => b.backfillId)}::text[],
+        ${updated.map((b) => JSON.stringify(b.progress))}::jsonb[]) as k(backfill_id, progress)
+      where t.backfill_id = k.backfill_id
+      returning 1
+    ), delete_backfills as (
+      delete from backfill_manager_backfill where backfill_id = any(${removed}::text[]) returning 1
+    ), upsert_partitions as (
+      insert into backfill_manager_partition (backfill_id, partition_key, run_id)
+      select * from unnest(
+        ${partitions.map((p) => p.backfillId)}::text[],
+        ${partitions.map((p) => p.partitionKey)}::text[],
+        ${partitions.map((p) => p.runId)}::text[])
+      on conflict (backfill_id, partition_key) do update set run_id = excluded.run_id
+      returning 1
+    ), delete_partitions as (
+      delete from backfill_manager_partition t
+      using unnest(${finishedPartitions.map((p) => p.backfillId)}::text[],
+        ${finishedPartitions.map((p) => p.partitionKey)}::text[]) as k(backfill_id, partition_key)
+      where t.backfill_id = k.backfill_id and t.partition_key = k.partition_key
+      returning 1
+    )
+    select (select count(*) from insert_backfills) + (select count(*) from update_backfills)
+      + (select count(*) from delete_backfills) + (select count(*) from upsert_partitions)
+      + (select count(*) from delete_partitions) as written`.execute(tx);
+}

@@ -1,0 +1,29 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { ConsumerRegistry } from '../projector/consumer-registry.js';
+import type { Platform } from '../runtime/platform.js';
+import { PLATFORM } from '../runtime/tokens.js';
+import { BackfillManager } from './backfill-manager.consumer.js';
+
+const BATCH_SIZE = 500;
+
+/**
+ * Starts the backfill manager with the `materializer` role (single-active through its lease, like the
+ * materializer whose decisions it follows).
+ */
+@Injectable()
+export class BackfillsRuntime implements OnApplicationBootstrap {
+  constructor(
+    @Inject(PLATFORM) private readonly platform: Platform,
+    @Inject(ConsumerRegistry) private readonly consumers: ConsumerRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { config, store, log } = this.platform;
+    if (!config.roles.has('materializer')) return;
+    // Releases are latency-sensitive: a batch closes as soon as nothing more is delivered.
+    this.consumers.start(new BackfillManager({ store, log: log.child({ component: 'backfill-manager' }) }), {
+      batchSize: BATCH_SIZE,
+      closeWhenIdle: true,
+    });
+  }
+}
