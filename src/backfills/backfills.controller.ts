@@ -78,9 +78,9 @@ export class BackfillsController {
     @Param('slug') slug: string,
     @Query(new SchemaPipe(listBackfillsQuerySchema, 'query')) query: ListBackfillsQuery,
   ) {
+    const cursor = decodeCursor<{ seq: number }>(query.cursor, (value) => isCursorSeq(value.seq));
     await this.workflows.require(slug);
     await this.consumers.waitFor(READ_MODEL, query.minSeq);
-    const cursor = decodeCursor<{ seq: number }>(query.cursor, (value) => isCursorSeq(value.seq));
     const rows = await listBackfills(this.db, {
       slug,
       limit: query.limit + 1,
@@ -101,10 +101,10 @@ export class BackfillsController {
     @Param('backfillId') backfillId: string,
     @Query(new SchemaPipe(getBackfillQuerySchema, 'query')) query: GetBackfillQuery,
   ) {
+    const cursor = decodeCursor<{ position: number }>(query.cursor, (value) => isCursorSeq(value.position));
     await this.workflows.require(slug);
     await this.consumers.waitFor(READ_MODEL, query.minSeq);
     const backfill = await this.find(slug, backfillId);
-    const cursor = decodeCursor<{ position: number }>(query.cursor, (value) => isCursorSeq(value.position));
     const rows = await listBackfillPartitions(this.db, {
       backfill,
       limit: query.limit + 1,
