@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type {
   BackfillCanceled,
+  BackfillCompleted,
   BackfillPartitionRequested,
   BackfillRequested,
 } from '../../../src/backfills/backfill.events.js';
@@ -83,6 +84,28 @@ export function aBackfillCanceled(request: BackfillRequested, at = AT): StoredEv
     canceledAt: at,
   };
   return stored('backfill.canceled', `apphub.backfill.${data.workflowSlug}.${data.backfillId}`, data, at);
+}
+
+export function aBackfillCompleted(
+  request: BackfillRequested,
+  status: BackfillCompleted['status'],
+  counts: Partial<BackfillCompleted['counts']> = {},
+  at = AT,
+): StoredEvent<string, BackfillCompleted> {
+  const data: BackfillCompleted = {
+    backfillId: request.backfillId,
+    workflowSlug: request.workflowSlug,
+    status,
+    counts: { total: request.partitionKeys.length, succeeded: 0, failed: 0, canceled: 0, skipped: 0, ...counts },
+    completedAt: at,
+  };
+  return stored(
+    'backfill.completed',
+    `apphub.backfill.${data.workflowSlug}.${data.backfillId}`,
+    data,
+    at,
+    derivedEventId(request.backfillId, 'backfill.completed'),
+  );
 }
 
 /** `workflow.run.requested` of a run whose trigger covers these backfills' partition. */
