@@ -45,6 +45,33 @@ describe('rebuild', () => {
         (r) => r.body.data.status === 'succeeded',
       );
     }
+    // A backfill, so its read model has rows to compare too.
+    t.app.get<JobHandlerRegistry>(JOB_HANDLERS).register('rebuild-part-job', async () => ({
+      result: { assets: [{ assetId: 'rebuild.part' }] },
+    }));
+    await t.request('POST', '/workflows', {
+      body: {
+        slug: 'rb-p',
+        name: 'rb-p',
+        steps: [
+          {
+            id: 's',
+            jobSlug: 'rebuild-part-job',
+            produces: [{ assetId: 'rebuild.part', partitioning: { type: 'dynamic' } }],
+          },
+        ],
+      },
+      token: WRITER_TOKEN,
+    });
+    const backfill = await t.request('POST', '/workflows/rb-p/backfills', {
+      body: { partitions: { keys: ['p1', 'p2', 'p3'] }, maxConcurrentRuns: 2 },
+      token: RUNNER_TOKEN,
+    });
+    await eventually(
+      () => t.request('GET', `/workflows/rb-p/backfills/${backfill.body.data.id}`, { token: null }),
+      (r) => r.body?.data?.status === 'succeeded',
+      20_000,
+    );
   });
   afterAll(async () => {
     await t.close();
