@@ -5,7 +5,8 @@
  * consumer from an empty database, a rebuild of every read model, and read latencies at that size, next to raw
  * JetStream publish and raw Postgres insert measured in the same run.
  * Run: `npm run bench:scale` (env: BENCH_EVENTS, BENCH_PARTITIONS, BENCH_ROLES, BENCH_REQUESTS,
- * BENCH_CATCHUP_TIMEOUT_S, BENCH_PHASES=catchup,rebuild,queries, NATS_URL, BENCH_DATABASE_URL).
+ * BENCH_CATCHUP_TIMEOUT_S, BENCH_PHASES=catchup,rebuild,queries,backfill, BENCH_BACKFILL_PARTITIONS, NATS_URL,
+ * BENCH_DATABASE_URL). `BENCH_PHASES=backfill BENCH_EVENTS=1000` measures the backfill alone on a small stream.
  */
 import { loadavg } from 'node:os';
 import { openNatsContext } from '../../src/events/nats-context.js';
@@ -24,7 +25,7 @@ const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? Math.min(1_000_000, Ma
 const ROLES = process.env.BENCH_ROLES ?? 'api,projector,materializer';
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const CATCHUP_TIMEOUT_MS = Number(process.env.BENCH_CATCHUP_TIMEOUT_S ?? 900) * 1000;
-const PHASES = new Set((process.env.BENCH_PHASES ?? 'catchup,rebuild,queries').split(','));
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'catchup,rebuild,queries,backfill').split(','));
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -88,7 +89,8 @@ async function main(): Promise<void> {
         queries.push({ when: 'after rebuild', figures: await measureQueries(service, REQUESTS) });
       }
     }
-    const backfill = await measureBackfill(service);
+    if (PHASES.has('backfill')) log(`backfill of ${process.env.BENCH_BACKFILL_PARTITIONS ?? 10_000} partitions…`);
+    const backfill = PHASES.has('backfill') ? await measureBackfill(service) : [];
     printReport({ head, seedRate, rawPublish, rawInsert, catchUp, rebuild, queries, backfill });
   } finally {
     await service.stop();

@@ -39,8 +39,24 @@ export function isKnownZone(name: string): boolean {
   return known;
 }
 
+/**
+ * Compilations by partitioning object: a workflow's declarations are read-only once stored, and the hot paths
+ * (the materializer, backfills) check thousands of keys against the same declaration.
+ */
+const compilations = new WeakMap<TimeWindowPartitioning, TimeWindowCompilation>();
+
 /** Checks every field of a time-window partitioning and, when all are good, compiles it. */
 export function compileTimeWindow(p: TimeWindowPartitioning): TimeWindowCompilation {
+  if (typeof p !== 'object' || p === null) return compileFresh(p);
+  let compilation = compilations.get(p);
+  if (!compilation) {
+    compilation = compileFresh(p);
+    compilations.set(p, compilation);
+  }
+  return compilation;
+}
+
+function compileFresh(p: TimeWindowPartitioning): TimeWindowCompilation {
   const problems: PartitioningProblem[] = [];
   const granularity = TIME_GRANULARITIES.includes(p.granularity) ? p.granularity : null;
   if (!granularity) {

@@ -11,12 +11,29 @@ import type { RunEvent } from '../run.events.js';
 export interface ExecutorState {
   runs: Map<string, RunState>;
   bySlug: Map<string, Set<string>>;
+  /** Per workflow: gated runs past `pending` (they hold a place under the cap), kept so admission never counts. */
+  gatedActive: Map<string, number>;
   waitingFor: Map<string, Set<string>>;
   graph: RunGraph;
 }
 
 export function emptyExecutorState(): ExecutorState {
-  return { runs: new Map(), bySlug: new Map(), waitingFor: new Map(), graph: new RunGraph() };
+  return { runs: new Map(), bySlug: new Map(), gatedActive: new Map(), waitingFor: new Map(), graph: new RunGraph() };
+}
+
+/**
+ * Triggers whose runs are gated by `ASSET_MATERIALIZER_MAX_CONCURRENT_RUNS_PER_WORKFLOW` (DESIGN §7): auto runs and
+ * backfill runs share the workflow's cap (backfill runs have no priority, so prioritized auto runs start first).
+ */
+const GATED_TRIGGERS = new Set(['auto-materialize', 'backfill']);
+
+export function isGated(run: RunState): boolean {
+  return GATED_TRIGGERS.has(run.request.trigger.type);
+}
+
+/** A gated run that started (or goes on waiting): it holds one of its workflow's places. */
+function holdsPlace(run: RunState | undefined): boolean {
+  return run !== undefined && !isTerminal(run) && run.status !== 'pending' && isGated(run);
 }
 
 /** The run id of an event on `<prefix>.run.<slug>.<runId>`. */
@@ -29,6 +46,13 @@ export function putRun(state: ExecutorState, run: RunState): void {
   const runId = run.request.runId;
   const before = state.runs.get(runId);
   if (before?.waiting) removeFrom(state.waitingFor, before.waiting.assetId, runId);
+  const places = Number(holdsPlace(run)) - Number(holdsPlace(before));
+  if (places !== 0) {
+    const slug = run.request.workflowSlug;
+    const count = (state.gatedActive.get(slug) ?? 0) + places;
+    if (count > 0) state.gatedActive.set(slug, count);
+    else state.gatedActive.delete(slug);
+  }
   if (isTerminal(run)) {
     state.runs.delete(runId);
     removeFrom(state.bySlug, run.request.workflowSlug, runId);
@@ -51,11 +75,6 @@ export function foldRunEvent(state: ExecutorState, event: StoredEvent): { run: R
   if (!after || after === before) return { run: before, fresh: false };
   putRun(state, after);
   return { run: after, fresh: true };
-}
-
-/** Active runs of a workflow. */
-export function runsOf(state: ExecutorState, slug: string): RunState[] {
-  return [...(state.bySlug.get(slug) ?? [])].map((runId) => state.runs.get(runId)!).filter(Boolean);
 }
 
 function addTo(index: Map<string, Set<string>>, key: string, runId: string): void {
