@@ -63,10 +63,16 @@ describeWithPostgres('drill: Postgres stopped in the middle of a burst of comple
     let completed = 0;
     let backAt = 0;
     let readyAt = 0;
+    let readiness: Answer | undefined;
+    let readinessMs = 0;
     const outage = (async () => {
       while (completed < RUNS / 3) await new Promise((resolve) => setTimeout(resolve, 10));
       postgres.stopImmediate();
-      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const asked = Date.now();
+      readiness = await call(baseUrl, 'GET', '/health/ready');
+      readinessMs = Date.now() - asked;
+      await new Promise((resolve) => setTimeout(resolve, 8500));
       await postgres.startServer();
       backAt = Date.now();
       readyAt = await waitUntilReady(baseUrl, 30_000);
@@ -85,6 +91,9 @@ describeWithPostgres('drill: Postgres stopped in the middle of a burst of comple
     await outage;
     process.stdout.write(`drill: ready ${readyAt - backAt} ms after Postgres returned\n`);
     expect(readyAt - backAt).toBeLessThanOrEqual(10_000);
+    // During the outage readiness said so, fast.
+    expect(readiness?.status).toBe(503);
+    expect(readinessMs).toBeLessThan(1000);
     expect(seen.filter((answer) => answer.status >= 500 && answer.status !== 503)).toEqual([]);
 
     const succeeded = `select count(*)::int as n from workflow_run where workflow_slug = 'drill' and status = 'succeeded'`;
