@@ -6,11 +6,25 @@ const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function main() {
-  const service = await BenchService.start({ natsUrl: NATS_URL, adminUrl: ADMIN_URL, name: 'probe', ...(process.env.PROBE_ROLES ? { env: { APPHUB_ROLES: process.env.PROBE_ROLES } } : {}) });
+  const service = await BenchService.start({
+    natsUrl: NATS_URL,
+    adminUrl: ADMIN_URL,
+    name: 'probe',
+    ...(process.env.PROBE_ROLES ? { env: { APPHUB_ROLES: process.env.PROBE_ROLES } } : {}),
+  });
   try {
-    await service.registerWorkflow({ slug: 'p', name: 'P', steps: [{ id: 'load', jobSlug: 'bench-external', produces: [{ assetId: 'p.out', partitioning: { type: 'dynamic' } }] }] });
+    await service.registerWorkflow({
+      slug: 'p',
+      name: 'P',
+      steps: [
+        { id: 'load', jobSlug: 'bench-external', produces: [{ assetId: 'p.out', partitioning: { type: 'dynamic' } }] },
+      ],
+    });
     const ids = await service.prepareRuns('p', 3000, (i) => `k-${i % 500}`);
-    const body = (i: number) => ({ status: 'succeeded', result: { assets: [{ assetId: 'p.out', payload: { n: i } }] } });
+    const body = (i: number) => ({
+      status: 'succeeded',
+      result: { assets: [{ assetId: 'p.out', payload: { n: i } }] },
+    });
     for (const path of ['/health/live', '/workflows', `/workflow-runs/${ids[2999]}`]) {
       const lat: number[] = [];
       for (let i = 0; i < 200; i++) {
@@ -32,11 +46,22 @@ async function main() {
       let next = concurrency === 8 ? 200 : 1200;
       const end = next + 1000;
       const started = performance.now();
-      await Promise.all(Array.from({ length: concurrency }, async () => {
-        while (next < end) { const i = next++; const t = performance.now(); await service.complete(ids[i]!, body(i)); lat.push(performance.now() - t); }
-      }));
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < end) {
+            const i = next++;
+            const t = performance.now();
+            await service.complete(ids[i]!, body(i));
+            lat.push(performance.now() - t);
+          }
+        }),
+      );
       const secs = (performance.now() - started) / 1000;
-      console.log(`c=${concurrency}: ${(1000 / secs).toFixed(0)}/s p50/p99 ms`, percentile(lat, 50).toFixed(2), percentile(lat, 99).toFixed(2));
+      console.log(
+        `c=${concurrency}: ${(1000 / secs).toFixed(0)}/s p50/p99 ms`,
+        percentile(lat, 50).toFixed(2),
+        percentile(lat, 99).toFixed(2),
+      );
     }
   } finally {
     await service.stop();
