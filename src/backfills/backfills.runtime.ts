@@ -23,6 +23,7 @@ export class BackfillsRuntime implements OnApplicationBootstrap {
     // Releases are latency-sensitive: a batch closes as soon as nothing more is delivered.
     this.consumers.start(new BackfillManager({ store, log: log.child({ component: 'backfill-manager' }) }), {
       batchSize: BATCH_SIZE,
+      catchUpBatchSize: 5000,
       closeWhenIdle: true,
     });
   }

@@ -83,6 +83,8 @@ export interface RunnerStatus {
   position: number;
   /** Since when the runner keeps failing (ms epoch), or null. */
   failingSince: number | null;
+  /** Since when it is behind the stream without moving (ms epoch), or null. */
+  stalledSince: number | null;
   lastError: string | null;
 }
 
@@ -118,6 +120,7 @@ export class ConsumerRunner {
   private readonly log: Logger;
   private lease: Lease | null = null;
   private failingSince: number | null = null;
+  private stalledSince: number | null = null;
   private lastError: string | null = null;
   private pendingPoison: PoisonEvent[] = [];
   private lastPersistAt = 0;
@@ -144,6 +147,11 @@ export class ConsumerRunner {
     return this.position;
   }
 
+  /** The lease key in `<prefix>-leases`. */
+  get leaseKey(): string {
+    return `consumer.${this.handler.name}`;
+  }
+
   /** True while this process holds the consumer's lease (always true without a lease). */
   get isLeader(): boolean {
     return this.options.withoutLease ? this.loop !== undefined : (this.lease?.isHeld ?? false);
@@ -155,6 +163,7 @@ export class ConsumerRunner {
       leader: this.isLeader,
       position: this.position,
       failingSince: this.failingSince,
+      stalledSince: this.stalledSince,
       lastError: this.lastError,
     };
   }
@@ -277,6 +286,9 @@ export class ConsumerRunner {
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: this.position + 1,
     });
+    // Subscribed again: the consumer works (readiness stops reporting it as failing).
+    this.failingSince = null;
+    this.lastError = null;
     const batchSize = this.options.batchSize ?? 500;
     const catchUp = this.options.catchUpBatchSize
       ? { batchSize: this.options.catchUpBatchSize, lingerMs: CATCH_UP_LINGER_MS }
@@ -292,6 +304,7 @@ export class ConsumerRunner {
       this.options.store.lastSequence().then(
         (head) => {
           if (head > seen && behindAt === seen && this.position === seen) {
+            this.stalledSince ??= Date.now();
             this.log.warn({ position: seen, head }, 'consumer stalled; resubscribing');
             stalled = true;
             current?.stop();
@@ -446,7 +459,6 @@ export class ConsumerRunner {
     ).then(
       () => {
         this.persisted = target;
-        this.options.metrics?.deadLetters.inc({ consumer: manager.name }, poison.length);
         manager.afterPersist?.();
       },
       (error: unknown) => {
@@ -509,6 +521,7 @@ export class ConsumerRunner {
 
   private advance(seq: number): void {
     if (seq > this.position) this.position = seq;
+    this.stalledSince = null;
     for (const waiter of this.waiters) {
       if (waiter.seq <= this.position) {
         this.waiters.delete(waiter);

@@ -124,6 +124,14 @@ export class EventStore {
     }
   }
 
+  /** The event at one stream sequence (validated); throws when there is none or it is not a valid event. */
+  async readAt(seq: number): Promise<StoredEvent> {
+    this.assertConnected();
+    const message = await this.nats.jsm.streams.getMessage(this.nats.subjects.streams.events, { seq });
+    if (!message) throw new Error(`no event at sequence ${seq}`);
+    return this.decode(message.json(), message.seq, message.subject, message.timestamp);
+  }
+
   /** The first event on a subject at or after `fromSeq`, or null. */
   async readFirst(subject: string, fromSeq = 1): Promise<StoredEvent | null> {
     this.assertConnected();

@@ -1,8 +1,17 @@
-import { derivedEventId, toEnvelope, type EventMetadata, type NewEvent, type StoredEvent } from '../events/envelope.js';
+import { relayedAssets } from '../assets/asset-relay.js';
+import {
+  derivedEventId,
+  toEnvelope,
+  type EventEnvelope,
+  type EventMetadata,
+  type NewEvent,
+  type StoredEvent,
+} from '../events/envelope.js';
+import { encodedEventSize, EventTooLargeError } from '../events/event-size.js';
 import { ConcurrencyConflictError, type EventStore } from '../events/event-store.js';
 import { DomainError } from '../domain/domain-error.js';
 import { evolveRun, type RunState } from './run-state.js';
-import type { RunEvent } from './run.events.js';
+import type { RunEvent, StepSucceeded } from './run.events.js';
 import { decideRun, type RunCommand, type RunDecision } from './run.decider.js';
 
 export interface RunCommandResult {
@@ -134,10 +143,26 @@ export class RunStore {
     const envelopes = events.map((event) =>
       toEnvelope({ ...event, id: event.id ?? derivedEventId(runId, event.type, now) }, metadata, now),
     );
+    if (state) for (const envelope of envelopes) this.assertRelayFits(envelope, runId, state);
     const result = await this.store.append(this.subject(slug, runId), envelopes, {
       expectedLastSeq: state?.lastSeq ?? 0,
     });
     return result.seqs;
+  }
+
+  /**
+   * A step's recorded assets become `asset.produced` events that also carry the run's parameters: each must fit the
+   * server's `max_payload` too, or the completion is refused (413) before anything is appended — a 2xx completion
+   * is never left with an asset that cannot be recorded.
+   */
+  private assertRelayFits(envelope: EventEnvelope, runId: string, state: RunState): void {
+    if (envelope.type !== 'workflow.step.succeeded') return;
+    const step = envelope as unknown as StoredEvent<string, StepSucceeded>;
+    for (const produced of relayedAssets(step, runId, state.request)) {
+      const size = encodedEventSize(produced);
+      if (size > this.store.maxEventBytes)
+        throw new EventTooLargeError('asset.produced', size, this.store.maxEventBytes);
+    }
   }
 
   private async isStale(slug: string, runId: string, state: RunState | null): Promise<boolean> {

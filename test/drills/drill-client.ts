@@ -1,0 +1,115 @@
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import pg from 'pg';
+import { ADMIN_TOKEN } from '../support/test-app.js';
+
+export interface Answer {
+  status: number;
+  body: any;
+}
+
+/** One HTTP call; a connection failure answers status 0. */
+export async function call(baseUrl: string, method: string, path: string, body?: unknown): Promise<Answer> {
+  try {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(15_000),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  } catch {
+    return { status: 0, body: null };
+  }
+}
+
+/**
+ * What a well-behaved client does during an outage: retry 503 (`dependency_unavailable`, `overloaded`) and lost
+ * connections after a pause, until an answer that is not "try again". Records every answer it saw.
+ */
+export async function callUntilAnswered(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body: unknown,
+  seen: Answer[],
+  deadlineMs = 90_000,
+): Promise<Answer> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const answer = await call(baseUrl, method, path, body);
+    seen.push(answer);
+    if (answer.status !== 0 && answer.status !== 503) return answer;
+    if (Date.now() > deadline) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Runs `work` for each index with at most `limit` at a time. */
+export async function mapLimit(count: number, limit: number, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, count) }, async () => {
+      while (next < count) await work(next++);
+    }),
+  );
+}
+
+/** Every `Nats-Msg-Id` in a stream with how often it occurs (headers only). */
+export async function streamIdCounts(natsUrl: string, stream: string): Promise<Map<string, number>> {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    const consumer = await jetstream(nc).consumers.get(stream, {
+      deliver_policy: DeliverPolicy.All,
+      headers_only: true,
+    });
+    const counts = new Map<string, number>();
+    const messages = await consumer.consume({ max_messages: 4096, expires: 2000 });
+    for await (const message of messages) {
+      const id = message.headers?.get('Nats-Msg-Id') ?? `(none:${message.seq})`;
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+      if (message.info.pending === 0) break;
+    }
+    messages.stop();
+    return counts;
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Polls one number from Postgres until it reaches `target`. */
+export async function waitForCount(url: string, query: string, target: number, timeoutMs = 90_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  while (Date.now() < deadline) {
+    const client = new pg.Client({ connectionString: url });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      last = (await client.query<{ n: number }>(query)).rows[0]!.n;
+      if (last >= target) return last;
+    } catch {
+      /* the database may be down in a drill */
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return last;
+}
+
+/** Polls readiness until 200; answers when it became ready (ms epoch). */
+export async function waitUntilReady(baseUrl: string, timeoutMs = 60_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const answer = await call(baseUrl, 'GET', '/health/ready');
+    if (answer.status === 200) return Date.now();
+    if (process.env.DRILL_DEBUG) process.stdout.write(`${Date.now()} ${JSON.stringify(answer.body?.checks)}\n`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`not ready within ${timeoutMs} ms`);
+}
