@@ -273,6 +273,7 @@ describe('operator console in a real Chromium against the real service', () => {
       ['workflow-detail', '/ui/workflows/console-downstream', 'Auto-Materialization Activity'],
       ['decisions', '/ui/workflows/console-downstream?tab=decisions', 'Decisions'],
       ['runs', '/ui/workflows/console-downstream?tab=runs', 'Runs'],
+      ['backfills', '/ui/workflows/console-downstream?tab=backfills', 'Backfills'],
       ['catalog', '/ui/assets', 'Assets'],
       ['asset-detail', '/ui/assets/console.summary', 'Partitions'],
       ['lineage', '/ui/assets/graph', 'Lineage'],
@@ -391,6 +392,50 @@ describe('operator console in a real Chromium against the real service', () => {
       (count) => count < 100,
     );
     await screenshot(page, 'console-lineage-1000');
+  });
+
+  it('shows a backfill progressing in the Backfills tab and cancels it there', async () => {
+    const keys = ['b1', 'b2', 'b3'];
+    const workflow = {
+      slug: 'console-backfill',
+      name: 'Console backfill',
+      steps: [
+        {
+          id: 'make',
+          jobSlug: 'console-ext-backfill',
+          produces: [{ assetId: 'console.backfill', partitioning: { type: 'static', keys } }],
+        },
+      ],
+    };
+    expect((await t.request('POST', '/workflows', { body: workflow, token: WRITER_TOKEN })).status).toBe(201);
+    const requested = await t.request('POST', '/workflows/console-backfill/backfills', {
+      body: { partitions: { keys }, maxConcurrentRuns: 1 },
+      token: ADMIN_TOKEN,
+    });
+    expect(requested.status).toBe(202);
+    await page.goto(url('/ui/workflows/console-backfill?tab=backfills'));
+    await page.getByRole('heading', { name: 'Backfills', exact: true }).waitFor();
+    await text('1 running · 2 queued');
+    expect(await axeViolations(page)).toEqual([]);
+    const [run] = (
+      await eventually(
+        () => t.request('GET', '/workflows/console-backfill/runs', { token: null }),
+        (response) => response.body.data.length === 1,
+      )
+    ).body.data;
+    await complete(run.id, 'make', 'console.backfill', 'b1');
+    await text('1 running · 1 queued · 1 succeeded');
+    await page.getByRole('button', { name: /^Cancel backfill/ }).click();
+    await text('canceling');
+    const [second] = (
+      await eventually(
+        () => t.request('GET', '/workflows/console-backfill/runs', { token: null }),
+        (response) => response.body.data.length === 2,
+      )
+    ).body.data;
+    await complete(second.id, 'make', 'console.backfill', 'b2');
+    await text('2 succeeded · 1 canceled');
+    await page.getByText('canceled', { exact: true }).waitFor();
   });
 
   it('logged no console errors on any page', () => {

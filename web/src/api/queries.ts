@@ -19,6 +19,7 @@ export const keys = {
   graph: ['graph'] as const,
   history: (slug: string, assetId: string, cursor: string | null) => ['history', slug, assetId, cursor] as const,
   partitions: (slug: string, assetId: string) => ['partitions', slug, assetId] as const,
+  backfills: (slug: string) => ['backfills', slug] as const,
 };
 
 const path = (slug: string) => ({ slug });
@@ -222,4 +223,34 @@ export function usePartitionActions(slug: string, assetId: string) {
       onSuccess: refresh,
     }),
   };
+}
+
+/** Backfills of a workflow, newest first, cursor-paged. */
+export function useBackfills(slug: string) {
+  return useInfiniteQuery({
+    queryKey: keys.backfills(slug),
+    initialPageParam: undefined as string | undefined,
+    queryFn: async ({ pageParam }) =>
+      unwrap(
+        await api.GET('/workflows/{slug}/backfills', {
+          params: { path: path(slug), query: { limit: 20, ...(pageParam ? { cursor: pageParam } : {}), ...minSeq() } },
+        }),
+      ),
+    getNextPageParam: (page) => page.meta.nextCursor ?? undefined,
+  });
+}
+
+/** Cancels a backfill (scope workflows:run): no further partition is released. */
+export function useCancelBackfill(slug: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (backfillId: string) =>
+      unwrap(
+        await api.POST('/workflows/{slug}/backfills/{backfillId}/cancel', {
+          params: { path: { slug, backfillId } },
+          body: {},
+        }),
+      ),
+    onSuccess: () => void client.invalidateQueries({ queryKey: keys.backfills(slug) }),
+  });
 }

@@ -41,3 +41,4 @@ export type GraphEdge = NonNullable<Graph['edges']>[number];
 export type Partitioning = NonNullable<AssetDeclaration['partitioning']>;
 export type Freshness = NonNullable<AssetDeclaration['freshness']>;
 export type AutoMaterializePolicy = NonNullable<AssetDeclaration['autoMaterialize']>;
+export type Backfill = ResponseOf<'/workflows/{slug}/backfills', 'get'>['data'][number];

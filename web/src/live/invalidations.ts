@@ -37,9 +37,16 @@ export function invalidationsFor(event: LiveEvent): unknown[][] {
   if (event.type.startsWith('workflow.run.') || event.type.startsWith('workflow.step.')) {
     // Only the first event of a run names its workflow in the data (the subject does, the envelope not): refresh the
     // run views on screen; react-query refetches only queries that are in use.
-    return [['run'], ['runs'], ['auto-materialize'], ['history']];
+    return [['run'], ['runs'], ['auto-materialize'], ['history'], ['backfills']];
   }
-  if (event.type.startsWith('materializer.')) return slug ? [['auto-materialize', slug]] : [];
+  if (event.type.startsWith('materializer.'))
+    return slug
+      ? [
+          ['auto-materialize', slug],
+          ['backfills', slug],
+        ]
+      : [];
+  if (event.type.startsWith('backfill.')) return slug ? [['backfills', slug]] : [];
   if (event.type.startsWith('workflow.definition.')) {
     const workflow = (data.workflow ?? {}) as { slug?: unknown };
     const updated = typeof workflow.slug === 'string' ? workflow.slug : null;

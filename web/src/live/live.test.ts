@@ -30,12 +30,16 @@ describe('invalidationsFor', () => {
     );
   });
 
-  it('refreshes run views on run events and the panel on decisions', () => {
+  it('refreshes run views on run events and the panel and backfills on decisions', () => {
     expect(invalidationsFor({ seq: 1, type: 'workflow.run.succeeded', data: {} })).toEqual(
-      expect.arrayContaining([['run'], ['runs'], ['auto-materialize']]),
+      expect.arrayContaining([['run'], ['runs'], ['auto-materialize'], ['backfills']]),
     );
     expect(invalidationsFor({ seq: 2, type: 'materializer.trigger.enqueued', data: { workflowSlug: 'wf' } })).toEqual([
       ['auto-materialize', 'wf'],
+      ['backfills', 'wf'],
+    ]);
+    expect(invalidationsFor({ seq: 4, type: 'backfill.completed', data: { workflowSlug: 'wf' } })).toEqual([
+      ['backfills', 'wf'],
     ]);
     expect(invalidationsFor({ seq: 3, type: 'something.else', data: {} })).toEqual([]);
   });

@@ -6,6 +6,7 @@ import { Time } from '../components/time';
 import { useNow } from '../logic/use-now';
 import { AssetsTab } from './assets-tab';
 import { AutoMaterializationPanel } from './auto-materialization-panel';
+import { BackfillsTab } from './backfills-tab';
 import { DecisionsTab } from './decisions-tab';
 import { usePageTitle } from './page-title';
 import { RunsTab } from './runs-tab';
@@ -14,6 +15,7 @@ const TABS = [
   { id: 'activity', label: 'Auto-materialization' },
   { id: 'decisions', label: 'Decisions' },
   { id: 'runs', label: 'Runs' },
+  { id: 'backfills', label: 'Backfills' },
   { id: 'assets', label: 'Assets' },
 ] as const;
 type Tab = (typeof TABS)[number]['id'];
@@ -47,6 +49,7 @@ export function WorkflowDetailPage() {
           {tab === 'activity' ? <ActivityTab workflow={definition} /> : null}
           {tab === 'decisions' ? <DecisionsTab slug={definition.slug} /> : null}
           {tab === 'runs' ? <RunsTab slug={definition.slug} /> : null}
+          {tab === 'backfills' ? <BackfillsTab slug={definition.slug} /> : null}
           {tab === 'assets' ? <AssetsTab workflow={definition} /> : null}
         </article>
       )}
