@@ -250,7 +250,10 @@ export class ConsumerRunner {
         await sleep(Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(failures, 5)), signal, this.reconnected.signal);
       }
     }
-    if (this.isManager() && (lease?.isHeld ?? true)) await this.flush().catch(() => undefined);
+    // After a failure memory may hold part of the failed batch (it is re-hydrated before the next one): only a
+    // manager whose last batch went through writes what it holds; otherwise the write already in flight settles.
+    if (this.isManager() && !recover && (lease?.isHeld ?? true)) await this.flush().catch(() => undefined);
+    else await this.writing;
     await lease?.release();
   }
 
