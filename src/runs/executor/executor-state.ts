@@ -24,6 +24,12 @@ export function runIdOf(subject: string): string {
   return subject.slice(subject.lastIndexOf('.') + 1);
 }
 
+/** The workflow slug of an event on `<prefix>.run.<slug>.<runId>`. */
+export function runSlugOf(subject: string): string {
+  const end = subject.lastIndexOf('.');
+  return subject.slice(subject.lastIndexOf('.', end - 1) + 1, end);
+}
+
 /** Puts a run (or removes it once terminal), keeping the indexes in step. */
 export function putRun(state: ExecutorState, run: RunState): void {
   const runId = run.request.runId;

@@ -7,9 +7,15 @@ import type { PartitionRef } from './asset-availability.js';
 import { producesOf, type WorkflowProduces } from '../run-graph.js';
 import { evolveRun, isTerminal, type RunState } from '../run-state.js';
 import { decideRun, readySteps, type MissingAsset } from '../run.decider.js';
-import type { RunEvent, RunWaiting, StepSucceeded } from '../run.events.js';
+import {
+  TERMINAL_RUN_EVENTS,
+  type RunEvent,
+  type RunEventType,
+  type RunWaiting,
+  type StepSucceeded,
+} from '../run.events.js';
 import { admitRuns, isGated } from './run-admission.js';
-import { foldRunEvent, runIdOf, type ExecutorState } from './executor-state.js';
+import { foldRunEvent, runIdOf, runSlugOf, type ExecutorState } from './executor-state.js';
 import { followUpsOf, type FollowUp } from './run-follow-ups.js';
 
 /** Tuning that comes from configuration, never from the clock. */
@@ -119,6 +125,9 @@ export function foldBatch(
     } else if (RUN_EVENT.test(event.type)) {
       foldEvent(state, event, plan, admitSlugs, contexts, availability);
       runEvents.push(event);
+      // A run's end frees a slot of its workflow's gate, also when the executor ended it itself (the run left the
+      // state when its own terminal event was folded back; reading that event back is when the gate moves on).
+      if (TERMINAL_RUN_EVENTS.includes(event.type as RunEventType)) admitSlugs.add(runSlugOf(event.subject));
     }
   }
   plan.admitted = admit(state, context, admitSlugs, plan.touched, events);
