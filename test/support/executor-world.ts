@@ -4,6 +4,7 @@ import {
   emptyExecutorState,
   foldRunEvent,
   putRun,
+  runBefore,
   runIdOf,
   type ExecutorState,
 } from '../../src/runs/executor/executor-state.js';
@@ -161,7 +162,10 @@ export class ExecutorWorld {
       const runId = runIdOf(event.subject);
       if (event.type === 'workflow.run.requested') requested.add(runId);
       else if (!requested.has(runId) && !this.state.runs.has(runId) && !this.ended.has(runId)) {
-        const run = this.readRun(event.subject);
+        const run = runBefore(
+          this.stream.filter((stored) => stored.subject === event.subject),
+          event.seq,
+        );
         if (!run) continue;
         contexts.set(runId, run.request);
         if (!isTerminal(run)) putRun(this.state, run);

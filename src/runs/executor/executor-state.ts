@@ -59,6 +59,19 @@ export function foldRunEvent(state: ExecutorState, event: StoredEvent): { run: R
   return { run: after, fresh: true };
 }
 
+/**
+ * A run the executor does not hold, folded from its stored events that come before `seq` (the first event of it in
+ * the batch being decided): the batch's own events must stay new to it, or they would never be decided.
+ */
+export function runBefore(stored: readonly StoredEvent[], seq: number): RunState | null {
+  let run: RunState | null = null;
+  for (const event of stored) {
+    if (event.seq >= seq) break;
+    run = evolveRun(run, event as unknown as RunEvent & { seq: number });
+  }
+  return run;
+}
+
 /** Active runs of a workflow. */
 export function runsOf(state: ExecutorState, slug: string): RunState[] {
   return [...(state.bySlug.get(slug) ?? [])].map((runId) => state.runs.get(runId)!).filter(Boolean);

@@ -300,7 +300,7 @@ describe('run executor decider (foldBatch + decideRuns)', () => {
       ]);
     });
 
-    it('relays a step of a run it does not hold from the run’s own events (restart from an older state)', () => {
+    it('relays and advances a run it does not hold, loaded from the run’s events before the batch (older state)', () => {
       const world = givenExecutor(definitions());
       const run = aRun(plain);
       world.add(run.requested());
@@ -320,6 +320,8 @@ describe('run executor decider (foldBatch + decideRuns)', () => {
       expect(outcome.appended.filter((e) => e.type === 'asset.produced').map((e) => e.id)).toEqual([
         producedEventId(succeeded!.id, 'report.daily', 'us'),
       ]);
+      // …and decides the run on from there: the batch's own event is new to the run loaded before it.
+      expect(stepStatuses(restarted, withAssets.subject)).toMatchObject({ render: 'running', mail: 'running' });
     });
   });
 
