@@ -42,6 +42,8 @@ export interface RunExecutorDeps {
   context: ExecutorContext;
   metrics: Metrics;
   log: Logger;
+  /** The clock that tells whether a replayed batch is older than the duplicate window (tests move it). */
+  now?: () => number;
 }
 
 /**
@@ -67,7 +69,7 @@ export class RunExecutor implements ProcessManager {
   private readonly once: AppendOnce;
 
   constructor(private readonly deps: RunExecutorDeps) {
-    this.once = new AppendOnce(deps.store);
+    this.once = new AppendOnce(deps.store, deps.now);
   }
 
   get dirty(): boolean {
