@@ -83,6 +83,21 @@ export async function settle(store: EventStore, runner: ConsumerRunner): Promise
   }
 }
 
+/** Waits until the manager's state and checkpoint are written up to `seq` (the lazy write-back caught up). */
+export async function persisted(p: TestPlatform, name: string, seq: number): Promise<void> {
+  await eventually(
+    async () =>
+      (
+        await p.database.db
+          .selectFrom('projection_checkpoint')
+          .select('last_seq')
+          .where('name', '=', name)
+          .executeTakeFirst()
+      )?.last_seq ?? 0,
+    (lastSeq) => lastSeq >= seq,
+  );
+}
+
 /** Waits until a runner reports a failure (the crashed process keeps failing). */
 export async function failing(runner: ConsumerRunner): Promise<void> {
   await eventually(
