@@ -1,8 +1,17 @@
-import { derivedEventId, toEnvelope, type EventMetadata, type NewEvent, type StoredEvent } from '../events/envelope.js';
+import { relayedAssets } from '../assets/asset-relay.js';
+import {
+  derivedEventId,
+  toEnvelope,
+  type EventEnvelope,
+  type EventMetadata,
+  type NewEvent,
+  type StoredEvent,
+} from '../events/envelope.js';
+import { encodedEventSize, EventTooLargeError } from '../events/event-size.js';
 import { ConcurrencyConflictError, type EventStore } from '../events/event-store.js';
 import { DomainError } from '../domain/domain-error.js';
 import { evolveRun, type RunState } from './run-state.js';
-import type { RunEvent } from './run.events.js';
+import type { RunEvent, RunRequested, StepSucceeded } from './run.events.js';
 import { decideRun, type RunCommand, type RunDecision } from './run.decider.js';
 
 export interface RunCommandResult {
@@ -134,10 +143,28 @@ export class RunStore {
     const envelopes = events.map((event) =>
       toEnvelope({ ...event, id: event.id ?? derivedEventId(runId, event.type, now) }, metadata, now),
     );
+    if (state) this.assertRelayFits(envelopes, state.request);
     const result = await this.store.append(this.subject(slug, runId), envelopes, {
       expectedLastSeq: state?.lastSeq ?? 0,
     });
     return result.seqs;
+  }
+
+  /**
+   * DESIGN §10: a step's success becomes one `asset.produced` per recorded asset (payload, schema and the run's
+   * parameters), and each of those must fit `max_payload` too, or the relay could never append it. Decided before
+   * anything is appended (HTTP 413 `payload_too_large`; the built-in worker fails the step with the reason).
+   */
+  private assertRelayFits(envelopes: readonly EventEnvelope[], request: RunRequested): void {
+    for (const envelope of envelopes) {
+      if (envelope.type !== 'workflow.step.succeeded') continue;
+      const step = { ...envelope, seq: 0, subject: '' } as StoredEvent<string, StepSucceeded>;
+      for (const produced of relayedAssets(step, request.runId, request)) {
+        const size = encodedEventSize(produced);
+        if (size > this.store.maxEventBytes)
+          throw new EventTooLargeError(produced.type, size, this.store.maxEventBytes);
+      }
+    }
   }
 
   private async isStale(slug: string, runId: string, state: RunState | null): Promise<boolean> {
