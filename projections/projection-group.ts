@@ -10,7 +10,11 @@ import type { Projection } from './projection.js';
  * delivers in stream order without gaps. Commits do not wait for the WAL flush (`synchronous_commit = off`): rows
  * and checkpoints commit together, so a commit lost in a crash is replayed from the older checkpoint.
  */
-export function projectionGroup(name: string, projections: readonly Projection[]): BatchHandler {
+export function projectionGroup(
+  name: string,
+  projections: readonly Projection[],
+  onApplied?: (projection: string, events: number, ms: number) => void,
+): BatchHandler {
   const types = new Map(projections.map((projection) => [projection.name, new Set(projection.canHandle)]));
   const names = projections.map((projection) => projection.name);
   return {
@@ -29,8 +33,10 @@ export function projectionGroup(name: string, projections: readonly Projection[]
         const wanted = types.get(projection.name)!;
         const relevant = events.filter((event) => event.seq > from && wanted.has(event.type));
         if (relevant.length > 0) {
+          const started = performance.now();
           if (projection.projectBatch) await projection.projectBatch(relevant, tx);
           else for (const event of relevant) await projection.project(event, tx);
+          onApplied?.(projection.name, relevant.length, performance.now() - started);
         }
       }
       await tx

@@ -7,6 +7,7 @@ import { LiveModule } from './live/live.module.js';
 import { MaterializerModule } from './materializer/materializer.module.js';
 import { APP_CONFIG } from './config/app-config.js';
 import { HealthController } from './http/health.controller.js';
+import { DeadLettersController } from './operations/dead-letters.controller.js';
 import { LineageRuntime } from './lineage/lineage.runtime.js';
 import { ConsumerRegistry } from './projector/consumer-registry.js';
 import { ProjectorService } from './projector/projector.service.js';
@@ -37,7 +38,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [AssetsModule, MaterializerModule, ExamplesModule, LiveModule],
-      controllers: [HealthController, WorkflowsController, RunsController],
+      controllers: [HealthController, WorkflowsController, RunsController, DeadLettersController],
       providers: [
         ...platformProviders,
         { provide: APP_GUARD, useClass: AuthGuard },

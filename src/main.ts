@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfigFromProcess } from './config/load-config.js';
 import { redactUrlPasswords } from './config/redact.js';
+import type { Logger } from 'pino';
+import { isTransientError } from './events/transient-error.js';
 import { createLogger } from './observability/logger.js';
 import { createApp } from './runtime/create-app.js';
 import { openPlatform } from './runtime/platform.js';
@@ -18,22 +20,48 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  const platform = await openPlatform(config, { log });
+  const platform = await openWhenReachable(() => openPlatform(config, { log }), log);
   const app = await createApp(platform);
-  const shutdown = async (signal: string) => {
-    log.info({ signal }, 'shutting down: draining consumers');
-    await app.close();
-    await platform.close();
-    process.exit(0);
+  let closing: Promise<void> | undefined;
+  const shutdown = (reason: string, code: number) => {
+    closing ??= (async () => {
+      log.info({ reason }, 'shutting down: draining consumers');
+      await app.close().catch((error) => log.error({ err: error }, 'shutdown failed'));
+      await platform.close();
+      process.exit(code);
+    })();
+    return closing;
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
+  process.once('SIGINT', () => void shutdown('SIGINT', 0));
+  // An outage surfacing where nobody awaited it is logged and survived; anything else is a bug: log it and stop
+  // cleanly (consumers give their work back, the orchestrator restarts the process).
+  const onStray = (kind: string) => (error: unknown) => {
+    if (isTransientError(error)) return log.warn({ err: error }, `${kind} (infrastructure; continuing)`);
+    log.fatal({ err: error }, `${kind}: stopping`);
+    void shutdown(kind, 1);
+  };
+  process.on('unhandledRejection', onStray('unhandled rejection'));
+  process.on('uncaughtException', onStray('uncaught exception'));
   // Every role serves /health and /metrics; only `api` instances serve the API itself (see create-app.ts).
   await app.listen(config.httpPort, config.httpHost);
   log.info(
     { port: config.httpPort, roles: [...config.roles], prefix: config.subjectPrefix },
     'apphub-assets listening',
   );
+}
+
+/** Start-up waits for NATS and Postgres (e.g. when they start together) instead of exiting at once. */
+async function openWhenReachable<T>(open: () => Promise<T>, log: Logger): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open();
+    } catch (error) {
+      if (!isTransientError(error) || attempt >= 60) throw error;
+      log.warn({ err: error, attempt }, 'dependencies not reachable yet; retrying');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * attempt)));
+    }
+  }
 }
 
 main().catch((error) => {

@@ -134,6 +134,17 @@ export class BenchService {
     });
   }
 
+  /** One count from the service's database. */
+  async countQuery(query: string, parameters: unknown[] = []): Promise<number> {
+    const db = new pg.Client({ connectionString: this.databaseUrl });
+    await db.connect();
+    try {
+      return (await db.query<{ count: number }>(query, parameters)).rows[0]!.count;
+    } finally {
+      await db.end();
+    }
+  }
+
   async waitForCount(query: string, count: number, timeoutMs: number): Promise<void> {
     const db = new pg.Client({ connectionString: this.databaseUrl });
     await db.connect();

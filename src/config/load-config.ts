@@ -100,7 +100,7 @@ const envSchema = {
     ASSET_MATERIALIZER_MAX_CONCURRENT_RUNS_PER_WORKFLOW: int(1, 1000),
     ASSET_MATERIALIZER_MAX_CLAIM_AGE_MS: int(1000, ONE_YEAR_MS),
     APPHUB_MAX_INFLIGHT_REQUESTS: int(1, 1_000_000),
-    APPHUB_MAX_EVENT_LOOP_DELAY_MS: int(10, 600_000),
+    APPHUB_MAX_EVENT_LOOP_DELAY_MS: int(0, 600_000),
     OPENLINEAGE_URL: { type: 'string', pattern: '^$|^https?://[^\\s/?#]+[^\\s]*$' },
     OPENLINEAGE_ENDPOINT: { type: 'string', pattern: '^[^\\s?#]*$' },
     OPENLINEAGE_API_KEY: { type: 'string', pattern: '^[^\\s]*$' },

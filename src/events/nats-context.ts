@@ -49,6 +49,7 @@ export async function openNatsContext(options: NatsContextOptions): Promise<Nats
     noAsyncTraces: true,
     ...natsSecurityOptions(options.security),
   });
+  coalesceWrites(nc);
   const jsm = await jetstreamManager(nc, { timeout: REQUEST_TIMEOUT_MS });
   const js = jetstream(nc, { timeout: REQUEST_TIMEOUT_MS });
   const subjects = subjectsFor(options.subjectPrefix);
@@ -96,4 +97,48 @@ function trackStatus(nc: NatsConnection) {
     }
   })().catch(() => undefined);
   return state;
+}
+
+/** What `coalesceWrites` touches of the client's protocol handler (nats.js v3 internals, checked before use). */
+interface ProtocolInternals {
+  outbound: { fill(buffer: Uint8Array, ...payloads: Uint8Array[]): void; size(): number };
+  pendingLimit: number;
+  sendCommand(cmd: string | Uint8Array, ...payloads: Uint8Array[]): void;
+  flushPending(): void;
+}
+
+/**
+ * The client writes its outbound buffer to the socket one microtask after the first command; when commands come
+ * from many independent callbacks (HTTP requests, consumer batches) each becomes its own write syscall, which cost
+ * a third of the API process's CPU under load. Flushing at `setImmediate` instead puts every command of one event
+ * loop turn into one write; order is kept (one buffer), large buffers still flush at once. Skipped (with no harm)
+ * if the client's internals are not what this expects.
+ */
+export function coalesceWrites(nc: NatsConnection): boolean {
+  const protocol = (nc as unknown as { protocol?: Partial<ProtocolInternals> }).protocol;
+  if (
+    !protocol ||
+    typeof protocol.sendCommand !== 'function' ||
+    typeof protocol.flushPending !== 'function' ||
+    typeof protocol.outbound?.fill !== 'function' ||
+    typeof protocol.outbound?.size !== 'function' ||
+    typeof protocol.pendingLimit !== 'number'
+  )
+    return false;
+  const handler = protocol as ProtocolInternals;
+  const encoder = new TextEncoder();
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    handler.flushPending();
+  };
+  handler.sendCommand = (cmd, ...payloads) => {
+    handler.outbound.fill(typeof cmd === 'string' ? encoder.encode(cmd) : cmd, ...payloads);
+    if (handler.outbound.size() >= handler.pendingLimit) return handler.flushPending();
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
+  return true;
 }

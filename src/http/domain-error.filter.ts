@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { DomainError, ValidationError } from '../domain/domain-error.js';
 import { EventTooLargeError } from '../events/event-size.js';
+import { failedDependency } from '../events/transient-error.js';
 import { problemFor, type ProblemDocument } from './problem-details.js';
 
 const FASTIFY_CODES: Record<string, string> = {
@@ -31,6 +32,16 @@ export function toProblem(error: unknown, instance: string): ProblemDocument {
   if (error instanceof DomainError) return problemFor(error.code, error.message, instance, error.extra);
   if (error instanceof EventTooLargeError)
     return problemFor('payload_too_large', error.message, instance, { size: error.size, limit: error.limit });
+  const dependency = failedDependency(error);
+  if (dependency) {
+    // Nothing was recorded (or it will be, if the append went through): the client retries.
+    return problemFor(
+      'dependency_unavailable',
+      `${dependency === 'nats' ? 'NATS' : 'Postgres'} is unavailable right now; nothing was recorded for this request unless it was already answered. Retry shortly.`,
+      instance,
+      { dependency, retryAfterMs: RETRY_AFTER_MS.dependency_unavailable },
+    );
+  }
   const fastifyCode = (error as { code?: string })?.code;
   if (fastifyCode && FASTIFY_CODES[fastifyCode]) {
     const code = FASTIFY_CODES[fastifyCode]!;
@@ -53,13 +64,23 @@ export function toProblem(error: unknown, instance: string): ProblemDocument {
   );
 }
 
-/** Writes a problem document; 5xx are logged with the request id. */
+/** How long a client should wait before retrying a 503, by code (the header carries whole seconds, RFC 9110). */
+export const RETRY_AFTER_MS: Record<string, number> = {
+  read_model_lagging: 1000,
+  dependency_unavailable: 1000,
+  overloaded: 1000,
+};
+
+/** Writes a problem document; 5xx are logged with the request id (outages once per request at warn). */
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown, log: Logger): void {
   const problem = toProblem(error, request.url);
-  if (problem.status >= 500 && problem.code !== 'read_model_lagging') {
+  if (problem.code === 'dependency_unavailable') {
+    log.warn({ err: error, reqId: request.id, url: request.url }, 'dependency unavailable');
+  } else if (problem.status >= 500 && problem.code !== 'read_model_lagging' && problem.code !== 'overloaded') {
     log.error({ err: error, reqId: request.id, url: request.url }, 'request failed');
   }
-  if (problem.code === 'read_model_lagging') void reply.header('Retry-After', '1');
+  const retryAfterMs = RETRY_AFTER_MS[problem.code];
+  if (retryAfterMs !== undefined) void reply.header('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
   void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
 }
 

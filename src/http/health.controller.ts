@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { sql } from 'kysely';
 import { Public } from '../auth/auth.guard.js';
 import { pendingMigrations } from '../db/migrate.js';
+import { countDeadLetters } from '../operations/dead-letters.js';
 import { ConsumerRegistry } from '../projector/consumer-registry.js';
 import type { Platform } from '../runtime/platform.js';
 import { PLATFORM } from '../runtime/tokens.js';
@@ -17,6 +18,8 @@ interface Check {
 @Public()
 @Controller()
 export class HealthController {
+  private migrated = false;
+
   constructor(
     @Inject(PLATFORM) private readonly platform: Platform,
     @Inject(ConsumerRegistry) private readonly consumers: ConsumerRegistry,
@@ -29,17 +32,27 @@ export class HealthController {
   }
 
   @Get('health/ready')
-  @ApiOperation({ summary: 'NATS, Postgres, migrations and projection lag; 503 when a dependency is down' })
+  @ApiOperation({
+    summary:
+      'NATS, Postgres, migrations and every stream consumer of this process (leased somewhere, not failing, not stalled); 503 otherwise; answers within 1 s',
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     const [nats, postgres, migrations] = await Promise.all([
-      this.checkNats(),
-      this.checkPostgres(),
-      this.checkMigrations(),
+      withTimeout(this.checkNats()),
+      withTimeout(this.checkPostgres()),
+      withTimeout(this.checkMigrations()),
     ]);
-    const lag = nats.ok && postgres.ok ? await this.lag().catch(() => ({})) : {};
-    const ok = nats.ok && postgres.ok && migrations.ok;
+    const consumers =
+      nats.ok && postgres.ok ? await withTimeout(this.checkConsumers()) : { ok: false, detail: 'dependencies down' };
+    const lag =
+      nats.ok && postgres.ok ? await withTimeout(this.lag().then((value) => ({ ok: true, detail: value }))) : null;
+    const ok = nats.ok && postgres.ok && migrations.ok && consumers.ok;
     void reply.status(ok ? 200 : 503);
-    return { status: ok ? 'ready' : 'not_ready', checks: { nats, postgres, migrations }, projectionLag: lag };
+    return {
+      status: ok ? 'ready' : 'not_ready',
+      checks: { nats, postgres, migrations, consumers },
+      projectionLag: lag?.ok ? lag.detail : {},
+    };
   }
 
   @Get('metrics')
@@ -49,6 +62,9 @@ export class HealthController {
     const lag = await this.lag().catch(() => ({}) as Record<string, number>);
     for (const [projection, value] of Object.entries(lag))
       this.platform.metrics.projectionLag.set({ projection }, value);
+    const deadLetters = await countDeadLetters(this.platform.db).catch(() => new Map<string, number>());
+    this.platform.metrics.deadLetters.reset();
+    for (const [consumer, count] of deadLetters) this.platform.metrics.deadLetters.set({ consumer }, count);
     return this.platform.metrics.registry.metrics();
   }
 
@@ -62,9 +78,33 @@ export class HealthController {
     return lag;
   }
 
+  /**
+   * Each stream consumer of this process: its lease is held (here or by another process), and where it runs here
+   * it is neither failing (retrying from its checkpoint) nor stalled behind the stream.
+   */
+  private async checkConsumers(): Promise<Check> {
+    const problems: Record<string, string> = {};
+    const notes: Record<string, string> = {};
+    await Promise.all(
+      this.consumers.runners().map(async (runner) => {
+        const status = runner.status();
+        // An outside receiver being down (OpenLineage) is reported but does not take the API out of service.
+        const target = OPTIONAL_CONSUMERS.has(status.name) ? notes : problems;
+        if (status.failingSince !== null) target[status.name] = `failing: ${status.lastError ?? 'unknown error'}`;
+        else if (status.stalledSince !== null) target[status.name] = 'stalled behind the stream';
+        else if (!status.leader) {
+          const entry = await this.platform.nats.leases.get(runner.leaseKey);
+          if (!entry || entry.operation !== 'PUT') problems[status.name] = 'no process holds its lease';
+        }
+      }),
+    );
+    if (Object.keys(problems).length > 0) return { ok: false, detail: { ...problems, ...notes } };
+    return Object.keys(notes).length > 0 ? { ok: true, detail: notes } : { ok: true };
+  }
+
   private async checkNats(): Promise<Check> {
     try {
-      if (this.platform.nats.nc.isClosed()) return { ok: false, detail: 'connection closed' };
+      if (!this.platform.nats.isConnected()) return { ok: false, detail: 'not connected' };
       await this.platform.nats.jsm.streams.info(this.platform.nats.subjects.streams.events);
       return { ok: true };
     } catch (error) {
@@ -82,11 +122,33 @@ export class HealthController {
   }
 
   private async checkMigrations(): Promise<Check> {
+    // Nothing makes a migration pending while the process runs: once applied, the answer is kept.
+    if (this.migrated) return { ok: true };
     try {
       const pending = await pendingMigrations(this.platform.db);
+      this.migrated = pending.length === 0;
       return pending.length === 0 ? { ok: true } : { ok: false, detail: { pending } };
     } catch (error) {
       return { ok: false, detail: (error as Error).message };
     }
   }
+}
+
+/** Consumers whose trouble is reported without making the process not ready. */
+const OPTIONAL_CONSUMERS = new Set(['lineage']);
+
+/** Every readiness check answers within this, so `/health/ready` answers within a second. */
+const CHECK_TIMEOUT_MS = 400;
+
+function withTimeout(check: Promise<Check>): Promise<Check> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<Check>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ ok: false, detail: `no answer within ${CHECK_TIMEOUT_MS} ms` }),
+      CHECK_TIMEOUT_MS,
+    );
+  });
+  return Promise.race([check.catch((error: Error) => ({ ok: false, detail: error.message })), late]).finally(() =>
+    clearTimeout(timer),
+  );
 }

@@ -32,6 +32,8 @@ export const PROBLEM_TYPES: Record<string, { status: number; title: string }> = 
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   read_model_lagging: { status: 503, title: 'The read model has not caught up yet' },
   not_ready: { status: 503, title: 'Service not ready' },
+  dependency_unavailable: { status: 503, title: 'A dependency (NATS or Postgres) is unavailable; retry shortly' },
+  overloaded: { status: 503, title: 'The service is at capacity; retry shortly' },
   internal_error: { status: 500, title: 'Internal server error' },
 };
 

@@ -30,7 +30,7 @@ import { consumedAssetIds } from './workflow-graph.js';
 
 /** The consumer name: checkpoint row, lease key (`consumer.materializer`) and `waitFor` name. */
 export const MATERIALIZER_CONSUMER = 'materializer';
-const CACHE_CAPACITY = 200_000;
+const CACHE_CAPACITY = 50_000;
 
 export interface MaterializerConsumerDeps {
   effects: MaterializerEffects;

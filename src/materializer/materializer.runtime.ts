@@ -56,6 +56,7 @@ export class MaterializerRuntime implements OnModuleInit, OnApplicationBootstrap
     // Triggers are latency-sensitive: a batch closes as soon as nothing more is delivered (no idle linger).
     this.consumers.start(new MaterializerConsumer({ effects, context, metrics, log: child }), {
       batchSize: BATCH_SIZE,
+      catchUpBatchSize: 5000,
       closeWhenIdle: true,
     });
     this.sweep = new ReconciliationSweep({

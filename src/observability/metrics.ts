@@ -53,15 +53,15 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly requestsShed = new Counter({
+    name: 'apphub_http_requests_shed_total',
+    help: 'Requests answered 503 overloaded without being worked on, by reason (inflight, eventLoopDelay)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
   readonly runConflicts = new Counter({
     name: 'apphub_run_append_conflicts_total',
     help: 'Run events the executor decided but another writer had moved the run on (decided again later)',
-    registers: [this.registry],
-  });
-  readonly natsRequests = new Counter({
-    name: 'apphub_nats_requests_total',
-    help: 'Requests this process sent to NATS (publishes with acks, KV and stream API calls), by operation',
-    labelNames: ['op'],
     registers: [this.registry],
   });
   readonly sqlStatements = new Counter({
@@ -69,9 +69,9 @@ export class Metrics {
     help: 'SQL statements this process executed (transaction control included)',
     registers: [this.registry],
   });
-  readonly deadLetters = new Counter({
-    name: 'apphub_dead_letters_total',
-    help: 'Events moved to the dead letters, by consumer',
+  readonly deadLetters = new Gauge({
+    name: 'apphub_dead_letters',
+    help: 'Events in the dead letters (projection_dead_letter), by consumer: list and replay them with npm run dead-letters',
     labelNames: ['consumer'],
     registers: [this.registry],
   });

@@ -14,7 +14,7 @@ const DEFAULT_WAIT_MS = 5000;
  */
 @Injectable()
 export class ConsumerRegistry implements OnApplicationShutdown {
-  private readonly runners = new Map<string, ConsumerRunner>();
+  private readonly runnersByName = new Map<string, ConsumerRunner>();
   /** Projection name → the runner of the group that applies it in this process. */
   private readonly aliases = new Map<string, ConsumerRunner>();
 
@@ -25,7 +25,7 @@ export class ConsumerRegistry implements OnApplicationShutdown {
     handler: StreamConsumer,
     options: { batchSize?: number; catchUpBatchSize?: number; aliases?: string[]; closeWhenIdle?: boolean } = {},
   ): ConsumerRunner {
-    const existing = this.runners.get(handler.name);
+    const existing = this.runnersByName.get(handler.name);
     if (existing) return existing;
     const { nats, store, db, log, config, instanceId, metrics } = this.platform;
     const { aliases = [], ...runnerOptions } = options;
@@ -39,24 +39,29 @@ export class ConsumerRegistry implements OnApplicationShutdown {
       metrics,
       ...runnerOptions,
     });
-    this.runners.set(handler.name, runner);
+    this.runnersByName.set(handler.name, runner);
     for (const alias of aliases) this.aliases.set(alias, runner);
     runner.start();
     return runner;
   }
 
   names(): string[] {
-    return [...this.runners.keys(), ...this.aliases.keys()];
+    return [...this.runnersByName.keys(), ...this.aliases.keys()];
+  }
+
+  /** Every runner of this process. */
+  runners(): ConsumerRunner[] {
+    return [...this.runnersByName.values()];
   }
 
   /** The runner of a consumer in this process (operations and tests). */
   runner(name: string): ConsumerRunner | undefined {
-    return this.runners.get(name);
+    return this.runnersByName.get(name);
   }
 
   /** What each runner of this process reports (readiness, metrics). */
   statuses(): RunnerStatus[] {
-    return [...this.runners.values()].map((runner) => runner.status());
+    return [...this.runnersByName.values()].map((runner) => runner.status());
   }
 
   /**
@@ -65,7 +70,7 @@ export class ConsumerRegistry implements OnApplicationShutdown {
    */
   async waitFor(name: string, minSeq: number | undefined, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
     if (minSeq === undefined || minSeq <= 0) return;
-    const local = this.runners.get(name) ?? this.aliases.get(name);
+    const local = this.runnersByName.get(name) ?? this.aliases.get(name);
     if (local && local.lastSeq >= minSeq) return;
     const deadline = Date.now() + timeoutMs;
     // Only the lease holder's position moves: when another process holds it, its checkpoint row is the truth.
@@ -86,8 +91,8 @@ export class ConsumerRegistry implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
-    this.runners.clear();
+    await Promise.all([...this.runnersByName.values()].map((runner) => runner.stop()));
+    this.runnersByName.clear();
     this.aliases.clear();
   }
 }

@@ -34,7 +34,10 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     await statistics.load();
     this.statistics = statistics;
     // One consumer for all read models: each event is read and decoded once, not once per projection.
-    const group = projectionGroup(READ_MODELS, allProjections);
+    const metrics = this.platform.metrics;
+    const group = projectionGroup(READ_MODELS, allProjections, (projection, _events, ms) =>
+      metrics.batchSeconds.observe({ consumer: projection, phase: 'project' }, ms / 1000),
+    );
     this.consumers.start(
       { ...group, afterCommit: (events) => statistics.record(events) },
       {

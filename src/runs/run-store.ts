@@ -11,7 +11,7 @@ import { encodedEventSize, EventTooLargeError } from '../events/event-size.js';
 import { ConcurrencyConflictError, type EventStore } from '../events/event-store.js';
 import { DomainError } from '../domain/domain-error.js';
 import { evolveRun, type RunState } from './run-state.js';
-import type { RunEvent, RunRequested, StepSucceeded } from './run.events.js';
+import type { RunEvent, StepSucceeded } from './run.events.js';
 import { decideRun, type RunCommand, type RunDecision } from './run.decider.js';
 
 export interface RunCommandResult {
@@ -143,7 +143,7 @@ export class RunStore {
     const envelopes = events.map((event) =>
       toEnvelope({ ...event, id: event.id ?? derivedEventId(runId, event.type, now) }, metadata, now),
     );
-    if (state) this.assertRelayFits(envelopes, state.request);
+    if (state) for (const envelope of envelopes) this.assertRelayFits(envelope, runId, state);
     const result = await this.store.append(this.subject(slug, runId), envelopes, {
       expectedLastSeq: state?.lastSeq ?? 0,
     });
@@ -151,19 +151,17 @@ export class RunStore {
   }
 
   /**
-   * DESIGN §10: a step's success becomes one `asset.produced` per recorded asset (payload, schema and the run's
-   * parameters), and each of those must fit `max_payload` too, or the relay could never append it. Decided before
-   * anything is appended (HTTP 413 `payload_too_large`; the built-in worker fails the step with the reason).
+   * A step's recorded assets become `asset.produced` events that also carry the run's parameters: each must fit the
+   * server's `max_payload` too, or the completion is refused (413) before anything is appended — a 2xx completion
+   * is never left with an asset that cannot be recorded.
    */
-  private assertRelayFits(envelopes: readonly EventEnvelope[], request: RunRequested): void {
-    for (const envelope of envelopes) {
-      if (envelope.type !== 'workflow.step.succeeded') continue;
-      const step = { ...envelope, seq: 0, subject: '' } as StoredEvent<string, StepSucceeded>;
-      for (const produced of relayedAssets(step, request.runId, request)) {
-        const size = encodedEventSize(produced);
-        if (size > this.store.maxEventBytes)
-          throw new EventTooLargeError(produced.type, size, this.store.maxEventBytes);
-      }
+  private assertRelayFits(envelope: EventEnvelope, runId: string, state: RunState): void {
+    if (envelope.type !== 'workflow.step.succeeded') return;
+    const step = envelope as unknown as StoredEvent<string, StepSucceeded>;
+    for (const produced of relayedAssets(step, runId, state.request)) {
+      const size = encodedEventSize(produced);
+      if (size > this.store.maxEventBytes)
+        throw new EventTooLargeError('asset.produced', size, this.store.maxEventBytes);
     }
   }
 

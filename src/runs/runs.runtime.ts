@@ -60,7 +60,7 @@ export class RunsRuntime implements OnApplicationBootstrap, OnApplicationShutdow
           metrics,
           log: log.child({ component: 'run-executor' }),
         }),
-        { batchSize: 500 },
+        { batchSize: 500, catchUpBatchSize: 5000 },
       );
     }
     if (config.roles.has('worker') || config.roles.has('materializer')) await this.timers.start();

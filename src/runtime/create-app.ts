@@ -8,6 +8,7 @@ import { builtConsoleDir } from '../console/console-files.js';
 import { registerConsole } from '../console/console-routes.js';
 import { buildOpenApiDocument } from '../docs/openapi.js';
 import { DomainError } from '../domain/domain-error.js';
+import { registerAdmission } from '../http/admission.js';
 import { DomainErrorFilter, sendProblem } from '../http/domain-error.filter.js';
 import { assertStorableBody, assertStorableUrl } from '../http/input-guards.js';
 import { requestIdOf } from '../http/request-id.js';
@@ -33,6 +34,11 @@ export async function createApp(platform: Platform): Promise<NestFastifyApplicat
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  await registerAdmission(fastify as never, {
+    ...platform.config.admission,
+    log: platform.log,
+    metrics: platform.metrics,
+  });
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions?.url ?? 'unmatched';
     platform.metrics.httpDuration.observe(

@@ -136,6 +136,41 @@ describe('bad input gets a 4xx problem, never a 500, and changes nothing', () =>
     expect(await t.platform.store.lastSequence()).toBe(before);
   });
 
+  it('refuses (413) a completion whose asset.produced would exceed max_payload, before recording the step', async () => {
+    // Each body is legal on its own; the asset.produced event carries the payload and the run's parameters.
+    const created = await t.request('POST', '/workflows', {
+      body: {
+        slug: 'fat-asset',
+        name: 'Fat asset',
+        steps: [{ id: 's', jobSlug: 'external-job', produces: [{ assetId: 'fat.asset' }] }],
+      },
+    });
+    expect(created.status).toBe(201);
+    const run = await t.request('POST', '/workflows/fat-asset/run', {
+      body: { parameters: { big: 'p'.repeat(520 * 1024) } },
+    });
+    expect(run.status).toBe(202);
+    const runId = run.body.data.id as string;
+    let dispatched = false;
+    for (let i = 0; i < 400 && !dispatched; i++) {
+      const view = await t.request('GET', `/workflow-runs/${runId}`, { token: null });
+      dispatched = view.body.data.steps[0].status === 'running';
+      if (!dispatched) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(dispatched).toBe(true);
+    const before = await t.platform.store.lastSequence();
+    const response = await t.request('POST', `/workflow-runs/${runId}/steps/s/complete`, {
+      body: {
+        status: 'succeeded',
+        result: { assets: [{ assetId: 'fat.asset', payload: { blob: 'a'.repeat(520 * 1024) } }] },
+      },
+    });
+    expectProblem(response, 413, 'payload_too_large');
+    expect(await t.platform.store.lastSequence()).toBe(before);
+    const view = await t.request('GET', `/workflow-runs/${runId}`, { token: null });
+    expect(view.body.data.steps[0].status).toBe('running');
+  });
+
   it('refuses a serviceUrl to a link-local or private address at registration, naming the path', async () => {
     const before = await t.platform.store.lastSequence();
     const response = await t.request('POST', '/workflows', {

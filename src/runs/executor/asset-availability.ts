@@ -21,7 +21,7 @@ export interface AvailabilityRow {
   expired: boolean;
 }
 
-const MAX_CACHED = 200_000;
+const MAX_CACHED = 100_000;
 
 export function keyNorm(partitionKey: string | null): string {
   return partitionKey ?? '';

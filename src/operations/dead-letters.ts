@@ -1,0 +1,120 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../projections/database.js';
+import { allProjections } from '../../projections/index.js';
+import { DomainError } from '../domain/domain-error.js';
+import type { EventStore } from '../events/event-store.js';
+import type { StoredEvent } from '../events/envelope.js';
+
+/** One dead letter as operators see it. */
+export interface DeadLetterView {
+  consumer: string;
+  seq: number;
+  subject: string;
+  eventId: string | null;
+  eventType: string | null;
+  error: string;
+  createdAt: string;
+}
+
+export interface DeadLetterPage {
+  deadLetters: DeadLetterView[];
+  /** `id` of the last row, for the next page. */
+  nextAfter: number | null;
+}
+
+/** Dead letters, oldest first, optionally of one consumer; keyset paging by row id. */
+export async function listDeadLetters(
+  db: Kysely<Database>,
+  filter: { consumer?: string; limit: number; after?: number },
+): Promise<DeadLetterPage> {
+  let query = db
+    .selectFrom('projection_dead_letter')
+    .select(['id', 'projection', 'seq', 'subject', 'event_id', 'event_type', 'error', 'created_at'])
+    .orderBy('id')
+    .limit(filter.limit + 1);
+  if (filter.consumer) query = query.where('projection', '=', filter.consumer);
+  if (filter.after !== undefined) query = query.where('id', '>', filter.after);
+  const rows = await query.execute();
+  const page = rows.slice(0, filter.limit);
+  return {
+    deadLetters: page.map((row) => ({
+      consumer: row.projection,
+      seq: row.seq,
+      subject: row.subject,
+      eventId: row.event_id,
+      eventType: row.event_type,
+      error: row.error,
+      createdAt: new Date(row.created_at).toISOString(),
+    })),
+    nextAfter: rows.length > filter.limit ? page[page.length - 1]!.id : null,
+  };
+}
+
+/** Dead letters per consumer (for `/metrics` and the list's summary). */
+export async function countDeadLetters(db: Kysely<Database>): Promise<Map<string, number>> {
+  const { rows } = await sql<{ projection: string; count: number }>`
+    select projection, count(*)::int as count from projection_dead_letter group by projection`.execute(db);
+  return new Map(rows.map((row) => [row.projection, row.count]));
+}
+
+export interface ReplayResult {
+  replayed: number[];
+  stillFailing: Array<{ seq: number; error: string }>;
+}
+
+/** The read models a consumer name stands for (a projection, or the live group of all of them). */
+function projectionsOf(consumer: string) {
+  if (consumer === 'read_models') return allProjections;
+  const projection = allProjections.find((candidate) => candidate.name === consumer);
+  return projection ? [projection] : null;
+}
+
+/**
+ * Applies dead-lettered events again to the read model that refused them (after a fix), reading each event from the
+ * stream by its sequence (the source of truth), and removes the dead letter when it applies. Read models are
+ * idempotent (unique event ids, sequence guards), so replaying an event that partly applied changes nothing twice.
+ * Process managers dead-letter only messages that are not valid events (which fail again); OpenLineage rejections
+ * have their own tool (`npm run lineage -- dead-letters`).
+ */
+export async function replayDeadLetters(
+  db: Kysely<Database>,
+  store: EventStore,
+  consumer: string,
+  seqs: readonly number[] = [],
+): Promise<ReplayResult> {
+  const projections = projectionsOf(consumer);
+  if (!projections) {
+    throw new DomainError(
+      'invalid_request',
+      consumer === 'lineage'
+        ? 'OpenLineage dead letters are replayed with `npm run lineage -- dead-letters replay`.'
+        : `"${consumer}" is not a read model; only read models (${['read_models', ...allProjections.map((p) => p.name)].join(', ')}) replay dead letters.`,
+    );
+  }
+  let query = db.selectFrom('projection_dead_letter').select(['id', 'seq']).where('projection', '=', consumer);
+  if (seqs.length > 0) query = query.where('seq', 'in', [...seqs]);
+  const letters = await query.orderBy('seq').execute();
+  const result: ReplayResult = { replayed: [], stillFailing: [] };
+  for (const letter of letters) {
+    try {
+      const event = await store.readAt(letter.seq);
+      await db.transaction().execute(async (tx) => {
+        for (const projection of projections) await apply(projection, event, tx);
+        await tx.deleteFrom('projection_dead_letter').where('id', '=', letter.id).execute();
+      });
+      result.replayed.push(letter.seq);
+    } catch (error) {
+      result.stillFailing.push({ seq: letter.seq, error: (error as Error).message ?? String(error) });
+    }
+  }
+  return result;
+}
+
+async function apply(
+  projection: (typeof allProjections)[number],
+  event: StoredEvent,
+  tx: Parameters<(typeof allProjections)[number]['project']>[1],
+): Promise<void> {
+  if (!projection.canHandle.includes(event.type)) return;
+  await projection.project(event, tx);
+}
