@@ -1,92 +1,15 @@
 import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database } from '../../projections/database.js';
-import type { StoredEvent } from './envelope.js';
-import { InvalidEventError } from './event-schemas.js';
-import type { EventStore } from './event-store.js';
+import { loadCheckpoint } from './checkpoint-store.js';
 import { Lease, sleep } from './lease.js';
-import type { NatsContext } from './nats-context.js';
+import { ManagerWriter } from './manager-writer.js';
 import { messageBatches } from './message-batches.js';
+import { applyProjectionBatch, decodeMessages, validEvents } from './projection-batches.js';
+import type { BatchHandler, ProcessManager, RunnerOptions, RunnerStatus, StreamConsumer } from './stream-consumer.js';
 import { isTransientError } from './transient-error.js';
-import { isLineageSubject } from './lineage-publisher.js';
-import { CheckpointMovedError, insertDeadLetter, loadCheckpoint, saveCheckpoint } from './checkpoint-store.js';
-import type { Metrics } from '../observability/metrics.js';
 
-/**
- * A read model: `handle` applies a batch inside the transaction that also stores the new checkpoint (STYLE §5).
- */
-export interface BatchHandler {
-  name: string;
-  kind?: 'projection';
-  handle(events: readonly StoredEvent[], tx: Transaction<Database>): Promise<void>;
-  /** Called after a batch committed (in-process notifications only; must not fail). */
-  afterCommit?(events: readonly StoredEvent[]): void;
-}
-
-/** An event a process manager could not decide on its own (it goes to the dead letters). */
-export interface PoisonEvent {
-  event: StoredEvent;
-  error: unknown;
-}
-
-/**
- * A process manager (STYLE §6): its state lives in memory while it holds the lease. `hydrate` loads it from the
- * manager's store (when the lease is taken and after any failure, so a failed batch never leaves half-applied
- * memory behind); `process` decides a batch and carries out its effects (all settled; an infrastructure failure
- * throws); `takeChanges` hands over (synchronously, between batches) what changed since the last time, as a write
- * that runs inside the transaction that moves the checkpoint. Persisting is lazy (every few dozen milliseconds, not
- * per batch) and runs beside the next batches: a crash replays from the checkpoint, and every effect is idempotent
- * (derived ids, expected sequences, de-duplicated appends).
- */
-export interface ProcessManager {
-  name: string;
-  kind: 'process-manager';
-  hydrate(db: Kysely<Database>): Promise<void>;
-  process(events: readonly StoredEvent[]): Promise<PoisonEvent[]>;
-  takeChanges(): ((tx: Transaction<Database>) => Promise<void>) | null;
-  /** True when memory holds changes not yet handed over. */
-  readonly dirty: boolean;
-  /** After a write committed. */
-  afterPersist?(): void;
-}
-
-export type StreamConsumer = BatchHandler | ProcessManager;
-
-export interface RunnerOptions {
-  nats: NatsContext;
-  store: EventStore;
-  db: Kysely<Database>;
-  log: Logger;
-  leaseTtlMs: number;
-  /** Owner id in the lease bucket (one per process). */
-  instanceId: string;
-  batchSize?: number;
-  /** Batch size while far behind the stream (catch-up after downtime, rebuild); default: `batchSize`. */
-  catchUpBatchSize?: number;
-  /** Close a batch as soon as no further message is already delivered, instead of lingering (latency-sensitive consumers). */
-  closeWhenIdle?: boolean;
-  /** Without a lease (rebuild of a shadow copy). */
-  withoutLease?: boolean;
-  /** Runs before each batch inside the transaction (rebuild: `SET LOCAL search_path`). */
-  prepareTransaction?: (tx: Transaction<Database>) => Promise<void>;
-  /** Process managers: write state at most this often while busy (default 50 ms). */
-  persistEveryMs?: number;
-  /** Batch timings and failures (optional: tools run without metrics). */
-  metrics?: Metrics;
-}
-
-/** What readiness and metrics see of a runner. */
-export interface RunnerStatus {
-  name: string;
-  leader: boolean;
-  position: number;
-  /** Since when the runner keeps failing (ms epoch), or null. */
-  failingSince: number | null;
-  /** Since when it is behind the stream without moving (ms epoch), or null. */
-  stalledSince: number | null;
-  lastError: string | null;
-}
+// prettier-ignore
+export type { BatchHandler, PoisonEvent, ProcessManager, RunnerOptions, RunnerStatus, StreamConsumer } from './stream-consumer.js';
 
 /** A batch waits at most this long for one more message. */
 const LINGER_MS = 10;
@@ -112,7 +35,6 @@ class ResubscribeSignal extends Error {
  */
 export class ConsumerRunner {
   private position = 0;
-  private persisted = 0;
   private abort = new AbortController();
   private loop: Promise<void> | undefined;
   private messages: ConsumerMessages | undefined;
@@ -122,11 +44,8 @@ export class ConsumerRunner {
   private failingSince: number | null = null;
   private stalledSince: number | null = null;
   private lastError: string | null = null;
-  private pendingPoison: PoisonEvent[] = [];
-  private lastPersistAt = 0;
-  /** The process manager's write in flight (one at a time, in order), and a failure it ended with. */
-  private writing: Promise<void> | null = null;
-  private writeFailure: unknown = null;
+  /** The process manager's lazy write-back (null for read models). */
+  private readonly writer: ManagerWriter | null;
   private processing = false;
   private reconnected = new AbortController();
   private stopReconnect: (() => void) | undefined;
@@ -136,6 +55,15 @@ export class ConsumerRunner {
     private readonly options: RunnerOptions,
   ) {
     this.log = options.log.child({ consumer: handler.name });
+    this.writer =
+      handler.kind === 'process-manager'
+        ? new ManagerWriter(handler, {
+            db: options.db,
+            everyMs: options.persistEveryMs ?? 50,
+            timed: (work) => this.timed('persist', work),
+            onFailure: () => this.messages?.stop(),
+          })
+        : null;
   }
 
   get name(): string {
@@ -259,24 +187,20 @@ export class ConsumerRunner {
         await sleep(Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(failures, 5)), signal, this.reconnected.signal);
       }
     }
-    if (this.isManager() && (lease?.isHeld ?? true)) await this.flush().catch(() => undefined);
+    // After a failure memory may hold part of the failed batch (it is re-hydrated before the next one): only a
+    // manager whose last batch went through writes what it holds; otherwise the write already in flight settles.
+    if (this.writer && !recover && (lease?.isHeld ?? true))
+      await this.writer.flush(this.position).catch(() => undefined);
+    else await this.writer?.settled();
     await lease?.release();
-  }
-
-  private isManager(): boolean {
-    return this.handler.kind === 'process-manager';
   }
 
   /** Back to the last committed state: the checkpoint, and for a process manager its hydrated store. */
   private async recover(): Promise<void> {
-    await this.writing?.catch(() => undefined);
-    this.writeFailure = null;
     const checkpoint = await loadCheckpoint(this.options.db, this.handler.name, this.options.prepareTransaction);
     if (this.handler.kind === 'process-manager') await this.handler.hydrate(this.options.db);
-    this.pendingPoison = [];
-    this.persisted = checkpoint;
+    await this.writer?.reset(checkpoint);
     this.position = checkpoint;
-    this.lastPersistAt = Date.now();
     this.advance(checkpoint);
   }
 
@@ -315,9 +239,10 @@ export class ConsumerRunner {
       );
     }, STALL_AFTER_MS);
     // Process managers: persist what they hold after a short pause too, so an idle manager's checkpoint catches up.
-    const idlePersist = this.isManager()
+    const writer = this.writer;
+    const idlePersist = writer
       ? setInterval(() => {
-          if (!this.processing) this.startPersist(false);
+          if (!this.processing) writer.start(this.position);
         }, this.options.persistEveryMs ?? 50)
       : undefined;
     try {
@@ -329,14 +254,14 @@ export class ConsumerRunner {
           if (stop.aborted || lost.aborted) break;
           await this.applyBatch(batch);
         }
-        this.throwWriteFailure();
+        this.writer?.throwFailure();
       }
     } finally {
       clearInterval(watchdog);
       clearInterval(idlePersist);
       current?.stop();
     }
-    this.throwWriteFailure();
+    this.writer?.throwFailure();
     if (stalled && !stop.aborted && !lost.aborted) throw new ResubscribeSignal();
   }
 
@@ -360,163 +285,50 @@ export class ConsumerRunner {
 
   /** Projections: the batch and the checkpoint in one transaction; a failing event alone goes to the dead letters. */
   private async projectBatch(handler: BatchHandler, messages: JsMsg[]): Promise<void> {
-    const decoded = this.decodeAll(messages);
+    const decoded = decodeMessages(this.options.store, messages);
     const lastSeq = messages[messages.length - 1]!.seq;
-    const events = decoded.filter((item): item is StoredEvent => !('error' in item));
-    const previous = this.position;
-    try {
-      await this.options.db.transaction().execute(async (tx) => {
-        await this.options.prepareTransaction?.(tx);
-        await this.deadLetterInvalid(decoded, tx);
-        if (events.length > 0) await handler.handle(events, tx);
-        await saveCheckpoint(tx, handler.name, previous, lastSeq);
-      });
-    } catch (error) {
-      if (error instanceof CheckpointMovedError || isTransientError(error)) throw error;
-      this.log.warn({ err: error, from: messages[0]!.seq, to: lastSeq }, 'batch failed; applying events one by one');
-      await this.applyIsolated(handler, decoded, previous, lastSeq);
-    }
-    this.persisted = lastSeq;
+    const { db, prepareTransaction } = this.options;
+    await applyProjectionBatch(
+      { db, log: this.log, target: handler, ...(prepareTransaction ? { prepare: prepareTransaction } : {}) },
+      decoded,
+      this.position,
+      lastSeq,
+    );
     this.advance(lastSeq);
     try {
-      handler.afterCommit?.(events);
+      handler.afterCommit?.(validEvents(decoded));
     } catch (error) {
       this.log.error({ err: error }, 'afterCommit failed');
     }
   }
 
-  /** Each event in its own savepoint: a failing one goes to the dead-letter table, the rest are applied. */
-  private async applyIsolated(handler: BatchHandler, decoded: Decoded[], previous: number, lastSeq: number) {
-    await this.options.db.transaction().execute(async (tx) => {
-      await this.options.prepareTransaction?.(tx);
-      await this.deadLetterInvalid(decoded, tx);
-      for (const item of decoded) {
-        if ('error' in item) continue;
-        await sql`savepoint one_event`.execute(tx);
-        try {
-          await handler.handle([item], tx);
-          await sql`release savepoint one_event`.execute(tx);
-        } catch (error) {
-          if (isTransientError(error)) throw error;
-          await sql`rollback to savepoint one_event`.execute(tx);
-          this.log.error({ err: error, seq: item.seq, type: item.type }, 'poison event moved to dead letter');
-          await insertDeadLetter(tx, deadLetterOf(handler.name, item, error));
-        }
-      }
-      await saveCheckpoint(tx, handler.name, previous, lastSeq);
-    });
-  }
-
   /** Process managers: decide and carry out in memory; start a write of state and checkpoint when one is due. */
   private async processBatch(manager: ProcessManager, messages: JsMsg[]): Promise<void> {
-    this.throwWriteFailure();
-    const decoded = this.decodeAll(messages);
-    const events = decoded.filter((item): item is StoredEvent => !('error' in item));
+    const writer = this.writer!;
+    writer.throwFailure();
+    const decoded = decodeMessages(this.options.store, messages);
     for (const item of decoded) {
       if (!('error' in item)) continue;
       this.log.error({ err: item.error, seq: item.seq }, 'invalid event moved to dead letter');
-      this.pendingPoison.push({ event: invalidEvent(item), error: item.error });
+      writer.addPoison(item, item.error);
     }
+    const events = validEvents(decoded);
     this.processing = true;
     try {
       if (events.length > 0) {
         for (const poison of await manager.process(events)) {
           this.log.error({ err: poison.error, seq: poison.event.seq, type: poison.event.type }, 'poison event');
-          this.pendingPoison.push(poison);
+          writer.addPoison(poison.event, poison.error);
         }
       }
       this.position = messages[messages.length - 1]!.seq;
     } finally {
       this.processing = false;
     }
-    this.startPersist(this.pendingPoison.length > 0);
+    writer.start(this.position, writer.hasPoison);
     // Back-pressure: never run far ahead of what is written.
-    if (this.position - this.persisted >= 20_000) await this.writing;
+    if (this.position - writer.persisted >= 20_000) await writer.settled();
     this.advance(this.position);
-  }
-
-  /**
-   * Starts writing the manager's changes, its dead letters and the checkpoint in one transaction, beside the
-   * following batches (one write at a time; the changes are taken between batches, so they match the position).
-   */
-  private startPersist(force: boolean): void {
-    const manager = this.handler as ProcessManager;
-    if (this.writing || this.writeFailure) return;
-    const target = this.position;
-    if (target === this.persisted && !manager.dirty && this.pendingPoison.length === 0) return;
-    const due = force || Date.now() - this.lastPersistAt >= (this.options.persistEveryMs ?? 50);
-    if (!due) return;
-    const write = manager.takeChanges();
-    const poison = this.pendingPoison.splice(0);
-    const previous = this.persisted;
-    this.lastPersistAt = Date.now();
-    this.writing = this.timed('persist', () =>
-      this.options.db.transaction().execute(async (tx) => {
-        if (write) await write(tx);
-        for (const { event, error } of poison) await insertDeadLetter(tx, deadLetterOf(manager.name, event, error));
-        await saveCheckpoint(tx, manager.name, previous, target);
-      }),
-    ).then(
-      () => {
-        this.persisted = target;
-        manager.afterPersist?.();
-      },
-      (error: unknown) => {
-        this.writeFailure = error;
-        this.messages?.stop();
-      },
-    );
-    void this.writing.finally(() => (this.writing = null));
-  }
-
-  /** Writes everything held (shutdown). */
-  private async flush(): Promise<void> {
-    await this.writing;
-    this.lastPersistAt = 0;
-    this.startPersist(true);
-    await this.writing;
-    this.throwWriteFailure();
-  }
-
-  private throwWriteFailure(): void {
-    if (this.writeFailure === null) return;
-    const failure = this.writeFailure;
-    throw failure;
-  }
-
-  /**
-   * `<prefix>.lineage.*` holds OpenLineage JSON published by the lineage emitter, not domain envelopes: every
-   * consumer passes over it (never dead-letters it), and the position still moves past it.
-   */
-  private decodeAll(messages: JsMsg[]): Decoded[] {
-    const prefix = this.options.nats.subjects.prefix;
-    return messages
-      .filter((message) => !isLineageSubject(prefix, message.subject))
-      .map((message) => this.decode(message));
-  }
-
-  private decode(message: JsMsg): Decoded {
-    try {
-      return this.options.store.decodeMessage(message);
-    } catch (error) {
-      return { error, seq: message.seq, subject: message.subject, body: message.string() };
-    }
-  }
-
-  private async deadLetterInvalid(decoded: Decoded[], tx: Transaction<Database>): Promise<void> {
-    for (const item of decoded) {
-      if (!('error' in item)) continue;
-      this.log.error({ err: item.error, seq: item.seq }, 'invalid event moved to dead letter');
-      await insertDeadLetter(tx, {
-        consumer: this.handler.name,
-        seq: item.seq,
-        subject: item.subject,
-        eventId: null,
-        eventType: item.error instanceof InvalidEventError ? item.error.eventType : null,
-        error: item.error,
-        body: item.body,
-      });
-    }
   }
 
   private advance(seq: number): void {
@@ -529,34 +341,4 @@ export class ConsumerRunner {
       }
     }
   }
-}
-
-type Invalid = { error: unknown; seq: number; subject: string; body: string };
-type Decoded = StoredEvent | Invalid;
-
-/** An undecodable message, carried as an event so it can be dead-lettered with its raw body. */
-function invalidEvent(item: Invalid): StoredEvent {
-  return {
-    id: '',
-    type: item.error instanceof InvalidEventError ? item.error.eventType : 'unknown',
-    schemaVersion: 0,
-    occurredAt: '',
-    data: item.body,
-    metadata: { correlationId: '', causationId: null, actor: '' },
-    seq: item.seq,
-    subject: item.subject,
-  };
-}
-
-function deadLetterOf(consumer: string, event: StoredEvent, error: unknown) {
-  const raw = event.schemaVersion === 0;
-  return {
-    consumer,
-    seq: event.seq,
-    subject: event.subject,
-    eventId: raw ? null : event.id,
-    eventType: raw && event.type === 'unknown' ? null : event.type,
-    error,
-    body: raw ? String(event.data) : JSON.stringify(event),
-  };
 }

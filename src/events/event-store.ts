@@ -179,26 +179,16 @@ export class EventStore {
    */
   async idsAfter(afterSeq: number): Promise<Set<string>> {
     this.assertConnected();
-    const ids = new Set<string>();
     const head = await this.lastSequence();
-    if (head <= afterSeq) return ids;
-    const consumer = await this.nats.js.consumers.get(this.nats.subjects.streams.events, {
-      filter_subjects: this.nats.subjects.allEvents,
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: afterSeq + 1,
-      headers_only: true,
-    });
-    const messages = await consumer.consume({ max_messages: 4096, expires: 2000 });
-    try {
-      for await (const message of messages) {
-        const id = message.headers?.get(MSG_ID_HEADER);
-        if (id) ids.add(id);
-        if (message.seq >= head || message.info.pending === 0) break;
-      }
-    } finally {
-      messages.stop();
-    }
-    return ids;
+    if (head <= afterSeq) return new Set();
+    return this.scanIds(
+      {
+        filter_subjects: this.nats.subjects.allEvents,
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: afterSeq + 1,
+      },
+      head,
+    );
   }
 
   /**
@@ -213,13 +203,19 @@ export class EventStore {
 
   /** Ids (`Nats-Msg-Id`) of the events stored on one subject since an instant (headers only). */
   async idsOnSubjectSince(subject: string, since: Date): Promise<Set<string>> {
-    const ids = new Set<string>();
     const last = await this.readLast(subject);
-    if (!last || (last.storedAt ?? 0) < since.getTime()) return ids;
+    if (!last || (last.storedAt ?? 0) < since.getTime()) return new Set();
+    return this.scanIds(
+      { filter_subjects: subject, deliver_policy: DeliverPolicy.StartTime, opt_start_time: since.toISOString() },
+      last.seq,
+    );
+  }
+
+  /** `Nats-Msg-Id`s of an ordered, headers-only read that stops at `lastSeq`. */
+  private async scanIds(options: Record<string, unknown>, lastSeq: number): Promise<Set<string>> {
+    const ids = new Set<string>();
     const consumer = await this.nats.js.consumers.get(this.nats.subjects.streams.events, {
-      filter_subjects: subject,
-      deliver_policy: DeliverPolicy.StartTime,
-      opt_start_time: since.toISOString(),
+      ...options,
       headers_only: true,
     });
     const messages = await consumer.consume({ max_messages: 4096, expires: 2000 });
@@ -227,7 +223,10 @@ export class EventStore {
       for await (const message of messages) {
         const id = message.headers?.get(MSG_ID_HEADER);
         if (id) ids.add(id);
-        if (message.seq >= last.seq || message.info.pending === 0) break;
+        // Every message the filter matches up to `lastSeq` arrives (the stream denies deletes). Never stop on
+        // `info.pending === 0`: nats-server 2.9.10 reports too few pending messages for a consumer started in the
+        // middle of a stream of many subjects, and a scan that ends early lets an effect be appended twice.
+        if (message.seq >= lastSeq) break;
       }
     } finally {
       messages.stop();

@@ -15,12 +15,23 @@ export interface JobDelivery<J> {
   ack(): void;
   /** Gives the dispatch back for another worker (or this one) after `delayMs`. */
   nak(delayMs?: number): void;
+  /** Gives the dispatch back because this worker stops: only a worker still pulling can take it (see `GIVE_BACK_MS`). */
+  giveBack(): void;
   term(): void;
 }
 
 export interface JobSubscription {
   stop(): Promise<void>;
 }
+
+/** How long one pull request of a job consumer waits on the server. */
+const PULL_EXPIRES_MS = 2000;
+/**
+ * A stopping worker gives its jobs back after this delay: a pull request it sent before stopping stays open on the
+ * server until it expires, and a dispatch redelivered into it at once would be delivered to nobody and wait out
+ * `ack_wait` (30 s) instead of going to the next worker.
+ */
+export const GIVE_BACK_MS = PULL_EXPIRES_MS + 1000;
 
 /**
  * The job-queue port (DESIGN §3 Jobs): dispatches on `<prefix>_job.dispatch.<jobSlug>` in the work-queue stream
@@ -69,10 +80,10 @@ export class JobQueue {
             this.nats.subjects.streams.jobs,
             this.nats.subjects.jobDurable(jobSlug),
           );
-          messages = await consumer.consume({ max_messages: concurrency, expires: 5000 });
+          messages = await consumer.consume({ max_messages: concurrency, expires: PULL_EXPIRES_MS });
           for await (const message of messages) {
             if (stopped) {
-              message.nak();
+              message.nak(GIVE_BACK_MS);
               break;
             }
             const work = this.run(message, handle).finally(() => busy.delete(work));
@@ -112,6 +123,7 @@ export class JobQueue {
         working: () => message.working(),
         ack: () => message.ack(),
         nak: (delayMs) => message.nak(delayMs),
+        giveBack: () => message.nak(GIVE_BACK_MS),
         term: () => message.term(),
       });
     } catch (error) {

@@ -68,7 +68,7 @@ export class JobWorker {
       const outcome = await this.execute(slug, job);
       if (this.abort.signal.aborted) {
         // Shutting down (a rolling restart): another worker takes the job over; nothing is recorded.
-        delivery.nak();
+        delivery.giveBack();
         return;
       }
       await this.complete(job, outcome);
@@ -78,7 +78,8 @@ export class JobWorker {
         { err: error, runId: job.runId, stepId: job.stepId },
         'job completion failed; the dispatch will be redelivered',
       );
-      delivery.nak(this.abort.signal.aborted ? 0 : 2000);
+      if (this.abort.signal.aborted) delivery.giveBack();
+      else delivery.nak(2000);
     } finally {
       clearInterval(working);
     }

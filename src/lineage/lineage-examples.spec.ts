@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expectValidOpenLineage } from '../../test/support/openlineage-schema.js';
+import { UPDATE_EXAMPLES } from '../../test/support/test-env.js';
 import type { StoredEvent } from '../events/envelope.js';
 import { canonicalJson } from './canonical-json.js';
 import { decideLineage } from './lineage.mapper.js';
@@ -128,7 +129,7 @@ describe('documented OpenLineage examples', () => {
     for (const [index, name] of names.entries()) {
       const path = `docs/openlineage/examples/${name}.json`;
       const text = `${JSON.stringify(JSON.parse(canonicalJson(emitted[index])), null, 2)}\n`;
-      if (process.env.UPDATE_EXAMPLES === '1') writeFileSync(path, text);
+      if (UPDATE_EXAMPLES) writeFileSync(path, text);
       expect(readFileSync(path, 'utf8')).toBe(text);
     }
   });

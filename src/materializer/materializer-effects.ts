@@ -15,6 +15,8 @@ export interface MaterializerEffectsDeps {
   requester: RunRequester;
   timers: TimerQueue;
   log: Logger;
+  /** The clock that tells whether a replayed batch is older than the duplicate window (tests move it). */
+  now?: () => number;
 }
 
 /**
@@ -26,7 +28,7 @@ export class MaterializerEffects {
   private readonly once: AppendOnce;
 
   constructor(private readonly deps: MaterializerEffectsDeps) {
-    this.once = new AppendOnce(deps.store);
+    this.once = new AppendOnce(deps.store, deps.now);
   }
 
   /** After a recovery the stream may hold effects this process did not see itself. */

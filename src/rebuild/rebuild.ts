@@ -17,7 +17,7 @@ import {
   useShadow,
   type ShadowManifest,
 } from './shadow-schema.js';
-import { StreamReplay } from './stream-replay.js';
+import { StreamReplay } from '../events/stream-replay.js';
 import { compareTables, rowCounts, type TableComparison } from './table-checksums.js';
 
 export interface RebuildDeps {

@@ -113,3 +113,63 @@ export async function waitUntilReady(baseUrl: string, timeoutMs = 60_000): Promi
   }
   throw new Error(`not ready within ${timeoutMs} ms`);
 }
+
+/** Registers the drill's workflow and requests `runs` runs, each dispatched (running) before it returns. */
+export async function prepareBurst(baseUrl: string, databaseUrl: string, runs: number): Promise<string[]> {
+  const definition = {
+    slug: 'drill',
+    name: 'Drill',
+    steps: [
+      { id: 'make', jobSlug: 'drill-job', produces: [{ assetId: 'drill.out', partitioning: { type: 'dynamic' } }] },
+    ],
+  };
+  const registered = await call(baseUrl, 'POST', '/workflows', definition);
+  if (registered.status !== 201) throw new Error(`register failed: ${JSON.stringify(registered.body)}`);
+  const runIds: string[] = [];
+  await mapLimit(runs, 16, async (i) => {
+    const answer = await call(baseUrl, 'POST', '/workflows/drill/run', { partitionKey: `p-${i}` });
+    if (answer.status !== 202) throw new Error(`run failed: ${JSON.stringify(answer.body)}`);
+    runIds[i] = answer.body.data.id;
+  });
+  const dispatched = `select count(*)::int as n from workflow_run where workflow_slug = 'drill' and state->'steps'->'make'->>'status' = 'running'`;
+  if ((await waitForCount(databaseUrl, dispatched, runs)) < runs) throw new Error('runs were not dispatched');
+  return runIds;
+}
+
+/** Completes every run like a retrying client (16 at a time); `onAnswered` counts the completions answered. */
+export async function completeBurst(
+  baseUrl: string,
+  runIds: string[],
+  seen: Answer[],
+  onAnswered: () => void,
+): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  await mapLimit(runIds.length, 16, async (i) => {
+    answers[i] = await callUntilAnswered(
+      baseUrl,
+      'POST',
+      `/workflow-runs/${runIds[i]}/steps/make/complete`,
+      { status: 'succeeded', attempt: 1, result: { assets: [{ assetId: 'drill.out', payload: { i } }] } },
+      seen,
+    );
+    onAnswered();
+  });
+  return answers;
+}
+
+/** What a drill checks at the end: every run succeeded once, every materialization recorded once, no id twice. */
+export async function expectNothingLostNothingTwice(
+  databaseUrl: string,
+  natsUrl: string,
+  stream: string,
+  runs: number,
+): Promise<void> {
+  const succeeded = `select count(*)::int as n from workflow_run where workflow_slug = 'drill' and status = 'succeeded'`;
+  expect(await waitForCount(databaseUrl, succeeded, runs)).toBe(runs);
+  const history = `select count(distinct event_id)::int as n from asset_materialization where asset_id = 'drill.out'`;
+  expect(await waitForCount(databaseUrl, history, runs)).toBe(runs);
+  const once = `select count(*)::int as n from asset_partition where asset_id = 'drill.out' and materializations = 1`;
+  expect(await waitForCount(databaseUrl, once, runs)).toBe(runs);
+  const ids = await streamIdCounts(natsUrl, stream);
+  expect([...ids].filter(([, count]) => count > 1)).toEqual([]);
+}

@@ -3,11 +3,9 @@ import { PrivateNats } from '../support/private-services.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { testPrefix } from '../support/test-nats.js';
 import {
-  call,
-  callUntilAnswered,
-  mapLimit,
-  streamIdCounts,
-  waitForCount,
+  completeBurst,
+  expectNothingLostNothingTwice,
+  prepareBurst,
   waitUntilReady,
   type Answer,
 } from './drill-client.js';
@@ -44,23 +42,7 @@ describe('drill: NATS killed in the middle of a burst of completions', () => {
   it('loses nothing, doubles nothing, and recovers without a restart', async () => {
     const { baseUrl, child } = service!;
     const pid = child.pid;
-    const definition = {
-      slug: 'drill',
-      name: 'Drill',
-      steps: [
-        { id: 'make', jobSlug: 'drill-job', produces: [{ assetId: 'drill.out', partitioning: { type: 'dynamic' } }] },
-      ],
-    };
-    expect((await call(baseUrl, 'POST', '/workflows', definition)).status).toBe(201);
-    const runIds: string[] = [];
-    await mapLimit(RUNS, 16, async (i) => {
-      const answer = await call(baseUrl, 'POST', '/workflows/drill/run', { partitionKey: `p-${i}` });
-      expect(answer.status).toBe(202);
-      runIds[i] = answer.body.data.id;
-    });
-    const dispatched = `select count(*)::int as n from workflow_run where workflow_slug = 'drill' and state->'steps'->'make'->>'status' = 'running'`;
-    expect(await waitForCount(database.url, dispatched, RUNS)).toBe(RUNS);
-
+    const runIds = await prepareBurst(baseUrl, database.url, RUNS);
     const seen: Answer[] = [];
     let completed = 0;
     let backAt = 0;
@@ -73,21 +55,8 @@ describe('drill: NATS killed in the middle of a burst of completions', () => {
       backAt = Date.now();
       readyAt = await waitUntilReady(baseUrl, 30_000);
     })();
-    await mapLimit(RUNS, 16, async (i) => {
-      const answer = await callUntilAnswered(
-        baseUrl,
-        'POST',
-        `/workflow-runs/${runIds[i]}/steps/make/complete`,
-        {
-          status: 'succeeded',
-          attempt: 1,
-          result: { assets: [{ assetId: 'drill.out', payload: { i } }] },
-        },
-        seen,
-      );
-      expect(answer.status).toBe(200);
-      completed += 1;
-    });
+    const answers = await completeBurst(baseUrl, runIds, seen, () => void (completed += 1));
+    expect(answers.filter((answer) => answer.status !== 200)).toEqual([]);
     await outage;
     process.stdout.write(`drill: ready ${readyAt - backAt} ms after NATS returned\n`);
     expect(readyAt - backAt).toBeLessThanOrEqual(10_000);
@@ -97,15 +66,7 @@ describe('drill: NATS killed in the middle of a burst of completions', () => {
     for (const answer of seen.filter((candidate) => candidate.status === 503))
       expect(['dependency_unavailable', 'overloaded']).toContain(answer.body.code);
 
-    const succeeded = `select count(*)::int as n from workflow_run where workflow_slug = 'drill' and status = 'succeeded'`;
-    expect(await waitForCount(database.url, succeeded, RUNS)).toBe(RUNS);
-    const history = `select count(distinct event_id)::int as n from asset_materialization where asset_id = 'drill.out'`;
-    expect(await waitForCount(database.url, history, RUNS)).toBe(RUNS);
-    const partitions = `select count(*)::int as n from asset_partition where asset_id = 'drill.out' and materializations = 1`;
-    expect(await waitForCount(database.url, partitions, RUNS)).toBe(RUNS);
-
-    const ids = await streamIdCounts(nats.url, `${prefix.toUpperCase()}_EVENTS`);
-    expect([...ids].filter(([, count]) => count > 1)).toEqual([]);
+    await expectNothingLostNothingTwice(database.url, nats.url, `${prefix.toUpperCase()}_EVENTS`, RUNS);
     expect(child.exitCode).toBeNull();
     expect(child.pid).toBe(pid);
   }, 180_000);

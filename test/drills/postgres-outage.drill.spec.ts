@@ -4,10 +4,9 @@ import { openTestNats, testPrefix } from '../support/test-nats.js';
 import { TEST_NATS_URL } from '../support/test-env.js';
 import {
   call,
-  callUntilAnswered,
-  mapLimit,
-  streamIdCounts,
-  waitForCount,
+  completeBurst,
+  expectNothingLostNothingTwice,
+  prepareBurst,
   waitUntilReady,
   type Answer,
 } from './drill-client.js';
@@ -42,23 +41,7 @@ describeWithPostgres('drill: Postgres stopped in the middle of a burst of comple
   it('loses nothing, doubles nothing, and recovers without a restart', async () => {
     const { baseUrl, child } = service!;
     const pid = child.pid;
-    const definition = {
-      slug: 'drill',
-      name: 'Drill',
-      steps: [
-        { id: 'make', jobSlug: 'drill-job', produces: [{ assetId: 'drill.out', partitioning: { type: 'dynamic' } }] },
-      ],
-    };
-    expect((await call(baseUrl, 'POST', '/workflows', definition)).status).toBe(201);
-    const runIds: string[] = [];
-    await mapLimit(RUNS, 16, async (i) => {
-      const answer = await call(baseUrl, 'POST', '/workflows/drill/run', { partitionKey: `p-${i}` });
-      expect(answer.status).toBe(202);
-      runIds[i] = answer.body.data.id;
-    });
-    const dispatched = `select count(*)::int as n from workflow_run where workflow_slug = 'drill' and state->'steps'->'make'->>'status' = 'running'`;
-    expect(await waitForCount(databaseUrl, dispatched, RUNS)).toBe(RUNS);
-
+    const runIds = await prepareBurst(baseUrl, databaseUrl, RUNS);
     const seen: Answer[] = [];
     let completed = 0;
     let backAt = 0;
@@ -77,17 +60,8 @@ describeWithPostgres('drill: Postgres stopped in the middle of a burst of comple
       backAt = Date.now();
       readyAt = await waitUntilReady(baseUrl, 30_000);
     })();
-    await mapLimit(RUNS, 16, async (i) => {
-      const answer = await callUntilAnswered(
-        baseUrl,
-        'POST',
-        `/workflow-runs/${runIds[i]}/steps/make/complete`,
-        { status: 'succeeded', attempt: 1, result: { assets: [{ assetId: 'drill.out', payload: { i } }] } },
-        seen,
-      );
-      expect(answer.status).toBe(200);
-      completed += 1;
-    });
+    const answers = await completeBurst(baseUrl, runIds, seen, () => void (completed += 1));
+    expect(answers.filter((answer) => answer.status !== 200)).toEqual([]);
     await outage;
     process.stdout.write(`drill: ready ${readyAt - backAt} ms after Postgres returned\n`);
     expect(readyAt - backAt).toBeLessThanOrEqual(10_000);
@@ -96,12 +70,7 @@ describeWithPostgres('drill: Postgres stopped in the middle of a burst of comple
     expect(readinessMs).toBeLessThan(1000);
     expect(seen.filter((answer) => answer.status >= 500 && answer.status !== 503)).toEqual([]);
 
-    const succeeded = `select count(*)::int as n from workflow_run where workflow_slug = 'drill' and status = 'succeeded'`;
-    expect(await waitForCount(databaseUrl, succeeded, RUNS)).toBe(RUNS);
-    const history = `select count(distinct event_id)::int as n from asset_materialization where asset_id = 'drill.out'`;
-    expect(await waitForCount(databaseUrl, history, RUNS)).toBe(RUNS);
-    const ids = await streamIdCounts(TEST_NATS_URL, `${prefix.toUpperCase()}_EVENTS`);
-    expect([...ids].filter(([, count]) => count > 1)).toEqual([]);
+    await expectNothingLostNothingTwice(databaseUrl, TEST_NATS_URL, `${prefix.toUpperCase()}_EVENTS`, RUNS);
     expect(child.exitCode).toBeNull();
     expect(child.pid).toBe(pid);
   }, 180_000);

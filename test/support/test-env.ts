@@ -7,3 +7,5 @@ export function databaseUrl(name: string): string {
   url.pathname = `/${name}`;
   return url.toString();
 }
+/** `UPDATE_EXAMPLES=1`: example-file tests rewrite their committed examples instead of comparing. */
+export const UPDATE_EXAMPLES = process.env.UPDATE_EXAMPLES === '1';

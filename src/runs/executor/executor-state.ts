@@ -41,6 +41,12 @@ export function runIdOf(subject: string): string {
   return subject.slice(subject.lastIndexOf('.') + 1);
 }
 
+/** The workflow slug of an event on `<prefix>.run.<slug>.<runId>`. */
+export function runSlugOf(subject: string): string {
+  const end = subject.lastIndexOf('.');
+  return subject.slice(subject.lastIndexOf('.', end - 1) + 1, end);
+}
+
 /** Puts a run (or removes it once terminal), keeping the indexes in step. */
 export function putRun(state: ExecutorState, run: RunState): void {
   const runId = run.request.runId;
@@ -75,6 +81,19 @@ export function foldRunEvent(state: ExecutorState, event: StoredEvent): { run: R
   if (!after || after === before) return { run: before, fresh: false };
   putRun(state, after);
   return { run: after, fresh: true };
+}
+
+/**
+ * A run the executor does not hold, folded from its stored events that come before `seq` (the first event of it in
+ * the batch being decided): the batch's own events must stay new to it, or they would never be decided.
+ */
+export function runBefore(stored: readonly StoredEvent[], seq: number): RunState | null {
+  let run: RunState | null = null;
+  for (const event of stored) {
+    if (event.seq >= seq) break;
+    run = evolveRun(run, event as unknown as RunEvent & { seq: number });
+  }
+  return run;
 }
 
 function addTo(index: Map<string, Set<string>>, key: string, runId: string): void {

@@ -13,10 +13,9 @@ import type { TimerQueue } from '../../events/timer-queue.js';
 import { settleAll } from '../../events/settle-all.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { SERVICE_JOB_SLUG } from '../job-dispatch.js';
-import { evolveRun, isTerminal, type RunState } from '../run-state.js';
-import type { RunEvent } from '../run.events.js';
+import { isTerminal, type RunState } from '../run-state.js';
 import { AvailabilityCache, type PartitionRef } from './asset-availability.js';
-import { emptyExecutorState, foldRunEvent, putRun, runIdOf, type ExecutorState } from './executor-state.js';
+import { emptyExecutorState, foldRunEvent, putRun, runBefore, runIdOf, type ExecutorState } from './executor-state.js';
 import { RecentIds } from './recent-ids.js';
 import { followUpsOf, type FollowUp } from './run-follow-ups.js';
 import {
@@ -43,6 +42,8 @@ export interface RunExecutorDeps {
   context: ExecutorContext;
   metrics: Metrics;
   log: Logger;
+  /** The clock that tells whether a replayed batch is older than the duplicate window (tests move it). */
+  now?: () => number;
 }
 
 /**
@@ -68,7 +69,7 @@ export class RunExecutor implements ProcessManager {
   private readonly once: AppendOnce;
 
   constructor(private readonly deps: RunExecutorDeps) {
-    this.once = new AppendOnce(deps.store);
+    this.once = new AppendOnce(deps.store, deps.now);
   }
 
   get dirty(): boolean {
@@ -153,23 +154,22 @@ export class RunExecutor implements ProcessManager {
 
   /**
    * Runs the batch mentions that are neither in memory nor requested in it (the executor started from an older
-   * state, or after an upgrade): read from their subject, so their events are decided on the whole run.
+   * state, or after an upgrade): folded from their subject up to the batch, so the batch decides them on the whole
+   * run.
    */
   private async loadUnknownRuns(events: readonly StoredEvent[]): Promise<Map<string, RelayRunContext>> {
     const contexts = new Map<string, RelayRunContext>();
     const requested = new Set<string>();
-    const unknown = new Map<string, string>();
+    const unknown = new Map<string, StoredEvent>();
     for (const event of events) {
       if (!event.type.startsWith('workflow.run.') && !event.type.startsWith('workflow.step.')) continue;
       const runId = runIdOf(event.subject);
       if (event.type === 'workflow.run.requested') requested.add(runId);
-      else if (!requested.has(runId) && !this.state.runs.has(runId) && !this.ended.has(runId))
-        unknown.set(runId, event.subject);
+      else if (!requested.has(runId) && !this.state.runs.has(runId) && !this.ended.has(runId) && !unknown.has(runId))
+        unknown.set(runId, event);
     }
-    for (const [runId, subject] of unknown) {
-      let run: RunState | null = null;
-      for (const stored of await this.deps.store.readSubject(subject))
-        run = evolveRun(run, stored as unknown as RunEvent & { seq: number });
+    for (const [runId, first] of unknown) {
+      const run = runBefore(await this.deps.store.readSubject(first.subject), first.seq);
       if (!run) continue;
       contexts.set(runId, run.request);
       if (!isTerminal(run)) {

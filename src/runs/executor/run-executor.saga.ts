@@ -15,7 +15,7 @@ import {
   type StepSucceeded,
 } from '../run.events.js';
 import { admitRuns, isGated } from './run-admission.js';
-import { foldRunEvent, runIdOf, type ExecutorState } from './executor-state.js';
+import { foldRunEvent, runIdOf, runSlugOf, type ExecutorState } from './executor-state.js';
 import { followUpsOf, type FollowUp } from './run-follow-ups.js';
 
 /** Tuning that comes from configuration, never from the clock. */
@@ -125,6 +125,9 @@ export function foldBatch(
     } else if (RUN_EVENT.test(event.type)) {
       foldEvent(state, event, plan, admitSlugs, contexts, availability);
       runEvents.push(event);
+      // A run's end frees a slot of its workflow's gate, also when the executor ended it itself (the run left the
+      // state when its own terminal event was folded back; reading that event back is when the gate moves on).
+      if (TERMINAL_RUN_EVENTS.includes(event.type as RunEventType)) admitSlugs.add(runSlugOf(event.subject));
     }
   }
   plan.admitted = admit(state, context, admitSlugs, plan.touched, events);

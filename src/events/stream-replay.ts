@@ -1,16 +1,15 @@
-import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
+import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
-import type { BatchHandler } from '../events/consumer-runner.js';
-import { insertDeadLetter, loadCheckpoint, saveCheckpoint } from '../events/checkpoint-store.js';
-import type { StoredEvent } from '../events/envelope.js';
-import { InvalidEventError } from '../events/event-schemas.js';
-import type { EventStore } from '../events/event-store.js';
-import { sleep } from '../events/lease.js';
-import { messageBatches } from '../events/message-batches.js';
-import type { NatsContext } from '../events/nats-context.js';
-import { isTransientError } from '../events/transient-error.js';
+import { loadCheckpoint } from './checkpoint-store.js';
+import type { BatchHandler } from './consumer-runner.js';
+import type { EventStore } from './event-store.js';
+import { sleep } from './lease.js';
+import { messageBatches } from './message-batches.js';
+import type { NatsContext } from './nats-context.js';
+import { applyProjectionBatch, decodeMessages, type Decoded } from './projection-batches.js';
+import { isTransientError } from './transient-error.js';
 
 export interface ReplayOptions {
   nats: NatsContext;
@@ -22,8 +21,6 @@ export interface ReplayOptions {
   prepare: (tx: Transaction<Database>) => Promise<void>;
   batchSize?: number;
 }
-
-type Decoded = StoredEvent | { error: unknown; seq: number; subject: string; body: string };
 
 const TRANSIENT_RETRIES = 8;
 
@@ -78,7 +75,7 @@ export class StreamReplay {
           for await (const batch of messageBatches(messages, batchSize, 200)) {
             const wanted = batch.filter((message) => message.seq > queued && message.seq <= target);
             if (wanted.length > 0) {
-              const decoded = wanted.map((message) => this.decode(message));
+              const decoded = decodeMessages(this.options.store, wanted);
               await settle();
               const previous = position;
               queued = wanted[wanted.length - 1]!.seq;
@@ -106,78 +103,14 @@ export class StreamReplay {
   private async apply(decoded: Decoded[], previous: number, lastSeq: number): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.applyTogether(decoded, previous, lastSeq).catch(async (error) => {
-          if (isTransientError(error)) throw error;
-          this.options.log.warn({ err: error, to: lastSeq }, 'replay batch failed; applying events one by one');
-          await this.applyIsolated(decoded, previous, lastSeq);
-        });
+        const { db, log, handler, prepare } = this.options;
+        await applyProjectionBatch({ db, log, target: handler, prepare }, decoded, previous, lastSeq);
         return lastSeq;
       } catch (error) {
         if (!isTransientError(error) || attempt >= TRANSIENT_RETRIES) throw error;
         this.options.log.warn({ err: error, attempt }, 'replay batch hit an infrastructure error; retrying');
         await sleep(Math.min(5000, 100 * 2 ** attempt));
       }
-    }
-  }
-
-  private async applyTogether(decoded: Decoded[], previous: number, lastSeq: number): Promise<void> {
-    const events = decoded.filter((item): item is StoredEvent => !('error' in item));
-    await this.options.db.transaction().execute(async (tx) => {
-      await this.options.prepare(tx);
-      await this.deadLetterInvalid(decoded, tx);
-      if (events.length > 0) await this.options.handler.handle(events, tx);
-      await saveCheckpoint(tx, this.options.handler.name, previous, lastSeq);
-    });
-  }
-
-  private async applyIsolated(decoded: Decoded[], previous: number, lastSeq: number): Promise<void> {
-    await this.options.db.transaction().execute(async (tx) => {
-      await this.options.prepare(tx);
-      await this.deadLetterInvalid(decoded, tx);
-      for (const item of decoded) {
-        if ('error' in item) continue;
-        await sql`savepoint one_event`.execute(tx);
-        try {
-          await this.options.handler.handle([item], tx);
-          await sql`release savepoint one_event`.execute(tx);
-        } catch (error) {
-          if (isTransientError(error)) throw error;
-          await sql`rollback to savepoint one_event`.execute(tx);
-          await insertDeadLetter(tx, {
-            consumer: this.options.handler.name,
-            seq: item.seq,
-            subject: item.subject,
-            eventId: item.id,
-            eventType: item.type,
-            error,
-            body: JSON.stringify(item),
-          });
-        }
-      }
-      await saveCheckpoint(tx, this.options.handler.name, previous, lastSeq);
-    });
-  }
-
-  private decode(message: JsMsg): Decoded {
-    try {
-      return this.options.store.decodeMessage(message);
-    } catch (error) {
-      return { error, seq: message.seq, subject: message.subject, body: message.string() };
-    }
-  }
-
-  private async deadLetterInvalid(decoded: Decoded[], tx: Transaction<Database>): Promise<void> {
-    for (const item of decoded) {
-      if (!('error' in item)) continue;
-      await insertDeadLetter(tx, {
-        consumer: this.options.handler.name,
-        seq: item.seq,
-        subject: item.subject,
-        eventId: null,
-        eventType: item.error instanceof InvalidEventError ? item.error.eventType : null,
-        error: item.error,
-        body: item.body,
-      });
     }
   }
 }

@@ -1,0 +1,109 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../projections/database.js';
+import { insertDeadLetter, saveCheckpoint } from './checkpoint-store.js';
+import type { ProcessManager } from './consumer-runner.js';
+import type { StoredEvent } from './envelope.js';
+import { deadLetterOf, type Decoded } from './projection-batches.js';
+
+/** An event (or a message that is not one) a process manager could not decide on its own. */
+export interface PendingPoison {
+  item: Decoded;
+  error: unknown;
+}
+
+export interface ManagerWriterOptions {
+  db: Kysely<Database>;
+  /** Write at most this often while busy. */
+  everyMs: number;
+  /** Times one write (metrics). */
+  timed: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Told when a write failed: the runner stops its subscription and recovers. */
+  onFailure: () => void;
+}
+
+/**
+ * Writes a process manager's state back lazily, beside the batches that follow: the manager's changes (taken
+ * synchronously between batches, so they match the position), its dead letters and the checkpoint go in one
+ * transaction; one write at a time, in order. A failed write is kept and thrown at the next batch, after which the
+ * runner recovers from the last committed checkpoint.
+ */
+export class ManagerWriter {
+  private writing: Promise<void> | null = null;
+  private failure: unknown = null;
+  private lastWriteAt = 0;
+  private poison: PendingPoison[] = [];
+  /** The position of the last committed write. */
+  persisted = 0;
+
+  constructor(
+    private readonly manager: ProcessManager,
+    private readonly options: ManagerWriterOptions,
+  ) {}
+
+  /** After a recovery: nothing pending, the committed position is `checkpoint`. */
+  async reset(checkpoint: number): Promise<void> {
+    await this.writing?.catch(() => undefined);
+    this.failure = null;
+    this.poison = [];
+    this.persisted = checkpoint;
+    this.lastWriteAt = Date.now();
+  }
+
+  addPoison(item: Decoded | StoredEvent, error: unknown): void {
+    this.poison.push({ item, error });
+  }
+
+  get hasPoison(): boolean {
+    return this.poison.length > 0;
+  }
+
+  /** Starts a write of everything up to `position` when one is due (`force`: now). Never throws. */
+  start(position: number, force = false): void {
+    if (this.writing || this.failure !== null) return;
+    if (position === this.persisted && !this.manager.dirty && this.poison.length === 0) return;
+    if (!force && Date.now() - this.lastWriteAt < this.options.everyMs) return;
+    const write = this.manager.takeChanges();
+    const poison = this.poison.splice(0);
+    const previous = this.persisted;
+    const name = this.manager.name;
+    this.lastWriteAt = Date.now();
+    this.writing = this.options
+      .timed(() =>
+        this.options.db.transaction().execute(async (tx: Transaction<Database>) => {
+          if (write) await write(tx);
+          for (const { item, error } of poison) await insertDeadLetter(tx, deadLetterOf(name, item, error));
+          await saveCheckpoint(tx, name, previous, position);
+        }),
+      )
+      .then(
+        () => {
+          this.persisted = position;
+          this.manager.afterPersist?.();
+        },
+        (error: unknown) => {
+          this.failure = error;
+          this.options.onFailure();
+        },
+      );
+    void this.writing.finally(() => (this.writing = null));
+  }
+
+  /** Waits for the write in flight (back-pressure). */
+  async settled(): Promise<void> {
+    await this.writing;
+  }
+
+  /** Writes everything held up to `position` and waits for it (shutdown). */
+  async flush(position: number): Promise<void> {
+    await this.writing;
+    this.start(position, true);
+    await this.writing;
+    this.throwFailure();
+  }
+
+  /** Rethrows a failed write (the caller recovers from the checkpoint). */
+  throwFailure(): void {
+    if (this.failure === null) return;
+    throw this.failure;
+  }
+}

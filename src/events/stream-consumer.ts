@@ -1,0 +1,82 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../../projections/database.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { StoredEvent } from './envelope.js';
+import type { EventStore } from './event-store.js';
+import type { NatsContext } from './nats-context.js';
+
+/**
+ * A read model: `handle` applies a batch inside the transaction that also stores the new checkpoint (STYLE §5).
+ */
+export interface BatchHandler {
+  name: string;
+  kind?: 'projection';
+  handle(events: readonly StoredEvent[], tx: Transaction<Database>): Promise<void>;
+  /** Called after a batch committed (in-process notifications only; must not fail). */
+  afterCommit?(events: readonly StoredEvent[]): void;
+}
+
+/** An event a process manager could not decide on its own (it goes to the dead letters). */
+export interface PoisonEvent {
+  event: StoredEvent;
+  error: unknown;
+}
+
+/**
+ * A process manager (STYLE §6): its state lives in memory while it holds the lease. `hydrate` loads it from the
+ * manager's store (when the lease is taken and after any failure, so a failed batch never leaves half-applied
+ * memory behind); `process` decides a batch and carries out its effects (all settled; an infrastructure failure
+ * throws); `takeChanges` hands over (synchronously, between batches) what changed since the last time, as a write
+ * that runs inside the transaction that moves the checkpoint. Persisting is lazy (every few dozen milliseconds, not
+ * per batch) and runs beside the next batches: a crash replays from the checkpoint, and every effect is idempotent
+ * (derived ids, expected sequences, de-duplicated appends).
+ */
+export interface ProcessManager {
+  name: string;
+  kind: 'process-manager';
+  hydrate(db: Kysely<Database>): Promise<void>;
+  process(events: readonly StoredEvent[]): Promise<PoisonEvent[]>;
+  takeChanges(): ((tx: Transaction<Database>) => Promise<void>) | null;
+  /** True when memory holds changes not yet handed over. */
+  readonly dirty: boolean;
+  /** After a write committed. */
+  afterPersist?(): void;
+}
+
+export type StreamConsumer = BatchHandler | ProcessManager;
+
+export interface RunnerOptions {
+  nats: NatsContext;
+  store: EventStore;
+  db: Kysely<Database>;
+  log: Logger;
+  leaseTtlMs: number;
+  /** Owner id in the lease bucket (one per process). */
+  instanceId: string;
+  batchSize?: number;
+  /** Batch size while far behind the stream (catch-up after downtime, rebuild); default: `batchSize`. */
+  catchUpBatchSize?: number;
+  /** Close a batch as soon as no further message is already delivered, instead of lingering (latency-sensitive consumers). */
+  closeWhenIdle?: boolean;
+  /** Without a lease (rebuild of a shadow copy). */
+  withoutLease?: boolean;
+  /** Runs before each batch inside the transaction (rebuild: `SET LOCAL search_path`). */
+  prepareTransaction?: (tx: Transaction<Database>) => Promise<void>;
+  /** Process managers: write state at most this often while busy (default 50 ms). */
+  persistEveryMs?: number;
+  /** Batch timings and failures (optional: tools run without metrics). */
+  metrics?: Metrics;
+}
+
+/** What readiness and metrics see of a runner. */
+export interface RunnerStatus {
+  name: string;
+  leader: boolean;
+  position: number;
+  /** Since when the runner keeps failing (ms epoch), or null. */
+  failingSince: number | null;
+  /** Since when it is behind the stream without moving (ms epoch), or null. */
+  stalledSince: number | null;
+  lastError: string | null;
+}

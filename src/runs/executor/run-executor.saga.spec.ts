@@ -1,0 +1,497 @@
+import { producedEventId } from '../../assets/asset-relay.js';
+import { TimerQueue } from '../../events/timer-queue.js';
+import type { StoredEvent } from '../../events/envelope.js';
+import type { Partitioning } from '../../partitions/index.js';
+import type { WorkflowDefinition } from '../../workflows/workflow-definition.js';
+import type { RunWaiting } from '../run.events.js';
+import { anAssetProduced } from '../../../test/support/builders/asset-events.js';
+import { aDefinitionEvent, aRunStory, testEventId } from '../../../test/support/builders/lineage-events.js';
+import { aStep, aWorkflow, aWorkflowDefined } from '../../../test/support/builders/materializer-events.js';
+import {
+  dispatchesOf,
+  ExecutorWorld,
+  TEST_EXECUTOR_CONTEXT,
+  typesOf,
+  type ExecutorSnapshot,
+} from '../../../test/support/executor-world.js';
+import { givenSaga } from '../../../test/support/saga-spec.js';
+import { followUpsOf } from './run-follow-ups.js';
+
+const T0 = Date.parse('2026-01-15T10:00:00.000Z');
+const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
+const regions: Partitioning = { type: 'static', keys: ['eu', 'us'] };
+
+/** `prices` produces `market.prices` per region; `report` consumes it per region, `summary` in any region. */
+const prices = aWorkflow('prices', [
+  aStep('fetch', { produces: [{ assetId: 'market.prices', partitioning: regions }] }),
+]);
+const report = aWorkflow('report', [
+  aStep('load', {
+    consumes: ['market.prices'],
+    produces: [
+      { assetId: 'report.daily', partitioning: regions },
+      { assetId: 'report.audit', partitioning: regions },
+    ],
+  }),
+  aStep('render', { dependsOn: ['load'] }),
+  aStep('mail', { dependsOn: ['load'] }),
+  aStep('archive', { dependsOn: ['render'] }),
+]);
+const summary = aWorkflow('summary', [aStep('sum', { consumes: ['market.prices'] })]);
+const plain = aWorkflow('plain', [aStep('a'), aStep('b', { dependsOn: ['a'] })]);
+const gated = aWorkflow('gated', [aStep('x')]);
+const definitions = () => [prices, report, summary, plain, gated].map((workflow) => aDefinitionEvent(workflow));
+
+let runs = 0;
+/** A run's events as the command side stores them; `requested()` builds `workflow.run.requested`. */
+function aRun(
+  workflow: WorkflowDefinition,
+  options: { partitionKey?: string | null; auto?: boolean; priority?: number | null } = {},
+) {
+  const runId = testEventId('run', workflow.slug, ++runs);
+  const story = aRunStory({
+    slug: workflow.slug,
+    runId,
+    steps: workflow.steps,
+    partitionKey: options.partitionKey ?? null,
+    requestedAt: at(0),
+    ...(options.auto ? { trigger: { type: 'auto-materialize' } } : {}),
+  });
+  const requested = () => {
+    const event = story.requested(at(0));
+    const data = event.data as { priority: number | null };
+    return { ...event, data: { ...data, priority: options.priority ?? null } } as StoredEvent;
+  };
+  return { runId, slug: workflow.slug, subject: story.subject, requested };
+}
+
+function givenExecutor(history: StoredEvent[], context = TEST_EXECUTOR_CONTEXT): ExecutorWorld {
+  const world = new ExecutorWorld(context);
+  world.add(...history);
+  world.runUntilIdle();
+  return world;
+}
+
+const complete = (
+  world: ExecutorWorld,
+  run: { slug: string; runId: string },
+  stepId: string,
+  status: 'succeeded' | 'failed',
+  options: { attempt?: number; result?: unknown; now?: string } = {},
+) =>
+  world.command(run.slug, run.runId, {
+    type: 'CompleteStep',
+    stepId,
+    attempt: options.attempt ?? 1,
+    status,
+    ...(options.result === undefined ? {} : { result: options.result }),
+    ...(status === 'failed' ? { error: { code: 'job_error', message: 'exit 1' } } : {}),
+    now: options.now ?? at(30),
+  });
+
+const produced = (partitionKey: string, seconds = 20) =>
+  anAssetProduced({
+    id: testEventId('prices', partitionKey, seconds),
+    assetId: 'market.prices',
+    workflowSlug: 'prices',
+    partitionKey,
+    occurredAt: at(seconds),
+    producedAt: at(seconds),
+  });
+
+const stepStatuses = (world: ExecutorWorld, subject: string) =>
+  Object.fromEntries(Object.values(world.readRun(subject)!.steps).map((step) => [step.stepId, step.status]));
+
+describe('run executor decider (foldBatch + decideRuns)', () => {
+  describe('when a run is requested', () => {
+    it('starts it, dispatches its first step, and dispatches the job once the event is stored', () => {
+      const world = givenExecutor(definitions());
+      const run = aRun(plain);
+      world.add(run.requested());
+      const outcome = world.step()!;
+      expect(typesOf(outcome.appended)).toEqual(['workflow.run.started', 'workflow.step.dispatched']);
+      expect(outcome.appended[1]!.data).toMatchObject({ stepId: 'a', attempt: 1 });
+      expect(dispatchesOf(outcome.followUps)).toEqual([`${run.runId}:a:1`]);
+      // Its own events read back from the stream decide nothing again and dispatch nothing again.
+      const echo = world.step()!;
+      expect(echo.appended).toEqual([]);
+      expect(echo.followUps).toEqual([]);
+    });
+
+    it('starts gated auto runs by priority (lower first, none last) within the cap, the rest as slots free', () => {
+      const world = givenExecutor(definitions(), { ...TEST_EXECUTOR_CONTEXT, maxConcurrentAutoRuns: 2 });
+      const auto = (priority: number | null) => aRun(gated, { auto: true, priority });
+      const [p5, none, p1, p3] = [auto(5), auto(null), auto(1), auto(3)];
+      world.add(...[p5, none, p1, p3].map((run) => run.requested()));
+      const started = () => world.stream.filter((e) => e.type === 'workflow.run.started').map((e) => e.subject);
+      world.runUntilIdle();
+      expect(started()).toEqual([p1.subject, p3.subject]);
+      complete(world, p1, 'x', 'succeeded');
+      world.runUntilIdle();
+      expect(started()).toEqual([p1.subject, p3.subject, p5.subject]);
+      complete(world, p3, 'x', 'failed');
+      world.runUntilIdle();
+      expect(started()).toEqual([p1.subject, p3.subject, p5.subject, none.subject]);
+    });
+  });
+
+  describe('when a step fails for good', () => {
+    it('skips every pending dependant with an event id of its own, then fails the run (issue 8 item 1)', () => {
+      const world = givenExecutor(definitions());
+      const run = aRun(report, { partitionKey: 'eu' });
+      world.add(produced('eu', 1), run.requested());
+      world.runUntilIdle();
+      complete(world, run, 'load', 'failed');
+      const outcome = world.step()!;
+      expect(typesOf(outcome.appended)).toEqual([
+        'workflow.step.skipped',
+        'workflow.step.skipped',
+        'workflow.step.skipped',
+        'workflow.run.failed',
+      ]);
+      const ids = outcome.decided.flatMap((append) => append.events.map((event) => event.id));
+      expect(new Set(ids).size).toBe(ids.length);
+      // The stream (which drops a second event with a known id, like Nats-Msg-Id) holds every skip.
+      expect(stepStatuses(world, run.subject)).toEqual({
+        load: 'failed',
+        render: 'skipped',
+        mail: 'skipped',
+        archive: 'skipped',
+      });
+      expect(world.readRun(run.subject)!.status).toBe('failed');
+      expect(world.state.runs.has(run.runId)).toBe(false);
+    });
+  });
+
+  describe('when a consumed asset is missing', () => {
+    it('waits for the run’s partition, names the producer run the materializer will request, and arms the bound', () => {
+      const world = givenExecutor(definitions());
+      const run = aRun(report, { partitionKey: 'eu' });
+      world.add(produced('us'), run.requested());
+      const outcome = world.step()!;
+      expect(typesOf(outcome.appended)).toEqual(['workflow.run.started', 'workflow.run.waiting']);
+      const waiting = outcome.appended[1]! as StoredEvent<string, RunWaiting>;
+      expect(waiting.data).toMatchObject({
+        stepId: 'load',
+        assetId: 'market.prices',
+        partitionKey: 'eu',
+        producerWorkflowSlug: 'prices',
+        since: at(0),
+        waitUntil: at(600),
+      });
+      expect(outcome.followUps).toEqual([
+        expect.objectContaining({
+          type: 'ArmTimer',
+          kind: 'dependency-wait',
+          key: TimerQueue.key(run.runId, 'load', 'market.prices', at(0)),
+          dueAt: at(600),
+        }),
+      ]);
+      // The materializer turns the wait into a dependency run of the producer: the id the executor predicted.
+      const saga = givenSaga([aWorkflowDefined(prices)]).when(waiting);
+      expect(saga.runs.map((request) => request.runId)).toEqual([waiting.data.producerRunId]);
+      expect(saga.runs[0]!.trigger).toMatchObject({
+        type: 'dependency',
+        assetId: 'market.prices',
+        partitionKey: 'eu',
+        waitingRun: { workflowSlug: 'report', runId: run.runId, stepId: 'load' },
+      });
+    });
+
+    it('asks an unpartitioned consumer for any partition: waits when there is none, dispatches when one exists', () => {
+      const world = givenExecutor(definitions());
+      const first = aRun(summary);
+      world.add(first.requested());
+      const waiting = world.step()!;
+      expect(typesOf(waiting.appended)).toEqual(['workflow.run.started', 'workflow.run.waiting']);
+      expect(waiting.appended[1]!.data).toMatchObject({ assetId: 'market.prices', partitionKey: null });
+      // Any partition wakes it.
+      world.add(produced('us'));
+      const resumed = world.step()!;
+      expect(typesOf(resumed.appended)).toEqual(['workflow.run.resumed', 'workflow.step.dispatched']);
+      const second = aRun(summary);
+      world.add(second.requested());
+      expect(typesOf(world.step()!.appended)).toEqual(['workflow.run.started', 'workflow.step.dispatched']);
+    });
+
+    it('resumes when the awaited partition is produced, not for another partition', () => {
+      const world = givenExecutor(definitions());
+      const run = aRun(report, { partitionKey: 'eu' });
+      world.add(run.requested());
+      world.runUntilIdle();
+      world.add(produced('us'));
+      expect(world.step()!.appended).toEqual([]);
+      world.add(produced('eu', 40));
+      const outcome = world.step()!;
+      expect(typesOf(outcome.appended)).toEqual(['workflow.run.resumed', 'workflow.step.dispatched']);
+      expect(outcome.appended[0]!.data).toEqual({ stepId: 'load', assetId: 'market.prices', resumedAt: at(40) });
+      expect(dispatchesOf(outcome.followUps)).toEqual([`${run.runId}:load:1`]);
+    });
+
+    describe('and the asset is produced between the check and the recorded wait (lost wake-up, issue 8 item 4)', () => {
+      /** The stream as a crash left it: the production stored after the check, before the executor's own wait. */
+      function raceStream() {
+        const twin = givenExecutor(definitions());
+        const checkpoint = twin.snapshot();
+        const run = aRun(report, { partitionKey: 'eu' });
+        twin.add(run.requested());
+        const decided = twin.step()!.appended;
+        expect(typesOf(decided)).toEqual(['workflow.run.started', 'workflow.run.waiting']);
+        const world = new ExecutorWorld(TEST_EXECUTOR_CONTEXT, [], checkpoint);
+        world.add(...twin.stream.slice(0, checkpoint.position));
+        world.add(run.requested(), produced('eu'), ...decided);
+        return { world, run, checkpoint };
+      }
+
+      it('resumes the run at its waiting event when the production came in the same batch', () => {
+        const { world, run } = raceStream();
+        const outcome = world.step()!;
+        expect(typesOf(outcome.appended)).toEqual(['workflow.run.resumed', 'workflow.step.dispatched']);
+        expect(world.readRun(run.subject)!.status).toBe('running');
+      });
+
+      it('resumes it when the production came in an earlier batch', () => {
+        const { world, run, checkpoint } = raceStream();
+        world.step(2);
+        expect(world.position).toBe(checkpoint.position + 2);
+        const outcome = world.step()!;
+        expect(typesOf(outcome.appended)).toEqual(['workflow.run.resumed', 'workflow.step.dispatched']);
+        expect(world.readRun(run.subject)!.status).toBe('running');
+      });
+    });
+  });
+
+  describe('when a step succeeds with assets', () => {
+    it('relays each asset as asset.produced, with an id derived from the step event, asset and partition', () => {
+      const world = givenExecutor(definitions());
+      const run = aRun(report, { partitionKey: 'eu' });
+      world.add(produced('eu', 1), run.requested());
+      world.runUntilIdle();
+      const [step] = complete(world, run, 'load', 'succeeded', {
+        result: {
+          assets: [
+            { assetId: 'report.daily', payload: { rows: 3 } },
+            { assetId: 'report.audit', payload: {} },
+          ],
+        },
+      });
+      const outcome = world.step()!;
+      const relayed = outcome.appended.filter((event) => event.type === 'asset.produced');
+      expect(relayed.map((event) => event.id)).toEqual([
+        producedEventId(step!.id, 'report.daily', 'eu'),
+        producedEventId(step!.id, 'report.audit', 'eu'),
+      ]);
+      expect(relayed[0]).toMatchObject({
+        occurredAt: step!.occurredAt,
+        metadata: { causationId: step!.id, correlationId: run.runId },
+        data: {
+          assetId: 'report.daily',
+          workflowSlug: 'report',
+          workflowRunId: run.runId,
+          stepId: 'load',
+          partitionKey: 'eu',
+          payload: { rows: 3 },
+          parameters: {},
+        },
+      });
+      expect(typesOf(outcome.appended.filter((event) => event.type !== 'asset.produced'))).toEqual([
+        'workflow.step.dispatched',
+        'workflow.step.dispatched',
+      ]);
+    });
+
+    it('relays and advances a run it does not hold, loaded from the run’s events before the batch (older state)', () => {
+      const world = givenExecutor(definitions());
+      const run = aRun(plain);
+      world.add(run.requested());
+      world.runUntilIdle();
+      const [step] = complete(world, run, 'a', 'succeeded', { result: {} });
+      world.runUntilIdle();
+      expect(step).toBeDefined();
+      const withAssets = aRun(report, { partitionKey: 'us' });
+      world.add(produced('us', 2), withAssets.requested());
+      world.runUntilIdle();
+      const snapshot = world.snapshot();
+      const [succeeded] = complete(world, withAssets, 'load', 'succeeded', {
+        result: { assets: [{ assetId: 'report.daily', payload: {} }] },
+      });
+      const restarted = world.restart({ ...snapshot, runs: [] });
+      const outcome = restarted.step()!;
+      expect(outcome.appended.filter((e) => e.type === 'asset.produced').map((e) => e.id)).toEqual([
+        producedEventId(succeeded!.id, 'report.daily', 'us'),
+      ]);
+      // …and decides the run on from there: the batch's own event is new to the run loaded before it.
+      expect(stepStatuses(restarted, withAssets.subject)).toMatchObject({ render: 'running', mail: 'running' });
+    });
+  });
+
+  describe('follow-ups', () => {
+    it('re-dispatches only an attempt that is still running: a replayed old dispatch is not sent again', () => {
+      const retrying = aWorkflow('retrying', [aStep('a', { retries: 1, retryBackoffMs: 1000 })]);
+      const world = givenExecutor([...definitions(), aDefinitionEvent(retrying)]);
+      const checkpoint = world.snapshot();
+      const run = aRun(retrying);
+      world.add(run.requested());
+      world.runUntilIdle();
+      complete(world, run, 'a', 'failed');
+      const retry = world.runUntilIdle().flatMap((outcome) => outcome.followUps);
+      expect(retry).toEqual([expect.objectContaining({ type: 'ArmTimer', kind: 'step-retry', dueAt: at(31) })]);
+      world.command(run.slug, run.runId, { type: 'DispatchRetry', stepId: 'a', attempt: 2, now: at(31) });
+      expect(dispatchesOf(world.runUntilIdle().flatMap((o) => o.followUps))).toEqual([`${run.runId}:a:2`]);
+      // A restart from before all of it replays dispatch 1, the failure, the retry and dispatch 2.
+      const replay = world.restart(checkpoint).runUntilIdle();
+      expect(dispatchesOf(replay.flatMap((outcome) => outcome.followUps))).toEqual([`${run.runId}:a:2`]);
+      expect(replay.flatMap((o) => o.followUps).filter((f) => f.type === 'ArmTimer')).toEqual([]);
+    });
+
+    it('arms the timer of the current wait only: an old wait never replaces a newer one', () => {
+      const chained = aWorkflow('chained', [
+        aStep('load', { consumes: ['market.prices'] }),
+        aStep('publish', { dependsOn: ['load'], consumes: ['ref.rates'] }),
+      ]);
+      const rates = aWorkflow('rates', [aStep('r', { produces: [{ assetId: 'ref.rates' }] })]);
+      const world = givenExecutor([...definitions(), aDefinitionEvent(chained), aDefinitionEvent(rates)]);
+      const checkpoint = world.snapshot();
+      const run = aRun(chained);
+      world.add(run.requested());
+      world.runUntilIdle();
+      world.add(produced('eu', 10));
+      world.runUntilIdle();
+      complete(world, run, 'load', 'succeeded', { result: {}, now: at(50) });
+      const second = world.runUntilIdle().flatMap((outcome) => outcome.followUps);
+      expect(second).toEqual([
+        expect.objectContaining({
+          kind: 'dependency-wait',
+          key: TimerQueue.key(run.runId, 'publish', 'ref.rates', at(50)),
+        }),
+      ]);
+      const replayed = world
+        .restart(checkpoint)
+        .runUntilIdle()
+        .flatMap((outcome) => outcome.followUps);
+      expect(replayed.filter((f) => f.type === 'ArmTimer')).toEqual([
+        expect.objectContaining({ key: TimerQueue.key(run.runId, 'publish', 'ref.rates', at(50)) }),
+      ]);
+      // The same judgement, directly: the first wait's event against the run as it is now.
+      const firstWait = world.stream.find((e) => e.type === 'workflow.run.waiting' && e.subject === run.subject)!;
+      expect(followUpsOf(firstWait, world.state.runs.get(run.runId)!)).toEqual([]);
+    });
+  });
+
+  describe('redelivery and replay', () => {
+    it('decides nothing new when a batch is delivered again', () => {
+      const world = givenExecutor(definitions());
+      const run = aRun(report, { partitionKey: 'eu' });
+      world.add(produced('eu', 1), run.requested());
+      world.runUntilIdle();
+      complete(world, run, 'load', 'succeeded', { result: { assets: [{ assetId: 'report.daily', payload: {} }] } });
+      const before = world.position;
+      const first = world.step()!;
+      const state = JSON.stringify([...world.state.runs.values()]);
+      const streamLength = world.stream.length;
+      world.position = before;
+      const again = world.step()!;
+      expect(again.decided).toEqual([]);
+      expect(again.appended).toEqual([]);
+      expect(again.plan.resumes.size).toBe(0);
+      expect(again.plan.produced.map((e) => e.id)).toEqual(first.plan.produced.map((e) => e.id));
+      expect(JSON.stringify([...world.state.runs.values()])).toBe(state);
+      expect(world.stream.length).toBe(streamLength);
+    });
+
+    it('decides the same after restarts from its snapshots as an executor that never stopped', () => {
+      const straight = drive('never');
+      const restarted = drive('after every batch');
+      const crashed = drive('after effects, before the write');
+      for (const world of [restarted, crashed]) {
+        expect(idsOf(world)).toEqual(idsOf(straight));
+        expect(finalRuns(world)).toEqual(finalRuns(straight));
+        expect(JSON.stringify(active(world))).toBe(JSON.stringify(active(straight)));
+        expect(new Set(dispatchesOf(world.followUps))).toEqual(new Set(dispatchesOf(straight.followUps)));
+      }
+      // The scenario exercised what it should.
+      expect(finalRuns(straight)).toMatchObject({ failed: 2, succeeded: 4, running: 1 });
+      expect(idsOf(straight).size).toBe(straight.stream.length);
+    });
+  });
+});
+
+type Interruption = 'never' | 'after every batch' | 'after effects, before the write';
+
+/**
+ * One scenario (waits, resumes, relays, a failure with skips, gated auto runs, retries), decided in batches of 3:
+ * straight through, or with a restart from the last written snapshot after every batch, or with a crash after each
+ * second batch's effects were stored but before its state was written (the restart replays that batch).
+ */
+function drive(interruption: Interruption): ExecutorWorld {
+  let world = new ExecutorWorld({ ...TEST_EXECUTOR_CONTEXT, maxConcurrentAutoRuns: 1 });
+  const written: ExecutorSnapshot[] = [world.snapshot()];
+  let batches = 0;
+  const settle = () => {
+    while (world.step(3)) {
+      batches += 1;
+      if (interruption === 'after effects, before the write' && batches % 2 === 0) {
+        world = world.restart(written[written.length - 1]!);
+        continue;
+      }
+      written.push(world.snapshot());
+      if (interruption === 'after every batch') world = world.restart(written[written.length - 1]!);
+    }
+  };
+  const [eu, us, sum, g1, g2, p] = ids as [Ref, Ref, Ref, Ref, Ref, Ref];
+  world.add(...scenarioDefinitions, ...scenarioRequests);
+  settle();
+  world.add(produced('eu', 20));
+  settle();
+  complete(world, eu, 'load', 'succeeded', {
+    result: { assets: [{ assetId: 'report.daily', payload: { n: 1 } }] },
+    now: at(30),
+  });
+  complete(world, g1, 'x', 'succeeded', { now: at(31) });
+  complete(world, p, 'a', 'failed', { now: at(32) });
+  settle();
+  complete(world, eu, 'render', 'succeeded', { now: at(40) });
+  complete(world, eu, 'mail', 'succeeded', { now: at(41) });
+  world.command(p.slug, p.runId, { type: 'DispatchRetry', stepId: 'a', attempt: 2, now: at(42) });
+  settle();
+  complete(world, eu, 'archive', 'succeeded', { now: at(50) });
+  complete(world, g2, 'x', 'failed', { now: at(51) });
+  complete(world, p, 'a', 'succeeded', { attempt: 2, now: at(52) });
+  world.add(produced('us', 55));
+  settle();
+  complete(world, us, 'load', 'failed', { now: at(60) });
+  complete(world, sum, 'sum', 'succeeded', { now: at(61) });
+  complete(world, p, 'b', 'succeeded', { now: at(62) });
+  settle();
+  return world;
+}
+
+type Ref = { slug: string; runId: string; subject: string };
+const retried = aWorkflow('retried', [
+  aStep('a', { retries: 1, retryBackoffMs: 500 }),
+  aStep('b', { dependsOn: ['a'] }),
+]);
+const scenarioDefinitions = [...definitions(), aDefinitionEvent(retried)];
+const scenarioRuns = [
+  aRun(report, { partitionKey: 'eu' }),
+  aRun(report, { partitionKey: 'us' }),
+  aRun(summary),
+  aRun(gated, { auto: true, priority: 1 }),
+  aRun(gated, { auto: true, priority: 2 }),
+  aRun(retried),
+  aRun(gated, { auto: true, priority: 3 }),
+];
+const ids: Ref[] = scenarioRuns.map(({ slug, runId, subject }) => ({ slug, runId, subject }));
+const scenarioRequests = scenarioRuns.map((run) => run.requested());
+
+const idsOf = (world: ExecutorWorld) => new Set(world.stream.map((event) => event.id));
+function finalRuns(world: ExecutorWorld): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { subject } of ids) {
+    const status = world.readRun(subject)?.status ?? 'missing';
+    counts[status] = (counts[status] ?? 0) + 1;
+  }
+  return counts;
+}
+const active = (world: ExecutorWorld) =>
+  [...world.state.runs.values()].sort((a, b) => (a.request.runId < b.request.runId ? -1 : 1));
