@@ -2,10 +2,11 @@ import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetst
 import type { Logger } from 'pino';
 import { loadCheckpoint } from './checkpoint-store.js';
 import { Lease, sleep } from './lease.js';
+import { ManagerBatches } from './manager-batches.js';
 import { ManagerWriter } from './manager-writer.js';
 import { messageBatches } from './message-batches.js';
 import { applyProjectionBatch, decodeMessages, validEvents } from './projection-batches.js';
-import type { BatchHandler, ProcessManager, RunnerOptions, RunnerStatus, StreamConsumer } from './stream-consumer.js';
+import type { BatchHandler, RunnerOptions, RunnerStatus, StreamConsumer } from './stream-consumer.js';
 import { isTransientError } from './transient-error.js';
 
 // prettier-ignore
@@ -47,6 +48,7 @@ export class ConsumerRunner {
   /** The process manager's lazy write-back (null for read models). */
   private readonly writer: ManagerWriter | null;
   private processing = false;
+  private readonly managerBatches: ManagerBatches | null;
   private reconnected = new AbortController();
   private stopReconnect: (() => void) | undefined;
 
@@ -63,6 +65,10 @@ export class ConsumerRunner {
             timed: (work) => this.timed('persist', work),
             onFailure: () => this.messages?.stop(),
           })
+        : null;
+    this.managerBatches =
+      handler.kind === 'process-manager' && this.writer
+        ? new ManagerBatches(handler, this.writer, options.store, this.log)
         : null;
   }
 
@@ -267,8 +273,7 @@ export class ConsumerRunner {
 
   private async applyBatch(messages: JsMsg[]): Promise<void> {
     this.options.metrics?.batchEvents.observe({ consumer: this.handler.name }, messages.length);
-    if (this.handler.kind === 'process-manager')
-      return this.timed('process', () => this.processBatch(this.handler as ProcessManager, messages));
+    if (this.handler.kind === 'process-manager') return this.timed('process', () => this.processBatch(messages));
     return this.timed('project', () => this.projectBatch(this.handler as BatchHandler, messages));
   }
 
@@ -303,24 +308,11 @@ export class ConsumerRunner {
   }
 
   /** Process managers: decide and carry out in memory; start a write of state and checkpoint when one is due. */
-  private async processBatch(manager: ProcessManager, messages: JsMsg[]): Promise<void> {
+  private async processBatch(messages: JsMsg[]): Promise<void> {
     const writer = this.writer!;
-    writer.throwFailure();
-    const decoded = decodeMessages(this.options.store, messages);
-    for (const item of decoded) {
-      if (!('error' in item)) continue;
-      this.log.error({ err: item.error, seq: item.seq }, 'invalid event moved to dead letter');
-      writer.addPoison(item, item.error);
-    }
-    const events = validEvents(decoded);
     this.processing = true;
     try {
-      if (events.length > 0) {
-        for (const poison of await manager.process(events)) {
-          this.log.error({ err: poison.error, seq: poison.event.seq, type: poison.event.type }, 'poison event');
-          writer.addPoison(poison.event, poison.error);
-        }
-      }
+      await this.managerBatches!.process(messages);
       this.position = messages[messages.length - 1]!.seq;
     } finally {
       this.processing = false;

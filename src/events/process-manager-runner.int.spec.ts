@@ -24,6 +24,8 @@ class ListManager implements ProcessManager {
   private list: number[] = [];
   private changed = false;
   outageFor: number | null = null;
+  /** A value this manager cannot decide on (a bug, not an outage): it fails every time. */
+  poison: number | null = null;
 
   constructor(readonly name: string) {}
 
@@ -41,6 +43,7 @@ class ListManager implements ProcessManager {
     for (const event of events) {
       if (!event.subject.endsWith(`.${this.name}`)) continue;
       const n = (event.data as { n: number }).n;
+      if (n === this.poison) throw new TypeError(`cannot decide ${n}`);
       this.list.push(n);
       this.changed = true;
       if (n === this.outageFor) throw outage();
@@ -164,5 +167,26 @@ describe('ConsumerRunner with a process manager', () => {
     expect(await runner.waitFor(last, 10_000)).toBe(true);
     await runner.stop();
     expect(await stored('retried')).toEqual([20, 21, 22]);
+  });
+
+  it('skips and dead-letters an event it cannot decide on its own, and goes on with the rest', async () => {
+    const manager = new ListManager('poisoned');
+    manager.poison = 31;
+    const runner = new ConsumerRunner(manager, options());
+    runner.start();
+    const last = await publish('poisoned', [30, 31, 32, 33]);
+    expect(await runner.waitFor(last, 15_000)).toBe(true);
+    await eventually(
+      () => checkpoint('poisoned'),
+      (seq) => seq === last,
+    );
+    await runner.stop();
+    expect(await stored('poisoned')).toEqual([30, 32, 33]);
+    const dead = await p.database.db
+      .selectFrom('projection_dead_letter')
+      .select(['seq', 'error', 'event_type'])
+      .where('projection', '=', 'poisoned')
+      .execute();
+    expect(dead).toEqual([{ seq: last - 2, error: 'cannot decide 31', event_type: 'test.manager.probe' }]);
   });
 });

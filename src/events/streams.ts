@@ -12,6 +12,8 @@ import {
 import type { Subjects } from './subjects.js';
 
 const NS_PER_MS = 1_000_000;
+/** How long the jobs stream remembers dispatch ids (`<runId>:<stepId>:<attempt>`). */
+export const JOB_DEDUPE_WINDOW_MS = 6 * 3_600_000;
 
 /** Every stream the service uses, declared once (DESIGN §3). */
 export function streamConfigs(subjects: Subjects, replicas: number): Array<Partial<StreamConfig> & { name: string }> {
@@ -44,7 +46,9 @@ export function streamConfigs(subjects: Subjects, replicas: number): Array<Parti
       subjects: [subjects.allJobs],
       storage: StorageType.File,
       retention: RetentionPolicy.Workqueue,
-      duplicate_window: 2 * 60_000 * NS_PER_MS,
+      // Long: a dispatch the executor replays after an outage (its attempt still running) must not reach a worker
+      // twice. The ids of six hours of dispatches are little to keep.
+      duplicate_window: JOB_DEDUPE_WINDOW_MS * NS_PER_MS,
       num_replicas: replicas,
     },
   ];
