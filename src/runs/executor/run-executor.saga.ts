@@ -190,9 +190,6 @@ function foldEvent(
 ): void {
   const runId = runIdOf(event.subject);
   const { run, fresh } = foldRunEvent(state, event);
-  // A run's end frees a place under its workflow's cap, also when the executor appended (and folded) that end itself
-  // and this is the copy read back: the queued runs of the workflow are reconsidered either way.
-  if (TERMINAL_RUN_EVENTS.includes(event.type as RunEventType)) admitSlugs.add(slugOf(event.subject));
   if (event.type === 'workflow.step.succeeded') {
     const context = run?.request ?? contexts.get(runId);
     const step = event as StoredEvent<string, StepSucceeded>;
@@ -214,12 +211,6 @@ function foldEvent(
     plan.resumes.set(runId, { stepId: run.waiting.stepId, assetId: run.waiting.assetId });
   }
   plan.touched.set(runId, { now: event.occurredAt, causationId: event.id });
-}
-
-/** The workflow slug of an event on `<prefix>.run.<slug>.<runId>`. */
-function slugOf(subject: string): string {
-  const tokens = subject.split('.');
-  return tokens[tokens.length - 2]!;
 }
 
 /** Gated runs that may start now, for every workflow whose gate may have moved; admitted runs are touched. */
