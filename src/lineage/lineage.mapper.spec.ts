@@ -6,45 +6,12 @@ import {
   testEventId,
 } from '../../test/support/builders/lineage-events.js';
 import { aStep, aWorkflow } from '../../test/support/builders/materializer-events.js';
-import { expectValidOpenLineage } from '../../test/support/openlineage-schema.js';
-import type { StoredEvent } from '../events/envelope.js';
+import { dailySchema, given, ingest, reportSteps } from '../../test/support/lineage-mapping.js';
 import { derivedEventId } from '../events/envelope.js';
-import { canonicalJson } from './canonical-json.js';
 import { FACET_SCHEMA_URLS, LINEAGE_PRODUCER, RUN_EVENT_SCHEMA_URL } from './lineage-facets.js';
-import { stepRunLineageId, workflowRunLineageId } from './lineage-ids.js';
-import { decideLineage, type LineageContext } from './lineage.mapper.js';
-import { emptyLineageState, type LineageState } from './lineage.state.js';
-import type { OpenLineageRunEvent } from './openlineage.types.js';
+import { stepRunLineageId } from './lineage-ids.js';
 
-const context: LineageContext = { jobNamespace: 'apphub', datasetNamespace: 'apphub' };
 const P = LINEAGE_PRODUCER;
-
-/** Given/when/then over the pure mapping; every event any `when` returns is validated against the vendored spec. */
-function given(history: StoredEvent[], ctx: LineageContext = context) {
-  const state: LineageState = emptyLineageState();
-  for (const event of history) decideLineage(state, event, ctx);
-  return {
-    state,
-    when(event: StoredEvent): OpenLineageRunEvent[] {
-      const emitted = decideLineage(state, event, ctx);
-      expectValidOpenLineage(emitted);
-      return emitted;
-    },
-  };
-}
-
-const ordersSchema = {
-  type: 'object',
-  properties: {
-    orderId: { type: 'string', description: 'Order number' },
-    amount: { type: ['number', 'null'] },
-  },
-};
-const dailySchema = { type: 'object', properties: { day: { type: 'string' }, total: { type: 'number' } } };
-const ingest = aWorkflow('ingest', [aStep('fetch', { produces: [{ assetId: 'raw.orders', schema: ordersSchema }] })]);
-const reportSteps = [
-  aStep('load', { consumes: ['raw.orders'], produces: [{ assetId: 'sales.daily', schema: dailySchema }] }),
-];
 
 describe('OpenLineage mapping', () => {
   describe('a manual run with one step', () => {
@@ -263,117 +230,6 @@ describe('OpenLineage mapping', () => {
       const pending = aRunStory({ slug: 'report', runId: uuidv7(), steps });
       const events = given([pending.requested()]).when(pending.runCanceled());
       expect(events.map((event) => event.eventType)).toEqual(['ABORT']);
-    });
-  });
-
-  describe('triggers', () => {
-    const steps = [aStep('load')];
-    const startOf = (options: Parameters<typeof aRunStory>[0]) => {
-      const story = aRunStory(options);
-      return given([story.requested()]).when(story.started())[0]!.run.facets!.apphub_trigger;
-    };
-
-    it('carries an auto-materialize trigger with its upstream materialization', () => {
-      const upstream = {
-        workflowSlug: 'ingest',
-        runId: uuidv7(),
-        eventSeq: 42,
-        assetId: 'raw.orders',
-        partitionKey: null,
-      };
-      const trigger = {
-        type: 'auto-materialize',
-        reason: 'upstream-update',
-        assetId: 'raw.orders',
-        upstream,
-        chain: ['ingest', 'report'],
-        triggerEventId: 'x',
-      };
-      const runId = derivedEventId(testEventId('produced'), 'auto-run', 'report', null);
-      expect(startOf({ slug: 'report', runId, steps, trigger, triggeredBy: 'asset-materializer' })).toEqual({
-        _producer: P,
-        _schemaURL: FACET_SCHEMA_URLS.apphub_trigger,
-        type: 'auto-materialize',
-        triggeredBy: 'asset-materializer',
-        reason: 'upstream-update',
-        assetId: 'raw.orders',
-        upstream,
-      });
-    });
-
-    it('carries a dependency trigger with the waiting run', () => {
-      const waitingRun = { workflowSlug: 'report', runId: uuidv7(), stepId: 'load' };
-      const trigger = { type: 'dependency', assetId: 'raw.orders', partitionKey: 'eu', waitingRun };
-      expect(startOf({ slug: 'ingest', runId: uuidv7(), steps, trigger })).toMatchObject({
-        type: 'dependency',
-        assetId: 'raw.orders',
-        partitionKey: 'eu',
-        waitingRun,
-      });
-    });
-
-    it('carries a backfill trigger and an expiry trigger', () => {
-      expect(
-        startOf({ slug: 'report', runId: uuidv7(), steps, trigger: { type: 'backfill', backfillId: 'bf-1' } }),
-      ).toMatchObject({
-        type: 'backfill',
-        backfillId: 'bf-1',
-      });
-      const expiry = { type: 'auto-materialize', reason: 'expiry', assetId: 'a.b', expiry: { reason: 'ttl' } };
-      expect(startOf({ slug: 'report', runId: uuidv7(), steps, trigger: expiry })).toMatchObject({
-        reason: 'expiry',
-        expiry: { reason: 'ttl' },
-      });
-    });
-  });
-
-  describe('ids and determinism', () => {
-    it('keeps a UUID run id and maps any other id to a stable UUID', () => {
-      const id = uuidv7();
-      expect(workflowRunLineageId(id)).toBe(id);
-      const derived = workflowRunLineageId('legacy-run-7');
-      expect(derived).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      expect(workflowRunLineageId('legacy-run-7')).toBe(derived);
-      const story = aRunStory({ slug: 'report', runId: 'legacy-run-7', steps: [aStep('load')] });
-      const [start] = given([story.requested()]).when(story.started());
-      expect(start!.run.runId).toBe(derived);
-    });
-
-    it('maps the same events to byte-identical JSON, whatever the run', () => {
-      const story = aRunStory({ slug: 'report', runId: uuidv7(), steps: reportSteps });
-      const events = [
-        aDefinitionEvent(ingest),
-        story.requested(),
-        story.started(),
-        story.dispatched('load'),
-        story.succeeded('load', [aRecordedAsset('sales.daily', { schema: dailySchema })]),
-        story.runSucceeded(),
-      ];
-      const emit = () => {
-        const state = emptyLineageState();
-        return events.flatMap((event) => decideLineage(state, event, context)).map(canonicalJson);
-      };
-      const first = emit();
-      expect(first).toHaveLength(4);
-      expect(emit()).toEqual(first);
-      expect(first[0]!.startsWith('{"eventTime":"2026-01-15T10:00:01.000Z","eventType":"START"')).toBe(true);
-    });
-
-    it('passes over events of runs it never saw requested and types it does not read', () => {
-      const story = aRunStory({ slug: 'report', runId: uuidv7(), steps: [aStep('load')] });
-      expect(given([]).when(story.started())).toEqual([]);
-      expect(given([story.requested()]).when({ ...story.started(), type: 'workflow.run.waiting' })).toEqual([]);
-    });
-
-    it('uses the configured job and dataset namespaces', () => {
-      const story = aRunStory({ slug: 'report', runId: uuidv7(), steps: reportSteps });
-      const ctx = { jobNamespace: 'prod-jobs', datasetNamespace: 'prod-data' };
-      const [start] = given([aDefinitionEvent(ingest), story.requested(), story.started()], ctx).when(
-        story.dispatched('load'),
-      );
-      expect(start!.job.namespace).toBe('prod-jobs');
-      expect(start!.run.facets!.parent).toMatchObject({ job: { namespace: 'prod-jobs', name: 'report' } });
-      expect(start!.inputs[0]!.namespace).toBe('prod-data');
     });
   });
 });

@@ -1,106 +1,26 @@
 import { producedEventId } from '../../assets/asset-relay.js';
 import { TimerQueue } from '../../events/timer-queue.js';
 import type { StoredEvent } from '../../events/envelope.js';
-import type { Partitioning } from '../../partitions/index.js';
-import type { WorkflowDefinition } from '../../workflows/workflow-definition.js';
 import type { RunWaiting } from '../run.events.js';
-import { anAssetProduced } from '../../../test/support/builders/asset-events.js';
-import { aDefinitionEvent, aRunStory, testEventId } from '../../../test/support/builders/lineage-events.js';
+import { aDefinitionEvent } from '../../../test/support/builders/lineage-events.js';
 import { aStep, aWorkflow, aWorkflowDefined } from '../../../test/support/builders/materializer-events.js';
 import {
-  dispatchesOf,
-  ExecutorWorld,
-  TEST_EXECUTOR_CONTEXT,
-  typesOf,
-  type ExecutorSnapshot,
-} from '../../../test/support/executor-world.js';
+  aRun,
+  at,
+  complete,
+  definitions,
+  gated,
+  givenExecutor,
+  plain,
+  prices,
+  produced,
+  report,
+  stepStatuses,
+  summary,
+} from '../../../test/support/executor-scenario.js';
+import { dispatchesOf, ExecutorWorld, typesOf, TEST_EXECUTOR_CONTEXT } from '../../../test/support/executor-world.js';
 import { givenSaga } from '../../../test/support/saga-spec.js';
 import { followUpsOf } from './run-follow-ups.js';
-
-const T0 = Date.parse('2026-01-15T10:00:00.000Z');
-const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
-const regions: Partitioning = { type: 'static', keys: ['eu', 'us'] };
-
-/** `prices` produces `market.prices` per region; `report` consumes it per region, `summary` in any region. */
-const prices = aWorkflow('prices', [
-  aStep('fetch', { produces: [{ assetId: 'market.prices', partitioning: regions }] }),
-]);
-const report = aWorkflow('report', [
-  aStep('load', {
-    consumes: ['market.prices'],
-    produces: [
-      { assetId: 'report.daily', partitioning: regions },
-      { assetId: 'report.audit', partitioning: regions },
-    ],
-  }),
-  aStep('render', { dependsOn: ['load'] }),
-  aStep('mail', { dependsOn: ['load'] }),
-  aStep('archive', { dependsOn: ['render'] }),
-]);
-const summary = aWorkflow('summary', [aStep('sum', { consumes: ['market.prices'] })]);
-const plain = aWorkflow('plain', [aStep('a'), aStep('b', { dependsOn: ['a'] })]);
-const gated = aWorkflow('gated', [aStep('x')]);
-const definitions = () => [prices, report, summary, plain, gated].map((workflow) => aDefinitionEvent(workflow));
-
-let runs = 0;
-/** A run's events as the command side stores them; `requested()` builds `workflow.run.requested`. */
-function aRun(
-  workflow: WorkflowDefinition,
-  options: { partitionKey?: string | null; auto?: boolean; priority?: number | null } = {},
-) {
-  const runId = testEventId('run', workflow.slug, ++runs);
-  const story = aRunStory({
-    slug: workflow.slug,
-    runId,
-    steps: workflow.steps,
-    partitionKey: options.partitionKey ?? null,
-    requestedAt: at(0),
-    ...(options.auto ? { trigger: { type: 'auto-materialize' } } : {}),
-  });
-  const requested = () => {
-    const event = story.requested(at(0));
-    const data = event.data as { priority: number | null };
-    return { ...event, data: { ...data, priority: options.priority ?? null } } as StoredEvent;
-  };
-  return { runId, slug: workflow.slug, subject: story.subject, requested };
-}
-
-function givenExecutor(history: StoredEvent[], context = TEST_EXECUTOR_CONTEXT): ExecutorWorld {
-  const world = new ExecutorWorld(context);
-  world.add(...history);
-  world.runUntilIdle();
-  return world;
-}
-
-const complete = (
-  world: ExecutorWorld,
-  run: { slug: string; runId: string },
-  stepId: string,
-  status: 'succeeded' | 'failed',
-  options: { attempt?: number; result?: unknown; now?: string } = {},
-) =>
-  world.command(run.slug, run.runId, {
-    type: 'CompleteStep',
-    stepId,
-    attempt: options.attempt ?? 1,
-    status,
-    ...(options.result === undefined ? {} : { result: options.result }),
-    ...(status === 'failed' ? { error: { code: 'job_error', message: 'exit 1' } } : {}),
-    now: options.now ?? at(30),
-  });
-
-const produced = (partitionKey: string, seconds = 20) =>
-  anAssetProduced({
-    id: testEventId('prices', partitionKey, seconds),
-    assetId: 'market.prices',
-    workflowSlug: 'prices',
-    partitionKey,
-    occurredAt: at(seconds),
-    producedAt: at(seconds),
-  });
-
-const stepStatuses = (world: ExecutorWorld, subject: string) =>
-  Object.fromEntries(Object.values(world.readRun(subject)!.steps).map((step) => [step.stepId, step.status]));
 
 describe('run executor decider (foldBatch + decideRuns)', () => {
   describe('when a run is requested', () => {
@@ -398,100 +318,5 @@ describe('run executor decider (foldBatch + decideRuns)', () => {
       expect(JSON.stringify([...world.state.runs.values()])).toBe(state);
       expect(world.stream.length).toBe(streamLength);
     });
-
-    it('decides the same after restarts from its snapshots as an executor that never stopped', () => {
-      const straight = drive('never');
-      const restarted = drive('after every batch');
-      const crashed = drive('after effects, before the write');
-      for (const world of [restarted, crashed]) {
-        expect(idsOf(world)).toEqual(idsOf(straight));
-        expect(finalRuns(world)).toEqual(finalRuns(straight));
-        expect(JSON.stringify(active(world))).toBe(JSON.stringify(active(straight)));
-        expect(new Set(dispatchesOf(world.followUps))).toEqual(new Set(dispatchesOf(straight.followUps)));
-      }
-      // The scenario exercised what it should.
-      expect(finalRuns(straight)).toMatchObject({ failed: 2, succeeded: 4, running: 1 });
-      expect(idsOf(straight).size).toBe(straight.stream.length);
-    });
   });
 });
-
-type Interruption = 'never' | 'after every batch' | 'after effects, before the write';
-
-/**
- * One scenario (waits, resumes, relays, a failure with skips, gated auto runs, retries), decided in batches of 3:
- * straight through, or with a restart from the last written snapshot after every batch, or with a crash after each
- * second batch's effects were stored but before its state was written (the restart replays that batch).
- */
-function drive(interruption: Interruption): ExecutorWorld {
-  let world = new ExecutorWorld({ ...TEST_EXECUTOR_CONTEXT, maxConcurrentAutoRuns: 1 });
-  const written: ExecutorSnapshot[] = [world.snapshot()];
-  let batches = 0;
-  const settle = () => {
-    while (world.step(3)) {
-      batches += 1;
-      if (interruption === 'after effects, before the write' && batches % 2 === 0) {
-        world = world.restart(written[written.length - 1]!);
-        continue;
-      }
-      written.push(world.snapshot());
-      if (interruption === 'after every batch') world = world.restart(written[written.length - 1]!);
-    }
-  };
-  const [eu, us, sum, g1, g2, p] = ids as [Ref, Ref, Ref, Ref, Ref, Ref];
-  world.add(...scenarioDefinitions, ...scenarioRequests);
-  settle();
-  world.add(produced('eu', 20));
-  settle();
-  complete(world, eu, 'load', 'succeeded', {
-    result: { assets: [{ assetId: 'report.daily', payload: { n: 1 } }] },
-    now: at(30),
-  });
-  complete(world, g1, 'x', 'succeeded', { now: at(31) });
-  complete(world, p, 'a', 'failed', { now: at(32) });
-  settle();
-  complete(world, eu, 'render', 'succeeded', { now: at(40) });
-  complete(world, eu, 'mail', 'succeeded', { now: at(41) });
-  world.command(p.slug, p.runId, { type: 'DispatchRetry', stepId: 'a', attempt: 2, now: at(42) });
-  settle();
-  complete(world, eu, 'archive', 'succeeded', { now: at(50) });
-  complete(world, g2, 'x', 'failed', { now: at(51) });
-  complete(world, p, 'a', 'succeeded', { attempt: 2, now: at(52) });
-  world.add(produced('us', 55));
-  settle();
-  complete(world, us, 'load', 'failed', { now: at(60) });
-  complete(world, sum, 'sum', 'succeeded', { now: at(61) });
-  complete(world, p, 'b', 'succeeded', { now: at(62) });
-  settle();
-  return world;
-}
-
-type Ref = { slug: string; runId: string; subject: string };
-const retried = aWorkflow('retried', [
-  aStep('a', { retries: 1, retryBackoffMs: 500 }),
-  aStep('b', { dependsOn: ['a'] }),
-]);
-const scenarioDefinitions = [...definitions(), aDefinitionEvent(retried)];
-const scenarioRuns = [
-  aRun(report, { partitionKey: 'eu' }),
-  aRun(report, { partitionKey: 'us' }),
-  aRun(summary),
-  aRun(gated, { auto: true, priority: 1 }),
-  aRun(gated, { auto: true, priority: 2 }),
-  aRun(retried),
-  aRun(gated, { auto: true, priority: 3 }),
-];
-const ids: Ref[] = scenarioRuns.map(({ slug, runId, subject }) => ({ slug, runId, subject }));
-const scenarioRequests = scenarioRuns.map((run) => run.requested());
-
-const idsOf = (world: ExecutorWorld) => new Set(world.stream.map((event) => event.id));
-function finalRuns(world: ExecutorWorld): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const { subject } of ids) {
-    const status = world.readRun(subject)?.status ?? 'missing';
-    counts[status] = (counts[status] ?? 0) + 1;
-  }
-  return counts;
-}
-const active = (world: ExecutorWorld) =>
-  [...world.state.runs.values()].sort((a, b) => (a.request.runId < b.request.runId ? -1 : 1));
