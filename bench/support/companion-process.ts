@@ -15,7 +15,7 @@ export async function startCompanionProcess(
   roles = 'materializer',
 ): Promise<{ baseUrl: string; stop(): Promise<void> }> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [MAIN], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs(), MAIN], {
     env: {
       ...process.env,
       NATS_URL: natsUrl,
@@ -50,6 +50,11 @@ export async function startCompanionProcess(
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+/** Extra node flags for the companion, e.g. BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile it. */
+function nodeArgs(): string[] {
+  return (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 }
 
 function freePort(): Promise<number> {

@@ -52,7 +52,13 @@ export async function* subscribeToAssets(options: SubscribeOptions): AsyncGenera
         ? { deliver_policy: DeliverPolicy.All }
         : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from.seq }),
   });
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: 256, expires: 5000 });
+  // A short idle heartbeat: nats-server 2.9 now and then drops the 408 that ends an expired pull request, and the
+  // client only pulls again after two missed heartbeats (by default half the expiry each).
+  const messages: ConsumerMessages = await consumer.consume({
+    max_messages: 256,
+    expires: 30_000,
+    idle_heartbeat: 500,
+  });
   const wanted = new Set(facts.map((fact) => `asset.${fact}`));
   try {
     for await (const message of messages) {

@@ -8,6 +8,7 @@ import { messageBatches } from './message-batches.js';
 import { applyProjectionBatch, decodeMessages, validEvents } from './projection-batches.js';
 import type { BatchHandler, RunnerOptions, RunnerStatus, StreamConsumer } from './stream-consumer.js';
 import { isTransientError } from './transient-error.js';
+import { LONG_PULL_EXPIRES_MS, pullOptions } from './pull-options.js';
 
 // prettier-ignore
 export type { BatchHandler, PoisonEvent, ProcessManager, RunnerOptions, RunnerStatus, StreamConsumer } from './stream-consumer.js';
@@ -18,8 +19,8 @@ const LINGER_MS = 10;
 const CATCH_UP_LINGER_MS = 200;
 /** No progress for this long while the stream is ahead → resubscribe. */
 const STALL_AFTER_MS = 3000;
-/** A fetch that receives nothing ends after this long and is renewed. */
-const FETCH_EXPIRES_MS = 2000;
+/** A batch slower than this is logged (with its size) so an operator can see where a lag comes from. */
+const SLOW_BATCH_MS = 1000;
 /** Retry delays after failures: short, because outages end and consumers must resume within seconds. */
 const MAX_BACKOFF_MS = 1000;
 
@@ -62,7 +63,7 @@ export class ConsumerRunner {
         ? new ManagerWriter(handler, {
             db: options.db,
             everyMs: options.persistEveryMs ?? 50,
-            timed: (work) => this.timed('persist', work),
+            timed: (work) => this.timed('persist', 0, work),
             onFailure: () => this.messages?.stop(),
           })
         : null;
@@ -253,7 +254,7 @@ export class ConsumerRunner {
       : undefined;
     try {
       while (!stop.aborted && !lost.aborted && !stalled) {
-        current = await consumer.fetch({ max_messages: fetchSize, expires: FETCH_EXPIRES_MS });
+        current = await consumer.fetch(pullOptions(fetchSize, LONG_PULL_EXPIRES_MS));
         this.messages = current;
         const closeWhenIdle = this.options.closeWhenIdle ?? true;
         for await (const batch of messageBatches(current, batchSize, LINGER_MS, closeWhenIdle, catchUp)) {
@@ -273,18 +274,20 @@ export class ConsumerRunner {
 
   private async applyBatch(messages: JsMsg[]): Promise<void> {
     this.options.metrics?.batchEvents.observe({ consumer: this.handler.name }, messages.length);
-    if (this.handler.kind === 'process-manager') return this.timed('process', () => this.processBatch(messages));
-    return this.timed('project', () => this.projectBatch(this.handler as BatchHandler, messages));
+    if (this.handler.kind === 'process-manager')
+      return this.timed('process', messages.length, () => this.processBatch(messages));
+    return this.timed('project', messages.length, () => this.projectBatch(this.handler as BatchHandler, messages));
   }
 
-  private async timed<T>(phase: string, work: () => Promise<T>): Promise<T> {
-    const metrics = this.options.metrics;
-    if (!metrics) return work();
-    const end = metrics.batchSeconds.startTimer({ consumer: this.handler.name, phase });
+  private async timed<T>(phase: string, events: number, work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const end = this.options.metrics?.batchSeconds.startTimer({ consumer: this.handler.name, phase });
     try {
       return await work();
     } finally {
-      end();
+      end?.();
+      const ms = performance.now() - started;
+      if (ms > SLOW_BATCH_MS) this.log.warn({ phase, events, ms: Math.round(ms) }, 'slow batch');
     }
   }
 

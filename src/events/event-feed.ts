@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DeliverPolicy, JetStreamApiError, type ConsumerMessages } from '@nats-io/jetstream';
 import { EVENT_TYPE_HEADER } from './event-store.js';
 import type { NatsContext } from './nats-context.js';
+import { LONG_PULL_EXPIRES_MS, pullOptions } from './pull-options.js';
 
 /** One domain event as the live feed hands it on: its position, subject, type and the envelope as JSON text. */
 export interface FeedEvent {
@@ -57,7 +58,7 @@ export class EventFeed {
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: Math.max(1, startSeq),
     });
-    let messages: ConsumerMessages | null = await consumer.consume({ max_messages: 256, expires: 5000 });
+    let messages: ConsumerMessages | null = await consumer.consume(pullOptions(256, LONG_PULL_EXPIRES_MS));
     const source = messages;
     const stop = async () => {
       if (!messages) return;

@@ -5,6 +5,7 @@ import type { EventSchemaRegistry } from './event-schemas.js';
 import { EVENT_HEADER_ROOM_BYTES, EventTooLargeError } from './event-size.js';
 import type { NatsContext } from './nats-context.js';
 import { DependencyUnavailableError } from './transient-error.js';
+import { LONG_PULL_EXPIRES_MS, pullOptions } from './pull-options.js';
 
 /** The subject moved on since the writer read it (expected-last-subject-sequence failed). */
 export class ConcurrencyConflictError extends Error {
@@ -159,7 +160,7 @@ export class EventStore {
       opt_start_seq: fromSeq,
     });
     const events: StoredEvent[] = [];
-    const messages = await consumer.consume({ max_messages: 256, expires: 2000 });
+    const messages = await consumer.consume(pullOptions(256, 2000));
     try {
       for await (const message of messages) {
         events.push(this.decodeMessage(message));
@@ -218,7 +219,7 @@ export class EventStore {
       ...options,
       headers_only: true,
     });
-    const messages = await consumer.consume({ max_messages: 4096, expires: 2000 });
+    const messages = await consumer.consume(pullOptions(4096, 2000));
     try {
       for await (const message of messages) {
         const id = message.headers?.get(MSG_ID_HEADER);
@@ -243,7 +244,7 @@ export class EventStore {
       filter_subjects: filter,
       deliver_policy: DeliverPolicy.New,
     });
-    const messages = await consumer.consume({ max_messages: 1000, expires: 5000 });
+    const messages = await consumer.consume(pullOptions(1000, LONG_PULL_EXPIRES_MS));
     void (async () => {
       for await (const message of messages) {
         try {

@@ -4,6 +4,7 @@ import { sleep } from './lease.js';
 import type { NatsContext } from './nats-context.js';
 import { durableConsumerConfigs, ensureDurable } from './streams.js';
 import { DependencyUnavailableError } from './transient-error.js';
+import { pullOptions } from './pull-options.js';
 
 /** One dispatch as a worker holds it; settle it exactly once (`ack`, `nak` or `term`). */
 export interface JobDelivery<J> {
@@ -80,7 +81,7 @@ export class JobQueue {
             this.nats.subjects.streams.jobs,
             this.nats.subjects.jobDurable(jobSlug),
           );
-          messages = await consumer.consume({ max_messages: concurrency, expires: PULL_EXPIRES_MS });
+          messages = await consumer.consume(pullOptions(concurrency, PULL_EXPIRES_MS));
           for await (const message of messages) {
             if (stopped) {
               message.nak(GIVE_BACK_MS);

@@ -10,6 +10,7 @@ import { messageBatches } from './message-batches.js';
 import type { NatsContext } from './nats-context.js';
 import { applyProjectionBatch, decodeMessages, type Decoded } from './projection-batches.js';
 import { isTransientError } from './transient-error.js';
+import { pullOptions } from './pull-options.js';
 
 export interface ReplayOptions {
   nats: NatsContext;
@@ -71,7 +72,7 @@ export class StreamReplay {
       };
       try {
         while (queued < target && !signal.aborted) {
-          messages = await consumer.fetch({ max_messages: batchSize * 2, expires: 2000 });
+          messages = await consumer.fetch(pullOptions(batchSize * 2, 2000));
           for await (const batch of messageBatches(messages, batchSize, 200)) {
             const wanted = batch.filter((message) => message.seq > queued && message.seq <= target);
             if (wanted.length > 0) {

@@ -6,6 +6,7 @@ import type { NatsContext } from './nats-context.js';
 import { durableConsumerConfigs, ensureDurable } from './streams.js';
 import type { TimerKind } from './subjects.js';
 import { DependencyUnavailableError } from './transient-error.js';
+import { LONG_PULL_EXPIRES_MS, pullOptions } from './pull-options.js';
 
 /** The body of a timer message on `<prefix>_timer.<kind>.<key>`. */
 export interface TimerMessage<P = unknown> {
@@ -118,7 +119,7 @@ export class TimerQueue {
           this.nats.subjects.streams.timers,
           this.nats.subjects.timerDurable,
         );
-        this.messages = await consumer.consume({ max_messages: 1000, expires: 5000 });
+        this.messages = await consumer.consume(pullOptions(1000, LONG_PULL_EXPIRES_MS));
         for await (const message of this.messages) {
           if (this.stopped) break;
           this.deliver(message);
