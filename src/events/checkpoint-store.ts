@@ -30,7 +30,7 @@ export async function loadCheckpoint(
 
 /** Moves the checkpoint only from where this runner left it: a second writer makes the transaction roll back. */
 export async function saveCheckpoint(
-  tx: Transaction<Database>,
+  tx: Kysely<Database>,
   name: string,
   previous: number,
   lastSeq: number,

@@ -2,6 +2,7 @@ import { DomainError } from '../domain/domain-error.js';
 import { derivedEventId, toEnvelope, type EventMetadata } from '../events/envelope.js';
 import { ConcurrencyConflictError, type EventStore } from '../events/event-store.js';
 import type { HolderState, RunIndex } from '../events/run-index.js';
+import { settleAll } from '../events/settle-all.js';
 import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
 import { isTerminal, toRunView, type RunState } from './run-state.js';
 import type { RunStore } from './run-store.js';
@@ -25,9 +26,9 @@ export interface RunRequestResult {
 }
 
 /**
- * The one way a run comes to exist, for clients and for the materializer alike (DESIGN §3, §6, §7): the run is
- * registered in the run index and its run key reserved (both at once), then `workflow.run.requested` is appended
- * expecting the run's subject to be empty — so a run id can never be requested twice, however late a duplicate
+ * The one way a run comes to exist, for clients and for the materializer alike (DESIGN §3, §6, §7): its run key
+ * is reserved, then `workflow.run.requested` is appended expecting the run's subject to be empty (while the run is
+ * registered in the run index) — so a run id can never be requested twice, however late a duplicate
  * arrives; asking again for an existing (derived) id returns that run.
  */
 export class RunRequester {
@@ -39,14 +40,11 @@ export class RunRequester {
 
   async request(input: RunRequestInput, metadata: EventMetadata, now: string): Promise<RunRequestResult> {
     const { workflow, runId } = input;
-    const [, reservation] = await Promise.all([
-      this.index.register(runId, workflow.slug),
-      input.runKey
-        ? this.index.reserveRunKey(workflow.slug, input.runKey, runId, (holder) =>
-            this.holderState(workflow.slug, holder),
-          )
-        : null,
-    ]);
+    const reservation = input.runKey
+      ? await this.index.reserveRunKey(workflow.slug, input.runKey, runId, (holder) =>
+          this.holderState(workflow.slug, holder),
+        )
+      : null;
     if (reservation && !reservation.reserved) {
       const existing = await this.runs.current(workflow.slug, reservation.holder);
       throw new DomainError(
@@ -75,9 +73,17 @@ export class RunRequester {
       now,
     );
     try {
-      const { seqs } = await this.store.append(this.runs.subject(workflow.slug, runId), [envelope], {
-        expectedLastSeq: 0,
-      });
+      // The index entry (run id → workflow, for lookups by id) and the first event go out together: the caller
+      // hears back only when both are stored, and the expected empty subject alone keeps the run unique.
+      let seqs: number[] = [];
+      await settleAll([
+        async () => {
+          ({ seqs } = await this.store.append(this.runs.subject(workflow.slug, runId), [envelope], {
+            expectedLastSeq: 0,
+          }));
+        },
+        () => this.index.register(runId, workflow.slug),
+      ]);
       const state = this.runs.remember({
         ...envelope,
         seq: seqs[0]!,
