@@ -6,8 +6,12 @@ import { isTransientError } from './events/transient-error.js';
 import { createLogger } from './observability/logger.js';
 import { createApp } from './runtime/create-app.js';
 import { openPlatform } from './runtime/platform.js';
+import { supervise } from './runtime/supervisor.js';
 
-/** `npm start`: the service, configured by env, in the roles of `APPHUB_ROLES`. */
+/**
+ * `npm start`: the service, configured by env, in the roles of `APPHUB_ROLES`; without it, in the layout of
+ * `APPHUB_LAYOUT` (default `split`: two child processes, see runtime/supervisor.ts).
+ */
 async function main(): Promise<void> {
   let config;
   try {
@@ -20,6 +24,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
+  if (!config.rolesExplicit && config.layout === 'split') {
+    process.exit(await supervise(config, log, process.argv[1]!));
+  }
   const platform = await openWhenReachable(() => openPlatform(config, { log }), log);
   const app = await createApp(platform);
   let closing: Promise<void> | undefined;
@@ -34,6 +41,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
   process.once('SIGINT', () => void shutdown('SIGINT', 0));
+  // A child of the split layout stops with its supervisor (even a `kill -9` of it), instead of running on orphaned.
+  if (config.supervised && process.send) process.once('disconnect', () => void shutdown('supervisor gone', 1));
   // An outage surfacing where nobody awaited it is logged and survived; anything else is a bug: log it and stop
   // cleanly (consumers give their work back, the orchestrator restarts the process).
   const onStray = (kind: string) => (error: unknown) => {

@@ -53,6 +53,7 @@ export class BenchService {
         ]),
         HTTP_PORT: String(port),
         HTTP_HOST: '127.0.0.1',
+        APPHUB_LAYOUT: 'single',
         LOG_LEVEL: 'warn',
         ...(options.env ?? {}),
       },

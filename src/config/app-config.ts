@@ -68,6 +68,17 @@ export interface AppConfig {
   /** Prefix of every subject, stream, durable and KV bucket (`apphub` → `APPHUB_EVENTS`, `apphub-leases`). */
   subjectPrefix: string;
   roles: ReadonlySet<Role>;
+  /** `APPHUB_ROLES` was given: this process runs exactly those roles, whatever the layout. */
+  rolesExplicit: boolean;
+  /**
+   * `npm start` without `APPHUB_ROLES`: `split` runs `api,worker` and `projector,materializer` (+ `lineage`) as two
+   * child processes of a supervisor (measured faster, README "Performance"); `single` runs every role here.
+   */
+  layout: 'split' | 'single';
+  /** Health and metrics port of the split layout's second process (`APPHUB_BACK_HTTP_PORT`, default `HTTP_PORT + 1`). */
+  backHttpPort: number;
+  /** Set by the split layout's supervisor on its children (`APPHUB_SUPERVISED`): stop when the supervisor goes. */
+  supervised: boolean;
   operatorTokens: readonly OperatorToken[];
   readAuth: 'open' | 'required';
   maxBodyBytes: number;

@@ -27,6 +27,18 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('runs the split layout by default unless APPHUB_ROLES names the roles', () => {
+    expect(loadConfig({})).toMatchObject({ layout: 'split', rolesExplicit: false, backHttpPort: 4001 });
+    expect(loadConfig({ APPHUB_ROLES: 'api' })).toMatchObject({ rolesExplicit: true });
+    expect(loadConfig({ APPHUB_LAYOUT: 'single', HTTP_PORT: '0' })).toMatchObject({
+      layout: 'single',
+      backHttpPort: 0,
+    });
+    expect(loadConfig({ APPHUB_BACK_HTTP_PORT: '9100' }).backHttpPort).toBe(9100);
+    expect(problemsOf({ APPHUB_LAYOUT: 'triple' })).toContain('APPHUB_LAYOUT');
+    expect(problemsOf({ APPHUB_BACK_HTTP_PORT: '70000' })).toContain('APPHUB_BACK_HTTP_PORT=70000');
+  });
+
   it('lists every problem at once', () => {
     let error: unknown;
     try {

@@ -31,6 +31,9 @@ export const CONFIG_ENV_DEFAULTS = {
   HTTP_PORT: '4000',
   APPHUB_SUBJECT_PREFIX: 'apphub',
   APPHUB_ROLES: 'api,projector,materializer,worker',
+  APPHUB_LAYOUT: 'split',
+  APPHUB_BACK_HTTP_PORT: '',
+  APPHUB_SUPERVISED: 'false',
   APPHUB_OPERATOR_TOKENS: '[]',
   APPHUB_READ_AUTH: 'open',
   APPHUB_MAX_BODY_BYTES: String(512 * 1024),
@@ -84,6 +87,9 @@ const envSchema = {
     HTTP_PORT: int(0, 65535),
     APPHUB_SUBJECT_PREFIX: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,31}$' },
     APPHUB_ROLES: { type: 'string', pattern: `^(${ALL_ROLES.join('|')})(,(${ALL_ROLES.join('|')}))*$` },
+    APPHUB_LAYOUT: { enum: ['split', 'single'] },
+    APPHUB_BACK_HTTP_PORT: { type: 'string', pattern: '^$|^[0-9]{1,5}$' },
+    APPHUB_SUPERVISED: bool,
     APPHUB_OPERATOR_TOKENS: { type: 'string' },
     APPHUB_READ_AUTH: { enum: ['open', 'required'] },
     APPHUB_MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024),
@@ -183,6 +189,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
   const serviceUrlAllowlist = parseServiceUrlAllowlist(String(raw.APPHUB_SERVICE_URL_ALLOWLIST), problems);
   const lineage = lineageConfig(raw, problems);
   const roles = env.APPHUB_ROLES?.trim() || !lineage.url ? String(raw.APPHUB_ROLES) : DEFAULT_ROLES_WITH_LINEAGE;
+  const backHttpPort = backPort(String(raw.APPHUB_BACK_HTTP_PORT), Number(raw.HTTP_PORT), problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     natsUrl: String(raw.NATS_URL),
@@ -194,6 +201,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     httpPort: Number(raw.HTTP_PORT),
     subjectPrefix: String(raw.APPHUB_SUBJECT_PREFIX),
     roles: new Set(roles.split(',') as Role[]),
+    rolesExplicit: Boolean(env.APPHUB_ROLES?.trim()),
+    layout: raw.APPHUB_LAYOUT as AppConfig['layout'],
+    backHttpPort,
+    supervised: raw.APPHUB_SUPERVISED as boolean,
     operatorTokens: Object.freeze(tokens),
     readAuth: raw.APPHUB_READ_AUTH as AppConfig['readAuth'],
     maxBodyBytes: maxBody,
@@ -283,4 +294,12 @@ export function loadConfigFromProcess(
   defaults: Record<string, string> = {},
 ): AppConfig {
   return loadConfig({ ...defaults, ...process.env, ...overrides });
+}
+
+/** The split layout's second process listens on `APPHUB_BACK_HTTP_PORT`, else next to `HTTP_PORT` (0: any free port). */
+function backPort(value: string, httpPort: number, problems: string[]): number {
+  if (value === '') return httpPort === 0 || httpPort >= 65535 ? 0 : httpPort + 1;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port > 65535) problems.push(`APPHUB_BACK_HTTP_PORT=${value} must be a port (0-65535)`);
+  return port;
 }

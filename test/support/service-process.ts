@@ -73,6 +73,8 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
       NATS_URL: TEST_NATS_URL,
       APPHUB_OPERATOR_TOKENS: JSON.stringify(TEST_TOKENS),
       APPHUB_LEASE_TTL_MS: '2000',
+      // One process, so a test's `kill -9` is a crash of the whole service (the split layout has its own test).
+      APPHUB_LAYOUT: 'single',
       LOG_LEVEL: 'warn',
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(port),
