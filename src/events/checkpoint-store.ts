@@ -6,26 +6,38 @@ export class CheckpointMovedError extends Error {
   override name = 'CheckpointMovedError';
 }
 
-/** The consumer's position (`projection_checkpoint.last_seq`), created at 0 on first use. */
+/**
+ * The consumer's position (`projection_checkpoint.last_seq`), created at 0 on first use. `alsoRead` runs in the
+ * same repeatable-read transaction after the checkpoint is read, so what it loads (a process manager's state) is
+ * exactly what was committed with that position, even while an earlier leader's last write is committing.
+ */
 export async function loadCheckpoint(
   db: Kysely<Database>,
   name: string,
   prepare?: (tx: Transaction<Database>) => Promise<void>,
+  alsoRead?: (snapshot: Transaction<Database>) => Promise<void>,
 ): Promise<number> {
-  return db.transaction().execute(async (tx) => {
+  await db.transaction().execute(async (tx) => {
     await prepare?.(tx);
     await tx
       .insertInto('projection_checkpoint')
       .values({ name, last_seq: 0 })
       .onConflict((oc) => oc.column('name').doNothing())
       .execute();
-    const row = await tx
-      .selectFrom('projection_checkpoint')
-      .select('last_seq')
-      .where('name', '=', name)
-      .executeTakeFirstOrThrow();
-    return row.last_seq;
   });
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (tx) => {
+      await prepare?.(tx);
+      const row = await tx
+        .selectFrom('projection_checkpoint')
+        .select('last_seq')
+        .where('name', '=', name)
+        .executeTakeFirstOrThrow();
+      await alsoRead?.(tx);
+      return row.last_seq;
+    });
 }
 
 /** Moves the checkpoint only from where this runner left it: a second writer makes the transaction roll back. */

@@ -204,8 +204,14 @@ export class ConsumerRunner {
 
   /** Back to the last committed state: the checkpoint, and for a process manager its hydrated store. */
   private async recover(): Promise<void> {
-    const checkpoint = await loadCheckpoint(this.options.db, this.handler.name, this.options.prepareTransaction);
-    if (this.handler.kind === 'process-manager') await this.handler.hydrate(this.options.db);
+    const handler = this.handler;
+    const { db } = this.options;
+    const checkpoint = await loadCheckpoint(
+      db,
+      handler.name,
+      this.options.prepareTransaction,
+      handler.kind === 'process-manager' ? (snapshot) => handler.hydrate(snapshot, db) : undefined,
+    );
     await this.writer?.reset(checkpoint);
     this.position = checkpoint;
     this.advance(checkpoint);

@@ -35,7 +35,11 @@ export interface PoisonEvent {
 export interface ProcessManager {
   name: string;
   kind: 'process-manager';
-  hydrate(db: Kysely<Database>): Promise<void>;
+  /**
+   * Loads the manager's state from `snapshot`, a read-only view taken in the same transaction (repeatable read) as
+   * the checkpoint, so state and position always match; `db` is the handle for reads made later, while deciding.
+   */
+  hydrate(snapshot: Kysely<Database>, db: Kysely<Database>): Promise<void>;
   process(events: readonly StoredEvent[]): Promise<PoisonEvent[]>;
   takeChanges(): ((tx: Transaction<Database>) => Promise<void>) | null;
   /** True when memory holds changes not yet handed over. */

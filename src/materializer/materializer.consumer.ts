@@ -78,9 +78,9 @@ export class MaterializerConsumer implements ProcessManager {
     );
   }
 
-  async hydrate(db: Kysely<Database>): Promise<void> {
+  async hydrate(read: Kysely<Database>, db: Kysely<Database>): Promise<void> {
     this.db = db;
-    const snapshot = await loadMaterializerSnapshot(db);
+    const snapshot = await loadMaterializerSnapshot(read);
     const state = emptyShellState();
     for (const workflow of snapshot.workflows) {
       state.workflows.seed(workflow.slug, workflow);

@@ -34,9 +34,9 @@ export class CrashingManager implements ProcessManager {
     this.armed = true;
   }
 
-  async hydrate(db: Kysely<Database>): Promise<void> {
+  async hydrate(snapshot: Kysely<Database>, db: Kysely<Database>): Promise<void> {
     if (this.crashed) throw new Error('process is gone');
-    await this.inner.hydrate(db);
+    await this.inner.hydrate(snapshot, db);
   }
 
   async process(events: readonly StoredEvent[]): Promise<PoisonEvent[]> {
