@@ -50,6 +50,8 @@ export interface KeyedState<V> {
   has(key: string): boolean;
   set(key: string, value: V): unknown;
   delete(key: string): boolean;
+  /** The value if it is at hand; unlike `get`, never throws for a key the process did not load. */
+  peek?(key: string): V | undefined;
 }
 
 /**

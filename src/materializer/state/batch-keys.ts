@@ -106,7 +106,8 @@ function upstreamKeys(state: MaterializerState, data: AssetProduced, keys: Batch
 
 function runEndKeys(state: MaterializerState, runId: string, keys: BatchKeys): void {
   keys.runs.add(runId);
-  const run = tryGet(() => state.runs.get(runId));
+  // Most ended runs are not auto runs (never loaded): a look that cannot throw, as this runs for every run end.
+  const run = state.runs.peek ? state.runs.peek(runId) : state.runs.get(runId);
   if (run) pendingKeys(state, run.workflowSlug, run.partitionKey, keys);
 }
 
@@ -157,13 +158,4 @@ function withGraphOverlay(memory: MaterializerState): MaterializerState & { defi
     },
   };
   return view;
-}
-
-/** A lookup in a cached part that may not be loaded yet (then: not known in memory). */
-function tryGet<T>(lookup: () => T): T | undefined {
-  try {
-    return lookup();
-  } catch {
-    return undefined;
-  }
 }

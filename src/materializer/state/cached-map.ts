@@ -37,6 +37,12 @@ export class CachedMap<V> implements KeyedState<V> {
     return this.get(key) !== undefined;
   }
 
+  /** The value when its key is loaded and present; never throws (for planning which keys a batch loads). */
+  peek(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    return entry === undefined || entry === ABSENT ? undefined : entry;
+  }
+
   set(key: string, value: V): this {
     this.entries.delete(key);
     this.entries.set(key, value);
