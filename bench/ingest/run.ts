@@ -3,7 +3,7 @@
  * visible, and projection lag at a fixed offered rate, next to raw JetStream publish and raw Postgres batched insert
  * measured in the same run; then twice the measured capacity offered open-loop (overload: 503s, never resets; every
  * accepted completion recorded once). Run: `npm run bench:ingest` (env: NATS_URL, BENCH_DATABASE_URL, BENCH_RUNS,
- * BENCH_RATES, BENCH_LAG_SECONDS, BENCH_OVERLOAD_SECONDS, BENCH_LAYOUT=split).
+ * BENCH_RATES, BENCH_LAG_SECONDS, BENCH_OVERLOAD_SECONDS, BENCH_LAYOUT=split|split3).
  */
 import { loadavg } from 'node:os';
 import { rawJetStreamPublish, rawPostgresBatchInsert, table } from '../support/raw-limits.js';
@@ -26,15 +26,19 @@ const OVERLOAD_SECONDS = Number(process.env.BENCH_OVERLOAD_SECONDS ?? 5);
 async function main(): Promise<void> {
   process.stdout.write('measuring raw limits…\n');
   const rawPublish = await rawJetStreamPublish(NATS_URL);
-  // BENCH_LAYOUT=split: HTTP + worker in one process, the stream consumers (projector, materializer) in another.
-  const split = process.env.BENCH_LAYOUT === 'split';
+  // BENCH_LAYOUT=split: HTTP + worker in one process, the stream consumers (projector, materializer) in another;
+  // split3: the projector and the process managers in a process each.
+  const layout = process.env.BENCH_LAYOUT ?? 'single';
+  const split = layout === 'split' || layout === 'split3';
+  const companionRoles = layout === 'split3' ? ['projector', 'materializer'] : ['projector,materializer'];
   const service = await BenchService.start({
     natsUrl: NATS_URL,
     adminUrl: ADMIN_URL,
     name: 'ingest',
     ...(split ? { env: { APPHUB_ROLES: 'api,worker' } } : {}),
   });
-  const companion = split ? await startCompanionProcess(service, NATS_URL, 'projector,materializer') : null;
+  const companions = [];
+  if (split) for (const roles of companionRoles) companions.push(await startCompanionProcess(service, NATS_URL, roles));
   const rawInsert = await rawPostgresBatchInsert(service.databaseUrl);
   try {
     await service.registerWorkflow({
@@ -52,7 +56,7 @@ async function main(): Promise<void> {
     });
     process.stdout.write(`throughput: preparing ${RUNS} dispatched runs…\n`);
     const batchA = await service.prepareRuns('ingest', RUNS, (i) => `p-${i % 1000}`);
-    const urls = [service.baseUrl, ...(companion ? [companion.baseUrl] : [])];
+    const urls = [service.baseUrl, ...companions.map((companion) => companion.baseUrl)];
     const before = await Promise.all(urls.map(scrape));
     const startedA = performance.now();
     await service.completeAll(batchA, 64, (i) => ({
@@ -113,7 +117,7 @@ async function main(): Promise<void> {
     const recovery = await completeOpenLoop(service, NATS_URL, after5, 100);
 
     process.stdout.write(
-      `\napphub-assets ingest benchmark (${new Date().toISOString()}, ${RUNS} completions, 1 asset each, layout ${split ? 'split: api,worker + projector,materializer' : 'one process, all roles'}, load average ${loadavg()
+      `\napphub-assets ingest benchmark (${new Date().toISOString()}, ${RUNS} completions, 1 asset each, layout ${split ? `${layout}: ${['api,worker', ...companionRoles].join(' + ')}` : 'one process, all roles'}, load average ${loadavg()
         .map((v) => v.toFixed(2))
         .join(' ')})\n`,
     );
@@ -147,7 +151,7 @@ async function main(): Promise<void> {
       ])}\n`,
     );
   } finally {
-    await companion?.stop();
+    for (const companion of companions) await companion.stop();
     await service.stop();
   }
 }
