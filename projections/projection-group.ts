@@ -19,15 +19,15 @@ export function projectionGroup(
   const names = projections.map((projection) => projection.name);
   return {
     name,
+    // The members' checkpoints move with the group's, in the statement that moves the group's (saveCheckpoint).
+    checkpointMembers: names,
     async handle(events, tx) {
-      const lastSeq = events[events.length - 1]!.seq;
-      await sql`set local synchronous_commit = off`.execute(tx);
-      const rows = await tx
-        .selectFrom('projection_checkpoint')
-        .select(['name', 'last_seq'])
-        .where('name', 'in', names)
-        .execute();
-      const positions = new Map(rows.map((row) => [row.name, row.last_seq]));
+      // One round trip: the commit setting and every member's position.
+      const { rows } = await sql<{ positions: Array<{ name: string; last_seq: number }> | null }>`
+        select set_config('synchronous_commit', 'off', true) as sync,
+          (select json_agg(json_build_object('name', name, 'last_seq', last_seq)) from projection_checkpoint
+            where name = any(${names}::text[])) as positions`.execute(tx);
+      const positions = new Map((rows[0]!.positions ?? []).map((row) => [row.name, Number(row.last_seq)]));
       for (const projection of projections) {
         const from = positions.get(projection.name) ?? 0;
         const wanted = types.get(projection.name)!;
@@ -39,16 +39,6 @@ export function projectionGroup(
           onApplied?.(projection.name, relevant.length, performance.now() - started);
         }
       }
-      await tx
-        .insertInto('projection_checkpoint')
-        .values(names.map((member) => ({ name: member, last_seq: lastSeq })))
-        .onConflict((oc) =>
-          oc.column('name').doUpdateSet({
-            last_seq: sql`greatest(projection_checkpoint.last_seq, excluded.last_seq)`,
-            updated_at: sql`now()`,
-          }),
-        )
-        .execute();
     },
   };
 }

@@ -40,13 +40,33 @@ export async function loadCheckpoint(
     });
 }
 
-/** Moves the checkpoint only from where this runner left it: a second writer makes the transaction roll back. */
+/**
+ * Moves the checkpoint only from where this runner left it: a second writer makes the transaction roll back.
+ * `members` (a projection group's) move to `lastSeq` in the same statement unless already ahead.
+ */
 export async function saveCheckpoint(
   tx: Kysely<Database>,
   name: string,
   previous: number,
   lastSeq: number,
+  members?: readonly string[],
 ): Promise<void> {
+  if (members && members.length > 0) {
+    const { rows } = await sql<{ moved: number }>`
+      with guard as (
+        update projection_checkpoint set last_seq = ${lastSeq}, updated_at = now()
+        where name = ${name} and last_seq = ${previous} returning 1
+      ), members as (
+        insert into projection_checkpoint (name, last_seq) select member, ${lastSeq}::bigint
+        from unnest(${members as string[]}::text[]) as member
+        on conflict (name) do update
+          set last_seq = greatest(projection_checkpoint.last_seq, excluded.last_seq), updated_at = now()
+        returning 1
+      )
+      select (select count(*) from guard)::int as moved`.execute(tx);
+    if (rows[0]!.moved !== 1) throw new CheckpointMovedError(`checkpoint of ${name} moved`);
+    return;
+  }
   const result = await tx
     .updateTable('projection_checkpoint')
     .set({ last_seq: lastSeq, updated_at: sql`now()` })

@@ -23,6 +23,8 @@ export type Decoded = StoredEvent | InvalidMessage;
 export interface ProjectionTarget {
   name: string;
   handle(events: readonly StoredEvent[], tx: Transaction<Database>): Promise<void>;
+  /** Checkpoint rows moved together with the target's own (a projection group's members). */
+  checkpointMembers?: readonly string[];
 }
 
 /**
@@ -130,6 +132,6 @@ async function inTransaction(
       await insertDeadLetter(tx, deadLetterOf(context.target.name, item));
     }
     await work(tx);
-    await saveCheckpoint(tx, context.target.name, previous, lastSeq);
+    await saveCheckpoint(tx, context.target.name, previous, lastSeq, context.target.checkpointMembers);
   });
 }

@@ -13,6 +13,11 @@ export interface BatchHandler {
   name: string;
   kind?: 'projection';
   handle(events: readonly StoredEvent[], tx: Transaction<Database>): Promise<void>;
+  /**
+   * Further checkpoint rows the batch moves with the handler's own (a projection group's members), in the same
+   * statement; a member already ahead (just rebuilt) keeps its position.
+   */
+  checkpointMembers?: readonly string[];
   /** Called after a batch committed (in-process notifications only; must not fail). */
   afterCommit?(events: readonly StoredEvent[]): void;
 }
