@@ -181,6 +181,7 @@ export interface RunView {
     stepId: string;
     assetId: string;
     partitionKey: string | null;
+    producerWorkflowSlug: string | null;
     producerRunId: string | null;
     waitUntil: string;
   } | null;
@@ -217,6 +218,7 @@ export function toRunView(state: RunState): RunView {
           stepId: state.waiting.stepId,
           assetId: state.waiting.assetId,
           partitionKey: state.waiting.partitionKey,
+          producerWorkflowSlug: state.waiting.producerWorkflowSlug ?? null,
           producerRunId: state.waiting.producerRunId,
           waitUntil: state.waiting.waitUntil,
         }

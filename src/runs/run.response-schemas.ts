@@ -43,6 +43,7 @@ export const runSchema = object({
       stepId: { type: 'string' },
       assetId: { type: 'string' },
       partitionKey: nullable({ type: 'string' }),
+      producerWorkflowSlug: nullable({ type: 'string' }),
       producerRunId: nullable({ type: 'string' }),
       waitUntil: instant,
     }),

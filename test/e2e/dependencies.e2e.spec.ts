@@ -60,7 +60,12 @@ describe('consumed assets and subscribers', () => {
       () => getRun(runId),
       (r) => r.status === 'waiting',
     );
-    expect(waiting.waitingFor).toMatchObject({ stepId: 'use', assetId: 'dep.upstream', partitionKey: '2024-03-01' });
+    expect(waiting.waitingFor).toMatchObject({
+      stepId: 'use',
+      assetId: 'dep.upstream',
+      partitionKey: '2024-03-01',
+      producerWorkflowSlug: 'dep-producer',
+    });
     // The executor requests the producer when it processes the run's `waiting` event: poll for it.
     const producer = await eventually(
       () => getRun(waiting.waitingFor.producerRunId),

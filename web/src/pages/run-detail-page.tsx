@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { Link, useParams } from 'react-router';
+import { ApiError } from '../api/problem';
 import { useRun } from '../api/queries';
 import type { Run } from '../api/types';
 import { StatusBadge } from '../components/badges';
@@ -75,10 +76,7 @@ function RunDetail({ run }: { run: Run }) {
               Waiting for <code>{run.waitingFor.assetId}</code> ({partitionLabel(run.waitingFor.partitionKey)}) until{' '}
               <Time at={run.waitingFor.waitUntil} />
               {run.waitingFor.producerRunId ? (
-                <>
-                  ; producer run{' '}
-                  <Link to={`/runs/${run.waitingFor.producerRunId}`}>{shortId(run.waitingFor.producerRunId)}</Link>
-                </>
+                <ProducerRun runId={run.waitingFor.producerRunId} slug={run.waitingFor.producerWorkflowSlug} />
               ) : null}
             </p>
           ) : null}
@@ -204,5 +202,35 @@ function RunDetail({ run }: { run: Run }) {
         </pre>
       </section>
     </article>
+  );
+}
+
+/**
+ * The run the materializer requests for a waiting run's missing asset. Its id is known before it exists; when the
+ * request joined a run already in flight (coalesced), no run with that id is ever created, so a 404 says so.
+ */
+function ProducerRun({ runId, slug }: { runId: string; slug: string | null }) {
+  const producer = useRun(runId);
+  const missing = producer.error instanceof ApiError && producer.error.status === 404;
+  return <ProducerRunNote runId={runId} slug={slug} missing={missing} />;
+}
+
+export function ProducerRunNote({ runId, slug, missing }: { runId: string; slug: string | null; missing: boolean }) {
+  if (missing)
+    return (
+      <>
+        ; no producer run of its own yet: the request may have joined a run already in flight
+        {slug ? (
+          <>
+            {' '}
+            (see <Link to={`/workflows/${encodeURIComponent(slug)}`}>{slug}</Link>, Decisions)
+          </>
+        ) : null}
+      </>
+    );
+  return (
+    <>
+      ; producer run <Link to={`/runs/${runId}`}>{shortId(runId)}</Link>
+    </>
   );
 }
