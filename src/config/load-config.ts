@@ -289,6 +289,11 @@ function parseTokens(text: string, problems: string[]): OperatorToken[] {
 }
 
 /** The process environment, read here and nowhere else (STYLE §9). */
+/** This process's environment as it is, for child processes that read their own configuration from it. */
+export function inheritedEnvironment(): NodeJS.ProcessEnv {
+  return { ...process.env };
+}
+
 export function loadConfigFromProcess(
   overrides: Record<string, string> = {},
   defaults: Record<string, string> = {},

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/app-config.js';
+import { inheritedEnvironment } from '../config/load-config.js';
 
 /** Set on the children of the split layout: they stop when their supervisor goes away. */
 export const SUPERVISED_ENV = 'APPHUB_SUPERVISED';
@@ -39,9 +40,7 @@ export function splitLayout(config: AppConfig, env: NodeJS.ProcessEnv): ChildSpe
  * the child's code, so an orchestrator restarts the whole service. Children stop when the supervisor dies.
  */
 export function supervise(config: AppConfig, log: Logger, script: string): Promise<number> {
-  // The children get this process's environment as it is (they read their configuration from it themselves).
-  // eslint-disable-next-line no-restricted-properties
-  const children = splitLayout(config, process.env).map((spec) => ({
+  const children = splitLayout(config, inheritedEnvironment()).map((spec) => ({
     spec,
     child: fork(script, process.argv.slice(2), { env: spec.env, execArgv: process.execArgv, stdio: 'inherit' }),
   }));
