@@ -102,9 +102,12 @@ describe('OpenLineage emitter over NATS', () => {
     await stream.append(aCompleteRun('billing'));
     const expected = stream.expectedBodies().filter((body) => body.includes('"name":"billing"'));
     start(emitter(subject, 'lineage_custom'));
-    // No stream captures the subject yet: nothing is published and the checkpoint does not move past the run.
+    // No stream captures the subject yet: nothing is published and the checkpoint stays before the first event
+    // that has OpenLineage to deliver (events before it map to nothing and may be passed, depending on batching).
+    let firstEmitting = 1;
+    while (stream.expectedBodies(firstEmitting, firstEmitting).length === 0) firstEmitting += 1;
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await checkpointOf(p.database.db, 'lineage_custom')).toBe(0);
+    expect(await checkpointOf(p.database.db, 'lineage_custom')).toBeLessThan(firstEmitting);
     await p.nats.jsm.streams.add({ name: streamName, subjects: [`${p.nats.subjects.prefix}_ol.>`] });
     try {
       const published = await eventually(
