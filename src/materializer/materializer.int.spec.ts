@@ -1,5 +1,5 @@
 import { derivedEventId, toEnvelope, type NewEvent } from '../events/envelope.js';
-import type { ConsumerRunner } from '../events/consumer-runner.js';
+import type { ProcessManager } from '../events/consumer-runner.js';
 import { RunIndex } from '../events/run-index.js';
 import { TimerQueue } from '../events/timer-queue.js';
 import { Metrics } from '../observability/metrics.js';
@@ -14,16 +14,12 @@ import { MATERIALIZER_CONSUMER, MaterializerConsumer } from './materializer.cons
 import { testEventId } from '../../test/support/builders/lineage-events.js';
 import { aStep, aWorkflow } from '../../test/support/builders/materializer-events.js';
 import {
-  afterWindow,
-  CrashingManager,
-  failing,
+  ManagerWorld,
+  type ManagerWorldOptions,
   persisted,
   readStream,
-  settle,
-  startManager,
   streamContents,
   withShortDedupe,
-  type Interruption,
 } from '../../test/support/manager-world.js';
 import { createTestPlatform, type TestPlatform } from '../../test/support/test-platform.js';
 
@@ -43,41 +39,31 @@ const prices = aWorkflow('prices', [
 const META = { correlationId: 'test', causationId: null, actor: 'test' };
 const CONTEXT = { baseBackoffMs: 120_000, maxBackoffMs: 1_800_000 };
 
-interface WorldOptions {
-  interruption: Interruption;
-  outage?: boolean;
-  clockSeesOutage?: boolean;
-}
-
 /** One database and prefix with the materializer in a runner, fed by events the test appends as other writers would. */
-class World {
-  runner!: ConsumerRunner;
-  private crashing: CrashingManager | undefined;
+class World extends ManagerWorld {
   private readonly requester: RunRequester;
   private readonly timers: TimerQueue;
 
-  private constructor(
-    readonly p: TestPlatform,
-    private readonly options: WorldOptions,
-  ) {
+  private constructor(p: TestPlatform, options: ManagerWorldOptions) {
+    super(p, options);
     this.requester = new RunRequester(p.store, new RunIndex(p.nats), new RunStore(p.store));
     this.timers = new TimerQueue(p.nats, p.log);
   }
 
-  static async open(options: WorldOptions): Promise<World> {
+  static async open(options: ManagerWorldOptions): Promise<World> {
     const world = new World(await createTestPlatform({ leaseTtlMs: 1500 }), options);
     if (options.outage) await withShortDedupe(world.p);
     world.start();
     return world;
   }
 
-  start(): void {
+  protected createManager(): ProcessManager {
     const effects = new MaterializerEffects({
       store: this.p.store,
       requester: this.requester,
       timers: this.timers,
       log: this.p.log,
-      ...(this.options.outage && this.options.clockSeesOutage !== false ? { now: () => Date.now() + 10 * 60_000 } : {}),
+      ...this.skewedClock,
     });
     const consumer = new MaterializerConsumer({
       effects,
@@ -85,32 +71,7 @@ class World {
       metrics: new Metrics(false),
       log: this.p.log,
     });
-    this.crashing = new CrashingManager(consumer);
-    this.runner = startManager(this.p, this.crashing);
-  }
-
-  async interrupt(next: () => Promise<void>): Promise<void> {
-    if (this.options.interruption === 'restart') {
-      await this.settle();
-      await this.runner.stop();
-      if (this.options.outage) await afterWindow();
-      this.start();
-      await next();
-    } else if (this.options.interruption === 'crash') {
-      this.crashing!.arm();
-      await next();
-      await failing(this.runner);
-      await this.runner.stop();
-      if (this.options.outage) await afterWindow();
-      this.start();
-    } else {
-      await next();
-    }
-    await this.settle();
-  }
-
-  settle(): Promise<number> {
-    return settle(this.p.store, this.runner);
+    return consumer;
   }
 
   /** Settled, and the state written back with the checkpoint. */
@@ -240,7 +201,7 @@ async function materializerState(world: World) {
 
 describe('materializer restarted from Postgres (real NATS and Postgres)', () => {
   const worlds: World[] = [];
-  const open = async (options: WorldOptions) => {
+  const open = async (options: ManagerWorldOptions) => {
     const world = await World.open(options);
     worlds.push(world);
     return world;

@@ -174,3 +174,62 @@ export async function afterWindow(): Promise<void> {
     (elapsed) => elapsed > SHORT_DUPLICATE_WINDOW_MS * 2,
   );
 }
+
+/** How a world interrupts its manager, and whether the interruption outlasts the duplicate window. */
+export interface ManagerWorldOptions {
+  interruption: Interruption;
+  /** The replay after the interruption comes after the (shortened) duplicate window: `Nats-Msg-Id` catches nothing. */
+  outage?: boolean;
+  /** The manager's clock says how old a replayed batch is (false: a clock that ignores the outage; a control). */
+  clockSeesOutage?: boolean;
+}
+
+/**
+ * One database and prefix with a process manager in a runner. `createManager` builds a new "process" (hydrating
+ * from Postgres); `interrupt` restarts it gracefully or crashes it after a batch's effects, as the options say.
+ */
+export abstract class ManagerWorld {
+  runner!: ConsumerRunner;
+  private crashing: CrashingManager | undefined;
+
+  protected constructor(
+    readonly p: TestPlatform,
+    protected readonly options: ManagerWorldOptions,
+  ) {}
+
+  protected abstract createManager(): ProcessManager;
+
+  /** A clock ten minutes ahead once an outage is simulated (so the manager sees replayed batches as old). */
+  protected get skewedClock(): { now?: () => number } {
+    return this.options.outage && this.options.clockSeesOutage !== false ? { now: () => Date.now() + 10 * 60_000 } : {};
+  }
+
+  start(): void {
+    this.crashing = new CrashingManager(this.createManager());
+    this.runner = startManager(this.p, this.crashing);
+  }
+
+  async interrupt(next: () => Promise<void>): Promise<void> {
+    if (this.options.interruption === 'restart') {
+      await this.settle();
+      await this.runner.stop();
+      if (this.options.outage) await afterWindow();
+      this.start();
+      await next();
+    } else if (this.options.interruption === 'crash') {
+      this.crashing!.arm();
+      await next();
+      await failing(this.runner);
+      await this.runner.stop();
+      if (this.options.outage) await afterWindow();
+      this.start();
+    } else {
+      await next();
+    }
+    await this.settle();
+  }
+
+  settle(): Promise<number> {
+    return settle(this.p.store, this.runner);
+  }
+}

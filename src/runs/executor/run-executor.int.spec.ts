@@ -3,7 +3,7 @@ import { toEnvelope } from '../../events/envelope.js';
 import { JobQueue } from '../../events/job-queue.js';
 import { RunIndex } from '../../events/run-index.js';
 import { TimerQueue } from '../../events/timer-queue.js';
-import type { ConsumerRunner } from '../../events/consumer-runner.js';
+import type { ProcessManager } from '../../events/consumer-runner.js';
 import { Metrics } from '../../observability/metrics.js';
 import type { Partitioning } from '../../partitions/index.js';
 import type { WorkflowDefinition } from '../../workflows/workflow-definition.js';
@@ -15,15 +15,11 @@ import { RUN_EXECUTOR, RunExecutor } from './run-executor.consumer.js';
 import { testEventId } from '../../../test/support/builders/lineage-events.js';
 import { aStep, aWorkflow } from '../../../test/support/builders/materializer-events.js';
 import {
-  CrashingManager,
-  failing,
+  ManagerWorld,
+  type ManagerWorldOptions,
   readStream,
-  settle,
-  startManager,
   streamContents,
-  afterWindow,
   withShortDedupe,
-  type Interruption,
 } from '../../../test/support/manager-world.js';
 import { createTestPlatform, type TestPlatform } from '../../../test/support/test-platform.js';
 
@@ -42,43 +38,31 @@ const plain = aWorkflow('plain', [aStep('a'), aStep('b', { dependsOn: ['a'] })])
 const gated = aWorkflow('gated', [aStep('x')]);
 const META = { correlationId: 'test', causationId: null, actor: 'test' };
 
-interface WorldOptions {
-  interruption: Interruption;
-  /** The replay after the interruption comes after the (shortened) duplicate window: `Nats-Msg-Id` catches nothing. */
-  outage?: boolean;
-  /** The executor's clock says how old a replayed batch is (false: a clock that ignores the outage; a control). */
-  clockSeesOutage?: boolean;
-}
-
 /**
  * One database and subject prefix with the command side (run requests, completions) and the run executor in a
  * runner, driven through a fixed scenario; the executor is restarted (graceful) or crashed (after a batch's effects,
  * before its state was written) in the middle, then a new executor hydrates from Postgres and carries on.
  */
-class World {
-  runner!: ConsumerRunner;
-  private crashing: CrashingManager | undefined;
+class World extends ManagerWorld {
   readonly runs: RunStore;
   private readonly requester: RunRequester;
   private readonly index: RunIndex;
 
-  private constructor(
-    readonly p: TestPlatform,
-    private readonly options: WorldOptions,
-  ) {
+  private constructor(p: TestPlatform, options: ManagerWorldOptions) {
+    super(p, options);
     this.index = new RunIndex(p.nats);
     this.runs = new RunStore(p.store);
     this.requester = new RunRequester(p.store, this.index, this.runs);
   }
 
-  static async open(options: WorldOptions): Promise<World> {
+  static async open(options: ManagerWorldOptions): Promise<World> {
     const world = new World(await createTestPlatform({ leaseTtlMs: 1500 }), options);
     if (options.outage) await withShortDedupe(world.p);
     world.start();
     return world;
   }
 
-  start(): void {
+  protected createManager(): ProcessManager {
     const executor = new RunExecutor({
       store: this.p.store,
       db: this.p.database.db,
@@ -88,35 +72,9 @@ class World {
       context: { dependencyWaitMs: 600_000, maxConcurrentAutoRuns: 1 },
       metrics: new Metrics(false),
       log: this.p.log,
-      ...(this.options.outage && this.options.clockSeesOutage !== false ? { now: () => Date.now() + 10 * 60_000 } : {}),
+      ...this.skewedClock,
     });
-    this.crashing = new CrashingManager(executor);
-    this.runner = startManager(this.p, this.crashing);
-  }
-
-  /** Restarts the executor the way the world's interruption says (a new process hydrating from Postgres). */
-  async interrupt(next: () => Promise<void>): Promise<void> {
-    if (this.options.interruption === 'restart') {
-      await this.settle();
-      await this.runner.stop();
-      if (this.options.outage) await afterWindow();
-      this.start();
-      await next();
-    } else if (this.options.interruption === 'crash') {
-      this.crashing!.arm();
-      await next();
-      await failing(this.runner);
-      await this.runner.stop();
-      if (this.options.outage) await afterWindow();
-      this.start();
-    } else {
-      await next();
-    }
-    await this.settle();
-  }
-
-  settle(): Promise<number> {
-    return settle(this.p.store, this.runner);
+    return executor;
   }
 
   async define(workflow: WorkflowDefinition): Promise<void> {
@@ -227,7 +185,7 @@ async function statuses(world: World): Promise<Record<string, string>> {
 
 describe('run executor restarted from Postgres (real NATS and Postgres)', () => {
   const worlds: World[] = [];
-  const open = async (options: WorldOptions) => {
+  const open = async (options: ManagerWorldOptions) => {
     const world = await World.open(options);
     worlds.push(world);
     return world;
