@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -15,8 +15,22 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** $CHROMIUM_PATH, else Debian's /usr/bin/chromium: the places scripts/ensure-test-tools.mjs (run by `npm test`) checks. */
+export function chromiumPath(): string {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    throw new Error(
+      `no Chromium at ${path}: run \`node scripts/ensure-test-tools.mjs\` (the first step of npm test; as root it ` +
+        "installs Debian's chromium) or set CHROMIUM_PATH",
+    );
+  }
+  return path;
+}
+
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 }
 
 /** Console errors and uncaught page errors of every page of a context. */
