@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { BatchHandler } from '../src/events/consumer-runner.js';
+import type { BatchHandler } from '../src/events/stream-consumer.js';
 import type { Projection } from './projection.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { BatchHandler } from '../src/events/consumer-runner.js';
+import type { BatchHandler } from '../src/events/stream-consumer.js';
 import type { Projection } from './projection.js';
 
 /** Runs a projection as a `BatchHandler`: only the event types it declares reach it. */

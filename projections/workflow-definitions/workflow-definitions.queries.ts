@@ -1,18 +1,7 @@
 import type { Kysely } from 'kysely';
+import type { AssetRole, DeclarationRow } from '../../src/assets/asset-declarations.js';
 import type { WorkflowDefinition } from '../../src/workflows/workflow-definition.js';
 import type { Database } from '../database.js';
-
-/** A producer or consumer entry (DESIGN §5 StepDescriptor). */
-export interface AssetRole {
-  workflowSlug: string;
-  stepId: string;
-  stepName: string | null;
-  stepType: string;
-  schema: Record<string, unknown> | null;
-  freshness: Record<string, unknown> | null;
-  autoMaterialize: Record<string, unknown> | null;
-  partitioning: Record<string, unknown> | null;
-}
 
 export async function listWorkflows(
   db: Kysely<Database>,
@@ -31,12 +20,6 @@ export async function findWorkflowBySlug(db: Kysely<Database>, slug: string): Pr
     .where('slug', '=', slug)
     .executeTakeFirst();
   return row?.definition ?? null;
-}
-
-export interface DeclarationRow extends AssetRole {
-  assetId: string;
-  direction: 'produces' | 'consumes';
-  workflowDefinitionId: string;
 }
 
 /** Declarations filtered by workflow and/or asset, in declaration order. */

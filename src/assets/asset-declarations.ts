@@ -1,6 +1,24 @@
-import type { AssetRole, DeclarationRow } from '../../projections/workflow-definitions/workflow-definitions.queries.js';
 import type { Freshness, WorkflowDefinition } from '../workflows/workflow-definition.js';
 import type { Partitioning } from '../partitions/index.js';
+
+/** A producer or consumer entry (DESIGN §5 StepDescriptor). */
+export interface AssetRole {
+  workflowSlug: string;
+  stepId: string;
+  stepName: string | null;
+  stepType: string;
+  schema: Record<string, unknown> | null;
+  freshness: Record<string, unknown> | null;
+  autoMaterialize: Record<string, unknown> | null;
+  partitioning: Record<string, unknown> | null;
+}
+
+/** One row of `workflow_asset_declarations`: a role of an asset in one step of one workflow. */
+export interface DeclarationRow extends AssetRole {
+  assetId: string;
+  direction: 'produces' | 'consumes';
+  workflowDefinitionId: string;
+}
 
 /** What the partitioning and freshness rules need of a declaration. */
 export type DeclarationFacts = Pick<DeclarationRow, 'direction' | 'partitioning' | 'freshness'>;

@@ -1,4 +1,4 @@
-import type { DeclarationRow } from '../../projections/workflow-definitions/workflow-definitions.queries.js';
+import type { DeclarationRow } from './asset-declarations.js';
 import { buildAssetGraph } from './asset-graph.js';
 
 function declaration(

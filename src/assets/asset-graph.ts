@@ -1,5 +1,5 @@
 import type { Materialization } from '../../projections/asset-history/asset-history.queries.js';
-import type { AssetRole, DeclarationRow } from '../../projections/workflow-definitions/workflow-definitions.queries.js';
+import type { AssetRole, DeclarationRow } from './asset-declarations.js';
 import { rolesOf } from './asset-declarations.js';
 import { compareCodePoints } from './partition-position.js';
 

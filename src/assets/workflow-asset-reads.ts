@@ -12,7 +12,7 @@ import {
   listPartitionsAfter,
 } from '../../projections/asset-partitions/asset-partitions.queries.js';
 import type { Database } from '../../projections/database.js';
-import type { DeclarationRow } from '../../projections/workflow-definitions/workflow-definitions.queries.js';
+import type { DeclarationRow } from './asset-declarations.js';
 import { DomainError } from '../domain/domain-error.js';
 import { decodeCursor, encodeCursor, isCursorInstant, isCursorInt, isCursorSeq, isCursorText } from '../http/cursor.js';
 import { ConsumerRegistry } from '../projector/consumer-registry.js';

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../projections/database.js';
 import { insertDeadLetter, saveCheckpoint } from './checkpoint-store.js';
-import type { ProcessManager } from './consumer-runner.js';
+import type { ProcessManager } from './stream-consumer.js';
 import type { StoredEvent } from './envelope.js';
 import { deadLetterOf, type Decoded } from './projection-batches.js';
 

@@ -1,10 +1,5 @@
 import type { AvailabilityQuery } from '../dependency-check.js';
-
-/** One exact asset × partition row (null = the unpartitioned row). Unlike a query, null never means "any". */
-export interface PartitionRef {
-  assetId: string;
-  partitionKey: string | null;
-}
+import type { PartitionRef } from './partition-ref.js';
 import type { BatchAvailability } from './run-executor.saga.js';
 
 /** The newest materialization of one asset × partition (eventId null = never produced). */

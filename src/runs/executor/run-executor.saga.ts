@@ -3,7 +3,7 @@ import type { AssetExpired, AssetProduced } from '../../assets/asset.events.js';
 import { derivedEventId, type EventEnvelope, type NewEvent, type StoredEvent } from '../../events/envelope.js';
 import type { WorkflowDefinitionUpdated } from '../../workflows/workflow.events.js';
 import { dependencyQueries, findMissingDependency, type AssetAvailability } from '../dependency-check.js';
-import type { PartitionRef } from './asset-availability.js';
+import type { PartitionRef } from './partition-ref.js';
 import { producesOf, type WorkflowProduces } from '../run-graph.js';
 import { evolveRun, isTerminal, type RunState } from '../run-state.js';
 import { decideRun, readySteps, type MissingAsset } from '../run.decider.js';

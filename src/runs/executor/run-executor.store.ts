@@ -2,13 +2,8 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../../projections/database.js';
 import type { WorkflowProduces } from '../run-graph.js';
 import type { RunState } from '../run-state.js';
-import {
-  cacheKey,
-  keyNorm,
-  type AvailabilityEntry,
-  type AvailabilityRow,
-  type PartitionRef,
-} from './asset-availability.js';
+import { cacheKey, keyNorm, type AvailabilityEntry, type AvailabilityRow } from './asset-availability.js';
+import type { PartitionRef } from './partition-ref.js';
 
 /** What the run executor writes back with its checkpoint. */
 export interface ExecutorChanges {
