@@ -2,6 +2,8 @@
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+const PROCESS_ENV = 'process-env-only-in-config: read configuration through AppConfig (src/config).';
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', '.matbench/**', 'web/dist/**', 'web/src/api/schema.d.ts', 'test-results/**'] },
   ...tseslint.configs.recommended,
@@ -14,11 +16,21 @@ export default tseslint.config(
     },
   },
   {
-    // STYLE §9: config is read in one place only.
-    files: ['src/**/*.ts', 'projections/**/*.ts'],
+    // STYLE §9: config is read in one place only. Each message starts with the rule's name, as the
+    // dependency-cruiser rules' do (.dependency-cruiser.cjs).
+    files: ['src/**/*.ts', 'projections/**/*.ts', 'migrations/**/*.ts', 'examples/**/*.ts'],
     ignores: ['src/config/**'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through AppConfig (src/config).' }],
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: PROCESS_ENV }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.name='process'][property.value='env']", message: PROCESS_ENV },
+        { selector: "VariableDeclarator[init.name='process'] > ObjectPattern > Property[key.name='env']", message: PROCESS_ENV },
+      ],
+      'no-restricted-imports': [
+        'error',
+        { paths: ['process', 'node:process'].map((name) => ({ name, importNames: ['env'], message: PROCESS_ENV })) },
+      ],
     },
   },
   {
@@ -27,6 +39,6 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
-  { files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**', 'examples/workers/**'], rules: { 'no-console': 'off', 'no-restricted-properties': 'off' } },
+  { files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**', 'examples/workers/**'], rules: { 'no-console': 'off', 'no-restricted-properties': 'off', 'no-restricted-syntax': 'off', 'no-restricted-imports': 'off' } },
   { files: ['**/*.mjs', '**/*.cjs', '**/*.js'], rules: { '@typescript-eslint/no-require-imports': 'off', 'no-console': 'off' } },
 );
