@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Parser } from '@asyncapi/parser';
 import { parse } from 'yaml';
 import { eventCatalog } from '../event-catalog.js';
 import { buildAsyncApiDocument } from './asyncapi.js';
@@ -13,5 +14,13 @@ describe('AsyncAPI document', () => {
   it('is committed up to date in docs/asyncapi.yaml (run `npm run docs:asyncapi`)', () => {
     const committed = parse(readFileSync('docs/asyncapi.yaml', 'utf8')) as unknown;
     expect(committed).toEqual(JSON.parse(JSON.stringify(buildAsyncApiDocument())));
+  });
+
+  it('passes the official AsyncAPI parser (@asyncapi/parser) without errors or warnings', async () => {
+    const { document, diagnostics } = await new Parser().parse(readFileSync('docs/asyncapi.yaml', 'utf8'));
+    // Spectral severities: 0 error, 1 warning, 2 information (e.g. "3.1.0 is out"), 3 hint.
+    const problems = diagnostics.filter((diagnostic) => diagnostic.severity <= 1);
+    expect(problems.map((problem) => `${problem.code} at ${problem.path.join('.')}: ${problem.message}`)).toEqual([]);
+    expect(document).toBeDefined();
   });
 });

@@ -1,11 +1,16 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { nullableAsTypeNull } from './nullable-as-type-null.js';
 
-/** The OpenAPI 3 document of the HTTP API (served at /docs/json, exported to docs/openapi.json). */
+/**
+ * The OpenAPI 3.1 document of the HTTP API (served at /docs/json, exported to docs/openapi.json). 3.1, because its
+ * schemas are JSON Schema 2020-12 (`const`, `type: 'null'`), as the service's ajv schemas are.
+ */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
-  return SwaggerModule.createDocument(
+  const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
+      .setOpenAPIVersion('3.1.0')
       .setTitle('apphub-assets')
       .setDescription(
         'Event-sourced workflow assets: definitions, runs, materializations, partitions and auto-materialization.',
@@ -14,4 +19,5 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       .addBearerAuth()
       .build(),
   );
+  return nullableAsTypeNull(document);
 }
