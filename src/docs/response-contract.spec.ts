@@ -1,4 +1,4 @@
-import { ResponseContract, type ObservedResponse } from './openapi-responses.js';
+import { ResponseContract, type ObservedResponse } from './response-contract.js';
 
 /** An OpenAPI 3.1 document (JSON Schema 2020-12: type arrays, `const`, `$ref` beside other keywords). */
 const document = {

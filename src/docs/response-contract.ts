@@ -2,11 +2,11 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormats from 'ajv-formats';
 
 /**
- * The response contract check: every JSON response a test provokes is validated against the OpenAPI document the
- * service itself serves (`/docs/json`), so the console's generated types can be trusted. A response whose status the
- * operation does not declare (and no `default` covers), or whose media type it declares no schema for, is a finding
- * too. Schemas are compiled once per test file (JSON Schema 2020-12, the OpenAPI 3.1 dialect; the 3.0 `nullable`
- * keyword is understood by ajv as well).
+ * The response contract check (tests only): every JSON response a test provokes is validated against the OpenAPI
+ * document the service itself serves (`/docs/json`), so the console's generated types can be trusted. A response
+ * whose status the operation does not declare (and no `default` covers), or whose media type it declares no schema
+ * for, is a finding too. Each schema is compiled once (JSON Schema 2020-12, the OpenAPI 3.1 dialect; the 3.0
+ * `nullable` keyword is understood by ajv as well).
  */
 export interface ObservedResponse {
   method: string;
