@@ -95,7 +95,7 @@ export const partitionsResponseSchema = data(
             },
           }),
           parameters: json,
-          parametersSource: nullable({ type: 'string', enum: ['manual', 'workflow-run'] }),
+          parametersSource: nullable({ type: 'string', enum: ['manual', 'workflow-run', null] }),
         },
       },
     },

@@ -1,11 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { boundProblems } from '../domain/bounded-lists.js';
 import { DomainError, ValidationError } from '../domain/domain-error.js';
 import { derivedEventId, toEnvelope, type StoredEvent } from '../events/envelope.js';
 import { ConcurrencyConflictError, type EventStore } from '../events/event-store.js';
-import { toFieldProblems } from '../http/schema.pipe.js';
-import { mergeLayers } from '../runs/deep-merge.js';
+import { parameterProblems, requestedRunParameters } from '../runs/run-parameters.js';
 import { EVENT_STORE } from '../runtime/tokens.js';
 import { compileUserSchema } from '../workflows/user-schema.js';
 import { WorkflowCommandService } from '../workflows/workflow-command.service.js';
@@ -54,7 +52,7 @@ export class BackfillCommandService {
   ): Promise<{ request: BackfillRequested; eventSeq: number }> {
     const { workflow } = await this.workflows.require(slug);
     const selection = resolveSelection(workflow, body.partitions);
-    checkParameters(workflow, mergeLayers(workflow.defaultParameters, body.parameters));
+    checkParameters(workflow, requestedRunParameters(workflow, body.parameters));
     const backfillId = uuidv7();
     const now = new Date().toISOString();
     const request: BackfillRequested = {
@@ -153,9 +151,8 @@ function checkParameters(workflow: WorkflowDefinition, parameters: Record<string
       `The workflow's parametersSchema does not compile (${compilation.message}); fix it with PUT /workflows/${workflow.slug}.`,
     );
   }
-  const { validate } = compilation;
-  if (validate(parameters)) return;
-  const errors = boundProblems(toFieldProblems(validate.errors, '/parameters'));
+  const errors = parameterProblems(compilation.validate, parameters);
+  if (errors.length === 0) return;
   throw new ValidationError(
     'invalid_parameters',
     `The backfill parameters do not match the workflow's parametersSchema: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,

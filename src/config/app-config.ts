@@ -103,6 +103,11 @@ export interface AppConfig {
     maxInflightRequests: number;
     maxEventLoopDelayMs: number;
   };
+  /**
+   * Tests only (`APPHUB_TEST_RESPONSE_CONTRACT_FILE`): every response is checked against the OpenAPI document and each
+   * mismatch appended to this file, which the test harness reads (README "The response contract check").
+   */
+  responseContractFile: string | null;
 }
 
 /** DI token for the `AppConfig`. */

@@ -59,6 +59,7 @@ export const CONFIG_ENV_DEFAULTS = {
   OPENLINEAGE_TRANSPORT: '',
   OPENLINEAGE_NATS_SUBJECT: '',
   OPENLINEAGE_TIMEOUT_MS: '10000',
+  APPHUB_TEST_RESPONSE_CONTRACT_FILE: '',
 } as const;
 
 /** With `OPENLINEAGE_URL` set and `APPHUB_ROLES` unset, the process also takes the `lineage` role. */
@@ -118,6 +119,7 @@ const envSchema = {
       pattern: '^$|^([A-Za-z0-9_:-]+|\\{slug\\})(\\.([A-Za-z0-9_:-]+|\\{slug\\}))*$',
     },
     OPENLINEAGE_TIMEOUT_MS: int(100, 600_000),
+    APPHUB_TEST_RESPONSE_CONTRACT_FILE: { type: 'string' },
   },
 } as const;
 
@@ -227,6 +229,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       maxInflightRequests: Number(raw.APPHUB_MAX_INFLIGHT_REQUESTS),
       maxEventLoopDelayMs: Number(raw.APPHUB_MAX_EVENT_LOOP_DELAY_MS),
     }),
+    responseContractFile: String(raw.APPHUB_TEST_RESPONSE_CONTRACT_FILE) || null,
   });
 }
 

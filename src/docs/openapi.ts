@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { nullableAsTypeNull } from './nullable-as-type-null.js';
+import { withProblemResponses } from './problem-responses.js';
 
 /**
  * The OpenAPI 3.1 document of the HTTP API (served at /docs/json, exported to docs/openapi.json). 3.1, because its
@@ -19,5 +20,5 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       .addBearerAuth()
       .build(),
   );
-  return nullableAsTypeNull(document);
+  return withProblemResponses(nullableAsTypeNull(document));
 }

@@ -1,5 +1,11 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiExcludeEndpoint,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { sql } from 'kysely';
 import { Public } from '../auth/auth.guard.js';
@@ -8,6 +14,7 @@ import { countDeadLetters } from '../operations/dead-letters.js';
 import { ConsumerRegistry } from '../projector/consumer-registry.js';
 import type { Platform } from '../runtime/platform.js';
 import { PLATFORM } from '../runtime/tokens.js';
+import { liveResponseSchema, readyResponseSchema } from './health.response-schemas.js';
 
 interface Check {
   ok: boolean;
@@ -27,6 +34,7 @@ export class HealthController {
 
   @Get('health/live')
   @ApiOperation({ summary: 'The process is up' })
+  @ApiOkResponse({ schema: liveResponseSchema })
   live() {
     return { status: 'ok' };
   }
@@ -36,6 +44,8 @@ export class HealthController {
     summary:
       'NATS, Postgres, migrations and every stream consumer of this process (leased somewhere, not failing, not stalled); 503 otherwise; answers within 1 s',
   })
+  @ApiOkResponse({ schema: readyResponseSchema })
+  @ApiServiceUnavailableResponse({ schema: readyResponseSchema, description: 'Not ready: the checks say why.' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     const [nats, postgres, migrations] = await Promise.all([
       withTimeout(this.checkNats()),

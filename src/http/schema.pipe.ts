@@ -1,27 +1,15 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { ValidationError, type FieldProblem } from '../domain/domain-error.js';
+import { ValidationError } from '../domain/domain-error.js';
+import { toFieldProblems } from '../domain/field-problems.js';
+
+export { toFieldProblems };
 
 const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: true });
 (addFormats as unknown as (a: Ajv) => void)(ajv);
 const queryAjv = new Ajv({ allErrors: true, strict: false, coerceTypes: true, useDefaults: true });
 (addFormats as unknown as (a: Ajv) => void)(queryAjv);
-
-/** Maps ajv errors to field problems whose path names the offending field (unknown keys included). */
-export function toFieldProblems(errors: ErrorObject[] | null | undefined, prefix = ''): FieldProblem[] {
-  return (errors ?? []).map((error) => {
-    if (error.keyword === 'additionalProperties') {
-      const key = (error.params as { additionalProperty: string }).additionalProperty;
-      return { path: `${prefix}${error.instancePath}/${key}`, message: `unknown property "${key}"` };
-    }
-    if (error.keyword === 'required') {
-      const key = (error.params as { missingProperty: string }).missingProperty;
-      return { path: `${prefix}${error.instancePath}/${key}`, message: `is required` };
-    }
-    return { path: `${prefix}${error.instancePath}`, message: error.message ?? 'is invalid' };
-  });
-}
 
 /** Validates a body (strict: no coercion) or a query (coerced strings) with a JSON schema. */
 @Injectable()

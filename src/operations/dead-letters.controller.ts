@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../projections/database.js';
 import { ApiQueryFrom } from '../assets/api-docs.js';
@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { SchemaPipe } from '../http/schema.pipe.js';
 import { DB } from '../runtime/tokens.js';
 import { listDeadLetters } from './dead-letters.js';
+import { deadLettersResponseSchema } from './dead-letters.response-schemas.js';
 
 const deadLettersQuerySchema = {
   type: 'object',
@@ -32,6 +33,7 @@ export class DeadLettersController {
   @RequireScope('workflows:write')
   @ApiOperation({ summary: 'Dead letters of the stream consumers (read-only; scope workflows:write)' })
   @ApiQueryFrom(deadLettersQuerySchema)
+  @ApiOkResponse({ schema: deadLettersResponseSchema })
   async list(
     @Query(new SchemaPipe(deadLettersQuerySchema, 'query'))
     query: {

@@ -3,19 +3,17 @@ import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../projections/database.js';
 import { findRun } from '../../projections/run-history/run-history.queries.js';
-import { boundProblems } from '../domain/bounded-lists.js';
 import { DomainError, ValidationError } from '../domain/domain-error.js';
 import type { EventStore } from '../events/event-store.js';
 import { RunIndex } from '../events/run-index.js';
-import { toFieldProblems } from '../http/schema.pipe.js';
 import { validatePartitionKey } from '../partitions/index.js';
 import { DB, EVENT_STORE, NATS } from '../runtime/tokens.js';
 import type { NatsContext } from '../events/nats-context.js';
 import { compileUserSchema } from '../workflows/user-schema.js';
 import { WorkflowCommandService } from '../workflows/workflow-command.service.js';
 import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
-import { mergeLayers } from './deep-merge.js';
 import { normalizeRunKey } from './run-key.js';
+import { parameterProblems, requestedRunParameters } from './run-parameters.js';
 import { RunRequester, type RunRequestInput } from './run-requester.js';
 import { toRunView, type RunState, type RunView } from './run-state.js';
 import { RunStore } from './run-store.js';
@@ -64,7 +62,7 @@ export class RunCommandService {
     _requestId: string,
   ): Promise<{ run: RunView; eventSeq: number }> {
     const { workflow } = await this.workflows.require(slug);
-    const parameters = mergeLayers(workflow.defaultParameters, body.parameters);
+    const parameters = requestedRunParameters(workflow, body.parameters);
     this.checkParameters(workflow, parameters);
     const partitionKey = resolveRunPartitionKey(workflow, body.partitionKey ?? null);
     const runKey = normalizeRunKey(body.runKey);
@@ -169,9 +167,8 @@ export class RunCommandService {
         `The workflow's parametersSchema does not compile (${compilation.message}); fix it with PUT /workflows/${workflow.slug}.`,
       );
     }
-    const { validate } = compilation;
-    if (!validate(parameters)) {
-      const errors = boundProblems(toFieldProblems(validate.errors, '/parameters'));
+    const errors = parameterProblems(compilation.validate, parameters);
+    if (errors.length > 0) {
       throw new ValidationError(
         'invalid_parameters',
         `The run parameters do not match the workflow's parametersSchema: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,

@@ -78,3 +78,17 @@ export const runListResponseSchema = object({
   data: { type: 'array', items: runSchema },
   meta: object({ limit: { type: 'integer' }, nextCursor: nullable({ type: 'string' }) }),
 }) as SchemaObject;
+
+/** The answer to a step completion (the same over NATS); a repeated completion answers the original, duplicate. */
+export const completionResponseSchema = object({
+  data: object({
+    runId: { type: 'string' },
+    stepId: { type: 'string' },
+    attempt: { type: 'integer' },
+    status: { type: 'string', enum: ['succeeded', 'failed'] },
+  }),
+  meta: object({
+    eventSeq: { type: 'integer' },
+    duplicate: { type: 'boolean', description: 'This attempt was already completed; nothing was recorded again.' },
+  }),
+}) as SchemaObject;

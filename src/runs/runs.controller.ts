@@ -22,7 +22,7 @@ import {
   listRunsQuerySchema,
   runRequestBodySchema,
 } from './run.http-schemas.js';
-import { runListResponseSchema, runResponseSchema } from './run.response-schemas.js';
+import { completionResponseSchema, runListResponseSchema, runResponseSchema } from './run.response-schemas.js';
 
 interface ListRunsQuery {
   limit: number;
@@ -116,6 +116,7 @@ export class RunsController {
     summary: 'An external worker reports a step attempt; repeating a completed attempt answers the original result',
   })
   @ApiBody({ schema: completionBodySchema as object })
+  @ApiOkResponse({ schema: completionResponseSchema })
   async complete(
     @Param('runId') runId: string,
     @Param('stepId') stepId: string,

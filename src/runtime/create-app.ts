@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { appendFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -7,6 +8,8 @@ import { AppModule } from '../app.module.js';
 import { builtConsoleDir } from '../console/console-files.js';
 import { registerConsole } from '../console/console-routes.js';
 import { buildOpenApiDocument } from '../docs/openapi.js';
+import { ResponseContract } from '../docs/response-contract.js';
+import { checkResponses } from '../docs/response-contract-hook.js';
 import { DomainError } from '../domain/domain-error.js';
 import { registerAdmission } from '../http/admission.js';
 import { DomainErrorFilter, sendProblem } from '../http/domain-error.filter.js';
@@ -87,6 +90,15 @@ export async function createApp(platform: Platform): Promise<NestFastifyApplicat
   app.useGlobalInterceptors(new StreamEndInterceptor(new StreamEnd(() => platform.store.lastSequence())));
   app.enableShutdownHooks();
   const document = buildOpenApiDocument(app);
+  const findings = platform.config.responseContractFile;
+  if (findings) {
+    const contract = new ResponseContract(document);
+    checkResponses(
+      fastify,
+      () => contract,
+      (finding) => appendFileSync(findings, `${finding}\n`),
+    );
+  }
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json', yamlDocumentUrl: 'docs/yaml' });
   if (platform.config.roles.has('api')) await registerConsole(fastify, builtConsoleDir(), platform.log);
   await app.init();

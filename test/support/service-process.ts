@@ -2,6 +2,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { watchFindingFile } from './response-contract-hook.js';
 import { TEST_NATS_URL } from './test-env.js';
 import { TEST_TOKENS } from './test-app.js';
 
@@ -61,10 +63,15 @@ export interface ServiceProcess {
   output(): string;
 }
 
-/** Runs the built service as a child process (so a test can `kill -9` it) and waits until it is ready. */
+/**
+ * Runs the built service as a child process (so a test can `kill -9` it) and waits until it is ready. Its responses
+ * are checked against its OpenAPI document like an in-process app's (findings go to a file the test file reads).
+ */
 export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
   ensureBuilt();
   const port = await freePort();
+  const findings = join(tmpdir(), `apphub-response-contract-${process.pid}-${port}.txt`);
+  watchFindingFile(findings);
   let output = '';
   const child = spawn(process.execPath, [MAIN], {
     cwd: ROOT,
@@ -78,6 +85,7 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
       LOG_LEVEL: 'warn',
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(port),
+      APPHUB_TEST_RESPONSE_CONTRACT_FILE: findings,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createApp } from '../../src/runtime/create-app.js';
 import { openPlatform, type Platform } from '../../src/runtime/platform.js';
+import { assertResponsesMatchContract, watchResponses } from './response-contract-hook.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { TEST_NATS_URL } from './test-env.js';
 import { testPrefix } from './test-nats.js';
@@ -38,7 +39,10 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The whole service on a port of its own, with its own database and subject prefix. */
+/**
+ * The whole service on a port of its own, with its own database and subject prefix. Every JSON response it sends is
+ * checked against its OpenAPI document (response-contract-hook.ts): a mismatch fails the test that provoked it.
+ */
 export async function startTestApp(
   env: Record<string, string> = {},
   shared?: { database?: TestDatabase; prefix?: string },
@@ -61,7 +65,9 @@ export async function startTestApp(
   });
   const platform = await openPlatform(config, { collectDefaultMetrics: false });
   const app = await createApp(platform);
+  const responses = watchResponses(app);
   await app.listen(0, '127.0.0.1');
+  await responses.load();
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
   return {
@@ -103,6 +109,8 @@ export async function startTestApp(
       }
       await platform.close();
       if (!shared?.database) await database.drop();
+      // Responses to requests made after the last test (afterAll) are checked here.
+      assertResponsesMatchContract();
     },
   };
 }

@@ -31,7 +31,6 @@ export function invalidationsFor(event: LiveEvent): unknown[][] {
             ['runs', slug, 'latest'],
           ]
         : []),
-      ['workflows-summary'],
     ];
   }
   if (event.type.startsWith('workflow.run.') || event.type.startsWith('workflow.step.')) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { keys as queryKeys } from '../api/queries';
 import { invalidationsFor } from './invalidations';
 import { SseParser } from './sse-parser';
 
@@ -42,5 +43,35 @@ describe('invalidationsFor', () => {
       ['backfills', 'wf'],
     ]);
     expect(invalidationsFor({ seq: 3, type: 'something.else', data: {} })).toEqual([]);
+  });
+
+  it('names only keys that prefix a query the console makes (an invalidation that matches nothing is a bug)', () => {
+    const k = queryKeys;
+    const queries: Array<readonly unknown[]> = [
+      k.workflows,
+      k.workflow('wf'),
+      k.latestRun('wf'),
+      k.runs('wf'),
+      k.run('r1'),
+      k.catalog,
+      k.graph,
+    ];
+    queries.push(k.autoMaterialize('wf'), k.workflowAssets('wf'), k.asset('a.b'), k.backfills('wf'));
+    queries.push(k.history('wf', 'a.b', null), k.partitions('wf', 'a.b'));
+    expect(queries).toHaveLength(Object.keys(k).length);
+    const prefixes = (prefix: unknown[], key: readonly unknown[]) =>
+      prefix.length <= key.length && prefix.every((part, index) => part === key[index]);
+    const data = { workflowSlug: 'wf', assetId: 'a.b', workflow: { slug: 'wf' } };
+    const types = ['asset.produced', 'asset.expired', 'workflow.run.requested', 'workflow.step.succeeded'];
+    types.push('materializer.trigger.enqueued', 'backfill.requested', 'workflow.definition.updated');
+    for (const type of types) {
+      for (const key of invalidationsFor({ seq: 1, type, data })) {
+        expect({ type, key, matches: queries.some((query) => prefixes(key, query)) }).toEqual({
+          type,
+          key,
+          matches: true,
+        });
+      }
+    }
   });
 });

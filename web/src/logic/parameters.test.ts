@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkParameters, mergeLayers } from './parameters';
+import { checkParameters } from './parameters';
 
 const workflow = {
   defaultParameters: { ordersPerDay: 120, output: { dir: '/tmp' } },
@@ -16,10 +16,12 @@ const workflow = {
 
 describe('checkParameters (the Recompute editor)', () => {
   it('validates the parameters merged over defaultParameters, like the server', () => {
-    expect(checkParameters('{"region": "eu"}', workflow)).toEqual({ parameters: { region: 'eu' }, problems: [] });
-    expect(checkParameters('{}', workflow).problems).toEqual([
-      { path: '/parameters', message: 'must have property "region"' },
-    ]);
+    expect(checkParameters('{"region": "eu"}', workflow)).toEqual({
+      parameters: { region: 'eu' },
+      merged: { ordersPerDay: 120, output: { dir: '/tmp' }, region: 'eu' },
+      problems: [],
+    });
+    expect(checkParameters('{}', workflow).problems).toEqual([{ path: '/parameters/region', message: 'is required' }]);
     expect(checkParameters('{"region": "eu", "ordersPerDay": 0}', workflow).problems).toEqual([
       { path: '/parameters/ordersPerDay', message: 'must be >= 1' },
     ]);
@@ -36,7 +38,13 @@ describe('checkParameters (the Recompute editor)', () => {
     expect(checkParameters('{"anything": [1]}', {}).problems).toEqual([]);
   });
 
-  it('merges objects key by key and replaces everything else', () => {
-    expect(mergeLayers({ a: { b: 1, c: [1] } }, { a: { c: [2] }, d: null })).toEqual({ a: { b: 1, c: [2] }, d: null });
+  it('merges objects key by key and replaces everything else, keeping __proto__ as data (the server rule)', () => {
+    const check = checkParameters('{"output": {"format": "csv"}, "__proto__": {"polluted": true}}', workflow);
+    expect(check.merged).toEqual({
+      ordersPerDay: 120,
+      output: { dir: '/tmp', format: 'csv' },
+      ['__proto__']: { polluted: true },
+    });
+    expect(Object.getPrototypeOf(check.merged)).toBe(Object.prototype);
   });
 });

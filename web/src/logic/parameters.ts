@@ -1,34 +1,19 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-
-/** Run parameters as the server builds them (DESIGN §7): objects merge key by key, anything else replaces. */
-export function mergeLayers(...layers: unknown[]): Record<string, unknown> {
-  const merged = layers.reduce<unknown>((acc, layer) => deepMerge(acc, layer), {});
-  return isPlainObject(merged) ? merged : {};
-}
-
-function deepMerge(base: unknown, overlay: unknown): unknown {
-  if (overlay === undefined) return base;
-  if (isPlainObject(base) && isPlainObject(overlay)) {
-    const merged: Record<string, unknown> = { ...base };
-    for (const [key, value] of Object.entries(overlay)) merged[key] = deepMerge(merged[key], value);
-    return merged;
-  }
-  return overlay;
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+import { isPlainObject } from '../../../src/runs/deep-merge.js';
+import { parameterProblems, requestedRunParameters } from '../../../src/runs/run-parameters.js';
 
 export interface ParameterCheck {
-  /** The parsed editor content when it is a JSON object. */
+  /** The parsed editor content when it is a JSON object (what the console sends). */
   parameters: Record<string, unknown> | null;
-  /** Problems: JSON syntax, not an object, or parametersSchema violations (path + message). */
+  /** The parameters the run will get: the content merged over the workflow's defaultParameters. */
+  merged: Record<string, unknown> | null;
+  /** Problems: JSON syntax, not an object, or parametersSchema violations (path + message, as the server's 400). */
   problems: Array<{ path: string; message: string }>;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// The server's options for a user's schema (src/workflows/user-schema.ts), without its linear-time regex engine.
+const ajv = new Ajv({ allErrors: true, strict: false, logger: false });
 (addFormats as unknown as (instance: Ajv) => void)(ajv);
 const compiled = new WeakMap<object, ValidateFunction | Error>();
 
@@ -46,8 +31,9 @@ function validatorFor(schema: Record<string, unknown>): ValidateFunction | Error
 }
 
 /**
- * Checks the Recompute editor's text the way the server will: parse, merge over the workflow's defaultParameters,
- * validate against its parametersSchema (when it has one).
+ * Checks the Recompute editor's text the way the server will, with the server's own rule
+ * (src/runs/run-parameters.ts): parse, merge over the workflow's defaultParameters, validate against its
+ * parametersSchema (when it has one), problems with the paths and messages of the server's 400.
  */
 export function checkParameters(
   text: string,
@@ -57,23 +43,15 @@ export function checkParameters(
   try {
     parsed = text.trim() === '' ? {} : JSON.parse(text);
   } catch (error) {
-    return { parameters: null, problems: [{ path: '', message: `Not valid JSON: ${(error as Error).message}` }] };
+    const message = `Not valid JSON: ${(error as Error).message}`;
+    return { parameters: null, merged: null, problems: [{ path: '', message }] };
   }
   if (!isPlainObject(parsed))
-    return { parameters: null, problems: [{ path: '', message: 'Parameters must be a JSON object' }] };
-  if (!isPlainObject(workflow.parametersSchema)) return { parameters: parsed, problems: [] };
+    return { parameters: null, merged: null, problems: [{ path: '', message: 'Parameters must be a JSON object' }] };
+  const merged = requestedRunParameters(workflow, parsed);
+  if (!isPlainObject(workflow.parametersSchema)) return { parameters: parsed, merged, problems: [] };
   const validate = validatorFor(workflow.parametersSchema);
-  if (validate instanceof Error) return { parameters: parsed, problems: [] };
-  const merged = mergeLayers(workflow.defaultParameters, parsed);
-  if (validate(merged)) return { parameters: parsed, problems: [] };
-  return {
-    parameters: parsed,
-    problems: (validate.errors ?? []).map((error) => ({
-      path: `/parameters${error.instancePath}`,
-      message:
-        error.keyword === 'required'
-          ? `must have property "${(error.params as { missingProperty: string }).missingProperty}"`
-          : (error.message ?? 'is invalid'),
-    })),
-  };
+  // The server answers 409 workflow_schema_invalid for a stored schema that does not compile; nothing to show here.
+  if (validate instanceof Error) return { parameters: parsed, merged, problems: [] };
+  return { parameters: parsed, merged, problems: parameterProblems(validate, merged) };
 }
