@@ -1,11 +1,10 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfigFromProcess } from './config/load-config.js';
+import { MisconfigurationError } from './config/misconfiguration.js';
 import { redactUrlPasswords } from './config/redact.js';
 import type { Logger } from 'pino';
 import { isTransientError } from './events/transient-error.js';
 import { createLogger } from './observability/logger.js';
-import { createApp } from './runtime/create-app.js';
-import { openPlatform } from './runtime/platform.js';
 import { supervise } from './runtime/supervisor.js';
 
 /**
@@ -27,7 +26,11 @@ async function main(): Promise<void> {
   if (!config.rolesExplicit && config.layout === 'split') {
     process.exit(await supervise(config, log, process.argv[1]!));
   }
+  // Loaded only here (the supervisor needs neither), and Nest only once the connections are open: a process whose
+  // settings are wrong stops before it has spent seconds loading the framework.
+  const { openPlatform } = await import('./runtime/platform.js');
   const platform = await openWhenReachable(() => openPlatform(config, { log }), log);
+  const { createApp } = await import('./runtime/create-app.js');
   const app = await createApp(platform);
   let closing: Promise<void> | undefined;
   const shutdown = (reason: string, code: number) => {
@@ -60,7 +63,11 @@ async function main(): Promise<void> {
   );
 }
 
-/** Start-up waits for NATS and Postgres (e.g. when they start together) instead of exiting at once. */
+/**
+ * Start-up waits for NATS and Postgres (e.g. when they start together) instead of exiting at once; only
+ * unreachable servers are waited for — refused credentials or certificates and missing files
+ * (`MisconfigurationError`) end the start at once.
+ */
 async function openWhenReachable<T>(open: () => Promise<T>, log: Logger): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -74,8 +81,12 @@ async function openWhenReachable<T>(open: () => Promise<T>, log: Logger): Promis
 }
 
 main().catch((error) => {
-  // A ConfigError found on connecting (e.g. the body limit against the server's max_payload) is the operator's to fix.
-  const text = error instanceof ConfigError ? error.message : ((error as Error).stack ?? String(error));
+  // A ConfigError found on connecting (e.g. the body limit against the server's max_payload) and a setting the
+  // servers refuse (credentials, certificates, files) are the operator's to fix: one line naming the setting.
+  const text =
+    error instanceof ConfigError || error instanceof MisconfigurationError
+      ? error.message
+      : ((error as Error).stack ?? String(error));
   process.stderr.write(`apphub-assets failed to start: ${redactUrlPasswords(text)}\n`);
   process.exit(1);
 });
