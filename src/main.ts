@@ -5,6 +5,7 @@ import { redactUrlPasswords } from './config/redact.js';
 import type { Logger } from 'pino';
 import { isTransientError } from './events/transient-error.js';
 import { createLogger } from './observability/logger.js';
+import { onParentGone } from './runtime/parent-watch.js';
 import { supervise } from './runtime/supervisor.js';
 
 /**
@@ -42,8 +43,9 @@ async function main(): Promise<void> {
     })();
     return closing;
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
-  process.once('SIGINT', () => void shutdown('SIGINT', 0));
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => void shutdown(signal, 0));
+  // Started by `npm start` in one process (APPHUB_LAYOUT=single): stop with npm even when npm was killed outright.
+  if (config.launchedByNpm && !config.supervised) onParentGone(() => void shutdown('npm gone', 0));
   // A child of the split layout stops with its supervisor (even a `kill -9` of it), instead of running on orphaned.
   if (config.supervised && process.send) process.once('disconnect', () => void shutdown('supervisor gone', 1));
   // An outage surfacing where nobody awaited it is logged and survived; anything else is a bug: log it and stop
