@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { productionApp } from '../../test/support/production-install.js';
 import { ensureBuilt } from '../../test/support/service-process.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
@@ -75,6 +76,43 @@ describe('operator tools after `npm ci --omit=dev`', () => {
     expect({ code: run.code, output: run.output }).toEqual({ code: 0, output: expect.any(String) });
     // Seconds, not the ~20 s of a TypeScript and console build (generous: a loaded 2-core CI box).
     expect(run.seconds).toBeLessThan(15);
+  });
+
+  it('discards a process manager’s dead letter with who and why; replay of a missing one exits 1 (item 5)', async () => {
+    const db = new pg.Client({ connectionString: database.url });
+    await db.connect();
+    try {
+      await db.query(`insert into projection_dead_letter (projection, seq, subject, event_id, event_type, error, body)
+        values ('materializer', 41, 'x.asset.produced.garbage', null, null, 'not an event', '{}')`);
+      expect((await npmRun(['dead-letters', '--', 'list', 'materializer'])).output).toContain('materializer\tseq 41');
+      const replay = await npmRun(['dead-letters', '--', 'replay', 'materializer']);
+      expect(replay.code).toBe(1);
+      expect(replay.output).toContain('dead-letters -- discard materializer');
+      const discard = await npmRun([
+        'dead-letters',
+        '--',
+        'discard',
+        'materializer',
+        '41',
+        '--reason',
+        'poison',
+        '--by',
+        'ops',
+      ]);
+      expect({ code: discard.code, output: discard.output }).toEqual({ code: 0, output: 'discarded 1: 41\n' });
+      const { rows } = await db.query(`select consumer, seq::int, discarded_by, reason from dead_letter_discard`);
+      expect(rows).toEqual([{ consumer: 'materializer', seq: 41, discarded_by: 'ops', reason: 'poison' }]);
+      expect((await npmRun(['dead-letters', '--', 'list'])).output).toBe('no dead letters\n');
+      const again = await npmRun(['dead-letters', '--', 'discard', 'materializer', '41', '--reason', 'poison']);
+      expect(again.code).toBe(1);
+      expect(again.output).toContain('no dead letter of materializer at seq 41');
+      const missing = await npmRun(['dead-letters', '--', 'replay', 'asset_history', '999']);
+      expect(missing.code).toBe(1);
+      expect(missing.output).toContain('no dead letter of asset_history at seq 999');
+      expect((await npmRun(['lineage', '--', 'dead-letters', 'list'])).output).toBe('no OpenLineage dead letters\n');
+    } finally {
+      await db.end();
+    }
   });
 
   it('says to run `npm run build` when dist/ is missing', async () => {
