@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfigFromProcess } from '../config/load-config.js';
+import { MisconfigurationError } from '../config/misconfiguration.js';
 import { listLineageDeadLetters, redeliverLineageDeadLetters } from '../lineage/lineage-dead-letters.js';
 import { replayLineage } from '../lineage/lineage-replay.js';
 import type { LineageTransport } from '../lineage/lineage-transport.js';
@@ -98,7 +99,9 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   process.stderr.write(
-    error instanceof ConfigError ? `${error.message}\n` : `lineage failed: ${(error as Error).stack ?? error}\n`,
+    error instanceof ConfigError || error instanceof MisconfigurationError
+      ? `${error.message}\n`
+      : `lineage failed: ${(error as Error).stack ?? error}\n`,
   );
   process.exit(1);
 });

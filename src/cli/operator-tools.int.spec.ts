@@ -67,13 +67,13 @@ describe('operator tools after `npm ci --omit=dev`', () => {
   });
 
   it.each([
-    [['migrate']],
-    [['dead-letters', '--', 'list']],
-    [['rebuild', '--', '--dry-run', '--json']],
-    [['lineage', '--', 'dead-letters', 'list']],
-  ])('npm run %j exits 0 without building', async (args) => {
+    [['migrate'], 'database is up to date\n'],
+    [['dead-letters', '--', 'list'], 'no dead letters\n'],
+    [['rebuild', '--', '--dry-run', '--json'], expect.stringContaining('"equal":true')],
+    [['lineage', '--', 'dead-letters', 'list'], 'no OpenLineage dead letters\n'],
+  ])('npm run %j exits 0 without building', async (args, output) => {
     const run = await npmRun(args);
-    expect({ code: run.code, output: run.output }).toEqual({ code: 0, output: expect.any(String) });
+    expect({ code: run.code, output: run.output }).toEqual({ code: 0, output });
     // Seconds, not the ~20 s of a TypeScript and console build (generous: a loaded 2-core CI box).
     expect(run.seconds).toBeLessThan(15);
   });
@@ -84,7 +84,6 @@ describe('operator tools after `npm ci --omit=dev`', () => {
     try {
       await db.query(`insert into projection_dead_letter (projection, seq, subject, event_id, event_type, error, body)
         values ('materializer', 41, 'x.asset.produced.garbage', null, null, 'not an event', '{}')`);
-      expect((await npmRun(['dead-letters', '--', 'list', 'materializer'])).output).toContain('materializer\tseq 41');
       const replay = await npmRun(['dead-letters', '--', 'replay', 'materializer']);
       expect(replay.code).toBe(1);
       expect(replay.output).toContain('dead-letters -- discard materializer');
@@ -103,13 +102,9 @@ describe('operator tools after `npm ci --omit=dev`', () => {
       const { rows } = await db.query(`select consumer, seq::int, discarded_by, reason from dead_letter_discard`);
       expect(rows).toEqual([{ consumer: 'materializer', seq: 41, discarded_by: 'ops', reason: 'poison' }]);
       expect((await npmRun(['dead-letters', '--', 'list'])).output).toBe('no dead letters\n');
-      const again = await npmRun(['dead-letters', '--', 'discard', 'materializer', '41', '--reason', 'poison']);
-      expect(again.code).toBe(1);
-      expect(again.output).toContain('no dead letter of materializer at seq 41');
       const missing = await npmRun(['dead-letters', '--', 'replay', 'asset_history', '999']);
       expect(missing.code).toBe(1);
       expect(missing.output).toContain('no dead letter of asset_history at seq 999');
-      expect((await npmRun(['lineage', '--', 'dead-letters', 'list'])).output).toBe('no OpenLineage dead letters\n');
     } finally {
       await db.end();
     }

@@ -43,7 +43,15 @@ describe('dead letters: listed over HTTP, counted in /metrics, replayed after a 
       code: 'invalid_request',
     });
     const discarded = await discardDeadLetters(t.platform.db, 'materializer', [], { by: 'e2e', reason: 'garbage' });
-    expect(discarded.discarded).toHaveLength(1);
+    expect(discarded).toEqual({ discarded: [expect.any(Number)], notFound: [] });
+    const again = await discardDeadLetters(t.platform.db, 'materializer', discarded.discarded, {
+      by: 'e2e',
+      reason: 'garbage',
+    });
+    expect(again).toEqual({ discarded: [], notFound: discarded.discarded });
+    await expect(
+      discardDeadLetters(t.platform.db, 'materializer', [], { by: 'e2e', reason: ' ' }),
+    ).rejects.toMatchObject({ code: 'invalid_request' });
     const after = await t.request('GET', '/metrics', { token: null });
     expect(after.body).toMatch(/apphub_dead_letters\{consumer="materializer"\} 0/);
   });
