@@ -19,3 +19,19 @@ export interface ProjectionDeadLetterTable {
   body: string;
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
+
+/** Dead letters an operator discarded (`npm run dead-letters -- discard`), with who and why. */
+export interface DeadLetterDiscardTable {
+  id: Generated<number>;
+  consumer: string;
+  seq: number;
+  subject: string;
+  event_id: string | null;
+  event_type: string | null;
+  error: string;
+  body: string;
+  dead_lettered_at: Date;
+  discarded_by: string;
+  reason: string;
+  discarded_at: ColumnType<Date, Date | string | undefined, never>;
+}

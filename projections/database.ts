@@ -24,7 +24,11 @@ import type {
   RunExecutorWorkflowTable,
 } from './run-executor/run-executor.table.js';
 import type { WorkflowRunTable } from './run-history/run-history.table.js';
-import type { ProjectionCheckpointTable, ProjectionDeadLetterTable } from './checkpoint.table.js';
+import type {
+  DeadLetterDiscardTable,
+  ProjectionCheckpointTable,
+  ProjectionDeadLetterTable,
+} from './checkpoint.table.js';
 import type { LineageEmitterTable, LineageProducerTable, LineageRunTable } from './lineage/lineage.table.js';
 import type {
   WorkflowAssetDeclarationTable,
@@ -35,6 +39,7 @@ import type {
 export interface Database {
   projection_checkpoint: ProjectionCheckpointTable;
   projection_dead_letter: ProjectionDeadLetterTable;
+  dead_letter_discard: DeadLetterDiscardTable;
   workflow_definition: WorkflowDefinitionTable;
   workflow_asset_declarations: WorkflowAssetDeclarationTable;
   workflow_run: WorkflowRunTable;

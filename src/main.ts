@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfigFromProcess } from './config/load-config.js';
+import { MisconfigurationError } from './config/misconfiguration.js';
 import { redactUrlPasswords } from './config/redact.js';
 import type { Logger } from 'pino';
 import { isTransientError } from './events/transient-error.js';
 import { createLogger } from './observability/logger.js';
-import { createApp } from './runtime/create-app.js';
-import { openPlatform } from './runtime/platform.js';
+import { onParentGone } from './runtime/parent-watch.js';
 import { supervise } from './runtime/supervisor.js';
 
 /**
@@ -27,7 +27,11 @@ async function main(): Promise<void> {
   if (!config.rolesExplicit && config.layout === 'split') {
     process.exit(await supervise(config, log, process.argv[1]!));
   }
+  // Loaded only here (the supervisor needs neither), and Nest only once the connections are open: a process whose
+  // settings are wrong stops before it has spent seconds loading the framework.
+  const { openPlatform } = await import('./runtime/platform.js');
   const platform = await openWhenReachable(() => openPlatform(config, { log }), log);
+  const { createApp } = await import('./runtime/create-app.js');
   const app = await createApp(platform);
   let closing: Promise<void> | undefined;
   const shutdown = (reason: string, code: number) => {
@@ -39,8 +43,9 @@ async function main(): Promise<void> {
     })();
     return closing;
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
-  process.once('SIGINT', () => void shutdown('SIGINT', 0));
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => void shutdown(signal, 0));
+  // Started by `npm start` in one process (APPHUB_LAYOUT=single): stop with npm even when npm was killed outright.
+  if (config.launchedByNpm && !config.supervised) onParentGone(() => void shutdown('npm gone', 0));
   // A child of the split layout stops with its supervisor (even a `kill -9` of it), instead of running on orphaned.
   if (config.supervised && process.send) process.once('disconnect', () => void shutdown('supervisor gone', 1));
   // An outage surfacing where nobody awaited it is logged and survived; anything else is a bug: log it and stop
@@ -60,7 +65,11 @@ async function main(): Promise<void> {
   );
 }
 
-/** Start-up waits for NATS and Postgres (e.g. when they start together) instead of exiting at once. */
+/**
+ * Start-up waits for NATS and Postgres (e.g. when they start together) instead of exiting at once; only
+ * unreachable servers are waited for — refused credentials or certificates and missing files
+ * (`MisconfigurationError`) end the start at once.
+ */
 async function openWhenReachable<T>(open: () => Promise<T>, log: Logger): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -74,8 +83,12 @@ async function openWhenReachable<T>(open: () => Promise<T>, log: Logger): Promis
 }
 
 main().catch((error) => {
-  // A ConfigError found on connecting (e.g. the body limit against the server's max_payload) is the operator's to fix.
-  const text = error instanceof ConfigError ? error.message : ((error as Error).stack ?? String(error));
+  // A ConfigError found on connecting (e.g. the body limit against the server's max_payload) and a setting the
+  // servers refuse (credentials, certificates, files) are the operator's to fix: one line naming the setting.
+  const text =
+    error instanceof ConfigError || error instanceof MisconfigurationError
+      ? error.message
+      : ((error as Error).stack ?? String(error));
   process.stderr.write(`apphub-assets failed to start: ${redactUrlPasswords(text)}\n`);
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfigFromProcess } from '../config/load-config.js';
+import { MisconfigurationError } from '../config/misconfiguration.js';
 import { listLineageDeadLetters, redeliverLineageDeadLetters } from '../lineage/lineage-dead-letters.js';
 import { replayLineage } from '../lineage/lineage-replay.js';
 import type { LineageTransport } from '../lineage/lineage-transport.js';
@@ -63,7 +64,9 @@ async function main(): Promise<void> {
     .description('list them')
     .action(async () => {
       await withPlatform(async (platform) => {
-        for (const letter of await listLineageDeadLetters(platform.db)) {
+        const letters = await listLineageDeadLetters(platform.db);
+        if (letters.length === 0) process.stdout.write('no OpenLineage dead letters\n');
+        for (const letter of letters) {
           process.stdout.write(
             `${letter.seq}\t${letter.eventType}\t${letter.events.map((event) => event.eventType).join(',')}\t${letter.error}\n`,
           );
@@ -77,11 +80,18 @@ async function main(): Promise<void> {
     .action(async (seqs: string[]) => {
       await withPlatform(async (platform) => {
         const transports = lineageTransports(platform.config.lineage, platform.nats);
-        const result = await redeliverLineageDeadLetters(platform.db, transports, seqs.map(integer));
-        process.stdout.write(
-          `redelivered: ${result.delivered.join(' ') || '-'}; refused again: ${result.refused.join(' ') || '-'}\n`,
-        );
-        if (result.refused.length > 0) process.exitCode = 1;
+        const requested = seqs.map(integer);
+        const result = await redeliverLineageDeadLetters(platform.db, transports, requested);
+        const seen = new Set([...result.delivered, ...result.refused].map(Number));
+        const notFound = requested.filter((seq) => !seen.has(seq));
+        if (seen.size === 0 && requested.length === 0)
+          process.stdout.write('no OpenLineage dead letters to redeliver\n');
+        else
+          process.stdout.write(
+            `redelivered: ${result.delivered.join(' ') || '-'}; refused again: ${result.refused.join(' ') || '-'}\n`,
+          );
+        for (const seq of notFound) process.stderr.write(`no OpenLineage dead letter at seq ${seq}\n`);
+        if (result.refused.length > 0 || notFound.length > 0) process.exitCode = 1;
       });
     });
   await program.parseAsync();
@@ -89,7 +99,9 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   process.stderr.write(
-    error instanceof ConfigError ? `${error.message}\n` : `lineage failed: ${(error as Error).stack ?? error}\n`,
+    error instanceof ConfigError || error instanceof MisconfigurationError
+      ? `${error.message}\n`
+      : `lineage failed: ${(error as Error).stack ?? error}\n`,
   );
   process.exit(1);
 });

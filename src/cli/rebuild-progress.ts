@@ -60,7 +60,7 @@ export function formatSummary(report: RebuildReport, peakRssMb: number): string 
     report.mode === 'compare'
       ? 'compared'
       : report.swapped
-        ? 'rebuilt and swapped in'
+        ? `rebuilt and swapped in${report.swapAttempts > 1 ? ` (the swap yielded to live writers ${report.swapAttempts - 1}×)` : ''}`
         : report.mode === 'build'
           ? 'rebuilt into schema rebuild_shadow (not swapped)'
           : 'not swapped';

@@ -79,6 +79,8 @@ export interface AppConfig {
   backHttpPort: number;
   /** Set by the split layout's supervisor on its children (`APPHUB_SUPERVISED`): stop when the supervisor goes. */
   supervised: boolean;
+  /** Started by an npm script (`npm start`, `npm run dev`: npm sets `npm_lifecycle_event`): stop when npm goes. */
+  launchedByNpm: boolean;
   operatorTokens: readonly OperatorToken[];
   readAuth: 'open' | 'required';
   maxBodyBytes: number;

@@ -207,6 +207,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     layout: raw.APPHUB_LAYOUT as AppConfig['layout'],
     backHttpPort,
     supervised: raw.APPHUB_SUPERVISED as boolean,
+    launchedByNpm: Boolean(env.npm_lifecycle_event?.trim()),
     operatorTokens: Object.freeze(tokens),
     readAuth: raw.APPHUB_READ_AUTH as AppConfig['readAuth'],
     maxBodyBytes: maxBody,

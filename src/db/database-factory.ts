@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { DatabaseTls } from '../config/app-config.js';
 import type { Database } from '../../projections/database.js';
 import { DependencyUnavailableError } from '../events/transient-error.js';
+import { assertReadableFiles, certificateErrorCode, MisconfigurationError } from '../config/misconfiguration.js';
 
 // int8 (bigint) columns hold stream sequences and counts, all far below 2^53: read them as numbers.
 pg.types.setTypeParser(20, (value: string) => Number(value));
@@ -25,6 +26,11 @@ export interface DatabaseOptions {
 /** pg's `ssl` option for a libpq-style mode: `require` encrypts, `verify-ca` checks the chain, `verify-full` also the host. */
 export function sslOptions(tls: DatabaseTls | undefined): pg.PoolConfig['ssl'] {
   if (!tls || tls.mode === 'disable') return undefined;
+  assertReadableFiles({
+    DATABASE_SSL_CA_FILE: tls.caFile,
+    DATABASE_SSL_CERT_FILE: tls.certFile,
+    DATABASE_SSL_KEY_FILE: tls.keyFile,
+  });
   const files = {
     ...(tls.caFile ? { ca: readFileSync(tls.caFile, 'utf8') } : {}),
     ...(tls.certFile ? { cert: readFileSync(tls.certFile, 'utf8') } : {}),
@@ -91,6 +97,31 @@ export function asDatabaseError(error: unknown): unknown {
   if (error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError) return error;
   if (error instanceof DependencyUnavailableError) return error;
   return new DependencyUnavailableError('postgres', `postgres unavailable: ${(error as Error)?.message ?? error}`, {
+    cause: error,
+  });
+}
+
+/** SQLSTATEs of a connection that no retry will let in: bad password / no such role / no access, no such database. */
+const REFUSED: Readonly<Record<string, string>> = {
+  '28P01': 'Postgres refused the user or password',
+  '28000': 'Postgres refused this user (pg_hba.conf or role)',
+  '3D000': 'the database does not exist',
+  '42501': 'this user lacks a privilege the service needs',
+};
+
+/**
+ * A start-up failure that waiting cannot fix, as a `MisconfigurationError` naming the setting (refused
+ * credentials by SQLSTATE, a server certificate that does not verify by its TLS code); anything else unchanged.
+ */
+export function asDatabaseMisconfiguration(error: unknown, tls: DatabaseTls | undefined): unknown {
+  if (error instanceof pg.DatabaseError && error.code !== undefined && REFUSED[error.code])
+    return new MisconfigurationError('DATABASE_URL', `${REFUSED[error.code]} (SQLSTATE ${error.code})`, {
+      cause: error,
+    });
+  const certificate = certificateErrorCode(error);
+  if (certificate === null) return error;
+  const setting = tls?.caFile ? 'DATABASE_SSL_CA_FILE' : 'DATABASE_SSL_MODE';
+  return new MisconfigurationError(setting, `the Postgres server's certificate does not verify (${certificate})`, {
     cause: error,
   });
 }

@@ -58,6 +58,7 @@ export class ConsumerRunner {
     private readonly options: RunnerOptions,
   ) {
     this.log = options.log.child({ consumer: handler.name });
+    options.metrics?.knowConsumer(handler.name);
     this.writer =
       handler.kind === 'process-manager'
         ? new ManagerWriter(handler, {

@@ -1,69 +1,11 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../test/support/service-process.js';
+import { makeCertificates, startNats } from '../../test/support/test-certificates.js';
 import { eventually } from '../../test/support/waiting.js';
 import { openNatsContext, type NatsContext } from './nats-context.js';
-
-/** A private nats-server that requires credentials (user/password, or a token), on a port of its own. */
-function startNats(port: number, dir: string, auth: string): ChildProcess {
-  const config = join(dir, 'auth.conf');
-  writeFileSync(config, `listen: 127.0.0.1:${port}\njetstream { store_dir: "${join(dir, 'js')}" }\n${auth}\n`);
-  return spawn('nats-server', ['-c', config], { stdio: 'ignore' });
-}
-
-/** A throw-away CA and a server certificate for 127.0.0.1 (openssl). */
-function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
-  const at = (name: string) => join(dir, name);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-  writeFileSync(at('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    at('ca.key'),
-    '-out',
-    at('ca.pem'),
-    '-days',
-    '1',
-    '-subj',
-    '/CN=apphub-test-ca',
-  );
-  openssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    at('server.key'),
-    '-out',
-    at('server.csr'),
-    '-subj',
-    '/CN=127.0.0.1',
-  );
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    at('server.csr'),
-    '-CA',
-    at('ca.pem'),
-    '-CAkey',
-    at('ca.key'),
-    '-CAcreateserial',
-    '-out',
-    at('server.pem'),
-    '-days',
-    '1',
-    '-extfile',
-    at('san.ext'),
-  );
-  return { ca: at('ca.pem'), cert: at('server.pem'), key: at('server.key') };
-}
 
 describe('NATS credentials from config', () => {
   const dir = mkdtempSync(join(tmpdir(), 'apphub-nats-auth-'));

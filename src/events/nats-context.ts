@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsSecurity } from '../config/app-config.js';
-import { natsSecurityOptions } from './nats-auth.js';
+import { asNatsMisconfiguration, assertNatsFiles, natsSecurityOptions } from './nats-auth.js';
 import { reconcileStreams } from './streams.js';
 import { subjectsFor, type Subjects } from './subjects.js';
 
@@ -36,10 +36,26 @@ export interface NatsContextOptions {
 /** JetStream API requests (publish acks included) give up after this long. */
 const REQUEST_TIMEOUT_MS = 3000;
 
-/** Connects, reconciles streams and KV buckets (idempotent), and returns the handles. */
+/**
+ * Connects, reconciles streams and KV buckets (idempotent), and returns the handles. Refused credentials, missing
+ * permissions, certificates that do not verify and missing files fail with `MisconfigurationError` (not retried).
+ */
 export async function openNatsContext(options: NatsContextOptions): Promise<NatsContext> {
+  assertNatsFiles(options.security);
+  const nc = await connectTo(options).catch((error: unknown) => {
+    throw asNatsMisconfiguration(error, options.security);
+  });
+  try {
+    return await setUp(nc, options);
+  } catch (error) {
+    await nc.close().catch(() => undefined);
+    throw asNatsMisconfiguration(error, options.security);
+  }
+}
+
+function connectTo(options: NatsContextOptions): Promise<NatsConnection> {
   const servers = options.natsUrl.split(',').map((server) => server.trim());
-  const nc = await connect({
+  return connect({
     servers,
     name: options.name ?? 'apphub-assets',
     maxReconnectAttempts: -1,
@@ -49,6 +65,9 @@ export async function openNatsContext(options: NatsContextOptions): Promise<Nats
     noAsyncTraces: true,
     ...natsSecurityOptions(options.security),
   });
+}
+
+async function setUp(nc: NatsConnection, options: NatsContextOptions): Promise<NatsContext> {
   coalesceWrites(nc);
   const jsm = await jetstreamManager(nc, { timeout: REQUEST_TIMEOUT_MS });
   const js = jetstream(nc, { timeout: REQUEST_TIMEOUT_MS });

@@ -73,8 +73,7 @@ export class HealthController {
     for (const [projection, value] of Object.entries(lag))
       this.platform.metrics.projectionLag.set({ projection }, value);
     const deadLetters = await countDeadLetters(this.platform.db).catch(() => new Map<string, number>());
-    this.platform.metrics.deadLetters.reset();
-    for (const [consumer, count] of deadLetters) this.platform.metrics.deadLetters.set({ consumer }, count);
+    this.platform.metrics.setDeadLetters(this.consumers.names(), deadLetters);
     return this.platform.metrics.registry.metrics();
   }
 

@@ -1,6 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of one app instance (its own registry, so tests can run several apps in one process). */
+/** Why admission sheds a request (src/http/admission.ts): its own in-flight bound, under-pressure's loop delay. */
+export const SHED_REASONS = ['inflight', 'eventLoopDelay'] as const;
+/** How `apphub_consumer_failures_total` sorts a failed batch. */
+export const CONSUMER_FAILURE_KINDS = ['transient', 'other'] as const;
+
 export class Metrics {
   readonly registry = new Registry();
   readonly eventsAppended = new Counter({
@@ -97,10 +102,26 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /**
+   * Series at 0 for a stream consumer this process runs (failures of both kinds), so alert rules see 0 from the
+   * start instead of "no data" until the first failure.
+   */
+  knowConsumer(consumer: string): void {
+    for (const kind of CONSUMER_FAILURE_KINDS) this.consumerFailures.inc({ consumer, kind }, 0);
+  }
+
+  /** `apphub_dead_letters` at this scrape: 0 for every consumer this process knows, the count for those with some. */
+  setDeadLetters(known: Iterable<string>, counts: ReadonlyMap<string, number>): void {
+    this.deadLetters.reset();
+    for (const consumer of known) this.deadLetters.set({ consumer }, 0);
+    for (const [consumer, count] of counts) this.deadLetters.set({ consumer }, count);
+  }
+
   private natsStats: (() => { outMsgs: number; inMsgs: number }) | undefined;
 
   constructor(collectDefaults = true) {
     if (collectDefaults) collectDefaultMetrics({ register: this.registry });
+    for (const reason of SHED_REASONS) this.requestsShed.inc({ reason }, 0);
     const stats = () => this.natsStats?.();
     new Gauge({
       name: 'apphub_nats_out_messages',

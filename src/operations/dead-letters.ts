@@ -60,6 +60,8 @@ export async function countDeadLetters(db: Kysely<Database>): Promise<Map<string
 export interface ReplayResult {
   replayed: number[];
   stillFailing: Array<{ seq: number; error: string }>;
+  /** Requested sequences this consumer has no dead letter at. */
+  notFound: number[];
 }
 
 /** The read models a consumer name stands for (a projection, or the live group of all of them). */
@@ -88,13 +90,14 @@ export async function replayDeadLetters(
       'invalid_request',
       consumer === 'lineage'
         ? 'OpenLineage dead letters are replayed with `npm run lineage -- dead-letters replay`.'
-        : `"${consumer}" is not a read model; only read models (${['read_models', ...allProjections.map((p) => p.name)].join(', ')}) replay dead letters.`,
+        : `"${consumer}" is not a read model; only read models (${['read_models', ...allProjections.map((p) => p.name)].join(', ')}) replay dead letters. Discard the others' with \`npm run dead-letters -- discard ${consumer} [seq…] --reason "…"\`.`,
     );
   }
   let query = db.selectFrom('projection_dead_letter').select(['id', 'seq']).where('projection', '=', consumer);
   if (seqs.length > 0) query = query.where('seq', 'in', [...seqs]);
   const letters = await query.orderBy('seq').execute();
-  const result: ReplayResult = { replayed: [], stillFailing: [] };
+  const found = new Set(letters.map((letter) => Number(letter.seq)));
+  const result: ReplayResult = { replayed: [], stillFailing: [], notFound: seqs.filter((seq) => !found.has(seq)) };
   for (const letter of letters) {
     try {
       const event = await store.readAt(letter.seq);

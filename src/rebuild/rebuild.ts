@@ -18,6 +18,7 @@ import {
   type ShadowManifest,
 } from './shadow-schema.js';
 import { StreamReplay } from '../events/stream-replay.js';
+import { isLockConflict, lockLiveTables, swapBackoffMs } from './swap-lock.js';
 import { compareTables, rowCounts, type TableComparison } from './table-checksums.js';
 
 export interface RebuildDeps {
@@ -74,6 +75,8 @@ export interface RebuildReport {
   comparisons: TableComparison[];
   /** `compare`: true when every table is equal. */
   equal: boolean | null;
+  /** Swap transactions tried (> 1: the swap yielded to a live writer and was retried alone). */
+  swapAttempts: number;
   seconds: number;
   /** Events replayed by this run per second. */
   eventsPerSecond: number;
@@ -104,7 +107,8 @@ export class RebuildVerificationError extends Error {
 
 /** The checkpoint name of the rebuild's consumer group inside the shadow schema. */
 export const REBUILD_GROUP = 'rebuild';
-const SWAP_ATTEMPTS = 10;
+/** Attempts of the swap alone (each yields at once to a live writer); with the backoff about 40 s in all. */
+const SWAP_ATTEMPTS = 50;
 
 /**
  * Rebuilds read models from `<PREFIX>_EVENTS` with one stream read for all of them: replays into shadow tables
@@ -140,6 +144,7 @@ export async function rebuildReadModels(
     exact: false,
     comparisons: [],
     equal: null,
+    swapAttempts: 0,
     seconds: (performance.now() - started) / 1000,
     eventsPerSecond: (seq - resumedFrom) / Math.max(0.001, (performance.now() - started) / 1000),
     ...fields,
@@ -166,17 +171,26 @@ export async function rebuildReadModels(
   }
   for (let attempt = 1; attempt <= SWAP_ATTEMPTS; attempt++) {
     options.onProgress?.({ phase: 'verify', seq, target });
-    const swap = await trySwap(deps.db, projections, replay, seq, signal, options.force ?? false);
+    let swap: Awaited<ReturnType<typeof trySwap>>;
+    try {
+      swap = await trySwap(deps.db, projections, replay, seq, signal, options.force ?? false);
+    } catch (error) {
+      // A live writer held a table: the swap yielded (the writer goes on) and only the swap is tried again.
+      if (!isLockConflict(error) || attempt === SWAP_ATTEMPTS) throw error;
+      deps.log.debug({ attempt, code: (error as { code?: string }).code }, 'rebuild swap yielded to a live writer');
+      await new Promise((resolve) => setTimeout(resolve, swapBackoffMs(attempt)));
+      continue;
+    }
     seq = swap.seq;
     if (swap.swapped) {
       await sql`drop schema if exists rebuild_retired cascade`.execute(deps.db);
       await dropShadow(deps.db);
-      deps.log.info({ projections: names, seq }, 'rebuild swapped in');
-      return report({ swapped: true, counts: swap.counts, exact: swap.exact });
+      deps.log.info({ projections: names, seq, attempt }, 'rebuild swapped in');
+      return report({ swapped: true, counts: swap.counts, exact: swap.exact, swapAttempts: attempt });
     }
     if (signal.aborted) return report({ interrupted: true });
   }
-  throw new Error(`the live read models kept moving ahead; not swapped after ${SWAP_ATTEMPTS} attempts`);
+  throw new Error(`the live tables stayed busy; not swapped after ${SWAP_ATTEMPTS} attempts (run it again to resume)`);
 }
 
 /** Compatibility: rebuild one read model (`swap: false` leaves the copy in the shadow schema). */
@@ -251,20 +265,16 @@ async function livePositions(
   return new Map(rows.rows.map((row) => [row.name, Number(row.last_seq)]));
 }
 
-function lockTables(
-  tx: Transaction<Database>,
-  tables: readonly string[],
-  mode: 'share' | 'exclusive' | 'access exclusive',
-) {
+function lockTables(tx: Transaction<Database>, tables: readonly string[], mode: 'share') {
   return sql`lock table ${sql.join(tables.map((table) => sql.table(`public.${table}`)))} in ${sql.raw(mode)} mode`.execute(
     tx,
   );
 }
 
 /**
- * Under a lock that stops live writers (readers go on), brings the copy to the live position if the live tables
- * are ahead, checks the row counts when both are at the same position, then swaps the tables and moves the
- * members' live checkpoints to the copy's position.
+ * Under ACCESS EXCLUSIVE on the live tables (taken first, see `lockLiveTables`; readers wait the few milliseconds
+ * this takes), brings the copy to the live position if the live tables are ahead, checks the row counts when both
+ * are at the same position, then swaps the tables and moves the members' live checkpoints to the copy's position.
  */
 async function trySwap(
   db: Kysely<Database>,
@@ -277,8 +287,7 @@ async function trySwap(
   const tables = projections.flatMap((projection) => projection.tables);
   const names = projections.map((projection) => projection.name);
   return db.transaction().execute(async (tx) => {
-    await sql`set local lock_timeout = '30s'`.execute(tx);
-    await lockTables(tx, tables, 'exclusive');
+    await lockLiveTables(tx, tables);
     const live = await livePositions(tx, names);
     const liveMax = Math.max(0, ...live.values());
     // Live writers are blocked now, so the gap is small and closes.
@@ -290,7 +299,6 @@ async function trySwap(
     const counts = tables.map((table) => ({ table, live: liveCounts[table]!, rebuilt: rebuiltCounts[table]! }));
     if (exact && !force && counts.some((count) => count.live !== count.rebuilt))
       throw new RebuildVerificationError(counts);
-    await lockTables(tx, tables, 'access exclusive');
     await sql`drop schema if exists rebuild_retired cascade`.execute(tx);
     await sql`create schema rebuild_retired`.execute(tx);
     for (const table of tables) {

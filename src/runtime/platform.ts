@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
 import type { AppConfig } from '../config/app-config.js';
 import { assertBodyLimitFits, NATS_DEFAULT_MAX_PAYLOAD } from '../config/load-config.js';
-import { createDatabase } from '../db/database-factory.js';
+import { asDatabaseMisconfiguration, createDatabase } from '../db/database-factory.js';
 import { migrateToLatest, pendingMigrations } from '../db/migrate.js';
 import { eventCatalog } from '../event-catalog.js';
 import { EventSchemaRegistry } from '../events/event-schemas.js';
@@ -60,7 +60,7 @@ export async function openPlatform(
     }
   } catch (error) {
     await db.destroy();
-    throw error;
+    throw asDatabaseMisconfiguration(error, config.databaseTls);
   }
   const nats = await openNatsContext({
     natsUrl: config.natsUrl,

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/app-config.js';
 import { inheritedEnvironment } from '../config/load-config.js';
+import { onParentGone } from './parent-watch.js';
 
 /** Set on the children of the split layout: they stop when their supervisor goes away. */
 export const SUPERVISED_ENV = 'APPHUB_SUPERVISED';
@@ -35,7 +36,8 @@ export function splitLayout(config: AppConfig, env: NodeJS.ProcessEnv): ChildSpe
 }
 
 /**
- * Runs the split layout's two processes and stays with them: SIGTERM / SIGINT are passed on (each child drains and
+ * Runs the split layout's two processes and stays with them: SIGTERM / SIGINT / SIGHUP are passed on as SIGTERM
+ * (each child drains and
  * gives its work back), and when one child stops by itself the other is stopped too and the supervisor exits with
  * the child's code, so an orchestrator restarts the whole service. Children stop when the supervisor dies.
  */
@@ -48,10 +50,17 @@ export function supervise(config: AppConfig, log: Logger, script: string): Promi
   const stopAll = (signal: NodeJS.Signals) => {
     for (const { child } of children) if (running(child)) child.kill(signal);
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const)
-    process.on(signal, () => {
-      code ??= 0;
-      stopAll('SIGTERM');
+  const stop = () => {
+    code ??= 0;
+    stopAll('SIGTERM');
+  };
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop);
+  // Under `npm start` npm forwards signals (the script `exec`s node); if npm itself is killed there is nobody to
+  // forward them, so the supervisor stops the service when its parent goes.
+  if (config.launchedByNpm)
+    onParentGone(() => {
+      log.warn('the npm process that started the service is gone; stopping');
+      stop();
     });
   log.info({ processes: children.map(({ spec, child }) => ({ roles: spec.roles, pid: child.pid })) }, 'split layout');
   return new Promise((resolve) => {

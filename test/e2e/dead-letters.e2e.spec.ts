@@ -1,3 +1,4 @@
+import { discardDeadLetters } from '../../src/operations/dead-letter-discard.js';
 import { replayDeadLetters } from '../../src/operations/dead-letters.js';
 import { READER_TOKEN, startTestApp, WRITER_TOKEN, type TestApp } from '../support/test-app.js';
 import { runDriver } from '../support/run-driver.js';
@@ -29,6 +30,30 @@ describe('dead letters: listed over HTTP, counted in /metrics, replayed after a 
     expect((await t.request('GET', '/admin/dead-letters?limit=0', { token: WRITER_TOKEN })).status).toBe(400);
     const metrics = await t.request('GET', '/metrics', { token: null });
     expect(metrics.body).toMatch(/apphub_dead_letters\{consumer="read_models"\} 1/);
+    // Consumers without dead letters have a 0 series (alert rules see 0, not "no data").
+    expect(metrics.body).toMatch(/apphub_dead_letters\{consumer="asset_history"\} 0/);
+    expect(metrics.body).toMatch(/apphub_consumer_failures_total\{consumer="materializer",kind="other"\} 0/);
+    expect(metrics.body).toMatch(/apphub_http_requests_shed_total\{reason="inflight"\} 0/);
+    // A process manager's dead letter cannot be replayed, but it can be discarded (recorded) and its count goes to 0.
+    await eventually(
+      () => t.request('GET', '/metrics', { token: null }),
+      (response) => /apphub_dead_letters\{consumer="materializer"\} 1/.test(response.body),
+    );
+    await expect(replayDeadLetters(t.platform.db, t.platform.store, 'materializer')).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
+    const discarded = await discardDeadLetters(t.platform.db, 'materializer', [], { by: 'e2e', reason: 'garbage' });
+    expect(discarded).toEqual({ discarded: [expect.any(Number)], notFound: [] });
+    const again = await discardDeadLetters(t.platform.db, 'materializer', discarded.discarded, {
+      by: 'e2e',
+      reason: 'garbage',
+    });
+    expect(again).toEqual({ discarded: [], notFound: discarded.discarded });
+    await expect(
+      discardDeadLetters(t.platform.db, 'materializer', [], { by: 'e2e', reason: ' ' }),
+    ).rejects.toMatchObject({ code: 'invalid_request' });
+    const after = await t.request('GET', '/metrics', { token: null });
+    expect(after.body).toMatch(/apphub_dead_letters\{consumer="materializer"\} 0/);
   });
 
   it('replays a dead-lettered event into the read model and removes the dead letter', async () => {
@@ -64,7 +89,7 @@ describe('dead letters: listed over HTTP, counted in /metrics, replayed after a 
       })
       .execute();
     const result = await replayDeadLetters(db, t.platform.store, 'asset_history');
-    expect(result).toEqual({ replayed: [seq], stillFailing: [] });
+    expect(result).toEqual({ replayed: [seq], stillFailing: [], notFound: [] });
     expect(
       await db.selectFrom('asset_materialization').select('seq').where('seq', '=', seq).executeTakeFirst(),
     ).toEqual({ seq });

@@ -81,15 +81,17 @@ export class PrivatePostgres {
   private constructor(
     readonly port: number,
     readonly dataDir: string,
+    private readonly settings: Readonly<Record<string, string>> = {},
   ) {}
 
-  static async start(): Promise<PrivatePostgres> {
+  /** `settings`: extra server settings (`-c name=value`), e.g. `ssl`. */
+  static async start(settings: Readonly<Record<string, string>> = {}): Promise<PrivatePostgres> {
     if (!PG_BIN) throw new Error('no Postgres binaries under /usr/lib/postgresql');
     const dataDir = mkdtempSync(join(tmpdir(), 'apphub-drill-pg-'));
     chmodSync(dataDir, 0o700);
     execFileSync('chown', ['postgres:postgres', dataDir]);
     asPostgres('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-    const cluster = new PrivatePostgres(await freePort(), dataDir);
+    const cluster = new PrivatePostgres(await freePort(), dataDir, settings);
     await cluster.startServer();
     return cluster;
   }
@@ -105,7 +107,10 @@ export class PrivatePostgres {
       '-l',
       join(this.dataDir, 'server.log'),
       '-o',
-      `-p ${this.port} -k ${this.dataDir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      [
+        `-p ${this.port} -k ${this.dataDir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+        ...Object.entries(this.settings).map(([name, value]) => `-c ${name}=${value}`),
+      ].join(' '),
       '-w',
       'start',
     ]);
