@@ -3,7 +3,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsSecurity } from '../config/app-config.js';
 import { natsSecurityOptions } from './nats-auth.js';
-import { reconcileStreams } from './streams.js';
+import { ensureBucket, reconcileStreams } from './streams.js';
 import { subjectsFor, type Subjects } from './subjects.js';
 
 /** One NATS connection with its JetStream handles and the names for the configured prefix. */
@@ -55,12 +55,12 @@ export async function openNatsContext(options: NatsContextOptions): Promise<Nats
   const subjects = subjectsFor(options.subjectPrefix);
   await reconcileStreams(jsm, subjects, options.streamReplicas);
   const kvm = new Kvm(nc);
-  const leases = await kvm.create(subjects.buckets.leases, {
+  const leases = await ensureBucket(kvm, jsm, subjects.buckets.leases, {
     ttl: options.leaseTtlMs,
     replicas: options.streamReplicas,
     history: 1,
   });
-  const runs = await kvm.create(subjects.buckets.runs, { replicas: options.streamReplicas, history: 1 });
+  const runs = await ensureBucket(kvm, jsm, subjects.buckets.runs, { replicas: options.streamReplicas, history: 1 });
   const status = trackStatus(nc);
   return {
     nc,
