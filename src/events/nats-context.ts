@@ -50,17 +50,11 @@ export async function openNatsContext(options: NatsContextOptions): Promise<Nats
     ...natsSecurityOptions(options.security),
   });
   coalesceWrites(nc);
-  const jsm = await jetstreamManager(nc, { timeout: REQUEST_TIMEOUT_MS });
-  const js = jetstream(nc, { timeout: REQUEST_TIMEOUT_MS });
-  const subjects = subjectsFor(options.subjectPrefix);
-  await reconcileStreams(jsm, subjects, options.streamReplicas);
-  const kvm = new Kvm(nc);
-  const leases = await ensureBucket(kvm, jsm, subjects.buckets.leases, {
-    ttl: options.leaseTtlMs,
-    replicas: options.streamReplicas,
-    history: 1,
+  // A failed reconcile leaves no connection behind (it would keep the process, or a test file, alive).
+  const { js, jsm, subjects, leases, runs } = await declare(nc, options).catch(async (error: unknown) => {
+    await nc.close().catch(() => undefined);
+    throw error;
   });
-  const runs = await ensureBucket(kvm, jsm, subjects.buckets.runs, { replicas: options.streamReplicas, history: 1 });
   const status = trackStatus(nc);
   return {
     nc,
@@ -76,6 +70,22 @@ export async function openNatsContext(options: NatsContextOptions): Promise<Nats
       if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
     },
   };
+}
+
+/** The JetStream handles, with the streams and KV buckets reconciled to their declarations. */
+async function declare(nc: NatsConnection, options: NatsContextOptions) {
+  const jsm = await jetstreamManager(nc, { timeout: REQUEST_TIMEOUT_MS });
+  const js = jetstream(nc, { timeout: REQUEST_TIMEOUT_MS });
+  const subjects = subjectsFor(options.subjectPrefix);
+  await reconcileStreams(jsm, subjects, options.streamReplicas);
+  const kvm = new Kvm(nc);
+  const leases = await ensureBucket(kvm, jsm, subjects.buckets.leases, {
+    ttl: options.leaseTtlMs,
+    replicas: options.streamReplicas,
+    history: 1,
+  });
+  const runs = await ensureBucket(kvm, jsm, subjects.buckets.runs, { replicas: options.streamReplicas, history: 1 });
+  return { js, jsm, subjects, leases, runs };
 }
 
 function trackStatus(nc: NatsConnection) {
