@@ -1,3 +1,4 @@
+import { JetStreamApiError } from '@nats-io/jetstream';
 import { toEnvelope } from './envelope.js';
 import { ConcurrencyConflictError } from './event-store.js';
 import { InvalidEventError } from './event-schemas.js';
@@ -53,10 +54,12 @@ describe('EventStore', () => {
     expect(await p.store.readSubject(subject('dup'))).toHaveLength(1);
   });
 
+  // nats-server before 2.9.16 may answer all but one of several simultaneous creates of one stream with 10065
+  // (subjects overlap): a race, so this fails now and then (a few rounds in a hundred) if that goes unhandled.
   it('reconciles streams idempotently when several instances start at once', async () => {
     const prefix = `${p.nats.subjects.prefix}x`;
     const contexts = await Promise.all(
-      [1, 2, 3].map(() =>
+      [1, 2, 3, 4, 5].map(() =>
         openNatsContext({ natsUrl: TEST_NATS_URL, subjectPrefix: prefix, streamReplicas: 1, leaseTtlMs: 3000 }),
       ),
     );
@@ -64,10 +67,31 @@ describe('EventStore', () => {
     expect(info.config).toMatchObject({ subjects: [`${prefix}.>`], deny_delete: true, deny_purge: true });
     const timers = await contexts[0]!.jsm.streams.info(`${prefix.toUpperCase()}_TIMERS`);
     expect(timers.config.max_msgs_per_subject).toBe(1);
+    await contexts[1]!.leases.put('k', 'v');
+    expect((await contexts[4]!.leases.get('k'))?.string()).toBe('v');
     for (const name of ['EVENTS', 'TIMERS', 'JOBS'])
       await contexts[0]!.jsm.streams.delete(`${prefix.toUpperCase()}_${name}`);
     for (const bucket of ['leases', 'runs']) await contexts[0]!.jsm.streams.delete(`KV_${prefix}-${bucket}`);
     await Promise.all(contexts.map((context) => context.close()));
+  });
+
+  it('refuses to start while another stream captures its subjects', async () => {
+    const prefix = `${p.nats.subjects.prefix}y`;
+    const squatter = `${prefix.toUpperCase()}_OTHER`;
+    await p.nats.jsm.streams.add({ name: squatter, subjects: [`${prefix}.>`] });
+    try {
+      const opening = openNatsContext({
+        natsUrl: TEST_NATS_URL,
+        subjectPrefix: prefix,
+        streamReplicas: 1,
+        leaseTtlMs: 3000,
+      });
+      await expect(opening).rejects.toBeInstanceOf(JetStreamApiError);
+      await expect(opening).rejects.toMatchObject({ code: 10065 });
+      await expect(p.nats.jsm.streams.info(`${prefix.toUpperCase()}_EVENTS`)).rejects.toMatchObject({ code: 10059 });
+    } finally {
+      await p.nats.jsm.streams.delete(squatter);
+    }
   });
 
   it('validates envelopes on append', async () => {

@@ -3,7 +3,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsSecurity } from '../config/app-config.js';
 import { asNatsMisconfiguration, assertNatsFiles, natsSecurityOptions } from './nats-auth.js';
-import { reconcileStreams } from './streams.js';
+import { ensureBucket, reconcileStreams } from './streams.js';
 import { subjectsFor, type Subjects } from './subjects.js';
 
 /** One NATS connection with its JetStream handles and the names for the configured prefix. */
@@ -69,17 +69,8 @@ function connectTo(options: NatsContextOptions): Promise<NatsConnection> {
 
 async function setUp(nc: NatsConnection, options: NatsContextOptions): Promise<NatsContext> {
   coalesceWrites(nc);
-  const jsm = await jetstreamManager(nc, { timeout: REQUEST_TIMEOUT_MS });
-  const js = jetstream(nc, { timeout: REQUEST_TIMEOUT_MS });
-  const subjects = subjectsFor(options.subjectPrefix);
-  await reconcileStreams(jsm, subjects, options.streamReplicas);
-  const kvm = new Kvm(nc);
-  const leases = await kvm.create(subjects.buckets.leases, {
-    ttl: options.leaseTtlMs,
-    replicas: options.streamReplicas,
-    history: 1,
-  });
-  const runs = await kvm.create(subjects.buckets.runs, { replicas: options.streamReplicas, history: 1 });
+  // A failed reconcile leaves no connection behind: openNatsContext closes it (it would keep a process alive).
+  const { js, jsm, subjects, leases, runs } = await declare(nc, options);
   const status = trackStatus(nc);
   return {
     nc,
@@ -95,6 +86,22 @@ async function setUp(nc: NatsConnection, options: NatsContextOptions): Promise<N
       if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
     },
   };
+}
+
+/** The JetStream handles, with the streams and KV buckets reconciled to their declarations. */
+async function declare(nc: NatsConnection, options: NatsContextOptions) {
+  const jsm = await jetstreamManager(nc, { timeout: REQUEST_TIMEOUT_MS });
+  const js = jetstream(nc, { timeout: REQUEST_TIMEOUT_MS });
+  const subjects = subjectsFor(options.subjectPrefix);
+  await reconcileStreams(jsm, subjects, options.streamReplicas);
+  const kvm = new Kvm(nc);
+  const leases = await ensureBucket(kvm, jsm, subjects.buckets.leases, {
+    ttl: options.leaseTtlMs,
+    replicas: options.streamReplicas,
+    history: 1,
+  });
+  const runs = await ensureBucket(kvm, jsm, subjects.buckets.runs, { replicas: options.streamReplicas, history: 1 });
+  return { js, jsm, subjects, leases, runs };
 }
 
 function trackStatus(nc: NatsConnection) {

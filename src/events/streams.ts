@@ -9,6 +9,7 @@ import {
   type JetStreamManager,
   type StreamConfig,
 } from '@nats-io/jetstream';
+import type { Kvm, KvOptions } from '@nats-io/kv';
 import type { Subjects } from './subjects.js';
 
 const NS_PER_MS = 1_000_000;
@@ -55,6 +56,10 @@ export function streamConfigs(subjects: Subjects, replicas: number): Array<Parti
 }
 
 const STREAM_NAME_IN_USE = 10058;
+const STREAM_NOT_FOUND = 10059;
+const STREAM_SUBJECT_OVERLAP = 10065;
+/** The stream behind KV bucket `b` is `KV_b`. */
+const KV_STREAM_PREFIX = 'KV_';
 
 /**
  * Creates missing streams and updates existing ones to the declared config. Idempotent; safe when several
@@ -65,7 +70,7 @@ export async function reconcileStreams(jsm: JetStreamManager, subjects: Subjects
     try {
       await jsm.streams.add(config);
     } catch (error) {
-      if (!(error instanceof JetStreamApiError) || error.code !== STREAM_NAME_IN_USE) throw error;
+      if (!(await existsDespite(jsm, config.name, error))) throw error;
       const current = await jsm.streams.info(config.name);
       // Retention and storage cannot change in place; everything else we declare can.
       const { retention: _retention, storage: _storage, ...updatable } = config;
@@ -75,6 +80,39 @@ export async function reconcileStreams(jsm: JetStreamManager, subjects: Subjects
       );
       if (differs) await jsm.streams.update(config.name, { ...current.config, ...updatable });
     }
+  }
+}
+
+/**
+ * Creates a KV bucket or binds to it when it exists (`Kvm.create` reads the stream's info first, and adds it only
+ * when there is none); the loser of a create race binds to the winner's bucket.
+ */
+export async function ensureBucket(kvm: Kvm, jsm: JetStreamManager, bucket: string, options: Partial<KvOptions>) {
+  try {
+    return await kvm.create(bucket, options);
+  } catch (error) {
+    if (!(await existsDespite(jsm, `${KV_STREAM_PREFIX}${bucket}`, error))) throw error;
+    return kvm.create(bucket, options);
+  }
+}
+
+/**
+ * True when a stream create failed because another process created the stream meanwhile: the name is in use (10058),
+ * or its subjects overlap a stream (10065) that turns out to be this very stream. nats-server before 2.9.16 checks the
+ * name and registers a new stream under separate locks, so of several processes creating the same stream at once
+ * the losers may get 10065 instead of the created stream. A 10065 while no stream has this name is a real overlap
+ * with another stream, and stays an error.
+ */
+async function existsDespite(jsm: JetStreamManager, name: string, error: unknown): Promise<boolean> {
+  if (!(error instanceof JetStreamApiError)) return false;
+  if (error.code === STREAM_NAME_IN_USE) return true;
+  if (error.code !== STREAM_SUBJECT_OVERLAP) return false;
+  try {
+    await jsm.streams.info(name);
+    return true;
+  } catch (infoError) {
+    if (infoError instanceof JetStreamApiError && infoError.code === STREAM_NOT_FOUND) return false;
+    throw infoError;
   }
 }
 

@@ -11,6 +11,7 @@ import { projectionGroup } from '../../projections/projection-group.js';
 import { allProjections } from '../../projections/index.js';
 import { ConsumerRunner, type BatchHandler } from '../events/consumer-runner.js';
 import { LineagePublisher } from '../events/lineage-publisher.js';
+import { Metrics } from '../observability/metrics.js';
 import { checkpointOf } from '../projector/consumer-registry.js';
 import { LineageConsumer } from './lineage.consumer.js';
 import { NatsLineageTransport } from './nats-transport.js';
@@ -33,12 +34,13 @@ describe('OpenLineage emitter over NATS', () => {
     runner.start();
     return runner;
   };
-  const emitter = (subject: string | null, name?: string) =>
+  const emitter = (subject: string | null, name?: string, metrics?: Metrics) =>
     new LineageConsumer({
       transports: [new NatsLineageTransport(new LineagePublisher(p.nats), subject)],
       context: LINEAGE_TEST_CONTEXT,
       log: p.log,
       ...(name ? { name } : {}),
+      ...(metrics ? { metrics } : {}),
     });
   /** Every message on `subjectStart*` in a stream, in stream order, as raw strings. */
   const messagesIn = async (streamName: string, subjectStart: string) => {
@@ -101,12 +103,16 @@ describe('OpenLineage emitter over NATS', () => {
     const streamName = `${p.nats.subjects.prefix.toUpperCase()}_OL`;
     await stream.append(aCompleteRun('billing'));
     const expected = stream.expectedBodies().filter((body) => body.includes('"name":"billing"'));
-    start(emitter(subject, 'lineage_custom'));
+    const metrics = new Metrics(false);
+    start(emitter(subject, 'lineage_custom', metrics));
     // No stream captures the subject yet: nothing is published and the checkpoint stays before the first event
     // that has OpenLineage to deliver (events before it map to nothing and may be passed, depending on batching).
-    let firstEmitting = 1;
-    while (stream.expectedBodies(firstEmitting, firstEmitting).length === 0) firstEmitting += 1;
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Checked once the emitter has failed to deliver twice, not after a fixed wait (which a loaded machine can
+    // spend before the first attempt).
+    const firstEmitting = stream.appended.find((event) => stream.expectedBodies(event.seq, event.seq).length > 0)!.seq;
+    const failedDeliveries = async () =>
+      (await metrics.lineageDeliveryFailures.get()).values.reduce((sum, { value }) => sum + value, 0);
+    await eventually(failedDeliveries, (failures) => failures >= 2, 15_000);
     expect(await checkpointOf(p.database.db, 'lineage_custom')).toBeLessThan(firstEmitting);
     await p.nats.jsm.streams.add({ name: streamName, subjects: [`${p.nats.subjects.prefix}_ol.>`] });
     try {
