@@ -6,6 +6,7 @@ import { derivedEventId, toEnvelope, type StoredEvent } from '../events/envelope
 import { ConcurrencyConflictError, type EventStore } from '../events/event-store.js';
 import { toFieldProblems } from '../http/schema.pipe.js';
 import { mergeLayers } from '../runs/deep-merge.js';
+import { assertRunRequestFits, definitionLayers } from '../runs/run-request-size.js';
 import { EVENT_STORE } from '../runtime/tokens.js';
 import { compileUserSchema } from '../workflows/user-schema.js';
 import { WorkflowCommandService } from '../workflows/workflow-command.service.js';
@@ -55,6 +56,9 @@ export class BackfillCommandService {
     const { workflow } = await this.workflows.require(slug);
     const selection = resolveSelection(workflow, body.partitions);
     checkParameters(workflow, mergeLayers(workflow.defaultParameters, body.parameters));
+    const backfillLayer = { layer: 'backfill parameters', path: '/parameters', value: body.parameters };
+    const layers = [...definitionLayers(workflow, selection.assetId), backfillLayer];
+    assertRunRequestFits(workflow, layers, this.store.maxEventBytes);
     const backfillId = uuidv7();
     const now = new Date().toISOString();
     const request: BackfillRequested = {

@@ -37,7 +37,7 @@ const prices = aWorkflow('prices', [
   aStep('fetch', { produces: [{ assetId: 'market.prices', partitioning: regions, autoMaterialize: {} }] }),
 ]);
 const META = { correlationId: 'test', causationId: null, actor: 'test' };
-const CONTEXT = { baseBackoffMs: 120_000, maxBackoffMs: 1_800_000 };
+const CONTEXT = { baseBackoffMs: 120_000, maxBackoffMs: 1_800_000, maxEventBytes: 1024 * 1024 };
 
 /** One database and prefix with the materializer in a runner, fed by events the test appends as other writers would. */
 class World extends ManagerWorld {

@@ -8,6 +8,7 @@ import type { WorkflowDefinitionUpdated } from '../workflows/workflow.events.js'
 import { nextEligibleAt } from './backoff.js';
 import type { RunReconciled, TriggerDecision } from './materializer.events.js';
 import { countsAsFailure, type RunEnd } from './run-lifecycle-rule.js';
+import { RUN_REQUEST_TOO_LARGE } from './run-size-rule.js';
 import {
   assetPartitionKey,
   targetKey,
@@ -69,6 +70,8 @@ export function evolve(state: MaterializerState, event: StoredEvent, context: Ma
     case 'materializer.trigger.coalesced':
     case 'materializer.trigger.deferred-backoff':
       return waiting(state, event.data as TriggerDecision);
+    case 'materializer.trigger.skipped':
+      return skipped(state, event.data as TriggerDecision);
     default:
       return state;
   }
@@ -144,6 +147,14 @@ function waiting(state: MaterializerState, decision: TriggerDecision): Materiali
   const key = targetKey(decision.workflowSlug, decision.partitionKey);
   const target = state.targets.get(key) ?? emptyTarget(decision.workflowSlug, decision.partitionKey);
   return putTarget(state, key, { ...target, pending: decision.trigger });
+}
+
+/** A run refused for its size took the pending trigger with it (it was folded into the refused one). */
+function skipped(state: MaterializerState, decision: TriggerDecision): MaterializerState {
+  if (decision.reason !== RUN_REQUEST_TOO_LARGE) return state;
+  const key = targetKey(decision.workflowSlug, decision.partitionKey);
+  const target = state.targets.get(key);
+  return target ? putTarget(state, key, { ...target, pending: null }) : state;
 }
 
 function emptyTarget(workflowSlug: string, partitionKey: string | null): TargetState {

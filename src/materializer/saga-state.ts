@@ -76,6 +76,8 @@ export interface MaterializerState {
 export interface MaterializerContext {
   baseBackoffMs: number;
   maxBackoffMs: number;
+  /** The largest event the NATS server takes (`max_payload`): a run request above it is skipped, not requested. */
+  maxEventBytes: number;
 }
 
 /** The state's parts as plain maps (unit tests; the shell builds its own). */

@@ -1,23 +1,13 @@
 import { DomainError } from '../domain/domain-error.js';
-import { derivedEventId, toEnvelope, type EventMetadata } from '../events/envelope.js';
+import type { EventMetadata } from '../events/envelope.js';
 import { ConcurrencyConflictError, type EventStore } from '../events/event-store.js';
 import type { HolderState, RunIndex } from '../events/run-index.js';
 import { settleAll } from '../events/settle-all.js';
-import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
 import { isTerminal, toRunView, type RunState } from './run-state.js';
 import type { RunStore } from './run-store.js';
-import type { RunRequested, RunTrigger } from './run.events.js';
+import { runRequestedEnvelope, type RunRequestInput } from './run-requested-event.js';
 
-export interface RunRequestInput {
-  workflow: WorkflowDefinition;
-  runId: string;
-  partitionKey: string | null;
-  parameters: Record<string, unknown>;
-  runKey: string | null;
-  triggeredBy: string | null;
-  trigger: RunTrigger;
-  priority: number | null;
-}
+export type { RunRequestInput } from './run-requested-event.js';
 
 export interface RunRequestResult {
   state: RunState;
@@ -53,25 +43,7 @@ export class RunRequester {
         existing ? { run: toRunView(existing) } : { runId: reservation.holder },
       );
     }
-    const request: RunRequested = {
-      runId,
-      workflowSlug: workflow.slug,
-      workflowDefinitionId: workflow.id,
-      workflowVersion: workflow.version,
-      steps: workflow.steps,
-      partitionKey: input.partitionKey,
-      runKey: input.runKey,
-      parameters: input.parameters,
-      triggeredBy: input.triggeredBy,
-      trigger: input.trigger,
-      priority: input.priority,
-      requestedAt: now,
-    };
-    const envelope = toEnvelope(
-      { id: derivedEventId(runId, 'workflow.run.requested'), type: 'workflow.run.requested', data: request },
-      metadata,
-      now,
-    );
+    const envelope = runRequestedEnvelope(input, metadata, now);
     try {
       // The index entry (run id → workflow, for lookups by id) and the first event go out together: the caller
       // hears back only when both are stored, and the expected empty subject alone keeps the run unique.
