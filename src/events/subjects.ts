@@ -45,6 +45,8 @@ export function subjectsFor(prefix: string) {
     assetFilter: (kind: AssetSubjectKind | '*', assetPattern: string) => `${prefix}.asset.${kind}.${assetPattern}`,
     definition: (slug: string) => `${prefix}.workflow.definition.updated.${token(slug)}`,
     run: (slug: string, runId: string) => `${prefix}.run.${token(slug)}.${token(runId)}`,
+    /** A run's subject whatever its workflow (a lookup by run id when the run index does not know it). */
+    runOfAnyWorkflow: (runId: string) => `${prefix}.run.*.${token(runId)}`,
     materializer: (slug: string, outcome: string) => `${prefix}.materializer.${token(slug)}.${token(outcome)}`,
     backfill: (slug: string, backfillId: string) => `${prefix}.backfill.${token(slug)}.${token(backfillId)}`,
     timer: (kind: TimerKind, key: string) => `${prefix}_timer.${kind}.${token(key)}`,
