@@ -21,8 +21,6 @@ export interface MaterializerEffectsDeps {
   requester: RunRequester;
   timers: TimerQueue;
   log: Logger;
-  /** The clock that tells whether a replayed batch is older than the duplicate window (tests move it). */
-  now?: () => number;
 }
 
 /**
@@ -34,7 +32,7 @@ export class MaterializerEffects {
   private readonly once: AppendOnce;
 
   constructor(private readonly deps: MaterializerEffectsDeps) {
-    this.once = new AppendOnce(deps.store, deps.now);
+    this.once = new AppendOnce(deps.store);
   }
 
   /** After a recovery the stream may hold effects this process did not see itself. */

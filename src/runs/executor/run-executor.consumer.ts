@@ -42,8 +42,6 @@ export interface RunExecutorDeps {
   context: ExecutorContext;
   metrics: Metrics;
   log: Logger;
-  /** The clock that tells whether a replayed batch is older than the duplicate window (tests move it). */
-  now?: () => number;
 }
 
 /**
@@ -69,7 +67,7 @@ export class RunExecutor implements ProcessManager {
   private readonly once: AppendOnce;
 
   constructor(private readonly deps: RunExecutorDeps) {
-    this.once = new AppendOnce(deps.store, deps.now);
+    this.once = new AppendOnce(deps.store);
   }
 
   get dirty(): boolean {
