@@ -58,7 +58,7 @@ describe('AppendOnce (real NATS)', () => {
     for (const cause of batch.slice(0, 6)) await store('effects', effectOf(cause));
     // The process's clock says nothing about how old the batch is (it may be skewed or have paused): only the
     // stream's sequences count.
-    const replay = new AppendOnce(p.store);
+    const replay = new AppendOnce(p.store, subject('effects'));
     await replay.prepare(batch);
     const appended = [];
     for (const cause of batch) appended.push(await replay.append(subject('effects'), effectOf(cause)));
@@ -70,12 +70,34 @@ describe('AppendOnce (real NATS)', () => {
 
   it('forgets the scan once past the head it saw: later batches are new', async () => {
     const cause = await store('young', probe(500));
-    const once = new AppendOnce(p.store);
+    const once = new AppendOnce(p.store, subject('effects'));
     await once.prepare([cause]);
     await once.append(subject('effects'), effectOf(cause));
     expect(once.has(effectOf(cause).id)).toBe(true);
     const next = await store('young', probe(501));
     await once.prepare([next]);
     expect(once.has(effectOf(cause).id)).toBe(false);
+  });
+
+  it('holds only the effects after a backlog beyond the window, never the backlog, and still appends once', async () => {
+    const causes: StoredEvent[] = [];
+    for (let n = 0; n < 10; n++) causes.push(await store('backlog-causes', probe(2000 + n)));
+    // The manager carried out half the batch's effects, died, and stayed down while other events piled up.
+    for (const cause of causes.slice(0, 5)) await store('backlog-effects', effectOf(cause));
+    const BACKLOG = 3000;
+    const start = causes[0]!.seq;
+    await p.store.append(
+      subject('backlog-others'),
+      Array.from({ length: BACKLOG }, (_, i) => probe(10_000 + i, derivedEventId('backlog', start, i))),
+    );
+    const once = new AppendOnce(p.store, subject('backlog-effects'));
+    await once.prepare(causes);
+    expect(once.size).toBe(5);
+    const appended = [];
+    for (const cause of causes) appended.push(await once.append(subject('backlog-effects'), effectOf(cause)));
+    expect(appended.map((result) => result !== null)).toEqual([...Array(5).fill(false), ...Array(5).fill(true)]);
+    const stored = await p.store.readSubject(subject('backlog-effects'));
+    expect(new Set(stored.map((event) => event.id)).size).toBe(stored.length);
+    expect(stored).toHaveLength(10);
   });
 });

@@ -17,7 +17,15 @@ export class AppendOnce {
   private appended = new Set<string>();
   private batchStart = 0;
 
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    /**
+     * The subjects the consumer appends its effects to (one filter, e.g. `<prefix>.materializer.>`): the scan after
+     * a recovery holds only what was stored there, so its memory follows the consumer's own output, never the
+     * backlog of other events it fell behind on.
+     */
+    private readonly scope: string,
+  ) {}
 
   /** Forget what was scanned (after a recovery the stream may hold more). */
   reset(): void {
@@ -33,11 +41,16 @@ export class AppendOnce {
     this.batchStart = first.seq;
     if (!this.scanned) {
       const horizon = await this.store.lastSequence();
-      this.scanned = { horizon, ids: await this.store.idsAfter(first.seq - 1) };
+      this.scanned = { horizon, ids: await this.store.idsAfter(first.seq - 1, this.scope) };
     } else if (first.seq > this.scanned.horizon && this.scanned.ids.size > 0) {
       // Past the head seen at the scan: no earlier attempt can have carried out this batch (a replay follows a reset).
       this.scanned = { horizon: this.scanned.horizon, ids: new Set() };
     }
+  }
+
+  /** How many ids are held (what the scan costs in memory). */
+  get size(): number {
+    return (this.scanned?.ids.size ?? 0) + this.appended.size;
   }
 
   /** True when an event with this id is known to be stored already. */

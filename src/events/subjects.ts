@@ -48,7 +48,11 @@ export function subjectsFor(prefix: string) {
     /** A run's subject whatever its workflow (a lookup by run id when the run index does not know it). */
     runOfAnyWorkflow: (runId: string) => `${prefix}.run.*.${token(runId)}`,
     materializer: (slug: string, outcome: string) => `${prefix}.materializer.${token(slug)}.${token(outcome)}`,
+    /** Every materializer event (decisions, backoff ends, reconciliations). */
+    allMaterializer: `${prefix}.materializer.>`,
     backfill: (slug: string, backfillId: string) => `${prefix}.backfill.${token(slug)}.${token(backfillId)}`,
+    /** Every backfill event. */
+    allBackfills: `${prefix}.backfill.>`,
     timer: (kind: TimerKind, key: string) => `${prefix}_timer.${kind}.${token(key)}`,
     jobDispatch: (jobSlug: string) => `${prefix}_job.dispatch.${token(jobSlug)}`,
     jobDurable: (jobSlug: string) => `${prefix}-job-${token(jobSlug)}`,

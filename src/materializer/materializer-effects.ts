@@ -32,7 +32,7 @@ export class MaterializerEffects {
   private readonly once: AppendOnce;
 
   constructor(private readonly deps: MaterializerEffectsDeps) {
-    this.once = new AppendOnce(deps.store);
+    this.once = new AppendOnce(deps.store, deps.store.subjects.allMaterializer);
   }
 
   /** After a recovery the stream may hold effects this process did not see itself. */

@@ -67,7 +67,7 @@ export class RunExecutor implements ProcessManager {
   private readonly once: AppendOnce;
 
   constructor(private readonly deps: RunExecutorDeps) {
-    this.once = new AppendOnce(deps.store);
+    this.once = new AppendOnce(deps.store, deps.store.subjects.assetFilter('produced', '>'));
   }
 
   get dirty(): boolean {
