@@ -127,6 +127,10 @@ export class RunExecutor implements ProcessManager {
     return (tx) => saveExecutorChanges(tx, changes);
   }
 
+  afterPersist(): void {
+    this.availability.committed();
+  }
+
   /** Active runs in memory (for tests and the operations view). */
   activeRuns(): ReadonlyMap<string, RunState> {
     return this.state.runs;
