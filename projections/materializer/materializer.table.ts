@@ -28,13 +28,15 @@ export interface MaterializerLatestTable {
   produced_at: string;
 }
 
-/** Per workflow × partition: the auto run in flight, the one pending follow-up, and the failure backoff. */
+/** Per workflow × partition: the auto run in flight, the pending follow-up (and queued ones), the failure backoff. */
 export interface MaterializerTargetTable {
   workflow_slug: string;
   partition_key_norm: string;
   partition_key: string | null;
   in_flight: JSONColumnType<InFlightRun | null, string | null, string | null>;
   pending: JSONColumnType<TriggerSpec | null, string | null, string | null>;
+  /** Backfill triggers with other parameters than the pending one's, each waiting for its own run. */
+  queued: JSONColumnType<TriggerSpec[], string | undefined, string>;
   failures: number;
   next_eligible_at: string | null;
 }

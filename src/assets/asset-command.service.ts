@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { toEnvelope } from '../events/envelope.js';
 import type { EventStore } from '../events/event-store.js';
+import { assertRunRequestFits, definitionLayers } from '../runs/run-request-size.js';
 import { EVENT_STORE } from '../runtime/tokens.js';
 import { WorkflowCommandService } from '../workflows/workflow-command.service.js';
 import type { AssetCommand } from './asset.commands.js';
@@ -96,6 +97,11 @@ export class AssetCommandService {
   ): Promise<{ event: DecidedAssetEvent; eventSeq: number }> {
     const { workflow } = await this.workflows.require(slug);
     const event = decideAsset(command, workflow);
+    if (command.type === 'SetPartitionParameters') {
+      const stored = { layer: 'stored partition parameters', path: '/parameters', value: command.parameters };
+      const layers = [...definitionLayers(workflow, command.assetId), stored];
+      assertRunRequestFits(workflow, layers, this.store.maxEventBytes);
+    }
     const envelope = toEnvelope<string, unknown>(
       event,
       { correlationId: who.requestId, causationId: null, actor: who.actor },

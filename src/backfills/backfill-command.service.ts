@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { DomainError, ValidationError } from '../domain/domain-error.js';
 import { derivedEventId, toEnvelope, type StoredEvent } from '../events/envelope.js';
 import { ConcurrencyConflictError, type EventStore } from '../events/event-store.js';
+import { assertRunRequestFits, definitionLayers } from '../runs/run-request-size.js';
 import { parameterProblems, requestedRunParameters } from '../runs/run-parameters.js';
 import { EVENT_STORE } from '../runtime/tokens.js';
 import { compileUserSchema } from '../workflows/user-schema.js';
@@ -53,6 +54,9 @@ export class BackfillCommandService {
     const { workflow } = await this.workflows.require(slug);
     const selection = resolveSelection(workflow, body.partitions);
     checkParameters(workflow, requestedRunParameters(workflow, body.parameters));
+    const backfillLayer = { layer: 'backfill parameters', path: '/parameters', value: body.parameters };
+    const layers = [...definitionLayers(workflow, selection.assetId), backfillLayer];
+    assertRunRequestFits(workflow, layers, this.store.maxEventBytes);
     const backfillId = uuidv7();
     const now = new Date().toISOString();
     const request: BackfillRequested = {

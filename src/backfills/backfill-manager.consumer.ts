@@ -50,7 +50,7 @@ export class BackfillManager implements ProcessManager {
   private readonly once: AppendOnce;
 
   constructor(private readonly deps: BackfillManagerDeps) {
-    this.once = new AppendOnce(deps.store);
+    this.once = new AppendOnce(deps.store, deps.store.subjects.allBackfills);
   }
 
   get dirty(): boolean {

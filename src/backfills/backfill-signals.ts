@@ -137,8 +137,9 @@ function decision(data: TriggerDecision): BackfillSignal | null {
         detail: `deferred by a backoff until ${data.nextEligibleAt}`,
       };
     case 'skipped':
-      // Only the backfill's own trigger can be skipped (a folded one is never decided again).
-      if (data.cause.type !== 'backfill.partition-requested') return null;
+      // Only the backfill's own trigger can be skipped (a folded one is never decided again), except a follow-up
+      // run refused for its size: that refusal ends every trigger folded into it.
+      if (data.cause.type !== 'backfill.partition-requested' && data.reason !== 'run_request_too_large') return null;
       return { kind: 'skipped', backfillIds, partitionKey, detail: `${data.reason}: ${data.detail ?? ''}`.trim() };
   }
 }

@@ -103,6 +103,19 @@ describe('backfill manager', () => {
       expect(released(spec.when(skipped))).toEqual(['2025-01-02']);
     });
 
+    it('counts a partition whose follow-up run was refused for its size (a run end caused the skip)', () => {
+      const request = aBackfillRequested({ partitionKeys: KEYS.slice(0, 2), maxConcurrentRuns: 1 });
+      const spec = given([request]);
+      const skipped = aDecision('skipped', {
+        slug: 'daily',
+        partitionKey: '2025-01-01',
+        backfillIds: [request.data.backfillId],
+        causeType: 'workflow.run.succeeded',
+        reason: 'run_request_too_large',
+      });
+      expect(released(spec.when(skipped))).toEqual(['2025-01-02']);
+    });
+
     it('counts a run the sweep found missing as failed', () => {
       const request = aBackfillRequested({ partitionKeys: KEYS.slice(0, 1), maxConcurrentRuns: 1 });
       const ids = [request.data.backfillId];

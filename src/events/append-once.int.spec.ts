@@ -50,14 +50,15 @@ describe('AppendOnce (real NATS)', () => {
     );
   });
 
-  it('skips the effects of a replayed batch older than the duplicate window that were stored before', async () => {
+  it('skips the effects of a replayed batch stored before, whatever the process clock says', async () => {
     const causes: StoredEvent[] = [];
     for (const [n, token] of SUBJECTS.entries()) causes.push(await store(token, probe(100 + n)));
     // The first run decided from the fifth cause on and carried out six effects, then the process died.
     const batch = causes.slice(4);
     for (const cause of batch.slice(0, 6)) await store('effects', effectOf(cause));
-    const inTenMinutes = () => Date.now() + 10 * 60_000;
-    const replay = new AppendOnce(p.store, inTenMinutes);
+    // The process's clock says nothing about how old the batch is (it may be skewed or have paused): only the
+    // stream's sequences count.
+    const replay = new AppendOnce(p.store, subject('effects'));
     await replay.prepare(batch);
     const appended = [];
     for (const cause of batch) appended.push(await replay.append(subject('effects'), effectOf(cause)));
@@ -67,10 +68,37 @@ describe('AppendOnce (real NATS)', () => {
     for (const cause of batch) expect(await replay.append(subject('effects'), effectOf(cause))).toBeNull();
   });
 
-  it('relies on Nats-Msg-Id for a batch inside the window (no scan)', async () => {
+  it('forgets the scan once past the head it saw: later batches are new', async () => {
     const cause = await store('young', probe(500));
-    const once = new AppendOnce(p.store);
+    const once = new AppendOnce(p.store, subject('effects'));
     await once.prepare([cause]);
-    expect(once.has(effectOf(cause).id)).toBe(false);
+    await once.append(subject('effects'), effectOf(cause));
+    expect(once.size).toBe(1);
+    const next = await store('young', probe(501));
+    await once.prepare([next]);
+    expect(once.size).toBe(0);
+  });
+
+  it('holds only the effects after a backlog beyond the window, never the backlog, and still appends once', async () => {
+    const causes: StoredEvent[] = [];
+    for (let n = 0; n < 10; n++) causes.push(await store('backlog-causes', probe(2000 + n)));
+    // The manager carried out half the batch's effects, died, and stayed down while other events piled up.
+    for (const cause of causes.slice(0, 5)) await store('backlog-effects', effectOf(cause));
+    const BACKLOG = 3000;
+    const start = causes[0]!.seq;
+    await p.store.append(
+      subject('backlog-others'),
+      Array.from({ length: BACKLOG }, (_, i) => probe(10_000 + i, derivedEventId('backlog', start, i))),
+    );
+    const once = new AppendOnce(p.store, subject('backlog-effects'));
+    await once.prepare(causes);
+    const appended = [];
+    for (const cause of causes) appended.push(await once.append(subject('backlog-effects'), effectOf(cause)));
+    // The five found, the five appended since: never the 3000 of the backlog.
+    expect(once.size).toBe(10);
+    expect(appended.map((result) => result !== null)).toEqual([...Array(5).fill(false), ...Array(5).fill(true)]);
+    const stored = await p.store.readSubject(subject('backlog-effects'));
+    expect(new Set(stored.map((event) => event.id)).size).toBe(stored.length);
+    expect(stored).toHaveLength(10);
   });
 });

@@ -174,21 +174,19 @@ export class EventStore {
   }
 
   /**
-   * The ids (`Nats-Msg-Id`) of every event stored after `afterSeq` (headers only, one ordered read to the head).
-   * Side-effect consumers replaying events older than the duplicate window check here before appending, so the
-   * stream never holds two events with one id, however long an outage lasted.
+   * The ids (`Nats-Msg-Id`) of every event on `filter` (default: every event) stored after `afterSeq` (headers only,
+   * one ordered read to the last such event). Side-effect consumers replaying a batch check here before appending,
+   * so the stream never holds two events with one id, however long an outage lasted; filtered to the subjects they
+   * append to, the set holds their own effects, not the backlog of everything else.
    */
-  async idsAfter(afterSeq: number): Promise<Set<string>> {
+  async idsAfter(afterSeq: number, filter: string = this.nats.subjects.allEvents): Promise<Set<string>> {
     this.assertConnected();
-    const head = await this.lastSequence();
-    if (head <= afterSeq) return new Set();
+    const last =
+      filter === this.nats.subjects.allEvents ? await this.lastSequence() : (await this.readLast(filter))?.seq;
+    if (last === undefined || last <= afterSeq) return new Set();
     return this.scanIds(
-      {
-        filter_subjects: this.nats.subjects.allEvents,
-        deliver_policy: DeliverPolicy.StartSequence,
-        opt_start_seq: afterSeq + 1,
-      },
-      head,
+      { filter_subjects: filter, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: afterSeq + 1 },
+      last,
     );
   }
 

@@ -17,6 +17,9 @@ export function isLineageSubject(prefix: string, subject: string): boolean {
   return subject.startsWith(`${prefix}.${LINEAGE_TOKEN}.`);
 }
 
+/** Room for a lineage message's headers (`Nats-Msg-Id`, `Content-Type`) and protocol line. */
+const LINEAGE_HEADER_ROOM_BYTES = 512;
+
 /** One message for the NATS transport: the OpenLineage JSON exactly as it is sent everywhere. */
 export interface LineageMessage {
   subject: string;
@@ -35,6 +38,16 @@ export class LineagePublisher {
 
   get prefix(): string {
     return this.nats.subjects.prefix;
+  }
+
+  /** The largest message the server takes (`max_payload`, re-read on every reconnect), headers included. */
+  get maxMessageBytes(): number {
+    return this.nats.nc.info?.max_payload ?? this.nats.maxPayload;
+  }
+
+  /** What the server counts against `max_payload` for one message: its body plus room for its headers. */
+  messageBytes(message: LineageMessage): number {
+    return Buffer.byteLength(message.body, 'utf8') + LINEAGE_HEADER_ROOM_BYTES;
   }
 
   async publish(messages: readonly LineageMessage[], timeoutMs = 5000): Promise<void> {

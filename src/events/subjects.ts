@@ -45,8 +45,14 @@ export function subjectsFor(prefix: string) {
     assetFilter: (kind: AssetSubjectKind | '*', assetPattern: string) => `${prefix}.asset.${kind}.${assetPattern}`,
     definition: (slug: string) => `${prefix}.workflow.definition.updated.${token(slug)}`,
     run: (slug: string, runId: string) => `${prefix}.run.${token(slug)}.${token(runId)}`,
+    /** A run's subject whatever its workflow (a lookup by run id when the run index does not know it). */
+    runOfAnyWorkflow: (runId: string) => `${prefix}.run.*.${token(runId)}`,
     materializer: (slug: string, outcome: string) => `${prefix}.materializer.${token(slug)}.${token(outcome)}`,
+    /** Every materializer event (decisions, backoff ends, reconciliations). */
+    allMaterializer: `${prefix}.materializer.>`,
     backfill: (slug: string, backfillId: string) => `${prefix}.backfill.${token(slug)}.${token(backfillId)}`,
+    /** Every backfill event. */
+    allBackfills: `${prefix}.backfill.>`,
     timer: (kind: TimerKind, key: string) => `${prefix}_timer.${kind}.${token(key)}`,
     jobDispatch: (jobSlug: string) => `${prefix}_job.dispatch.${token(jobSlug)}`,
     jobDurable: (jobSlug: string) => `${prefix}-job-${token(jobSlug)}`,

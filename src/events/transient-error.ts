@@ -43,7 +43,9 @@ const TRANSIENT_ERRNO = new Set([
  */
 export function isTransientError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  if (error instanceof DependencyUnavailableError || error instanceof EventTooLargeError) return true;
+  if (error instanceof DependencyUnavailableError) return true;
+  // An event above max_payload never fits, however often it is retried: the data's fault, not the server's.
+  if (error instanceof EventTooLargeError) return false;
   // Every JetStream API error (insufficient resources 10023, store failed 10077, temporarily unavailable 503, stream
   // or consumer missing, no leader…) is the server's state, not the event's. Wrong-last-sequence is handled by the
   // writers before it gets here.

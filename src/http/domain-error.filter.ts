@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { DomainError, ValidationError } from '../domain/domain-error.js';
 import { EventTooLargeError } from '../events/event-size.js';
 import { failedDependency } from '../events/transient-error.js';
+import { redactUrl } from '../observability/logger.js';
 import { problemFor, type ProblemDocument } from './problem-details.js';
 
 const FASTIFY_CODES: Record<string, string> = {
@@ -73,11 +74,13 @@ export const RETRY_AFTER_MS: Record<string, number> = {
 
 /** Writes a problem document; 5xx are logged with the request id (outages once per request at warn). */
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown, log: Logger): void {
-  const problem = toProblem(error, request.url);
+  // The URL may carry an `access_token` (EventSource clients): never logged, never echoed.
+  const url = redactUrl(request.url);
+  const problem = toProblem(error, url);
   if (problem.code === 'dependency_unavailable') {
-    log.warn({ err: error, reqId: request.id, url: request.url }, 'dependency unavailable');
+    log.warn({ err: error, reqId: request.id, url }, 'dependency unavailable');
   } else if (problem.status >= 500 && problem.code !== 'read_model_lagging' && problem.code !== 'overloaded') {
-    log.error({ err: error, reqId: request.id, url: request.url }, 'request failed');
+    log.error({ err: error, reqId: request.id, url }, 'request failed');
   }
   const retryAfterMs = RETRY_AFTER_MS[problem.code];
   if (retryAfterMs !== undefined) void reply.header('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));

@@ -34,6 +34,7 @@ export const PROBLEM_TYPES: Record<string, { status: number; title: string }> = 
   workflow_schema_invalid: { status: 409, title: "The workflow's stored schema cannot be compiled" },
   version_conflict: { status: 412, title: 'The workflow changed since the given version' },
   payload_too_large: { status: 413, title: 'Request body too large' },
+  run_request_too_large: { status: 422, title: 'The runs these parameters merge into would be too large to record' },
   uri_too_long: { status: 414, title: 'A path parameter is too long' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   read_model_lagging: { status: 503, title: 'The read model has not caught up yet' },

@@ -126,4 +126,24 @@ describe('OpenLineage emitter over NATS', () => {
       await p.nats.jsm.streams.delete(streamName).catch(() => undefined);
     }
   });
+
+  it('refuses an event above max_payload for good and publishes the rest (no stall, no retry)', async () => {
+    const transport = new NatsLineageTransport(new LineagePublisher(p.nats), null);
+    const event = (slug: string, body: string) => ({
+      seq: 1,
+      sourceEventId: `e-${slug}`,
+      sourceType: 'workflow.run.succeeded',
+      subject: 'x',
+      slug,
+      parentRunId: `r-${slug}`,
+      eventType: 'COMPLETE' as const,
+      body,
+    });
+    const huge = event('huge', JSON.stringify({ pad: 'x'.repeat(p.nats.maxPayload) }));
+    const small = event('small', JSON.stringify({ small: true }));
+    const rejected = await transport.deliver([huge, small]);
+    expect(rejected).toEqual([{ event: huge, error: expect.stringMatching(/^payload_too_large: /) }]);
+    const prefix = p.nats.subjects.prefix;
+    expect(await messagesIn(p.nats.subjects.streams.events, `${prefix}.lineage.small`)).toEqual([small.body]);
+  });
 });

@@ -23,18 +23,26 @@ export class NatsLineageTransport implements LineageTransport {
     return this.subjectTemplate.split('{slug}').join(slug);
   }
 
+  /**
+   * An event above the server's `max_payload` can never be published, however often it is retried: it is refused
+   * for good (dead-lettered with its size), never taken for an unavailable server that stalls the emitter.
+   */
   async deliver(events: readonly EmittedLineageEvent[]): Promise<RejectedLineageEvent[]> {
+    const limit = this.publisher.maxMessageBytes;
+    const messages = [];
+    const rejected: RejectedLineageEvent[] = [];
+    for (const event of events) {
+      const message = { subject: this.subjectFor(event.slug), body: event.body, msgId: lineageMessageId(event.body) };
+      const size = this.publisher.messageBytes(message);
+      if (size <= limit) messages.push(message);
+      else
+        rejected.push({ event, error: `payload_too_large: ${size} bytes, above the server's max_payload of ${limit}` });
+    }
     try {
-      await this.publisher.publish(
-        events.map((event) => ({
-          subject: this.subjectFor(event.slug),
-          body: event.body,
-          msgId: lineageMessageId(event.body),
-        })),
-      );
+      await this.publisher.publish(messages);
     } catch (error) {
       throw new LineageDeliveryStalledError('nats', (error as Error)?.name ?? 'publish failed', { cause: error });
     }
-    return [];
+    return rejected;
   }
 }

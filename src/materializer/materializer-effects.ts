@@ -8,15 +8,19 @@ import { settleAll } from '../events/settle-all.js';
 import type { RunRequester } from '../runs/run-requester.js';
 import { MATERIALIZER_ACTOR } from './materializer-timers.js';
 import { MATERIALIZER_SUBJECT_TOKEN, type RunReconciled } from './materializer.events.js';
-import type { AutoRunRequest, DecisionEvent, MaterializerCommand, SagaOutput } from './saga-output.js';
+import {
+  autoRunInput,
+  type AutoRunRequest,
+  type DecisionEvent,
+  type MaterializerCommand,
+  type SagaOutput,
+} from './saga-output.js';
 
 export interface MaterializerEffectsDeps {
   store: EventStore;
   requester: RunRequester;
   timers: TimerQueue;
   log: Logger;
-  /** The clock that tells whether a replayed batch is older than the duplicate window (tests move it). */
-  now?: () => number;
 }
 
 /**
@@ -28,7 +32,7 @@ export class MaterializerEffects {
   private readonly once: AppendOnce;
 
   constructor(private readonly deps: MaterializerEffectsDeps) {
-    this.once = new AppendOnce(deps.store, deps.now);
+    this.once = new AppendOnce(deps.store, deps.store.subjects.allMaterializer);
   }
 
   /** After a recovery the stream may hold effects this process did not see itself. */
@@ -75,13 +79,10 @@ export class MaterializerEffects {
   }
 
   private async requestRun(cause: StoredEvent, request: AutoRunRequest): Promise<void> {
-    const { workflow, runId, partitionKey, parameters, runKey, priority, trigger } = request;
+    const { workflow, runId, partitionKey } = request;
+    const { input, metadata } = autoRunInput(request);
     try {
-      await this.deps.requester.request(
-        { workflow, runId, partitionKey, parameters, runKey, triggeredBy: MATERIALIZER_ACTOR, trigger, priority },
-        { correlationId: request.correlationId, causationId: request.causationId, actor: MATERIALIZER_ACTOR },
-        cause.occurredAt,
-      );
+      await this.deps.requester.request(input, metadata, cause.occurredAt);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       // The run cannot exist (another active run holds the key): release the claim through the log.

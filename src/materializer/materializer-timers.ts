@@ -6,10 +6,10 @@ import type { EventStore } from '../events/event-store.js';
 import type { TimerFiring, TimerMessage, TimerQueue } from '../events/timer-queue.js';
 import { MATERIALIZER_SUBJECT_TOKEN, type BackoffElapsed } from './materializer.events.js';
 import type { FreshnessTimerPayload } from './freshness.js';
+import { MATERIALIZER_ACTOR } from './saga-output.js';
 import { partitionNorm } from './saga-state.js';
 
-/** Who the materializer is in run records and event metadata. */
-export const MATERIALIZER_ACTOR = 'asset-materializer';
+export { MATERIALIZER_ACTOR };
 
 export interface MaterializerTimerDeps {
   store: EventStore;

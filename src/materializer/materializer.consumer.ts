@@ -128,6 +128,8 @@ export class MaterializerConsumer implements ProcessManager {
   }
 
   afterPersist(): void {
+    const s = this.state;
+    for (const part of [s.runs, s.latest, s.parameters, s.seen]) part.committed();
     for (const outcome of this.uncounted.splice(0)) this.deps.metrics.materializerDecisions.inc({ outcome });
   }
 

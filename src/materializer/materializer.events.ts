@@ -9,7 +9,8 @@ export type TriggerReason = 'upstream-update' | 'expiry' | 'stale-mark' | 'depen
  * (the upstream key cannot be mapped onto the target's partitioning), `outside_lookback` (an expired time window
  * older than `lookbackWindows`), `policy_disabled` (`autoMaterialize.enabled: false`), `newer_materialization` (the
  * expired materialization was replaced since), `run_key_conflict` (an active run of another origin holds the key),
- * `workflow_not_found` (a backfill partition of a workflow the materializer does not know).
+ * `workflow_not_found` (a backfill partition of a workflow the materializer does not know), `run_request_too_large`
+ * (the merged parameters make a `workflow.run.requested` above the NATS server's `max_payload`; never retried).
  */
 export type SkipReason =
   | 'cycle'
@@ -18,7 +19,8 @@ export type SkipReason =
   | 'policy_disabled'
   | 'newer_materialization'
   | 'run_key_conflict'
-  | 'workflow_not_found';
+  | 'workflow_not_found'
+  | 'run_request_too_large';
 
 /** The upstream materialization behind an `upstream-update` trigger. */
 export interface UpstreamRef {

@@ -52,6 +52,7 @@ export class MaterializerRuntime implements OnModuleInit, OnApplicationBootstrap
     const context = {
       baseBackoffMs: config.materializer.baseBackoffMs,
       maxBackoffMs: config.materializer.maxBackoffMs,
+      maxEventBytes: store.maxEventBytes,
     };
     // Triggers are latency-sensitive: a batch closes as soon as nothing more is delivered (no idle linger).
     this.consumers.start(new MaterializerConsumer({ effects, context, metrics, log: child }), {

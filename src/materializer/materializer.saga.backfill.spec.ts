@@ -112,11 +112,11 @@ describe('materializer saga: backfill partitions', () => {
       });
     });
 
-    it('lists every backfill folded into one follow-up run, the newest trigger kept', () => {
+    it('folds backfills with equal parameters into one follow-up run that lists them all', () => {
       const saga = givenSaga(history());
       const auto = saga.when(upstream('2025-01-02')).runs[0]!;
-      const first = request(['2025-01-02'], { mode: 'first' });
-      const second = request(['2025-01-02'], { mode: 'second' });
+      const first = request(['2025-01-02'], { mode: 'full', depth: 1 });
+      const second = request(['2025-01-02'], { depth: 1, mode: 'full' });
       saga.when(aPartitionRequested(first, '2025-01-02'));
       saga.when(aPartitionRequested(second, '2025-01-02'));
       const followUp = saga.when(aRunEnded('failed', 'daily', auto.runId));
@@ -124,6 +124,35 @@ describe('materializer saga: backfill partitions', () => {
         outcome: 'deferred-backoff',
         trigger: { backfill: { backfillId: second.backfillId }, backfillIds: [first.backfillId, second.backfillId] },
       });
+    });
+
+    it('gives each backfill with other parameters its own run, in turn, each with its parameters', () => {
+      const saga = givenSaga(history());
+      const auto = saga.when(upstream('2025-01-02')).runs[0]!;
+      const first = request(['2025-01-02'], { mode: 'first' });
+      const second = request(['2025-01-02'], { mode: 'second' });
+      saga.when(aPartitionRequested(first, '2025-01-02'));
+      expect(saga.when(aPartitionRequested(second, '2025-01-02')).decisions[0]).toMatchObject({
+        outcome: 'coalesced',
+        trigger: { backfill: { backfillId: second.backfillId }, backfillIds: [second.backfillId] },
+      });
+      // A later upstream update folds into the first waiting run; it makes no run of its own.
+      saga.when(upstream('2025-01-02', '2025-01-01T00:01:00.000Z'));
+      const firstRun = saga.when(aRunEnded('succeeded', 'daily', auto.runId)).runs;
+      expect(firstRun).toEqual([
+        expect.objectContaining({
+          parameters: expect.objectContaining({ mode: 'first' }),
+          trigger: expect.objectContaining({ backfillIds: [first.backfillId], followUpOf: auto.runId }),
+        }),
+      ]);
+      const secondRun = saga.when(aRunEnded('succeeded', 'daily', firstRun[0]!.runId)).runs;
+      expect(secondRun).toEqual([
+        expect.objectContaining({
+          parameters: expect.objectContaining({ mode: 'second' }),
+          trigger: expect.objectContaining({ backfillIds: [second.backfillId], followUpOf: firstRun[0]!.runId }),
+        }),
+      ]);
+      expect(saga.when(aRunEnded('succeeded', 'daily', secondRun[0]!.runId)).runs).toEqual([]);
     });
   });
 

@@ -8,6 +8,7 @@ import { decideExpiry, decideStaleMark } from './expiry-rule.js';
 import { armFreshnessTimers } from './freshness.js';
 import type { BackoffElapsed, RunReconciled } from './materializer.events.js';
 import { decideBackoffElapsed, decideRunEnded } from './run-lifecycle-rule.js';
+import { refuseOversizedRuns } from './run-size-rule.js';
 import { evolve, isKnownProduction, runIdOfSubject, TERMINAL_STATUS } from './saga-evolve.js';
 import { emptyOutput, type SagaOutput } from './saga-output.js';
 import { emptyMaterializerState, type MaterializerContext, type MaterializerState } from './saga-state.js';
@@ -38,6 +39,12 @@ const TRIGGER_TYPES = new Set(['asset.expired', 'asset.stale.marked', 'backfill.
  * the events' `occurredAt`), new ids derived from the causing event; so a replay decides exactly the same.
  */
 export function decide(event: StoredEvent, state: MaterializerState, context: MaterializerContext): SagaOutput {
+  const out = decideTriggers(event, state, context);
+  refuseOversizedRuns(state, context, out);
+  return out;
+}
+
+function decideTriggers(event: StoredEvent, state: MaterializerState, context: MaterializerContext): SagaOutput {
   const out = emptyOutput();
   if (TRIGGER_TYPES.has(event.type) && state.seen.has(event.id)) return out;
   if (event.type === 'asset.produced' && isKnownProduction(state, event as StoredEvent<string, AssetProduced>))

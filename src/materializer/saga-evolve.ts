@@ -8,6 +8,7 @@ import type { WorkflowDefinitionUpdated } from '../workflows/workflow.events.js'
 import { nextEligibleAt } from './backoff.js';
 import type { RunReconciled, TriggerDecision } from './materializer.events.js';
 import { countsAsFailure, type RunEnd } from './run-lifecycle-rule.js';
+import { RUN_REQUEST_TOO_LARGE } from './run-size-rule.js';
 import {
   assetPartitionKey,
   targetKey,
@@ -15,6 +16,7 @@ import {
   type MaterializerState,
   type TargetState,
 } from './saga-state.js';
+import { placeWaiting, releaseWaiting } from './waiting-triggers.js';
 import { consumedAssetIds } from './workflow-graph.js';
 
 /** The terminal run events, by the status they end a run with. */
@@ -69,6 +71,8 @@ export function evolve(state: MaterializerState, event: StoredEvent, context: Ma
     case 'materializer.trigger.coalesced':
     case 'materializer.trigger.deferred-backoff':
       return waiting(state, event.data as TriggerDecision);
+    case 'materializer.trigger.skipped':
+      return skipped(state, event.data as TriggerDecision);
     default:
       return state;
   }
@@ -137,17 +141,27 @@ function enqueued(state: MaterializerState, decision: TriggerDecision): Material
   const key = targetKey(decision.workflowSlug, decision.partitionKey);
   const target = state.targets.get(key) ?? emptyTarget(decision.workflowSlug, decision.partitionKey);
   const inFlight = { runId: decision.runId!, assetId: decision.assetId, reason: spec.reason, since: decision.at };
-  return putTarget(state, key, { ...target, inFlight, pending: null });
+  return putTarget(state, key, { ...target, inFlight, ...releaseWaiting(target, spec) });
 }
 
 function waiting(state: MaterializerState, decision: TriggerDecision): MaterializerState {
   const key = targetKey(decision.workflowSlug, decision.partitionKey);
   const target = state.targets.get(key) ?? emptyTarget(decision.workflowSlug, decision.partitionKey);
-  return putTarget(state, key, { ...target, pending: decision.trigger });
+  return putTarget(state, key, { ...target, ...placeWaiting(target, decision.trigger!) });
+}
+
+/** A run refused for its size took the pending trigger with it (it was folded into the refused one). */
+function skipped(state: MaterializerState, decision: TriggerDecision): MaterializerState {
+  if (decision.reason !== RUN_REQUEST_TOO_LARGE) return state;
+  const key = targetKey(decision.workflowSlug, decision.partitionKey);
+  const target = state.targets.get(key);
+  return target && decision.trigger
+    ? putTarget(state, key, { ...target, ...releaseWaiting(target, decision.trigger) })
+    : state;
 }
 
 function emptyTarget(workflowSlug: string, partitionKey: string | null): TargetState {
-  return { workflowSlug, partitionKey, inFlight: null, pending: null, failures: 0, nextEligibleAt: null };
+  return { workflowSlug, partitionKey, inFlight: null, pending: null, queued: [], failures: 0, nextEligibleAt: null };
 }
 
 function putTarget(state: MaterializerState, key: string, target: TargetState): MaterializerState {

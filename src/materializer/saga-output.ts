@@ -1,4 +1,5 @@
-import { derivedEventId, type NewEvent } from '../events/envelope.js';
+import { derivedEventId, type EventMetadata, type NewEvent } from '../events/envelope.js';
+import type { RunRequestInput } from '../runs/run-requested-event.js';
 import type { RunTrigger } from '../runs/run.events.js';
 import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
 import type { MaterializerEventMap, TriggerDecision, TriggerOutcome } from './materializer.events.js';
@@ -15,6 +16,18 @@ export interface AutoRunRequest {
   trigger: RunTrigger;
   causationId: string;
   correlationId: string;
+}
+
+/** Who the materializer is in run records and event metadata. */
+export const MATERIALIZER_ACTOR = 'asset-materializer';
+
+/** The run request (and its metadata) an auto run is requested with: the effects send it, the saga sizes it. */
+export function autoRunInput(request: AutoRunRequest): { input: RunRequestInput; metadata: EventMetadata } {
+  const { workflow, runId, partitionKey, parameters, runKey, priority, trigger } = request;
+  return {
+    input: { workflow, runId, partitionKey, parameters, runKey, triggeredBy: MATERIALIZER_ACTOR, trigger, priority },
+    metadata: { correlationId: request.correlationId, causationId: request.causationId, actor: MATERIALIZER_ACTOR },
+  };
 }
 
 export type SagaTimerKind = 'freshness-ttl' | 'freshness-cadence' | 'backoff';

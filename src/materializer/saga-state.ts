@@ -17,14 +17,17 @@ export interface InFlightRun {
 }
 
 /**
- * Per workflow × partition: the auto run in flight, the one follow-up trigger waiting for it (or for the backoff to
- * end), and the failure backoff. An entry with none of these is removed.
+ * Per workflow × partition: the auto run in flight, the follow-up trigger waiting for it (or for the backoff to
+ * end), backfill triggers with other parameters queued behind that one (each gets its own run, in order), and the
+ * failure backoff. An entry with none of these is removed.
  */
 export interface TargetState {
   workflowSlug: string;
   partitionKey: string | null;
   inFlight: InFlightRun | null;
   pending: TriggerSpec | null;
+  /** Backfill triggers whose parameters differ from the pending one's: each waits for the run before it. */
+  queued: TriggerSpec[];
   failures: number;
   nextEligibleAt: string | null;
 }
@@ -76,6 +79,8 @@ export interface MaterializerState {
 export interface MaterializerContext {
   baseBackoffMs: number;
   maxBackoffMs: number;
+  /** The largest event the NATS server takes (`max_payload`): a run request above it is skipped, not requested. */
+  maxEventBytes: number;
 }
 
 /** The state's parts as plain maps (unit tests; the shell builds its own). */

@@ -8,12 +8,14 @@ import { isBackingOff } from './backoff.js';
 import type { TriggerSpec } from './materializer.events.js';
 import { decisionEvent, type AutoRunRequest, type CauseEvent, type SagaOutput } from './saga-output.js';
 import { assetPartitionKey, targetKey, type MaterializerState } from './saga-state.js';
+import { waitingMatch } from './waiting-triggers.js';
 import { producedDeclaration, runPartitioning } from './workflow-graph.js';
 
 /**
- * The gate every trigger passes for its workflow × partition: an auto run in flight → `coalesced` (remembered as
- * the one pending follow-up); inside a backoff window → `deferred-backoff` (pending, with a `backoff` timer at the
- * window's end); otherwise → `enqueued` with a run request. Nothing is ever dropped.
+ * The gate every trigger passes for its workflow × partition: an auto run in flight → `coalesced` (folded into the
+ * waiting follow-up it shares parameters with, else queued as its own); inside a backoff window → `deferred-backoff`
+ * (waiting, with a `backoff` timer at the window's end); otherwise → `enqueued` with a run request. Nothing is ever
+ * dropped, and two backfills with different parameters are never folded into one run.
  */
 export function gateTrigger(
   state: MaterializerState,
@@ -23,28 +25,30 @@ export function gateTrigger(
   out: SagaOutput,
 ): void {
   const target = state.targets.get(targetKey(workflow.slug, spec.partitionKey));
-  const pending = target?.pending ?? null;
-  const folded = (pending?.coalesced ?? 0) + 1;
+  // The waiting trigger this one folds into: only one with the same parameters (or one any run serves).
+  const match = waitingMatch(target, spec);
+  const folded = (match?.coalesced ?? 0) + 1;
   const base = { workflowSlug: workflow.slug, assetId: spec.assetId, partitionKey: spec.partitionKey };
   if (target?.inFlight) {
-    const trigger = foldTrigger(pending, spec, folded);
+    const trigger = foldTrigger(match, spec, folded);
     out.events.push(
       decisionEvent('coalesced', cause, { ...base, reason: 'in_flight', runId: target.inFlight.runId, trigger }),
     );
     return;
   }
   if (target && isBackingOff(target.nextEligibleAt, cause.occurredAt)) {
-    deferTrigger(workflow.slug, foldTrigger(pending, spec, folded), target.nextEligibleAt!, cause, out);
+    deferTrigger(workflow.slug, foldTrigger(match, spec, folded), target.nextEligibleAt!, cause, out);
     return;
   }
-  enqueueRun(state, workflow, foldTrigger(pending, spec, pending?.coalesced ?? 0), cause, null, out);
+  enqueueRun(state, workflow, foldTrigger(match, spec, match?.coalesced ?? 0), cause, null, out);
 }
 
 /**
- * The trigger that waits (or runs) once `spec` is folded into the pending one: the newer, except that a backfill's
- * trigger is kept over any other kind — only a run with the backfill's parameters serves a backfill, while any later
- * run serves an upstream update, an expiry, a stale mark or a dependency. Every backfill either of them covers stays
- * listed in `backfillIds`, so the run that follows is known as each backfill's run for this partition.
+ * The trigger that waits (or runs) once `spec` is folded into the waiting one it matches (`waitingMatch`: same
+ * parameters, or one any run serves): the newer, except that a backfill's trigger is kept over any other kind — only
+ * a run with the backfill's parameters serves a backfill, while any later run serves an upstream update, an expiry,
+ * a stale mark or a dependency. Every backfill either of them covers stays listed in `backfillIds`, so the run that
+ * follows is known as each backfill's run for this partition.
  */
 export function foldTrigger(pending: TriggerSpec | null, spec: TriggerSpec, coalesced: number): TriggerSpec {
   const kept = pending?.backfill && !spec.backfill ? pending : spec;

@@ -23,4 +23,11 @@ describe('redactQueryTokens', () => {
     expect(redactQueryTokens(object)).toBe(object);
     expect(redactQueryTokens({ msg: 'x' })).toEqual({ msg: 'x' });
   });
+
+  it('hides it in a url field too (the URL a 5xx answer logs)', () => {
+    expect(redactQueryTokens({ url: '/events?access_token=s3cret', reqId: 'r' })).toEqual({
+      url: '/events?access_token=[redacted]',
+      reqId: 'r',
+    });
+  });
 });

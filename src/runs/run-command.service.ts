@@ -5,7 +5,8 @@ import type { Database } from '../../projections/database.js';
 import { findRun } from '../../projections/run-history/run-history.queries.js';
 import { DomainError, ValidationError } from '../domain/domain-error.js';
 import type { EventStore } from '../events/event-store.js';
-import { RunIndex } from '../events/run-index.js';
+import { isRunId, RunIndex } from '../events/run-index.js';
+import { isTransientError } from '../events/transient-error.js';
 import { validatePartitionKey } from '../partitions/index.js';
 import { DB, EVENT_STORE, NATS } from '../runtime/tokens.js';
 import type { NatsContext } from '../events/nats-context.js';
@@ -44,7 +45,7 @@ export class RunCommandService {
   readonly requester: RunRequester;
 
   constructor(
-    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(NATS) nats: NatsContext,
     @Inject(DB) private readonly db: Kysely<Database>,
     @Inject(WorkflowCommandService) private readonly workflows: WorkflowCommandService,
@@ -147,8 +148,33 @@ export class RunCommandService {
     return { state };
   }
 
+  /**
+   * The workflow of a run: from this process's cache or the run index, else (an index entry that was never written
+   * or was lost, a restarted process) from the run-history read model or the run's first event on the stream — a
+   * run `GET /workflow-runs/:id` shows is one its completion and cancel find. A found mapping repairs the index.
+   */
   async slugOf(runId: string): Promise<string | null> {
-    return this.runs.cached(runId)?.request.workflowSlug ?? (await this.index.slugOf(runId));
+    const known = this.runs.cached(runId)?.request.workflowSlug ?? (await this.index.slugOf(runId));
+    if (known || !isRunId(runId)) return known;
+    const slug = (await this.slugFromReadModel(runId)) ?? (await this.slugFromStream(runId));
+    // Repairing the index is a bonus: the lookup answers even when the bucket does not take the entry.
+    if (slug) await this.index.register(runId, slug).catch(() => this.index.remember(runId, slug));
+    return slug;
+  }
+
+  private async slugFromReadModel(runId: string): Promise<string | null> {
+    try {
+      return (await findRun(this.db, runId))?.request.workflowSlug ?? null;
+    } catch (error) {
+      // The stream still answers while Postgres is away.
+      if (isTransientError(error)) return null;
+      throw error;
+    }
+  }
+
+  private async slugFromStream(runId: string): Promise<string | null> {
+    const first = await this.store.readFirst(this.store.subjects.runOfAnyWorkflow(runId));
+    return first?.type === 'workflow.run.requested' ? (first.data as { workflowSlug: string }).workflowSlug : null;
   }
 
   private async requireSlug(runId: string): Promise<string> {

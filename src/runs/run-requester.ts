@@ -1,23 +1,12 @@
 import { DomainError } from '../domain/domain-error.js';
-import { derivedEventId, toEnvelope, type EventMetadata } from '../events/envelope.js';
+import type { EventMetadata } from '../events/envelope.js';
 import { ConcurrencyConflictError, type EventStore } from '../events/event-store.js';
 import type { HolderState, RunIndex } from '../events/run-index.js';
-import { settleAll } from '../events/settle-all.js';
-import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
 import { isTerminal, toRunView, type RunState } from './run-state.js';
 import type { RunStore } from './run-store.js';
-import type { RunRequested, RunTrigger } from './run.events.js';
+import { runRequestedEnvelope, type RunRequestInput } from './run-requested-event.js';
 
-export interface RunRequestInput {
-  workflow: WorkflowDefinition;
-  runId: string;
-  partitionKey: string | null;
-  parameters: Record<string, unknown>;
-  runKey: string | null;
-  triggeredBy: string | null;
-  trigger: RunTrigger;
-  priority: number | null;
-}
+export type { RunRequestInput } from './run-requested-event.js';
 
 export interface RunRequestResult {
   state: RunState;
@@ -27,9 +16,10 @@ export interface RunRequestResult {
 
 /**
  * The one way a run comes to exist, for clients and for the materializer alike (DESIGN §3, §6, §7): its run key
- * is reserved, then `workflow.run.requested` is appended expecting the run's subject to be empty (while the run is
- * registered in the run index) — so a run id can never be requested twice, however late a duplicate
- * arrives; asking again for an existing (derived) id returns that run.
+ * is reserved, the run is registered in the run index, then `workflow.run.requested` is appended expecting the run's
+ * subject to be empty — so a run id can never be requested twice, however late a duplicate arrives; asking again
+ * for an existing (derived) id returns that run. Rule: no error raised after a successful append may surface as a
+ * 5xx that says nothing was recorded, so every fallible step comes before the append.
  */
 export class RunRequester {
   constructor(
@@ -53,49 +43,25 @@ export class RunRequester {
         existing ? { run: toRunView(existing) } : { runId: reservation.holder },
       );
     }
-    const request: RunRequested = {
-      runId,
-      workflowSlug: workflow.slug,
-      workflowDefinitionId: workflow.id,
-      workflowVersion: workflow.version,
-      steps: workflow.steps,
-      partitionKey: input.partitionKey,
-      runKey: input.runKey,
-      parameters: input.parameters,
-      triggeredBy: input.triggeredBy,
-      trigger: input.trigger,
-      priority: input.priority,
-      requestedAt: now,
-    };
-    const envelope = toEnvelope(
-      { id: derivedEventId(runId, 'workflow.run.requested'), type: 'workflow.run.requested', data: request },
-      metadata,
-      now,
-    );
+    const envelope = runRequestedEnvelope(input, metadata, now);
+    // The index entry (run id → workflow, for lookups by id) goes first: when it fails nothing was recorded and the
+    // 503 says so truthfully. An entry whose append then fails names a run with no events (lookups answer 404).
+    await this.index.register(runId, workflow.slug);
+    let seqs: number[];
     try {
-      // The index entry (run id → workflow, for lookups by id) and the first event go out together: the caller
-      // hears back only when both are stored, and the expected empty subject alone keeps the run unique.
-      let seqs: number[] = [];
-      await settleAll([
-        async () => {
-          ({ seqs } = await this.store.append(this.runs.subject(workflow.slug, runId), [envelope], {
-            expectedLastSeq: 0,
-          }));
-        },
-        () => this.index.register(runId, workflow.slug),
-      ]);
-      const state = this.runs.remember({
-        ...envelope,
-        seq: seqs[0]!,
-        subject: this.runs.subject(workflow.slug, runId),
-      });
-      return { state, seq: seqs[0]!, created: true };
+      ({ seqs } = await this.store.append(this.runs.subject(workflow.slug, runId), [envelope], {
+        expectedLastSeq: 0,
+      }));
     } catch (error) {
       if (!(error instanceof ConcurrencyConflictError)) throw error;
       const existing = await this.runs.load(workflow.slug, runId);
       if (!existing) throw error;
       return { state: existing, seq: existing.requestedSeq, created: false };
     }
+    // The run is recorded: nothing after this point may fail (no error raised after a successful append may become
+    // a 5xx that says nothing was recorded).
+    const state = this.runs.remember({ ...envelope, seq: seqs[0]!, subject: this.runs.subject(workflow.slug, runId) });
+    return { state, seq: seqs[0]!, created: true };
   }
 
   /** A run-key holder: active, ended, or without any event yet (its request may still be on its way). */

@@ -4,6 +4,7 @@ import { DomainError, ValidationError } from '../domain/domain-error.js';
 import { newEventId, toEnvelope, type StoredEvent } from '../events/envelope.js';
 import { ConcurrencyConflictError, type EventStore } from '../events/event-store.js';
 import { ServiceUrlDeniedError, ServiceUrlPolicy } from '../jobs/service-url-policy.js';
+import { assertRunRequestFits, definitionLayers } from '../runs/run-request-size.js';
 import { EVENT_STORE } from '../runtime/tokens.js';
 import { validateWorkflowDefinition, type ValidationProblem } from './validate-definition.js';
 import type { WorkflowDefinition, WorkflowDefinitionInput } from './workflow-definition.js';
@@ -120,6 +121,7 @@ export class WorkflowCommandService {
     const events = decideWorkflow(command, current?.workflow ?? null);
     if (events.length === 0) return { workflow: current!.workflow, eventSeq: current!.seq, created: false };
     const workflow = events[0]!.data.workflow;
+    assertRunRequestFits(workflow, definitionLayers(workflow), this.store.maxEventBytes);
     const envelopes = events.map((event) =>
       toEnvelope(event, { correlationId: requestId, causationId: null, actor }, command.now),
     );

@@ -180,8 +180,6 @@ export interface ManagerWorldOptions {
   interruption: Interruption;
   /** The replay after the interruption comes after the (shortened) duplicate window: `Nats-Msg-Id` catches nothing. */
   outage?: boolean;
-  /** The manager's clock says how old a replayed batch is (false: a clock that ignores the outage; a control). */
-  clockSeesOutage?: boolean;
 }
 
 /**
@@ -198,11 +196,6 @@ export abstract class ManagerWorld {
   ) {}
 
   protected abstract createManager(): ProcessManager;
-
-  /** A clock ten minutes ahead once an outage is simulated (so the manager sees replayed batches as old). */
-  protected get skewedClock(): { now?: () => number } {
-    return this.options.outage && this.options.clockSeesOutage !== false ? { now: () => Date.now() + 10 * 60_000 } : {};
-  }
 
   start(): void {
     this.crashing = new CrashingManager(this.createManager());

@@ -12,7 +12,11 @@ import {
   type MaterializerState,
 } from '../../src/materializer/saga-state.js';
 
-export const TEST_SAGA_CONTEXT: MaterializerContext = { baseBackoffMs: 120_000, maxBackoffMs: 1_800_000 };
+export const TEST_SAGA_CONTEXT: MaterializerContext = {
+  baseBackoffMs: 120_000,
+  maxBackoffMs: 1_800_000,
+  maxEventBytes: 1024 * 1024,
+};
 
 /** What one `when` produced, with shortcuts for assertions. */
 export interface SagaResult {

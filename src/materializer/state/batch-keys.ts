@@ -113,8 +113,9 @@ function runEndKeys(state: MaterializerState, runId: string, keys: BatchKeys): v
 
 /** The parameters a target's pending trigger needs when it is released. */
 function pendingKeys(state: MaterializerState, slug: string, partitionKey: string | null, keys: BatchKeys): void {
-  const pending = state.targets.get(targetKey(slug, partitionKey))?.pending;
-  if (pending) keys.parameters.add(assetPartitionKey(slug, pending.sourceAssetId, pending.partitionKey));
+  const target = state.targets.get(targetKey(slug, partitionKey));
+  for (const waiting of target?.pending ? [target.pending, ...target.queued] : [])
+    keys.parameters.add(assetPartitionKey(slug, waiting.sourceAssetId, waiting.partitionKey));
 }
 
 function dependencyKeys(state: MaterializerState, data: RunWaiting, keys: BatchKeys): void {

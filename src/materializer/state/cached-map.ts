@@ -15,12 +15,15 @@ const ABSENT = Symbol('absent');
 
 /**
  * A write-back cache over one keyed table of the saga's state: keys are loaded before a batch is decided (absent
- * ones remembered as absent), changes are kept until written back, and clean entries are evicted beyond the bound.
+ * ones remembered as absent), changes are kept until their write committed (handed to the write-back is not enough:
+ * a later batch would reload the old row), and clean entries are evicted beyond the bound.
  * A lookup of a key that was never loaded throws, so a decision can never be taken on a partial state.
  */
 export class CachedMap<V> implements KeyedState<V> {
   private readonly entries = new Map<string, V | typeof ABSENT>();
   private changed = new Set<string>();
+  /** Changes handed to the write-back whose transaction has not committed yet: never evicted. */
+  private unsaved = new Set<string>();
 
   constructor(
     readonly part: string,
@@ -80,21 +83,28 @@ export class CachedMap<V> implements KeyedState<V> {
       const entry = this.entries.get(key);
       return [key, entry === ABSENT ? undefined : entry];
     });
+    for (const key of this.changed) this.unsaved.add(key);
     this.changed = new Set();
-    this.evict();
     return changes;
+  }
+
+  /** The write of the changes taken last committed: they may leave memory now. */
+  committed(): void {
+    this.unsaved.clear();
+    this.evict();
   }
 
   clear(): void {
     this.entries.clear();
     this.changed.clear();
+    this.unsaved.clear();
   }
 
   private evict(): void {
     if (this.entries.size <= this.capacity) return;
     for (const key of this.entries.keys()) {
       if (this.entries.size <= this.capacity) return;
-      if (!this.changed.has(key)) this.entries.delete(key);
+      if (!this.changed.has(key) && !this.unsaved.has(key)) this.entries.delete(key);
     }
   }
 }

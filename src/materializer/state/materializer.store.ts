@@ -41,7 +41,7 @@ export async function loadMaterializerSnapshot(db: Db): Promise<MaterializerSnap
     db.selectFrom('materializer_workflow').select('definition').execute(),
     db
       .selectFrom('materializer_target')
-      .select(['workflow_slug', 'partition_key', 'in_flight', 'pending', 'failures', 'next_eligible_at'])
+      .select(['workflow_slug', 'partition_key', 'in_flight', 'pending', 'queued', 'failures', 'next_eligible_at'])
       .execute(),
     db
       .selectFrom('materializer_run')
@@ -59,6 +59,7 @@ export async function loadMaterializerSnapshot(db: Db): Promise<MaterializerSnap
           partitionKey: row.partition_key,
           inFlight: row.in_flight,
           pending: row.pending,
+          queued: row.queued,
           failures: row.failures,
           nextEligibleAt: row.next_eligible_at,
         },
@@ -159,13 +160,15 @@ export async function saveMaterializerChanges(tx: Transaction<Database>, changes
       returning 1
     ), targets as (
       insert into materializer_target
-        (workflow_slug, partition_key_norm, partition_key, in_flight, pending, failures, next_eligible_at)
+        (workflow_slug, partition_key_norm, partition_key, in_flight, pending, queued, failures, next_eligible_at)
       select * from unnest(${targets.map(([, t]) => t.workflowSlug)}::text[],
         ${targets.map(([, t]) => t.partitionKey ?? '')}::text[], ${targets.map(([, t]) => t.partitionKey)}::text[],
         ${targets.map(([, t]) => json(t.inFlight))}::jsonb[], ${targets.map(([, t]) => json(t.pending))}::jsonb[],
+        ${targets.map(([, t]) => JSON.stringify(t.queued))}::jsonb[],
         ${targets.map(([, t]) => t.failures)}::int[], ${targets.map(([, t]) => t.nextEligibleAt)}::text[])
       on conflict (workflow_slug, partition_key_norm) do update set in_flight = excluded.in_flight,
-        pending = excluded.pending, failures = excluded.failures, next_eligible_at = excluded.next_eligible_at
+        pending = excluded.pending, queued = excluded.queued, failures = excluded.failures,
+        next_eligible_at = excluded.next_eligible_at
       returning 1
     ), gone_targets as (
       delete from materializer_target t using unnest(${goneTargets.map((p) => p[0]!)}::text[],

@@ -29,17 +29,20 @@ export function cacheKey(assetId: string, partitionKey: string | null): string {
 /**
  * Asset availability as the run executor sees it at its stream position: per asset the number of partitions whose
  * newest materialization has not expired (complete, small), and per asset × partition the newest materialization
- * (cached; loaded on demand before a batch is decided; changed entries stay until written back). "Any partition"
+ * (cached; loaded on demand before a batch is decided; changed entries stay until their write committed). "Any partition"
  * questions use the counts, exact ones the entries.
  */
 export class AvailabilityCache implements BatchAvailability {
   private readonly entries = new Map<string, AvailabilityEntry>();
   private counts = new Map<string, number>();
   private dirty = new Map<string, AvailabilityRow>();
+  /** Rows handed to the write-back whose transaction has not committed yet: never evicted (a reload reads old rows). */
+  private unsaved = new Set<string>();
 
   reset(counts: Map<string, number>): void {
     this.entries.clear();
     this.dirty.clear();
+    this.unsaved.clear();
     this.counts = counts;
   }
 
@@ -90,9 +93,15 @@ export class AvailabilityCache implements BatchAvailability {
   /** The changed rows, handed over for writing (they stay cached). */
   takeChanges(): AvailabilityRow[] {
     const rows = [...this.dirty.values()];
+    for (const key of this.dirty.keys()) this.unsaved.add(key);
     this.dirty = new Map();
-    this.evict();
     return rows;
+  }
+
+  /** The write of the rows taken last committed: they may leave memory now. */
+  committed(): void {
+    this.unsaved.clear();
+    this.evict();
   }
 
   private entry(assetId: string, partitionKey: string | null): AvailabilityEntry {
@@ -111,7 +120,7 @@ export class AvailabilityCache implements BatchAvailability {
   private evict(): void {
     for (const key of this.entries.keys()) {
       if (this.entries.size <= MAX_CACHED) return;
-      if (!this.dirty.has(key)) this.entries.delete(key);
+      if (!this.dirty.has(key) && !this.unsaved.has(key)) this.entries.delete(key);
     }
   }
 }

@@ -43,8 +43,6 @@ export interface RunExecutorDeps {
   context: ExecutorContext;
   metrics: Metrics;
   log: Logger;
-  /** The clock that tells whether a replayed batch is older than the duplicate window (tests move it). */
-  now?: () => number;
 }
 
 /**
@@ -70,7 +68,7 @@ export class RunExecutor implements ProcessManager {
   private readonly once: AppendOnce;
 
   constructor(private readonly deps: RunExecutorDeps) {
-    this.once = new AppendOnce(deps.store, deps.now);
+    this.once = new AppendOnce(deps.store, deps.store.subjects.assetFilter('produced', '>'));
   }
 
   get dirty(): boolean {
@@ -128,6 +126,10 @@ export class RunExecutor implements ProcessManager {
     this.endedRuns.clear();
     this.changedWorkflows.clear();
     return (tx) => saveExecutorChanges(tx, changes);
+  }
+
+  afterPersist(): void {
+    this.availability.committed();
   }
 
   /** Active runs in memory (for tests and the operations view). */
