@@ -1,6 +1,16 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../projections/database.js';
 
+/** The channel a projection's checkpoint move is announced on (`pg_notify`, delivered when the batch commits). */
+export const CHECKPOINT_CHANNEL = 'apphub_checkpoint';
+
+/** The payload on `CHECKPOINT_CHANNEL`: these checkpoints reached `seq`; `at` = epoch ms of the statement. */
+export interface CheckpointNotice {
+  names: string[];
+  seq: number;
+  at: number;
+}
+
 /** Another writer moved the checkpoint (a second runner, a rebuild swap): the batch must roll back. */
 export class CheckpointMovedError extends Error {
   override name = 'CheckpointMovedError';
@@ -42,38 +52,36 @@ export async function loadCheckpoint(
 
 /**
  * Moves the checkpoint only from where this runner left it: a second writer makes the transaction roll back.
- * `members` (a projection group's) move to `lastSeq` in the same statement unless already ahead.
+ * `members` (a projection group's) move to `lastSeq` in the same statement unless already ahead. With `notify`, the
+ * same statement announces the move on `CHECKPOINT_CHANNEL`; Postgres delivers it only when the transaction commits,
+ * so whoever hears it sees the rows (and nothing is announced for a batch that rolls back).
  */
 export async function saveCheckpoint(
   tx: Kysely<Database>,
   name: string,
   previous: number,
   lastSeq: number,
-  members?: readonly string[],
+  members: readonly string[] = [],
+  notify = false,
 ): Promise<void> {
-  if (members && members.length > 0) {
-    const { rows } = await sql<{ moved: number }>`
-      with guard as (
-        update projection_checkpoint set last_seq = ${lastSeq}, updated_at = now()
-        where name = ${name} and last_seq = ${previous} returning 1
-      ), members as (
-        insert into projection_checkpoint (name, last_seq) select member, ${lastSeq}::bigint
-        from unnest(${members as string[]}::text[]) as member
-        on conflict (name) do update
-          set last_seq = greatest(projection_checkpoint.last_seq, excluded.last_seq), updated_at = now()
-        returning 1
-      )
-      select (select count(*) from guard)::int as moved`.execute(tx);
-    if (rows[0]!.moved !== 1) throw new CheckpointMovedError(`checkpoint of ${name} moved`);
-    return;
-  }
-  const result = await tx
-    .updateTable('projection_checkpoint')
-    .set({ last_seq: lastSeq, updated_at: sql`now()` })
-    .where('name', '=', name)
-    .where('last_seq', '=', previous)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) throw new CheckpointMovedError(`checkpoint of ${name} moved`);
+  const notice = notify
+    ? sql`pg_notify(${CHECKPOINT_CHANNEL}, json_build_object('names', ${[name, ...members]}::text[],
+        'seq', ${lastSeq}::bigint, 'at', floor(extract(epoch from clock_timestamp()) * 1000))::text)`
+    : sql`null`;
+  const { rows } = await sql<{ moved: number }>`
+    with guard as (
+      update projection_checkpoint set last_seq = ${lastSeq}, updated_at = now()
+      where name = ${name} and last_seq = ${previous} returning 1
+    ), members as (
+      insert into projection_checkpoint (name, last_seq) select member, ${lastSeq}::bigint
+      from unnest(${members as string[]}::text[]) as member
+      on conflict (name) do update
+        set last_seq = greatest(projection_checkpoint.last_seq, excluded.last_seq), updated_at = now()
+      returning 1
+    )
+    select moved, case when moved = 1 then ${notice} end as notified
+    from (select (select count(*) from guard)::int as moved) as result`.execute(tx);
+  if (rows[0]!.moved !== 1) throw new CheckpointMovedError(`checkpoint of ${name} moved`);
 }
 
 export interface DeadLetter {

@@ -4,7 +4,7 @@ import { loadCheckpoint } from './checkpoint-store.js';
 import { Lease, sleep } from './lease.js';
 import { ManagerBatches } from './manager-batches.js';
 import { ManagerWriter } from './manager-writer.js';
-import { messageBatches } from './message-batches.js';
+import { deliveredAt, messageBatches } from './message-batches.js';
 import { applyProjectionBatch, decodeMessages, validEvents } from './projection-batches.js';
 import type { BatchHandler, RunnerOptions, RunnerStatus, StreamConsumer } from './stream-consumer.js';
 import { isTransientError } from './transient-error.js';
@@ -302,6 +302,7 @@ export class ConsumerRunner {
     const decoded = decodeMessages(this.options.store, messages);
     const lastSeq = messages[messages.length - 1]!.seq;
     const { db, prepareTransaction } = this.options;
+    const startedAt = Date.now();
     await applyProjectionBatch(
       { db, log: this.log, target: handler, ...(prepareTransaction ? { prepare: prepareTransaction } : {}) },
       decoded,
@@ -309,10 +310,24 @@ export class ConsumerRunner {
       lastSeq,
     );
     this.advance(lastSeq);
+    if (this.options.traceReadPath) this.traceReadPath(messages, startedAt, Date.now());
     try {
       handler.afterCommit?.(validEvents(decoded));
     } catch (error) {
       this.log.error({ err: error }, 'afterCommit failed');
+    }
+  }
+
+  /** Per event: stream timestamp → delivered, → its batch started, → committed. */
+  private traceReadPath(messages: readonly JsMsg[], startedAt: number, committedAt: number): void {
+    const histogram = this.options.metrics?.readPathSeconds;
+    if (!histogram) return;
+    for (const message of messages) {
+      const stamped = message.info.timestampNanos / 1e6;
+      const delivered = deliveredAt(message);
+      if (delivered !== undefined) histogram.observe({ stage: 'delivered' }, Math.max(0, delivered - stamped) / 1000);
+      histogram.observe({ stage: 'batch_started' }, Math.max(0, startedAt - stamped) / 1000);
+      histogram.observe({ stage: 'committed' }, Math.max(0, committedAt - stamped) / 1000);
     }
   }
 

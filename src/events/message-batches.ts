@@ -2,6 +2,13 @@ import type { JsMsg } from '@nats-io/jetstream';
 
 const LINGER = Symbol('linger');
 
+const arrivals = new WeakMap<JsMsg, number>();
+
+/** When the batcher took the message from the subscription (epoch ms), for the read-path stage timings. */
+export function deliveredAt(message: JsMsg): number | undefined {
+  return arrivals.get(message);
+}
+
 /** Batch limits while the consumer is far behind the stream (catch-up, rebuild): bigger batches, longer linger. */
 export interface CatchUpBatching {
   batchSize: number;
@@ -38,6 +45,7 @@ export async function* messageBatches(
     }
     if (result.done) break;
     next = iterator.next();
+    arrivals.set(result.value, Date.now());
     const behind = catchUp !== undefined && isBehind(result.value, messages, batchSize);
     if (buffer.length === 0) {
       openedAt = Date.now();

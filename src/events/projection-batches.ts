@@ -132,6 +132,6 @@ async function inTransaction(
       await insertDeadLetter(tx, deadLetterOf(context.target.name, item));
     }
     await work(tx);
-    await saveCheckpoint(tx, context.target.name, previous, lastSeq, context.target.checkpointMembers);
+    await saveCheckpoint(tx, context.target.name, previous, lastSeq, context.target.checkpointMembers, true);
   });
 }

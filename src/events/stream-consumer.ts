@@ -76,6 +76,8 @@ export interface RunnerOptions {
   persistEveryMs?: number;
   /** Batch timings and failures (optional: tools run without metrics). */
   metrics?: Metrics;
+  /** Record where each event waited (`apphub_read_path_seconds`): the read-model group does. */
+  traceReadPath?: boolean;
 }
 
 /** What readiness and metrics see of a runner. */

@@ -43,6 +43,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       {
         aliases: allProjections.map((projection) => projection.name),
         catchUpBatchSize: READ_MODELS_CATCH_UP_BATCH,
+        traceReadPath: true,
       },
     );
   }
