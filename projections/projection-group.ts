@@ -1,5 +1,8 @@
-import { sql } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { checkpointStatement, type CheckpointMove } from '../src/events/checkpoint-store.js';
 import type { BatchHandler } from '../src/events/consumer-runner.js';
+import type { StoredEvent } from '../src/events/envelope.js';
+import type { Database } from './database.js';
 import type { Projection } from './projection.js';
 
 /**
@@ -40,5 +43,48 @@ export function projectionGroup(
         }
       }
     },
+    applyAtOnce: (events, db, move) => applyInTwoStatements(projections, types, events, db, move),
   };
+}
+
+/**
+ * A batch of every member in two statements, outside a transaction block, whatever the number of members and
+ * events: (1) one read with every member's load and the members' positions; (2) every member's writes as CTEs of
+ * one statement with the checkpoint guard, the members' positions and the notification — its own transaction, all
+ * or nothing (a failed guard raises and rolls it back). The read needs no transaction: only the lease holder writes
+ * these tables, and the guard rejects the batch if another writer moved the checkpoint since. Not for a batch that
+ * reaches a member without steps, or while a member is ahead of the group (just rebuilt): false, and the runner
+ * applies it in a transaction instead.
+ */
+async function applyInTwoStatements(
+  projections: readonly Projection[],
+  types: ReadonlyMap<string, ReadonlySet<string>>,
+  events: readonly StoredEvent[],
+  db: Kysely<Database>,
+  move: CheckpointMove,
+): Promise<boolean> {
+  const parts = projections
+    .map((projection) => ({
+      projection,
+      relevant: events.filter((event) => types.get(projection.name)!.has(event.type)),
+    }))
+    .filter((part) => part.relevant.length > 0);
+  if (parts.some((part) => !part.projection.steps)) return false;
+  if (parts.length === 0) {
+    await checkpointStatement(move, { raise: true, asyncCommit: true }).execute(db);
+    return true;
+  }
+  const loads = parts.map((part) => part.projection.steps!.load?.(part.relevant) ?? null);
+  const names = projections.map((projection) => projection.name);
+  const columns = loads.map((load, i) => sql`(${load ?? sql`null`}) as ${sql.id(`load_${i}`)}`);
+  const { rows } = await sql<Record<string, unknown>>`select
+      (select coalesce(max(last_seq), 0) from projection_checkpoint where name = any(${names}::text[])) as ahead,
+      ${sql.join(columns)}`.execute(db);
+  const loaded = rows[0]!;
+  if (Number(loaded.ahead) > move.previous) return false;
+  const writes: RawBuilder<unknown>[] = parts.flatMap((part, i) =>
+    part.projection.steps!.write(part.relevant, loaded[`load_${i}`] ?? null),
+  );
+  await checkpointStatement(move, { writes, raise: true, asyncCommit: true }).execute(db);
+  return true;
 }
