@@ -102,6 +102,7 @@ async function main(): Promise<void> {
           batchTimes(before[i]!, after[i]!).map(([name, value]): [string, string] => [`  ${name}`, value]),
         ),
       );
+      process.stdout.write(`${table(rows)}\n`);
     }
 
     if (PHASES.has('lag'))
@@ -118,10 +119,15 @@ async function main(): Promise<void> {
           ],
           [`  offered ${rate}/s, achieved`, `${Math.round(lag.achievedRate)} /s`, statusSummary(lag.statuses)],
         );
+        process.stdout.write(`${table(rows.slice(-4))}\n`);
       }
 
     if (PHASES.has('read'))
-      for (const rate of READ_RATES) rows.push(...(await readPhase(service, NATS_URL, urls, rate, READ_SECONDS)));
+      for (const rate of READ_RATES) {
+        const readRows = await readPhase(service, NATS_URL, urls, rate, READ_SECONDS);
+        process.stdout.write(`${table(readRows)}\n`);
+        rows.push(...readRows);
+      }
 
     if (PHASES.has('overload') && e2eRate > 0) {
       // Overload: twice the measured capacity, open-loop, for OVERLOAD_SECONDS.
