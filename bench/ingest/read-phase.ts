@@ -41,6 +41,10 @@ export async function readPhase(
       `target p99 ≤ ${targetAt(rate)} ms; achieved ${Math.round(result.achievedRate)}/s, ${result.readable.count} read, ${result.unreadable} unreadable after 60 s${retries ? `, retried ${retries}` : ''}`,
     ],
   ];
+  rows.push([
+    '  stream → completion answered (client) p50 / p99',
+    `${result.completed.p50.toFixed(1)} / ${result.completed.p99.toFixed(1)} ms`,
+  ]);
   for (const [stage, label] of STAGES) {
     const p50 = histogramPercentile(pairs, 'apphub_read_path_seconds', `stage="${stage}"`, 50);
     const p99 = histogramPercentile(pairs, 'apphub_read_path_seconds', `stage="${stage}"`, 99);

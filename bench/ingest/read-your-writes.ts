@@ -11,6 +11,8 @@ export interface ReadYourWritesResult {
   achievedRate: number;
   /** Stream timestamp of the run's `asset.produced` → the history read with `?minSeq` answered 200. */
   readable: { p50: number; p99: number; count: number };
+  /** Stream timestamp → the completion's answer reached the client (the read is sent then). */
+  completed: { p50: number; p99: number };
   /** Completions that answered 2xx but whose history read never answered 200 within 60 s. */
   unreadable: number;
   /** Read answers other than 200 (each retried), by status. */
@@ -49,10 +51,12 @@ export async function readYourWrites(
   const producedOf = (runId: string) =>
     produced.get(runId) ?? new Promise<{ seq: number; at: number }>((resolve) => waiting.set(runId, resolve));
   const readable: number[] = [];
+  const completed: number[] = [];
   const retries = new Map<number, number>();
   let unreadable = 0;
-  const readOne = async (runId: string): Promise<void> => {
+  const readOne = async (runId: string, answeredAt: number): Promise<void> => {
     const event = await producedOf(runId);
+    completed.push(answeredAt - event.at);
     for (;;) {
       const answer = await service
         .request('GET', `/workflows/ingest/assets/bench.ingest/history?minSeq=${event.seq}&limit=1`)
@@ -78,7 +82,7 @@ export async function readYourWrites(
       service
         .complete(runId, { status: 'succeeded', result: { assets: [{ assetId: 'bench.ingest', payload: { n: i } }] } })
         .then(
-          (answer) => (answer.status === 200 ? readOne(runId) : undefined),
+          (answer) => (answer.status === 200 ? readOne(runId, Date.now()) : undefined),
           () => undefined,
         ),
     );
@@ -91,6 +95,7 @@ export async function readYourWrites(
     offeredRate: rate,
     achievedRate,
     readable: { p50: percentile(readable, 50), p99: percentile(readable, 99), count: readable.length },
+    completed: { p50: percentile(completed, 50), p99: percentile(completed, 99) },
     unreadable,
     retries,
   };
