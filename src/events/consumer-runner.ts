@@ -4,7 +4,7 @@ import { loadCheckpoint } from './checkpoint-store.js';
 import { Lease, sleep } from './lease.js';
 import { ManagerBatches } from './manager-batches.js';
 import { ManagerWriter } from './manager-writer.js';
-import { deliveredAt, messageBatches } from './message-batches.js';
+import { deliveredAt, messageBatches, stampArrivals } from './message-batches.js';
 import { applyProjectionBatch, decodeMessages, validEvents } from './projection-batches.js';
 import type { BatchHandler, RunnerOptions, RunnerStatus, StreamConsumer } from './stream-consumer.js';
 import { isTransientError } from './transient-error.js';
@@ -262,6 +262,7 @@ export class ConsumerRunner {
       while (!stop.aborted && !lost.aborted && !stalled) {
         current = await consumer.fetch(pullOptions(fetchSize, LONG_PULL_EXPIRES_MS));
         this.messages = current;
+        if (this.options.traceReadPath) stampArrivals(current);
         const closeWhenIdle = this.options.closeWhenIdle ?? true;
         for await (const batch of messageBatches(current, batchSize, LINGER_MS, closeWhenIdle, catchUp)) {
           if (stop.aborted || lost.aborted) break;
