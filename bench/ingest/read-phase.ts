@@ -51,5 +51,11 @@ export async function readPhase(
     if (Number.isNaN(p50)) continue;
     rows.push([`  ${label} p50 / p99`, `${p50.toFixed(1)} / ${p99.toFixed(1)} ms`]);
   }
+  // The read in the API process, request received → response written (its wait included; coarse buckets).
+  const route = 'route="/workflows/:slug/assets/:assetId/history",status="200"';
+  const p50 = histogramPercentile(pairs, 'apphub_http_request_duration_seconds', route, 50);
+  const p99 = histogramPercentile(pairs, 'apphub_http_request_duration_seconds', route, 99);
+  if (!Number.isNaN(p50))
+    rows.push(['  history read in the service (wait included) p50 / p99', `${p50.toFixed(1)} / ${p99.toFixed(1)} ms`]);
   return rows;
 }
