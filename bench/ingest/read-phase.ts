@@ -45,6 +45,10 @@ export async function readPhase(
     '  stream → completion answered (client) p50 / p99',
     `${result.completed.p50.toFixed(1)} / ${result.completed.p99.toFixed(1)} ms`,
   ]);
+  rows.push([
+    '  stream → read sent (client) p50 / p99',
+    `${result.sent.p50.toFixed(1)} / ${result.sent.p99.toFixed(1)} ms`,
+  ]);
   for (const [stage, label] of STAGES) {
     const p50 = histogramPercentile(pairs, 'apphub_read_path_seconds', `stage="${stage}"`, 50);
     const p99 = histogramPercentile(pairs, 'apphub_read_path_seconds', `stage="${stage}"`, 99);

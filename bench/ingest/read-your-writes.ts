@@ -11,8 +11,10 @@ export interface ReadYourWritesResult {
   achievedRate: number;
   /** Stream timestamp of the run's `asset.produced` → the history read with `?minSeq` answered 200. */
   readable: { p50: number; p99: number; count: number };
-  /** Stream timestamp → the completion's answer reached the client (the read is sent then). */
+  /** Stream timestamp → the completion's answer reached the client. */
   completed: { p50: number; p99: number };
+  /** Stream timestamp → the read sent (the bench's own observer has told the client the sequence). */
+  sent: { p50: number; p99: number };
   /** Completions that answered 2xx but whose history read never answered 200 within 60 s. */
   unreadable: number;
   /** Read answers other than 200 (each retried), by status. */
@@ -52,11 +54,13 @@ export async function readYourWrites(
     produced.get(runId) ?? new Promise<{ seq: number; at: number }>((resolve) => waiting.set(runId, resolve));
   const readable: number[] = [];
   const completed: number[] = [];
+  const sent: number[] = [];
   const retries = new Map<number, number>();
   let unreadable = 0;
   const readOne = async (runId: string, answeredAt: number): Promise<void> => {
     const event = await producedOf(runId);
     completed.push(answeredAt - event.at);
+    sent.push(Date.now() - event.at);
     for (;;) {
       const answer = await service
         .request('GET', `/workflows/ingest/assets/bench.ingest/history?minSeq=${event.seq}&limit=1`)
@@ -96,6 +100,7 @@ export async function readYourWrites(
     achievedRate,
     readable: { p50: percentile(readable, 50), p99: percentile(readable, 99), count: readable.length },
     completed: { p50: percentile(completed, 50), p99: percentile(completed, 99) },
+    sent: { p50: percentile(sent, 50), p99: percentile(sent, 99) },
     unreadable,
     retries,
   };
