@@ -51,7 +51,7 @@ export async function loadCheckpoint(
     });
 }
 
-/** SQLSTATE raised by `projection_checkpoint_moved()` (migration 20261207T1200). */
+/** SQLSTATE raised by `projection_checkpoint_moved()` (migration 20261207T1400). */
 const CHECKPOINT_MOVED_SQLSTATE = 'AH409';
 
 /** True for the error a one-statement batch raises when its checkpoint guard failed. */
