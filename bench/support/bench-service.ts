@@ -97,11 +97,13 @@ export class BenchService {
   async prepareRuns(slug: string, count: number, partitionKey?: (i: number) => string): Promise<string[]> {
     const ids: string[] = new Array(count);
     await mapLimit(count, 32, async (i) => {
-      const response = await this.request(
-        'POST',
-        `/workflows/${slug}/run`,
-        partitionKey ? { partitionKey: partitionKey(i) } : {},
-      );
+      const body = partitionKey ? { partitionKey: partitionKey(i) } : {};
+      let response = await this.request('POST', `/workflows/${slug}/run`, body);
+      // Shed while the machine is saturated (503 overloaded): wait as told and ask again.
+      for (let attempt = 0; response.status === 503 && attempt < 20; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, Number(response.body?.retryAfterMs ?? 1000)));
+        response = await this.request('POST', `/workflows/${slug}/run`, body);
+      }
       if (response.status !== 202) throw new Error(`run failed: ${JSON.stringify(response.body)}`);
       ids[i] = response.body.data.id as string;
     });

@@ -38,3 +38,43 @@ export function batchTimes(before: Samples, after: Samples): Array<[string, stri
   }
   return rows;
 }
+
+/**
+ * The p-th percentile (ms) of a histogram between two scrapes, summed over processes, interpolated linearly inside
+ * the bucket that holds it (as Prometheus' `histogram_quantile` does). `labels` selects one label set, e.g.
+ * `stage="committed"`. NaN when nothing was observed.
+ */
+export function histogramPercentile(
+  pairs: ReadonlyArray<[Samples, Samples]>,
+  name: string,
+  labels: string,
+  p: number,
+): number {
+  const counts = new Map<number, number>();
+  for (const [before, after] of pairs) {
+    for (const [key, value] of after) {
+      if (!key.startsWith(`${name}_bucket{`) || !key.includes(labels)) continue;
+      const le = /le="([^"]+)"/.exec(key)![1]!;
+      const bound = le === '+Inf' ? Infinity : Number(le);
+      counts.set(bound, (counts.get(bound) ?? 0) + value - (before.get(key) ?? 0));
+    }
+  }
+  const bounds = [...counts.keys()].sort((a, b) => a - b);
+  const total = counts.get(Infinity) ?? 0;
+  if (total <= 0) return NaN;
+  const rank = (p / 100) * total;
+  let lower = 0;
+  let below = 0;
+  for (const bound of bounds) {
+    const cumulative = counts.get(bound)!;
+    if (cumulative >= rank) {
+      if (bound === Infinity) return lower * 1000;
+      const inBucket = cumulative - below;
+      const fraction = inBucket > 0 ? (rank - below) / inBucket : 1;
+      return (lower + (bound - lower) * fraction) * 1000;
+    }
+    lower = bound;
+    below = cumulative;
+  }
+  return lower * 1000;
+}

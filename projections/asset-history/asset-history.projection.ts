@@ -1,8 +1,8 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { AssetProduced } from '../../src/assets/asset.events.js';
 import type { StoredEvent } from '../../src/events/envelope.js';
-import type { Database } from '../database.js';
-import type { Projection } from '../projection.js';
+import type { Projection, ProjectionSteps } from '../projection.js';
+import { runSteps } from '../projection-steps.js';
 import { columnList, jsonText, unnestRows, type BatchColumn } from '../unnest-rows.js';
 
 type Produced = StoredEvent<string, AssetProduced>;
@@ -29,19 +29,24 @@ const COLUMNS: readonly BatchColumn<Produced>[] = [
  * or re-appended duplicate changes nothing (`on conflict do nothing`). A batch is one `insert … select from
  * unnest(…)`, whatever its size.
  */
+const steps: ProjectionSteps = { write: insertMaterializations };
+
 export const assetHistoryProjection: Projection = {
   name: 'asset_history',
   version: 1,
   oneRowPerEvent: true,
   tables: ['asset_materialization'],
   canHandle: ['asset.produced'],
-  project: (event, tx) => insertMaterializations([event], tx),
-  projectBatch: insertMaterializations,
+  steps,
+  project: (event, tx) => runSteps(steps, [event], tx),
+  projectBatch: (events, tx) => runSteps(steps, events, tx),
 };
 
-async function insertMaterializations(events: readonly StoredEvent[], tx: Transaction<Database>): Promise<void> {
+function insertMaterializations(events: readonly StoredEvent[]): RawBuilder<unknown>[] {
   const produced = events.filter((event): event is Produced => event.type === 'asset.produced');
-  if (produced.length === 0) return;
-  await sql`insert into asset_materialization (${columnList(COLUMNS)}) ${unnestRows(COLUMNS, produced)}
-    on conflict (event_id) do nothing`.execute(tx);
+  if (produced.length === 0) return [];
+  return [
+    sql`insert into asset_materialization (${columnList(COLUMNS)}) ${unnestRows(COLUMNS, produced)}
+      on conflict (event_id) do nothing`,
+  ];
 }

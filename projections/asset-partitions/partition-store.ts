@@ -1,4 +1,4 @@
-import { sql, type Selectable, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import { partitioningOf } from '../../src/assets/asset-declarations.js';
 import type { Partitioning } from '../../src/partitions/index.js';
 import type { StoredEvent } from '../../src/events/envelope.js';
@@ -47,72 +47,111 @@ const EVENT_COLUMNS: readonly BatchColumn<StoredEvent>[] = [
   { name: 'seq', type: 'bigint', value: (e) => e.seq },
 ];
 
-/** Records the events' ids; returns the ids seen for the first time (a duplicate id changes nothing). */
-export async function claimEventIds(tx: Transaction<Database>, events: readonly StoredEvent[]): Promise<Set<string>> {
+/** What a batch needs read before it folds (one scalar subquery, see `loadBatch`). */
+export interface PartitionBatchState {
+  /** Event ids of the batch already applied. */
+  seen: Set<string>;
+  /** Stored rows of the partitions the batch touches, by `partitionIdKey`. */
+  partitions: Map<string, PartitionState>;
+  /** Each (workflow, asset)'s partitioning (keyed `slug\0assetId`; null if none). */
+  partitionings: Map<string, Partitioning | null>;
+}
+
+/** Records the events' ids (a duplicate id changes nothing). */
+export function claimEventIds(events: readonly StoredEvent[]): RawBuilder<unknown> {
   const unique = [...new Map(events.map((event) => [event.id, event])).values()];
-  if (unique.length === 0) return new Set();
-  const inserted = await sql<{ event_id: string }>`
-    insert into asset_partition_event (${columnList(EVENT_COLUMNS)}) ${unnestRows(EVENT_COLUMNS, unique)}
-    on conflict (event_id) do nothing returning event_id`.execute(tx);
-  return new Set(inserted.rows.map((row) => row.event_id));
+  return sql`insert into asset_partition_event (${columnList(EVENT_COLUMNS)}) ${unnestRows(EVENT_COLUMNS, unique)}
+    on conflict (event_id) do nothing`;
 }
 
 /**
- * The stored rows of these partitions, by `partitionIdKey`: one primary-key probe per id (without statistics a
- * plain join walks every partition of the asset on another index, per batch).
+ * One JSON value with the ids already applied, the stored rows of `ids` and the declarations of their assets:
+ * `{ seen, partitions, declarations }`.
  */
+export function loadBatch(events: readonly StoredEvent[], ids: readonly PartitionId[]): RawBuilder<unknown> {
+  const eventIds = [...new Set(events.map((event) => event.id))];
+  const assetIds = [...new Set(ids.map((id) => id.assetId))];
+  return sql`json_build_object(
+    'seen', (select coalesce(json_agg(e.event_id), '[]'::json) from unnest(${eventIds}::text[]) as k(event_id)
+      join asset_partition_event e on e.event_id = k.event_id),
+    'partitions', (${partitionRowsJson(ids)}),
+    'declarations', (select coalesce(json_agg(json_build_object('workflow_slug', d.workflow_slug,
+        'asset_id', d.asset_id, 'direction', d.direction, 'partitioning', d.partitioning, 'freshness', d.freshness)
+        order by d.position), '[]'::json)
+      from workflow_asset_declarations d where d.asset_id = any(${assetIds}::text[])))`;
+}
+
+const TIMESTAMP_COLUMNS = [
+  'latest_produced_at',
+  'expired_at',
+  'stale_requested_at',
+  'parameters_captured_at',
+  'parameters_updated_at',
+] as const;
+
+/** Reads `loadBatch`'s value (JSON timestamps back to dates, as the driver returns them). */
+export function parseBatch(
+  loaded: { seen: string[]; partitions: Array<Record<string, unknown>>; declarations: Declaration[] },
+  ids: readonly PartitionId[],
+): PartitionBatchState {
+  const partitions = new Map<string, PartitionState>();
+  for (const raw of loaded.partitions) {
+    const row = { ...raw };
+    for (const column of TIMESTAMP_COLUMNS) if (row[column] !== null) row[column] = new Date(row[column] as string);
+    const state = fromRow(row as unknown as Selectable<AssetPartitionTable>);
+    partitions.set(partitionIdKey(state), state);
+  }
+  const partitionings = new Map<string, Partitioning | null>();
+  for (const id of ids) {
+    const declarations = loaded.declarations.filter(
+      (row) => row.workflow_slug === id.workflowSlug && row.asset_id === id.assetId,
+    );
+    partitionings.set(`${id.workflowSlug}\u0000${id.assetId}`, partitioningOf(declarations));
+  }
+  return { seen: new Set(loaded.seen), partitions, partitionings };
+}
+
+type Declaration = Parameters<typeof partitioningOf>[0][number] & { workflow_slug: string; asset_id: string };
+
+/**
+ * The stored rows of these partitions as a JSON array: one primary-key probe per id (without statistics a plain
+ * join walks every partition of the asset on another index, per batch).
+ */
+function partitionRowsJson(ids: readonly PartitionId[]): RawBuilder<unknown> {
+  return sql`select coalesce(json_agg(to_json(p)), '[]'::json) from (${unnestRows(ID_COLUMNS, ids)}) k
+    cross join lateral (${primaryKeyProbe(sql`asset_partition`, sql`(k.workflow_slug, k.asset_id, k.partition_key_norm)`)}) p
+    where p.workflow_slug = k.workflow_slug and p.asset_id = k.asset_id and p.partition_key_norm = k.partition_key_norm`;
+}
+
+/** The stored rows of these partitions, by `partitionIdKey` (the read `loadBatch` makes, on its own). */
 export async function loadPartitions(
   tx: Transaction<Database>,
   ids: readonly PartitionId[],
 ): Promise<Map<string, PartitionState>> {
   if (ids.length === 0) return new Map();
-  const rows = await sql<Selectable<AssetPartitionTable>>`
-    select p.* from (${unnestRows(ID_COLUMNS, ids)}) k
-    cross join lateral (${primaryKeyProbe(sql`asset_partition`, sql`(k.workflow_slug, k.asset_id, k.partition_key_norm)`)}) p
-    where p.workflow_slug = k.workflow_slug and p.asset_id = k.asset_id and p.partition_key_norm = k.partition_key_norm`.execute(
-    tx,
-  );
-  return new Map(rows.rows.map((row) => [partitionIdKey(fromRow(row)), fromRow(row)]));
-}
-
-/** Each (workflow, asset)'s partitioning from `workflow_asset_declarations` (keyed `slug\0assetId`; null if none). */
-export async function loadPartitionings(
-  tx: Transaction<Database>,
-  pairs: ReadonlyArray<{ workflowSlug: string; assetId: string }>,
-): Promise<Map<string, Partitioning | null>> {
-  const result = new Map<string, Partitioning | null>();
-  if (pairs.length === 0) return result;
-  const rows = await tx
-    .selectFrom('workflow_asset_declarations')
-    .select(['workflow_slug', 'asset_id', 'direction', 'partitioning', 'freshness'])
-    .where(sql<boolean>`asset_id = any(${pairs.map((pair) => pair.assetId)}::text[])`)
-    .orderBy('position')
-    .execute();
-  for (const pair of pairs) {
-    const declarations = rows.filter((row) => row.workflow_slug === pair.workflowSlug && row.asset_id === pair.assetId);
-    result.set(`${pair.workflowSlug}\u0000${pair.assetId}`, partitioningOf(declarations));
-  }
-  return result;
+  const { rows } = await sql<{
+    loaded: Array<Record<string, unknown>>;
+  }>`select (${partitionRowsJson(ids)}) as loaded`.execute(tx);
+  return parseBatch({ seen: [], partitions: rows[0]!.loaded, declarations: [] }, []).partitions;
 }
 
 /** Upserts changed rows (guarded by `last_seq`) and deletes emptied ones. */
-export async function writePartitions(
-  tx: Transaction<Database>,
+export function writePartitions(
   upserts: readonly PartitionState[],
   deletes: readonly PartitionId[],
-): Promise<void> {
+): RawBuilder<unknown>[] {
+  const writes: RawBuilder<unknown>[] = [];
   if (upserts.length > 0) {
     const updates = sql.join(UPDATED_COLUMNS.map((c) => sql`${sql.id(c.name)} = excluded.${sql.id(c.name)}`));
-    await sql`insert into asset_partition (${columnList(STATE_COLUMNS)}) ${unnestRows(STATE_COLUMNS, upserts)}
+    writes.push(sql`insert into asset_partition (${columnList(STATE_COLUMNS)}) ${unnestRows(STATE_COLUMNS, upserts)}
       on conflict (workflow_slug, asset_id, partition_key_norm) do update set ${updates}
-      where asset_partition.last_seq < excluded.last_seq`.execute(tx);
+      where asset_partition.last_seq < excluded.last_seq`);
   }
   if (deletes.length > 0) {
-    await sql`delete from asset_partition a using (${unnestRows(ID_COLUMNS, deletes)}) k
-      where a.workflow_slug = k.workflow_slug and a.asset_id = k.asset_id and a.partition_key_norm = k.partition_key_norm`.execute(
-      tx,
-    );
+    writes.push(sql`delete from asset_partition a using (${unnestRows(ID_COLUMNS, deletes)}) k
+      where a.workflow_slug = k.workflow_slug and a.asset_id = k.asset_id and a.partition_key_norm = k.partition_key_norm`);
   }
+  return writes;
 }
 
 const NEWER = sql`excluded.latest_seq is not null and (asset_catalog.latest_seq is null
@@ -130,9 +169,10 @@ const CATALOG_COLUMNS: readonly BatchColumn<CatalogDelta>[] = [
 ];
 
 /** Adds a batch's per-asset changes to `asset_catalog` (the newest latest wins). */
-export async function applyCatalogDeltas(tx: Transaction<Database>, deltas: readonly CatalogDelta[]): Promise<void> {
-  if (deltas.length === 0) return;
-  await sql`insert into asset_catalog (${columnList(CATALOG_COLUMNS)}) ${unnestRows(CATALOG_COLUMNS, deltas)}
+export function applyCatalogDeltas(deltas: readonly CatalogDelta[]): RawBuilder<unknown>[] {
+  if (deltas.length === 0) return [];
+  return [
+    sql`insert into asset_catalog (${columnList(CATALOG_COLUMNS)}) ${unnestRows(CATALOG_COLUMNS, deltas)}
     on conflict (asset_id) do update set
       partition_count = asset_catalog.partition_count + excluded.partition_count,
       materializations = asset_catalog.materializations + excluded.materializations,
@@ -141,5 +181,6 @@ export async function applyCatalogDeltas(tx: Transaction<Database>, deltas: read
       latest_workflow_slug = case when ${NEWER} then excluded.latest_workflow_slug else asset_catalog.latest_workflow_slug end,
       latest_seq = case when ${NEWER} then excluded.latest_seq else asset_catalog.latest_seq end,
       last_seq = excluded.last_seq
-    where asset_catalog.last_seq < excluded.last_seq`.execute(tx);
+    where asset_catalog.last_seq < excluded.last_seq`,
+  ];
 }

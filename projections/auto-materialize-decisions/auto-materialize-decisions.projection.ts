@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { StoredEvent } from '../../src/events/envelope.js';
 import { TRIGGER_DECISION_TYPES, type TriggerDecision } from '../../src/materializer/materializer.events.js';
-import type { Projection } from '../projection.js';
+import type { Projection, ProjectionSteps } from '../projection.js';
+import { runSteps } from '../projection-steps.js';
 import { columnList, unnestRows, type BatchColumn } from '../unnest-rows.js';
 
 type Decision = StoredEvent<string, TriggerDecision>;
@@ -25,16 +26,20 @@ const COLUMNS: readonly BatchColumn<Decision>[] = [
  * Auto-materialize decisions (`auto_materialize_decision`): one row per `materializer.trigger.*` event, keyed by
  * event id, so "why did / didn't it run?" is a query. One set-based insert per batch; a duplicate id changes nothing.
  */
+const steps: ProjectionSteps = {
+  write: (events) => [
+    sql`insert into auto_materialize_decision (${columnList(COLUMNS)}) ${unnestRows(COLUMNS, events as Decision[])}
+      on conflict (event_id) do nothing`,
+  ],
+};
+
 export const autoMaterializeDecisionsProjection: Projection = {
   name: 'auto_materialize_decisions',
   version: 1,
   oneRowPerEvent: true,
   tables: ['auto_materialize_decision'],
   canHandle: TRIGGER_DECISION_TYPES,
-  project: (event, tx) => autoMaterializeDecisionsProjection.projectBatch!([event], tx),
-  async projectBatch(events, tx) {
-    if (events.length === 0) return;
-    await sql`insert into auto_materialize_decision (${columnList(COLUMNS)}) ${unnestRows(COLUMNS, events as Decision[])}
-      on conflict (event_id) do nothing`.execute(tx);
-  },
+  steps,
+  project: (event, tx) => runSteps(steps, [event], tx),
+  projectBatch: (events, tx) => runSteps(steps, events, tx),
 };

@@ -1,8 +1,8 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { backfillSignalOf, BACKFILL_SIGNAL_TYPES, type BackfillSignal } from '../../src/backfills/backfill-signals.js';
 import type { StoredEvent } from '../../src/events/envelope.js';
-import type { Database } from '../database.js';
-import type { Projection } from '../projection.js';
+import type { Projection, ProjectionSteps } from '../projection.js';
+import { runSteps } from '../projection-steps.js';
 import { columnList, jsonText, unnestRows, type BatchColumn } from '../unnest-rows.js';
 import {
   emptyFold,
@@ -20,32 +20,31 @@ import {
  * signals touch (primary-key and unique-key lookups over `unnest` arrays), folds the signals in stream order with the
  * same forward-only statuses the backfill manager uses, and writes everything back in one statement.
  */
+const steps: ProjectionSteps = { load: loadBatch, write: writeBatch };
+
 export const backfillsProjection: Projection = {
   name: 'backfills',
   version: 1,
   tables: ['backfill', 'backfill_partition', 'backfill_run'],
   canHandle: BACKFILL_SIGNAL_TYPES,
-  project: (event, tx) => projectBackfills([event], tx),
-  projectBatch: projectBackfills,
+  steps,
+  project: (event, tx) => runSteps(steps, [event], tx),
+  projectBatch: (events, tx) => runSteps(steps, events, tx),
 };
 
 type Signalled = { event: StoredEvent; signal: BackfillSignal };
 
-async function projectBackfills(events: readonly StoredEvent[], tx: Transaction<Database>): Promise<void> {
+function signalsOf(events: readonly StoredEvent[]): Signalled[] {
   const signalled: Signalled[] = [];
   for (const event of events) {
     const signal = backfillSignalOf(event);
     if (signal) signalled.push({ event, signal });
   }
-  if (signalled.length === 0) return;
-  const fold = emptyFold();
-  await load(tx, fold, signalled);
-  for (const { signal, event } of signalled) foldSignal(fold, signal, event);
-  await save(tx, fold);
+  return signalled;
 }
 
-/** Loads the runs ended in the batch, then every backfill and partition its signals name. */
-async function load(tx: Transaction<Database>, fold: BackfillFold, signalled: Signalled[]): Promise<void> {
+/** What the signals name directly: backfills, (backfill, partition) pairs, and runs that ended. */
+function namedBy(signalled: readonly Signalled[]) {
   const backfillIds = new Set<string>();
   const pairs = new Map<string, [string, string]>();
   const addPair = (backfillId: string, partitionKey: string) => {
@@ -60,29 +59,58 @@ async function load(tx: Transaction<Database>, fold: BackfillFold, signalled: Si
       for (const backfillId of signal.backfillIds) addPair(backfillId, signal.partitionKey);
     else backfillIds.add(signal.data.backfillId);
   }
-  if (endedRuns.length > 0) {
-    const links = await sql<RunLink>`
-      select r.run_id as "runId", r.backfill_id as "backfillId", r.partition_key as "partitionKey"
-      from unnest(${endedRuns}::text[]) as k(run_id)
-      join backfill_run r on r.run_id = k.run_id`.execute(tx);
-    for (const link of links.rows) {
-      fold.runs.set(link.runId, [...(fold.runs.get(link.runId) ?? []), link]);
-      addPair(link.backfillId, link.partitionKey);
-    }
-  }
-  if (backfillIds.size === 0) return;
-  const backfills = await loadBackfills(tx, [...backfillIds]);
-  const partitions = await loadPartitions(tx, [...pairs.values()]);
-  for (const row of backfills) fold.backfills.set(row.backfillId, row);
-  for (const row of partitions) fold.partitions.set(partitionKeyOf(row.backfillId, row.partitionKey), row);
+  return { backfillIds, pairs: [...pairs.values()], endedRuns };
 }
 
-async function loadBackfills(tx: Transaction<Database>, ids: string[]): Promise<BackfillRow[]> {
-  const result = await sql<Record<string, any>>`
-    select b.* from unnest(${ids}::text[]) as k(backfill_id) join backfill b on b.backfill_id = k.backfill_id`.execute(
-    tx,
-  );
-  return result.rows.map((row) => ({
+/**
+ * One JSON value `{ links, backfills, partitions }`: the links of the runs ended in the batch, then every backfill
+ * and partition the signals or those links name (primary-key and unique-key lookups over `unnest` arrays).
+ */
+function loadBatch(events: readonly StoredEvent[]): RawBuilder<unknown> | null {
+  const signalled = signalsOf(events);
+  if (signalled.length === 0) return null;
+  const { backfillIds, pairs, endedRuns } = namedBy(signalled);
+  return sql`with links as (
+      select r.run_id, r.backfill_id, r.partition_key from unnest(${endedRuns}::text[]) as k(run_id)
+      join backfill_run r on r.run_id = k.run_id
+    ), wanted as (
+      select backfill_id from unnest(${[...backfillIds]}::text[]) as k(backfill_id)
+      union select backfill_id from links
+    ), wanted_partitions as (
+      select * from unnest(${pairs.map((pair) => pair[0])}::text[], ${pairs.map((pair) => pair[1])}::text[])
+        as k(backfill_id, partition_key)
+      union select backfill_id, partition_key from links
+    )
+    select json_build_object(
+      'links', (select coalesce(json_agg(json_build_object('runId', run_id, 'backfillId', backfill_id,
+        'partitionKey', partition_key)), '[]'::json) from links),
+      'backfills', (select coalesce(json_agg(to_json(b)), '[]'::json) from wanted k
+        join backfill b on b.backfill_id = k.backfill_id),
+      'partitions', (select coalesce(json_agg(to_json(p)), '[]'::json) from wanted_partitions k
+        join backfill_partition p on p.backfill_id = k.backfill_id and p.partition_key = k.partition_key))`;
+}
+
+interface Loaded {
+  links: RunLink[];
+  backfills: Array<Record<string, any>>;
+  partitions: Array<Record<string, any>>;
+}
+
+/** Folds the signals in stream order over what was loaded, with the backfill manager's forward-only statuses. */
+function writeBatch(events: readonly StoredEvent[], loaded: Loaded | null): RawBuilder<unknown>[] {
+  const signalled = signalsOf(events);
+  if (signalled.length === 0 || loaded === null) return [];
+  const fold = emptyFold();
+  for (const link of loaded.links) fold.runs.set(link.runId, [...(fold.runs.get(link.runId) ?? []), link]);
+  for (const row of loaded.backfills.map(toBackfill)) fold.backfills.set(row.backfillId, row);
+  for (const row of loaded.partitions.map(toPartition))
+    fold.partitions.set(partitionKeyOf(row.backfillId, row.partitionKey), row);
+  for (const { signal, event } of signalled) foldSignal(fold, signal, event);
+  return save(fold);
+}
+
+function toBackfill(row: Record<string, any>): BackfillRow {
+  return {
     backfillId: row.backfill_id,
     workflowSlug: row.workflow_slug,
     assetId: row.asset_id,
@@ -108,16 +136,11 @@ async function loadBackfills(tx: Transaction<Database>, ids: string[]): Promise<
     completedAt: iso(row.completed_at),
     requestedSeq: row.requested_seq,
     lastSeq: row.last_seq,
-  }));
+  };
 }
 
-async function loadPartitions(tx: Transaction<Database>, pairs: Array<[string, string]>): Promise<PartitionRow[]> {
-  if (pairs.length === 0) return [];
-  const result = await sql<Record<string, any>>`
-    select p.* from unnest(${pairs.map((pair) => pair[0])}::text[], ${pairs.map((pair) => pair[1])}::text[])
-      as k(backfill_id, partition_key)
-    join backfill_partition p on p.backfill_id = k.backfill_id and p.partition_key = k.partition_key`.execute(tx);
-  return result.rows.map((row) => ({
+function toPartition(row: Record<string, any>): PartitionRow {
+  return {
     backfillId: row.backfill_id,
     position: row.position,
     partitionKey: row.partition_key,
@@ -127,7 +150,7 @@ async function loadPartitions(tx: Transaction<Database>, pairs: Array<[string, s
     requestedAt: iso(row.requested_at),
     completedAt: iso(row.completed_at),
     lastSeq: row.last_seq,
-  }));
+  };
 }
 
 const BACKFILL_COLUMNS: readonly BatchColumn<BackfillRow>[] = [
@@ -169,37 +192,30 @@ const LINK_COLUMNS: readonly BatchColumn<RunLink>[] = [
   { name: 'partition_key', type: 'text', value: (l) => l.partitionKey },
 ];
 
-/** Writes the batch's changes in one statement (data-modifying CTEs; none of them touches another's rows). */
-async function save(tx: Transaction<Database>, fold: BackfillFold): Promise<void> {
+/** The batch's changes: one statement per table and kind, none touching another's rows. */
+function save(fold: BackfillFold): RawBuilder<unknown>[] {
   const backfills = [...fold.changedBackfills].map((id) => fold.backfills.get(id)!).filter(Boolean);
   const partitions = [...fold.changedPartitions].map((key) => fold.partitions.get(key)!).filter(Boolean);
   const links = [...fold.newLinks.values()];
   const ended = [...fold.endedRuns];
-  if (backfills.length + partitions.length + links.length + ended.length === 0) return;
-  await sql`
-    with upsert_backfills as (
-      insert into backfill (${columnList(BACKFILL_COLUMNS)}) ${unnestRows(BACKFILL_COLUMNS, backfills)}
+  const writes: RawBuilder<unknown>[] = [];
+  if (backfills.length > 0)
+    writes.push(sql`insert into backfill (${columnList(BACKFILL_COLUMNS)}) ${unnestRows(BACKFILL_COLUMNS, backfills)}
       on conflict (backfill_id) do update set status = excluded.status,
         queued = excluded.queued, requested = excluded.requested, waiting = excluded.waiting,
         running = excluded.running, succeeded = excluded.succeeded, failed = excluded.failed,
         canceled = excluded.canceled, skipped = excluded.skipped, canceled_by = excluded.canceled_by,
-        canceled_at = excluded.canceled_at, completed_at = excluded.completed_at, last_seq = excluded.last_seq
-      returning 1
-    ), upsert_partitions as (
-      insert into backfill_partition (${columnList(PARTITION_COLUMNS)}) ${unnestRows(PARTITION_COLUMNS, partitions)}
+        canceled_at = excluded.canceled_at, completed_at = excluded.completed_at, last_seq = excluded.last_seq`);
+  if (partitions.length > 0)
+    writes.push(sql`insert into backfill_partition (${columnList(PARTITION_COLUMNS)}) ${unnestRows(PARTITION_COLUMNS, partitions)}
       on conflict (backfill_id, position) do update set status = excluded.status, run_id = excluded.run_id,
         detail = excluded.detail, requested_at = excluded.requested_at, completed_at = excluded.completed_at,
-        last_seq = excluded.last_seq
-      returning 1
-    ), insert_links as (
-      insert into backfill_run (${columnList(LINK_COLUMNS)}) ${unnestRows(LINK_COLUMNS, links)}
-      on conflict (run_id, backfill_id) do nothing
-      returning 1
-    ), delete_links as (
-      delete from backfill_run where run_id = any(${ended}::text[]) returning 1
-    )
-    select (select count(*) from upsert_backfills) + (select count(*) from upsert_partitions)
-      + (select count(*) from insert_links) + (select count(*) from delete_links) as written`.execute(tx);
+        last_seq = excluded.last_seq`);
+  if (links.length > 0)
+    writes.push(sql`insert into backfill_run (${columnList(LINK_COLUMNS)}) ${unnestRows(LINK_COLUMNS, links)}
+      on conflict (run_id, backfill_id) do nothing`);
+  if (ended.length > 0) writes.push(sql`delete from backfill_run where run_id = any(${ended}::text[])`);
+  return writes;
 }
 
 function iso(value: Date | string | null): string | null {

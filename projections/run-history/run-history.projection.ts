@@ -1,9 +1,9 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { StoredEvent } from '../../src/events/envelope.js';
 import { evolveRun, type RunState } from '../../src/runs/run-state.js';
 import type { RunEvent } from '../../src/runs/run.events.js';
-import type { Database } from '../database.js';
-import type { Projection } from '../projection.js';
+import type { Projection, ProjectionSteps } from '../projection.js';
+import { runSteps } from '../projection-steps.js';
 import { columnList, unnestRows, type BatchColumn } from '../unnest-rows.js';
 
 const RUN_EVENT_TYPES = [
@@ -26,29 +26,38 @@ const RUN_EVENT_TYPES = [
  * Run history (`workflow_run`): each run folded with the same pure `evolveRun` the command side uses. Events at or
  * below a row's `last_seq` are ignored, so redelivery changes nothing. Batches load, fold and write each run once.
  */
+const steps: ProjectionSteps = { load: loadRuns, write: writeRuns };
+
 export const runHistoryProjection: Projection = {
   name: 'run_history',
   version: 1,
   tables: ['workflow_run'],
   canHandle: RUN_EVENT_TYPES,
-  project: (event, tx) => projectRuns([event], tx),
-  projectBatch: projectRuns,
+  steps,
+  project: (event, tx) => runSteps(steps, [event], tx),
+  projectBatch: (events, tx) => runSteps(steps, events, tx),
 };
 
-async function projectRuns(events: readonly StoredEvent[], tx: Transaction<Database>): Promise<void> {
+function runIdOf(event: StoredEvent): string {
+  return event.subject.split('.').pop()!;
+}
+
+/** The stored state of every run the batch touches, as `[[id, state], …]`. */
+function loadRuns(events: readonly StoredEvent[]): RawBuilder<unknown> {
+  const ids = [...new Set(events.map(runIdOf))];
+  return sql`select coalesce(json_agg(json_build_array(r.id, r.state)), '[]'::json)
+    from unnest(${ids}::text[]) as k(id) join workflow_run r on r.id = k.id`;
+}
+
+function writeRuns(events: readonly StoredEvent[], loaded: Array<[string, RunState]>): RawBuilder<unknown>[] {
   const byRun = new Map<string, StoredEvent[]>();
   for (const event of events) {
-    const runId = event.subject.split('.').pop()!;
+    const runId = runIdOf(event);
     const list = byRun.get(runId);
     if (list) list.push(event);
     else byRun.set(runId, [event]);
   }
-  const existing = await tx
-    .selectFrom('workflow_run')
-    .select(['id', 'state'])
-    .where(sql<boolean>`id = any(${[...byRun.keys()]}::text[])`)
-    .execute();
-  const states = new Map<string, RunState>(existing.map((row) => [row.id, row.state]));
+  const states = new Map<string, RunState>(loaded);
   const rows: Array<{ id: string; state: RunState }> = [];
   for (const [runId, runEvents] of byRun) {
     const before = states.get(runId) ?? null;
@@ -56,12 +65,14 @@ async function projectRuns(events: readonly StoredEvent[], tx: Transaction<Datab
     for (const event of runEvents) state = evolveRun(state, event as unknown as RunEvent & { seq: number });
     if (state && state !== before) rows.push({ id: runId, state });
   }
-  if (rows.length === 0) return;
-  // One statement per batch; a row only moves forward (redelivered events leave it as it is).
-  await sql`insert into workflow_run (${columnList(RUN_COLUMNS)}) ${unnestRows(RUN_COLUMNS, rows)}
-    on conflict (id) do update set status = excluded.status, completed_at = excluded.completed_at,
-      state = excluded.state, last_seq = excluded.last_seq
-    where workflow_run.last_seq < excluded.last_seq`.execute(tx);
+  if (rows.length === 0) return [];
+  // A row only moves forward (redelivered events leave it as it is).
+  return [
+    sql`insert into workflow_run (${columnList(RUN_COLUMNS)}) ${unnestRows(RUN_COLUMNS, rows)}
+      on conflict (id) do update set status = excluded.status, completed_at = excluded.completed_at,
+        state = excluded.state, last_seq = excluded.last_seq
+      where workflow_run.last_seq < excluded.last_seq`,
+  ];
 }
 
 const RUN_COLUMNS: readonly BatchColumn<{ id: string; state: RunState }>[] = [

@@ -1,5 +1,16 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import pg from 'pg';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from '../../projections/database.js';
+
+/** The channel a projection's checkpoint move is announced on (`pg_notify`, delivered when the batch commits). */
+export const CHECKPOINT_CHANNEL = 'apphub_checkpoint';
+
+/** The payload on `CHECKPOINT_CHANNEL`: these checkpoints reached `seq`; `at` = epoch ms of the statement. */
+export interface CheckpointNotice {
+  names: string[];
+  seq: number;
+  at: number;
+}
 
 /** Another writer moved the checkpoint (a second runner, a rebuild swap): the batch must roll back. */
 export class CheckpointMovedError extends Error {
@@ -40,40 +51,74 @@ export async function loadCheckpoint(
     });
 }
 
+/** SQLSTATE raised by `projection_checkpoint_moved()` (migration 20261207T1400). */
+const CHECKPOINT_MOVED_SQLSTATE = 'AH409';
+
+/** True for the error a one-statement batch raises when its checkpoint guard failed. */
+export function isCheckpointMoved(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && error.code === CHECKPOINT_MOVED_SQLSTATE;
+}
+
+export interface CheckpointMove {
+  name: string;
+  previous: number;
+  lastSeq: number;
+  /** A projection group's members: moved to `lastSeq` in the same statement unless already ahead. */
+  members?: readonly string[];
+  /** Announce the move on `CHECKPOINT_CHANNEL` (delivered when the transaction commits). */
+  notify?: boolean;
+}
+
+/**
+ * One statement: `writes` (data-modifying statements, run as CTEs), the checkpoint moved only from where this runner
+ * left it (`guard`), the members' rows, and with `notify` the announcement. With `raise`, a failed guard raises
+ * `AH409` so the whole statement rolls back (for a statement that is its own transaction); otherwise it returns
+ * `moved = 0` and the caller rolls back. With `asyncCommit`, the statement's transaction commits without waiting
+ * for the WAL flush (rows and checkpoint commit together, so a commit lost in a crash is replayed).
+ */
+export function checkpointStatement(
+  move: CheckpointMove,
+  options: { writes?: readonly RawBuilder<unknown>[]; raise?: boolean; asyncCommit?: boolean } = {},
+): RawBuilder<{ moved: number }> {
+  const { name, previous, lastSeq, members = [] } = move;
+  const writes = (options.writes ?? []).map((write, i) => sql`${sql.id(`write_${i}`)} as (${write}),`);
+  const announce = move.notify
+    ? sql`pg_notify(${CHECKPOINT_CHANNEL}, json_build_object('names', ${[name, ...members]}::text[],
+        'seq', ${lastSeq}::bigint, 'at', floor(extract(epoch from clock_timestamp()) * 1000))::text)`
+    : sql`null`;
+  const otherwise = options.raise ? sql`projection_checkpoint_moved(${name})` : sql`null`;
+  const commit = options.asyncCommit ? sql`set_config('synchronous_commit', 'off', true)` : sql`null`;
+  return sql<{ moved: number }>`
+    with ${sql.join(writes, sql` `)} guard as (
+      update projection_checkpoint set last_seq = ${lastSeq}, updated_at = now()
+      where name = ${name} and last_seq = ${previous} returning 1
+    ), members as (
+      insert into projection_checkpoint (name, last_seq) select member, ${lastSeq}::bigint
+      from unnest(${members as string[]}::text[]) as member
+      on conflict (name) do update
+        set last_seq = greatest(projection_checkpoint.last_seq, excluded.last_seq), updated_at = now()
+      returning 1
+    )
+    select moved, ${commit} as commit_mode, case when moved = 1 then ${announce} else ${otherwise} end as signal
+    from (select (select count(*) from guard)::int as moved) as result`;
+}
+
 /**
  * Moves the checkpoint only from where this runner left it: a second writer makes the transaction roll back.
- * `members` (a projection group's) move to `lastSeq` in the same statement unless already ahead.
+ * `members` (a projection group's) move to `lastSeq` in the same statement unless already ahead. With `notify`, the
+ * same statement announces the move on `CHECKPOINT_CHANNEL`; Postgres delivers it only when the transaction commits,
+ * so whoever hears it sees the rows (and nothing is announced for a batch that rolls back).
  */
 export async function saveCheckpoint(
   tx: Kysely<Database>,
   name: string,
   previous: number,
   lastSeq: number,
-  members?: readonly string[],
+  members: readonly string[] = [],
+  notify = false,
 ): Promise<void> {
-  if (members && members.length > 0) {
-    const { rows } = await sql<{ moved: number }>`
-      with guard as (
-        update projection_checkpoint set last_seq = ${lastSeq}, updated_at = now()
-        where name = ${name} and last_seq = ${previous} returning 1
-      ), members as (
-        insert into projection_checkpoint (name, last_seq) select member, ${lastSeq}::bigint
-        from unnest(${members as string[]}::text[]) as member
-        on conflict (name) do update
-          set last_seq = greatest(projection_checkpoint.last_seq, excluded.last_seq), updated_at = now()
-        returning 1
-      )
-      select (select count(*) from guard)::int as moved`.execute(tx);
-    if (rows[0]!.moved !== 1) throw new CheckpointMovedError(`checkpoint of ${name} moved`);
-    return;
-  }
-  const result = await tx
-    .updateTable('projection_checkpoint')
-    .set({ last_seq: lastSeq, updated_at: sql`now()` })
-    .where('name', '=', name)
-    .where('last_seq', '=', previous)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) throw new CheckpointMovedError(`checkpoint of ${name} moved`);
+  const { rows } = await checkpointStatement({ name, previous, lastSeq, members, notify }).execute(tx);
+  if (rows[0]!.moved !== 1) throw new CheckpointMovedError(`checkpoint of ${name} moved`);
 }
 
 export interface DeadLetter {

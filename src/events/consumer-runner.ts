@@ -4,7 +4,7 @@ import { loadCheckpoint } from './checkpoint-store.js';
 import { Lease, sleep } from './lease.js';
 import { ManagerBatches } from './manager-batches.js';
 import { ManagerWriter } from './manager-writer.js';
-import { messageBatches } from './message-batches.js';
+import { deliveredAt, messageBatches, stampArrivals } from './message-batches.js';
 import { applyProjectionBatch, decodeMessages, validEvents } from './projection-batches.js';
 import type { BatchHandler, RunnerOptions, RunnerStatus, StreamConsumer } from './stream-consumer.js';
 import { isTransientError } from './transient-error.js';
@@ -263,6 +263,7 @@ export class ConsumerRunner {
       while (!stop.aborted && !lost.aborted && !stalled) {
         current = await consumer.fetch(pullOptions(fetchSize, LONG_PULL_EXPIRES_MS));
         this.messages = current;
+        if (this.options.traceReadPath) stampArrivals(current);
         const closeWhenIdle = this.options.closeWhenIdle ?? true;
         for await (const batch of messageBatches(current, batchSize, LINGER_MS, closeWhenIdle, catchUp)) {
           if (stop.aborted || lost.aborted) break;
@@ -303,6 +304,7 @@ export class ConsumerRunner {
     const decoded = decodeMessages(this.options.store, messages);
     const lastSeq = messages[messages.length - 1]!.seq;
     const { db, prepareTransaction } = this.options;
+    const startedAt = Date.now();
     await applyProjectionBatch(
       { db, log: this.log, target: handler, ...(prepareTransaction ? { prepare: prepareTransaction } : {}) },
       decoded,
@@ -310,10 +312,24 @@ export class ConsumerRunner {
       lastSeq,
     );
     this.advance(lastSeq);
+    if (this.options.traceReadPath) this.traceReadPath(messages, startedAt, Date.now());
     try {
       handler.afterCommit?.(validEvents(decoded));
     } catch (error) {
       this.log.error({ err: error }, 'afterCommit failed');
+    }
+  }
+
+  /** Per event: stream timestamp → delivered, → its batch started, → committed. */
+  private traceReadPath(messages: readonly JsMsg[], startedAt: number, committedAt: number): void {
+    const histogram = this.options.metrics?.readPathSeconds;
+    if (!histogram) return;
+    for (const message of messages) {
+      const stamped = message.info.timestampNanos / 1e6;
+      const delivered = deliveredAt(message);
+      if (delivered !== undefined) histogram.observe({ stage: 'delivered' }, Math.max(0, delivered - stamped) / 1000);
+      histogram.observe({ stage: 'batch_started' }, Math.max(0, startedAt - stamped) / 1000);
+      histogram.observe({ stage: 'committed' }, Math.max(0, committedAt - stamped) / 1000);
     }
   }
 

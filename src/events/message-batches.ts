@@ -2,6 +2,28 @@ import type { JsMsg } from '@nats-io/jetstream';
 
 const LINGER = Symbol('linger');
 
+const arrivals = new WeakMap<JsMsg, number>();
+
+/** When the message reached this process (epoch ms; see `stampArrivals`), for the read-path stage timings. */
+export function deliveredAt(message: JsMsg): number | undefined {
+  return arrivals.get(message);
+}
+
+/**
+ * Notes when each message of a pull reaches the client, before it waits in the client's queue behind the batch in
+ * progress. Measurement only: it wraps the pull's internal `_push` (nats.js 3's `PullConsumerMessagesImpl`), and
+ * does nothing when the iterable has none.
+ */
+export function stampArrivals(messages: AsyncIterable<JsMsg>): void {
+  const queue = messages as unknown as { _push?: (value: unknown) => void };
+  const push = queue._push;
+  if (typeof push !== 'function') return;
+  queue._push = function (value: unknown) {
+    if (typeof value === 'object' && value !== null) arrivals.set(value as JsMsg, Date.now());
+    push.call(this, value);
+  };
+}
+
 /** Batch limits while the consumer is far behind the stream (catch-up, rebuild): bigger batches, longer linger. */
 export interface CatchUpBatching {
   batchSize: number;

@@ -2,7 +2,13 @@ import type { JsMsg } from '@nats-io/jetstream';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
-import { insertDeadLetter, saveCheckpoint } from './checkpoint-store.js';
+import {
+  CheckpointMovedError,
+  insertDeadLetter,
+  isCheckpointMoved,
+  saveCheckpoint,
+  type CheckpointMove,
+} from './checkpoint-store.js';
 import type { StoredEvent } from './envelope.js';
 import { InvalidEventError } from './event-schemas.js';
 import type { EventStore } from './event-store.js';
@@ -25,6 +31,8 @@ export interface ProjectionTarget {
   handle(events: readonly StoredEvent[], tx: Transaction<Database>): Promise<void>;
   /** Checkpoint rows moved together with the target's own (a projection group's members). */
   checkpointMembers?: readonly string[];
+  /** The batch and its checkpoint without a transaction block (see `BatchHandler.applyAtOnce`). */
+  applyAtOnce?(events: readonly StoredEvent[], db: Kysely<Database>, move: CheckpointMove): Promise<boolean>;
 }
 
 /**
@@ -92,6 +100,7 @@ export async function applyProjectionBatch(
   previous: number,
   lastSeq: number,
 ): Promise<void> {
+  if (await appliedAtOnce(context, decoded, previous, lastSeq)) return;
   try {
     await inTransaction(context, previous, lastSeq, decoded, async (tx) => {
       const events = validEvents(decoded);
@@ -117,6 +126,30 @@ export async function applyProjectionBatch(
   }
 }
 
+/**
+ * The fast path: a target that can apply the batch in one or two statements (no invalid message to dead-letter,
+ * not a rebuild) does. A failure that is neither infrastructure nor a moved checkpoint falls back to the
+ * transaction (and from there to one event at a time), so a poison event is isolated the same way.
+ */
+async function appliedAtOnce(
+  context: BatchTransaction,
+  decoded: readonly Decoded[],
+  previous: number,
+  lastSeq: number,
+): Promise<boolean> {
+  const { target } = context;
+  if (!target.applyAtOnce || context.prepare || decoded.some((item) => 'error' in item)) return false;
+  const move = { name: target.name, previous, lastSeq, members: target.checkpointMembers ?? [], notify: true };
+  try {
+    return await target.applyAtOnce(validEvents(decoded), context.db, move);
+  } catch (error) {
+    if (isCheckpointMoved(error)) throw new CheckpointMovedError(`checkpoint of ${target.name} moved`);
+    if (isTransientError(error)) throw error;
+    context.log.warn({ err: error, to: lastSeq }, 'one-statement batch failed; applying it in a transaction');
+    return false;
+  }
+}
+
 async function inTransaction(
   context: BatchTransaction,
   previous: number,
@@ -132,6 +165,6 @@ async function inTransaction(
       await insertDeadLetter(tx, deadLetterOf(context.target.name, item));
     }
     await work(tx);
-    await saveCheckpoint(tx, context.target.name, previous, lastSeq, context.target.checkpointMembers);
+    await saveCheckpoint(tx, context.target.name, previous, lastSeq, context.target.checkpointMembers, true);
   });
 }

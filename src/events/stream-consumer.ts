@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { CheckpointMove } from './checkpoint-store.js';
 import type { StoredEvent } from './envelope.js';
 import type { EventStore } from './event-store.js';
 import type { NatsContext } from './nats-context.js';
@@ -20,6 +21,12 @@ export interface BatchHandler {
   checkpointMembers?: readonly string[];
   /** Called after a batch committed (in-process notifications only; must not fail). */
   afterCommit?(events: readonly StoredEvent[]): void;
+  /**
+   * Applies the batch and moves the checkpoint without a transaction block, in as few statements as it can (a
+   * projection group: one read, then one statement for every write and the checkpoint); false when it cannot for
+   * this batch (the runner then uses `handle` in a transaction).
+   */
+  applyAtOnce?(events: readonly StoredEvent[], db: Kysely<Database>, move: CheckpointMove): Promise<boolean>;
 }
 
 /** An event a process manager could not decide on its own (it goes to the dead letters). */
@@ -76,6 +83,8 @@ export interface RunnerOptions {
   persistEveryMs?: number;
   /** Batch timings and failures (optional: tools run without metrics). */
   metrics?: Metrics;
+  /** Record where each event waited (`apphub_read_path_seconds`): the read-model group does. */
+  traceReadPath?: boolean;
 }
 
 /** What readiness and metrics see of a runner. */

@@ -7,7 +7,7 @@ import {
 import { expectValidOpenLineage } from '../../test/support/openlineage-schema.js';
 import { createTestPlatform, type TestPlatform } from '../../test/support/test-platform.js';
 import { eventually } from '../../test/support/waiting.js';
-import { projectionGroup } from '../../projections/projection-group.js';
+import { projectionGroup } from '../projector/projection-group.js';
 import { allProjections } from '../../projections/index.js';
 import { ConsumerRunner, type BatchHandler } from '../events/consumer-runner.js';
 import { LineagePublisher } from '../events/lineage-publisher.js';

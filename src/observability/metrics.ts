@@ -94,6 +94,16 @@ export class Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  readonly readPathSeconds = new Histogram({
+    name: 'apphub_read_path_seconds',
+    help: 'Where a read-model event waits: stream timestamp → delivered to the projector, its batch started, committed (per event); commit → waiting reads woken (per notification that woke any)',
+    labelNames: ['stage'],
+    buckets: [
+      0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.0125, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.06, 0.075, 0.1, 0.125,
+      0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10,
+    ],
+    registers: [this.registry],
+  });
   readonly batchEvents = new Histogram({
     name: 'apphub_consumer_batch_events',
     help: 'Events per batch, by consumer',

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { sql } from 'kysely';
 import { allProjections } from '../../projections/index.js';
-import { projectionGroup } from '../../projections/projection-group.js';
+import { projectionGroup } from './projection-group.js';
 import { PLATFORM } from '../runtime/tokens.js';
 import type { Platform } from '../runtime/platform.js';
 import { ConsumerRegistry } from './consumer-registry.js';
@@ -43,6 +43,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       {
         aliases: allProjections.map((projection) => projection.name),
         catchUpBatchSize: READ_MODELS_CATCH_UP_BATCH,
+        traceReadPath: true,
       },
     );
   }

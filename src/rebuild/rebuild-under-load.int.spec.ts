@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { sql } from 'kysely';
 import { allProjections } from '../../projections/index.js';
-import { projectionGroup } from '../../projections/projection-group.js';
+import { projectionGroup } from '../projector/projection-group.js';
 import { loadConfig } from '../config/load-config.js';
 import type { EventEnvelope, StoredEvent } from '../events/envelope.js';
 import { ConsumerRunner } from '../events/consumer-runner.js';

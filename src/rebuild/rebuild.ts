@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
-import { projectionGroup } from '../../projections/projection-group.js';
+import { projectionGroup } from '../projector/projection-group.js';
 import type { Projection } from '../../projections/projection.js';
 import type { EventStore } from '../events/event-store.js';
 import type { NatsContext } from '../events/nats-context.js';

@@ -1,0 +1,107 @@
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { percentile } from '../support/raw-limits.js';
+import type { BenchService } from '../support/bench-service.js';
+
+/** A read that has not answered 200 this long after its event's stream timestamp counts as unreadable. */
+const UNREADABLE_AFTER_MS = 60_000;
+
+export interface ReadYourWritesResult {
+  offeredRate: number;
+  achievedRate: number;
+  /** Stream timestamp of the run's `asset.produced` → the history read with `?minSeq` answered 200. */
+  readable: { p50: number; p99: number; count: number };
+  /** Stream timestamp → the completion's answer reached the client. */
+  completed: { p50: number; p99: number };
+  /** Stream timestamp → the read sent (the bench's own observer has told the client the sequence). */
+  sent: { p50: number; p99: number };
+  /** Completions that answered 2xx but whose history read never answered 200 within 60 s. */
+  unreadable: number;
+  /** Read answers other than 200 (each retried), by status. */
+  retries: Map<number, number>;
+}
+
+/**
+ * What a client does in the issue's table: completes a step (one asset), then reads the asset's history with
+ * `?minSeq=<seq of its asset.produced>`, one read per event, open-loop at `rate`. The sequence and the stream
+ * timestamp come from an observer of the stream (the client learns the sequence; the timestamp is the start of
+ * the measured span).
+ */
+export async function readYourWrites(
+  service: BenchService,
+  natsUrl: string,
+  runIds: string[],
+  rate: number,
+): Promise<ReadYourWritesResult> {
+  const nc = await connect({ servers: natsUrl });
+  const consumer = await jetstream(nc).consumers.get(service.streams.events, {
+    filter_subjects: `${service.prefix}.asset.produced.>`,
+    deliver_policy: DeliverPolicy.New,
+  });
+  const produced = new Map<string, { seq: number; at: number }>();
+  const waiting = new Map<string, (value: { seq: number; at: number }) => void>();
+  const messages = await consumer.consume({ max_messages: 1000 });
+  void (async () => {
+    for await (const message of messages) {
+      const runId = message.json<{ data: { workflowRunId: string } }>().data.workflowRunId;
+      const seen = { seq: message.seq, at: message.info.timestampNanos / 1e6 };
+      produced.set(runId, seen);
+      waiting.get(runId)?.(seen);
+      waiting.delete(runId);
+    }
+  })();
+  const producedOf = (runId: string) =>
+    produced.get(runId) ?? new Promise<{ seq: number; at: number }>((resolve) => waiting.set(runId, resolve));
+  const readable: number[] = [];
+  const completed: number[] = [];
+  const sent: number[] = [];
+  const retries = new Map<number, number>();
+  let unreadable = 0;
+  const readOne = async (runId: string, answeredAt: number): Promise<void> => {
+    const event = await producedOf(runId);
+    completed.push(answeredAt - event.at);
+    sent.push(Date.now() - event.at);
+    for (;;) {
+      const answer = await service
+        .request('GET', `/workflows/ingest/assets/bench.ingest/history?minSeq=${event.seq}&limit=1`)
+        .catch(() => ({ status: 0 }));
+      if (answer.status === 200) {
+        readable.push(Date.now() - event.at);
+        return;
+      }
+      retries.set(answer.status, (retries.get(answer.status) ?? 0) + 1);
+      if (Date.now() - event.at > UNREADABLE_AFTER_MS) {
+        unreadable += 1;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const started = Date.now();
+  const clients: Array<Promise<void>> = [];
+  for (const [i, runId] of runIds.entries()) {
+    const wait = started + (i * 1000) / rate - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    clients.push(
+      service
+        .complete(runId, { status: 'succeeded', result: { assets: [{ assetId: 'bench.ingest', payload: { n: i } }] } })
+        .then(
+          (answer) => (answer.status === 200 ? readOne(runId, Date.now()) : undefined),
+          () => undefined,
+        ),
+    );
+  }
+  const achievedRate = runIds.length / ((Date.now() - started) / 1000);
+  await Promise.all(clients);
+  messages.stop();
+  await nc.close();
+  return {
+    offeredRate: rate,
+    achievedRate,
+    readable: { p50: percentile(readable, 50), p99: percentile(readable, 99), count: readable.length },
+    completed: { p50: percentile(completed, 50), p99: percentile(completed, 99) },
+    sent: { p50: percentile(sent, 50), p99: percentile(sent, 99) },
+    unreadable,
+    retries,
+  };
+}
