@@ -3,12 +3,14 @@ import { AssetCatalogReads } from './asset-catalog-reads.js';
 import { AssetCatalogController } from './asset-catalog.controller.js';
 import { AssetCommandService } from './asset-command.service.js';
 import { AssetCommandsController } from './asset-commands.controller.js';
+import { AssetFreshnessReads } from './freshness/asset-freshness-reads.js';
+import { AssetFreshnessController } from './freshness/asset-freshness.controller.js';
 import { WorkflowAssetReads } from './workflow-asset-reads.js';
 import { WorkflowAssetsController } from './workflow-assets.controller.js';
 
 /** Asset catalog: inventory, history, partitions, stale marks, stored partition parameters, lineage graph. */
 @Module({
-  controllers: [WorkflowAssetsController, AssetCommandsController, AssetCatalogController],
-  providers: [WorkflowAssetReads, AssetCatalogReads, AssetCommandService],
+  controllers: [WorkflowAssetsController, AssetCommandsController, AssetCatalogController, AssetFreshnessController],
+  providers: [WorkflowAssetReads, AssetCatalogReads, AssetCommandService, AssetFreshnessReads],
 })
 export class AssetsModule {}

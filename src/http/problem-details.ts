@@ -32,6 +32,7 @@ export const PROBLEM_TYPES: Record<string, { status: number; title: string }> = 
   backfill_not_active: { status: 409, title: 'The backfill already completed' },
   backfill_busy: { status: 409, title: 'The backfill kept changing during the cancel; retry' },
   workflow_schema_invalid: { status: 409, title: "The workflow's stored schema cannot be compiled" },
+  asset_not_fresh: { status: 412, title: 'The asset is not fresh' },
   version_conflict: { status: 412, title: 'The workflow changed since the given version' },
   payload_too_large: { status: 413, title: 'Request body too large' },
   uri_too_long: { status: 414, title: 'A path parameter is too long' },
