@@ -21,6 +21,7 @@ export const PROBLEM_TYPES: Record<string, { status: number; title: string }> = 
   run_not_found: { status: 404, title: 'Workflow run not found' },
   step_not_found: { status: 404, title: 'Step not found' },
   asset_not_found: { status: 404, title: 'Asset not found' },
+  materialization_not_found: { status: 404, title: 'Materialization not found' },
   backfill_not_found: { status: 404, title: 'Backfill not found' },
   route_not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
