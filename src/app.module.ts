@@ -18,6 +18,7 @@ import { WorkflowCommandService } from './workflows/workflow-command.service.js'
 import { WorkflowsController } from './workflows/workflows.controller.js';
 import { JOB_HANDLERS, JobHandlerRegistry } from './jobs/job-handler.js';
 import { RunCommandService } from './runs/run-command.service.js';
+import { RerunModule } from './runs/rerun/rerun.module.js';
 import { RunsController } from './runs/runs.controller.js';
 import { RunsRuntime } from './runs/runs.runtime.js';
 import { TIMERS, timersProvider } from './timers/timers.provider.js';
@@ -38,7 +39,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [AssetsModule, MaterializerModule, BackfillsModule, ExamplesModule, LiveModule],
+      imports: [AssetsModule, MaterializerModule, BackfillsModule, ExamplesModule, LiveModule, RerunModule],
       controllers: [HealthController, WorkflowsController, RunsController, DeadLettersController],
       providers: [
         ...platformProviders,
