@@ -6,9 +6,11 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DomainError, ValidationError } from '../domain/domain-error.js';
 import type { EventStore } from '../events/event-store.js';
 import { ServiceUrlDeniedError, ServiceUrlPolicy } from '../jobs/service-url-policy.js';
+import { ConsumerRegistry } from '../projector/consumer-registry.js';
 import { DB, EVENT_STORE } from '../runtime/tokens.js';
 import { assetPatternProblem } from './asset-pattern.js';
 import { newWebhookSecret } from './webhook-signature.js';
+import { WEBHOOK_CONSUMER } from './webhook.consumer.js';
 import type { DeliveriesQuery, RegisterWebhookBody } from './webhooks.http-schemas.js';
 import { deleteWebhook, findWebhook, insertWebhook, listDeliveries, listWebhooks } from './webhooks.store.js';
 
@@ -25,6 +27,7 @@ export class WebhookService {
     @Inject(DB) private readonly db: Kysely<Database>,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(ConsumerRegistry) private readonly consumers: ConsumerRegistry,
   ) {
     this.policy = new ServiceUrlPolicy(config.serviceUrlAllowlist);
   }
@@ -72,6 +75,8 @@ export class WebhookService {
 
   async deliveries(id: string, query: DeliveriesQuery) {
     if (!(await findWebhook(this.db, id))) throw notFound(id);
+    // Read-your-writes: the consumer has turned every event up to minSeq into deliveries.
+    await this.consumers.waitFor(WEBHOOK_CONSUMER, query.minSeq);
     const rows = await listDeliveries(this.db, id, {
       limit: query.limit + 1,
       ...(query.status ? { status: query.status } : {}),

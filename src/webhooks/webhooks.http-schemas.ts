@@ -1,4 +1,5 @@
 import type { SchemaObject } from '@nestjs/swagger';
+import { minSeqQuerySchema } from '../http/responses.js';
 import { WEBHOOK_EVENT_KINDS } from './webhook-message.js';
 
 const kinds = Object.keys(WEBHOOK_EVENT_KINDS);
@@ -53,6 +54,7 @@ export const deliveriesQuerySchema = {
       maximum: Number.MAX_SAFE_INTEGER,
       description: 'Only deliveries of events before this stream sequence (the next page).',
     },
+    ...minSeqQuerySchema,
   },
 } as const;
 
@@ -60,6 +62,7 @@ export interface DeliveriesQuery {
   status?: 'pending' | 'delivered' | 'dead';
   limit: number;
   beforeSeq?: number;
+  minSeq?: number;
 }
 
 const nullable = (schema: Record<string, unknown>) => ({ ...schema, nullable: true });

@@ -106,7 +106,8 @@ describe('webhooks: signed deliveries from the stream, at least once, in order p
       token: RUNNER_TOKEN,
     });
     expect(marked.status).toBe(201);
-    // Five deliveries (hook.a ×2, hook.b ×2, the stale mark), refused at least twice each head of queue.
+    // Five deliveries (hook.a ×2, hook.b ×2, the stale mark) once the consumer passed the mark; refused at least twice.
+    expect(await deliveries(`?minSeq=${marked.body.meta.eventSeq}`)).toHaveLength(5);
     await eventually(
       () => deliveries(),
       (rows) => rows.length === 5 && rows.some((row) => row.attempts >= 2),
