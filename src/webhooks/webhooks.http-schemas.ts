@@ -112,6 +112,21 @@ export const deliveriesResponseSchema = {
       type: 'array',
       items: {
         type: 'object',
+        required: [
+          'id',
+          'webhookId',
+          'eventId',
+          'eventSeq',
+          'eventType',
+          'assetId',
+          'status',
+          'attempts',
+          'nextAttemptAt',
+          'lastStatus',
+          'lastError',
+          'deliveredAt',
+          'createdAt',
+        ],
         properties: {
           id: { type: 'string', description: 'The webhook-id header (the same on every attempt).' },
           webhookId: { type: 'string' },

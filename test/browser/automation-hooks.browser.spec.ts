@@ -4,6 +4,7 @@ import { collectConsoleErrors, launchChromium } from '../support/browser.js';
 import { ensureConsoleBuilt } from '../support/console-build.js';
 import { runDriver } from '../support/run-driver.js';
 import { ADMIN_TOKEN, startTestApp, WRITER_TOKEN, type TestApp } from '../support/test-app.js';
+import { startWebhookReceiver } from '../support/webhook-receiver.js';
 
 const workflow = {
   slug: 'console-hooks',
@@ -11,18 +12,32 @@ const workflow = {
   steps: [{ id: 'make', jobSlug: 'console-ext-hooks', produces: [{ assetId: 'console.hooks.report' }] }],
 };
 
-describe('console: payload diffs on the asset page and the Re-run button on the run page', () => {
+describe('console: payload diffs, the Re-run button and the Webhooks page', () => {
   let t: TestApp;
   let browser: Browser;
   let page: Page;
   let consoleErrors: string[];
   let runId: string;
+  let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
   const url = (path: string) => `${t.baseUrl}${path}`;
 
   beforeAll(async () => {
     ensureConsoleBuilt();
-    t = await startTestApp();
+    receiver = await startWebhookReceiver();
+    receiver.setStatus(500);
+    t = await startTestApp({
+      APPHUB_SERVICE_URL_ALLOWLIST: '127.0.0.1',
+      APPHUB_WEBHOOK_RETRY_BASE_MS: '200',
+      APPHUB_WEBHOOK_RETRY_MAX_MS: '1000',
+      APPHUB_WEBHOOK_MAX_ATTEMPTS: '100',
+    });
     expect((await t.request('POST', '/workflows', { body: workflow, token: WRITER_TOKEN })).status).toBe(201);
+    const webhook = await t.request('POST', '/webhooks', {
+      body: { url: receiver.url, assets: ['console.hooks.>'], events: ['produced'] },
+      token: WRITER_TOKEN,
+    });
+    expect(webhook.status).toBe(201);
+    receiver.setSecret(webhook.body.data.secret);
     const driver = runDriver(t);
     await driver.run('console-hooks', {}, [
       { stepId: 'make', assets: [{ assetId: 'console.hooks.report', payload: { total: 1, rows: ['a'] } }] },
@@ -41,6 +56,7 @@ describe('console: payload diffs on the asset page and the Re-run button on the 
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    await receiver?.close();
   });
 
   it('shows the latest materialization beside the one before it, with the JSON Patch', async () => {
@@ -68,6 +84,18 @@ describe('console: payload diffs on the asset page and the Re-run button on the 
     const newRunId = new URL(page.url()).pathname.split('/').pop()!;
     const created = await t.request('GET', `/workflow-runs/${newRunId}`, { token: null });
     expect(created.body.data.trigger).toMatchObject({ type: 'rerun', runId });
-    expect(consoleErrors).toEqual([]);
+  });
+
+  it('lists the webhooks with their last deliveries and failures, live', async () => {
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    const panel = page.getByTestId('webhook');
+    await panel.getByText(receiver.url).waitFor();
+    // Newest first: the later delivery of the asset waits (pending) behind the earlier one, which is retrying.
+    await panel.getByTestId('webhook-delivery').filter({ hasText: 'retrying' }).first().waitFor();
+    await panel.getByTestId('webhook-delivery').first().getByText('pending').waitFor();
+    await panel.getByText('answered 500').first().waitFor();
+    receiver.setStatus(204);
+    await panel.getByTestId('webhook-delivery').filter({ hasText: 'delivered' }).nth(1).waitFor();
+    expect(consoleErrors.filter((error) => !error.includes('401'))).toEqual([]);
   });
 });
