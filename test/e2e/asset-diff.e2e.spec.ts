@@ -1,3 +1,5 @@
+import { diffResponseSchema } from '../../src/assets/diff/asset-diff.http-schemas.js';
+import { schemaErrors } from '../support/openapi-schema-check.js';
 import jsonPatch from 'fast-json-patch';
 import { runDriver } from '../support/run-driver.js';
 import { startTestApp, WRITER_TOKEN, type TestApp } from '../support/test-app.js';
@@ -46,6 +48,7 @@ describe('payload diffs: GET /workflows/:slug/assets/:assetId/history/diff', () 
     await produce('eu1', 'eu', { total: 1, rows: ['a'] });
     const first = await diff(`?minSeq=${seqs.eu1}`);
     expect(first.status).toBe(200);
+    expect(schemaErrors(diffResponseSchema, first.body)).toEqual([]);
     expect(first.body.data).toMatchObject({
       from: null,
       to: { eventSeq: seqs.eu1 },
@@ -76,6 +79,7 @@ describe('payload diffs: GET /workflows/:slug/assets/:assetId/history/diff', () 
   it('diffs two explicit materializations by eventSeq, also across partitions', async () => {
     const explicit = await diff(`?from=${seqs.us1}&to=${seqs.eu1}`);
     expect(explicit.status).toBe(200);
+    expect(schemaErrors(diffResponseSchema, explicit.body)).toEqual([]);
     expect(explicit.body.data.from.eventSeq).toBe(seqs.us1);
     expect(explicit.body.data.to.eventSeq).toBe(seqs.eu1);
     expect(jsonPatch.applyPatch({ total: 100 }, explicit.body.data.patch, true, false).newDocument).toEqual({

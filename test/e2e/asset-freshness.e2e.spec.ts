@@ -1,3 +1,5 @@
+import { freshnessResponseSchema, notFreshProblemSchema } from '../../src/assets/freshness/freshness.http-schemas.js';
+import { schemaErrors } from '../support/openapi-schema-check.js';
 import { requireFresh } from '../../src/assets/freshness/require-fresh.js';
 import { runDriver } from '../support/run-driver.js';
 import { RUNNER_TOKEN, startTestApp, WRITER_TOKEN, type TestApp } from '../support/test-app.js';
@@ -50,6 +52,8 @@ describe('freshness gate: GET /assets/:assetId/freshness and the require-fresh C
     expect(gated.status).toBe(412);
     expect(gated.headers.get('content-type')).toContain('application/problem+json');
     expect(gated.body).toMatchObject({ code: 'asset_not_fresh', freshness: { status: 'missing' } });
+    expect(schemaErrors(freshnessResponseSchema, missing.body)).toEqual([]);
+    expect(schemaErrors(notFreshProblemSchema, gated.body)).toEqual([]);
     expect((await requireFresh(t.platform.db, ['gate.report'], new Date())).ok).toBe(false);
   });
 
@@ -72,6 +76,7 @@ describe('freshness gate: GET /assets/:assetId/freshness and the require-fresh C
       reason: null,
       latest: { runId, workflowSlug: 'wf-gate' },
     });
+    expect(schemaErrors(freshnessResponseSchema, fresh.body)).toEqual([]);
     expect(Date.parse(fresh.body.data.freshUntil) - Date.parse(fresh.body.data.since)).toBe(3_600_000);
     const cli = await requireFresh(t.platform.db, ['gate.report', 'gate.parquet@eu'], new Date());
     expect(cli).toEqual({ ok: true, lines: [expect.stringMatching(/^ok\tgate\.report\t/), expect.any(String)] });

@@ -1,3 +1,9 @@
+import {
+  deliveriesResponseSchema,
+  webhookCreatedResponseSchema,
+  webhookListResponseSchema,
+} from '../../src/webhooks/webhooks.http-schemas.js';
+import { schemaErrors } from '../support/openapi-schema-check.js';
 import { runDriver } from '../support/run-driver.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { openTestNats, testPrefix } from '../support/test-nats.js';
@@ -90,11 +96,13 @@ describe('webhooks: signed deliveries from the stream, at least once, in order p
     });
     expect(created.status).toBe(201);
     expect(created.body.data.secret).toMatch(/^whsec_/);
+    expect(schemaErrors(webhookCreatedResponseSchema, created.body)).toEqual([]);
     webhookId = created.body.data.id;
     receiver.setSecret(created.body.data.secret);
     const listed = await t.request('GET', '/webhooks', { token: WRITER_TOKEN });
     expect(listed.body.data).toEqual([expect.objectContaining({ id: webhookId, assets: ['hook.>'] })]);
     expect(listed.body.data[0].secret).toBeUndefined();
+    expect(schemaErrors(webhookListResponseSchema, listed.body)).toEqual([]);
   });
 
   it('delivers every matching event once, through a receiver answering 500 for a while and a service restart', async () => {
@@ -125,6 +133,9 @@ describe('webhooks: signed deliveries from the stream, at least once, in order p
       (rows) => rows.length === 7 && rows.every((row) => row.status === 'delivered'),
       30_000,
     );
+    const page = await t.request('GET', `/webhooks/${webhookId}/deliveries?limit=3`, { token: WRITER_TOKEN });
+    expect(schemaErrors(deliveriesResponseSchema, page.body)).toEqual([]);
+    expect(page.body.meta.nextBeforeSeq).toBe(page.body.data[2].eventSeq);
     const accepted = receiver.accepted();
     expect(receiver.requests.every((r) => r.verified)).toBe(true);
     expect(accepted.map((r) => r.id).sort()).toEqual(all.map((row) => row.id).sort());

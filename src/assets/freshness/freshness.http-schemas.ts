@@ -33,7 +33,7 @@ export const freshnessSchema = {
     partitionKey: nullable({ type: 'string' }),
     status: { type: 'string', enum: ['fresh', 'expired', 'stale', 'missing'] },
     since: nullable({ type: 'string', format: 'date-time' }),
-    reason: nullable(reason),
+    reason: { ...reason, enum: [...reason.enum, null], nullable: true },
     reasons: { type: 'array', items: reason },
     freshUntil: nullable({ type: 'string', format: 'date-time' }),
     detail: { type: 'string' },
