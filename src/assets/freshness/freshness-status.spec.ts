@@ -1,7 +1,11 @@
-import { freshnessStatus } from './freshness-status.js';
+import type { StaleMark } from './evaluate-freshness.js';
+import { freshnessStatus, type FreshnessFacts } from './freshness-status.js';
 
 const now = new Date('2025-01-01T12:00:00.000Z');
-const produced = (latestProducedAt: string, more: Partial<{ expiredAt: string; staleMark: object }> = {}) => ({
+const produced = (
+  latestProducedAt: string,
+  more: Partial<{ expiredAt: string; staleMark: StaleMark }> = {},
+): FreshnessFacts => ({
   latestProducedAt,
   expiredAt: null,
   staleMark: null,
