@@ -7,9 +7,10 @@ import * as createLineage from './20261201T0900_create_lineage.js';
 import * as orderPartitionsByCodePoint from './20261203T1000_order_partitions_by_code_point.js';
 import * as processManagerState from './20261203T1100_process_manager_state.js';
 import * as createBackfills from './20261203T1200_create_backfills.js';
+import * as checkpointMovedSignal from './20261207T1400_checkpoint_moved_signal.js';
+import * as createWebhooks from './20261207T1200_create_webhooks.js';
 import * as queueMaterializerTriggers from './20261207T1200_queue_materializer_triggers.js';
 import * as recordDeadLetterDiscards from './20261207T1200_record_dead_letter_discards.js';
-import * as checkpointMovedSignal from './20261207T1400_checkpoint_moved_signal.js';
 
 /** Every migration in order. Listed statically so the same list works compiled, under Jest and in the CLI. */
 export const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ export const migrations: Record<string, Migration> = {
   '20261203T1000_order_partitions_by_code_point': orderPartitionsByCodePoint,
   '20261203T1100_process_manager_state': processManagerState,
   '20261203T1200_create_backfills': createBackfills,
+  '20261207T1200_create_webhooks': createWebhooks,
   '20261207T1200_queue_materializer_triggers': queueMaterializerTriggers,
   '20261207T1200_record_dead_letter_discards': recordDeadLetterDiscards,
   '20261207T1400_checkpoint_moved_signal': checkpointMovedSignal,

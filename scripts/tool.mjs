@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run rebuild | dead-letters | lineage | migrate -- …`: runs an operator tool from the built code in dist/,
+// `npm run rebuild | dead-letters | lineage | migrate | assets | webhooks -- …`: runs an operator tool from the built code in dist/,
 // with no build step, so the tools start in about a second and work in the production image (whose dev
 // dependencies are pruned). After changing the sources, `npm run build` first.
 import { existsSync } from 'node:fs';
@@ -11,6 +11,8 @@ const TOOLS = {
   'dead-letters': 'dist/src/cli/dead-letters-cli.js',
   lineage: 'dist/src/cli/lineage-cli.js',
   migrate: 'dist/src/db/migrate-cli.js',
+  assets: 'dist/src/cli/assets-cli.js',
+  webhooks: 'dist/src/cli/webhooks-cli.js',
 };
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

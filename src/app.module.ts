@@ -18,6 +18,8 @@ import { WorkflowCommandService } from './workflows/workflow-command.service.js'
 import { WorkflowsController } from './workflows/workflows.controller.js';
 import { JOB_HANDLERS, JobHandlerRegistry } from './jobs/job-handler.js';
 import { RunCommandService } from './runs/run-command.service.js';
+import { RerunModule } from './runs/rerun/rerun.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { RunsController } from './runs/runs.controller.js';
 import { RunsRuntime } from './runs/runs.runtime.js';
 import { TIMERS, timersProvider } from './timers/timers.provider.js';
@@ -38,7 +40,15 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [AssetsModule, MaterializerModule, BackfillsModule, ExamplesModule, LiveModule],
+      imports: [
+        AssetsModule,
+        MaterializerModule,
+        BackfillsModule,
+        ExamplesModule,
+        LiveModule,
+        RerunModule,
+        WebhooksModule,
+      ],
       controllers: [HealthController, WorkflowsController, RunsController, DeadLettersController],
       providers: [
         ...platformProviders,

@@ -85,6 +85,8 @@ export interface AppConfig {
   readAuth: 'open' | 'required';
   maxBodyBytes: number;
   dependencyWaitMs: number;
+  /** Webhook deliveries: retry `min(max, base·2^(n−1))` after the n-th failed attempt, dead after `maxAttempts`. */
+  webhooks: { retryBaseMs: number; retryMaxMs: number; maxAttempts: number };
   leaseTtlMs: number;
   streamReplicas: number;
   examplesOutputDir: string;

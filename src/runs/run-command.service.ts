@@ -18,7 +18,7 @@ import { parameterProblems, requestedRunParameters } from './run-parameters.js';
 import { RunRequester, type RunRequestInput } from './run-requester.js';
 import { toRunView, type RunState, type RunView } from './run-state.js';
 import { RunStore } from './run-store.js';
-import type { RunError } from './run.events.js';
+import type { RunError, RunTrigger } from './run.events.js';
 import type { CompletionAnswer } from './run.decider.js';
 
 export type { RunRequestInput } from './run-requester.js';
@@ -55,12 +55,13 @@ export class RunCommandService {
     this.requester = new RunRequester(store, this.index, this.runs);
   }
 
-  /** `POST /workflows/:slug/run`. */
+  /** `POST /workflows/:slug/run`, and `POST /workflow-runs/:runId/rerun` with its `rerun` trigger. */
   async requestManualRun(
     slug: string,
     body: ManualRunBody,
     actor: string,
     _requestId: string,
+    trigger: RunTrigger = { type: 'manual' },
   ): Promise<{ run: RunView; eventSeq: number }> {
     const { workflow } = await this.workflows.require(slug);
     const parameters = requestedRunParameters(workflow, body.parameters);
@@ -75,7 +76,7 @@ export class RunCommandService {
       parameters,
       runKey,
       triggeredBy: body.triggeredBy ?? null,
-      trigger: { type: 'manual' },
+      trigger,
       priority: null,
     };
     const metadata = { correlationId: runId, causationId: null, actor };

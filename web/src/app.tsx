@@ -9,6 +9,7 @@ import { AssetCatalogPage } from './pages/asset-catalog-page';
 import { AssetDetailPage } from './pages/asset-detail-page';
 import { usePageTitle } from './pages/page-title';
 import { RunDetailPage } from './pages/run-detail-page';
+import { WebhooksPage } from './pages/webhooks-page';
 import { WorkflowDetailPage } from './pages/workflow-detail-page';
 import { WorkflowsPage } from './pages/workflows-page';
 
@@ -45,6 +46,7 @@ export function AppRoutes() {
         />
         <Route path="assets/:assetId" element={<AssetDetailPage />} />
         <Route path="runs/:runId" element={<RunDetailPage />} />
+        <Route path="webhooks" element={<WebhooksPage />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -36,6 +36,9 @@ export function Layout() {
             <li>
               <NavLink to="/assets/graph">Lineage</NavLink>
             </li>
+            <li>
+              <NavLink to="/webhooks">Webhooks</NavLink>
+            </li>
           </ul>
         </nav>
         <span className={`live live-${status}`} role="status" aria-live="polite" data-live={status}>

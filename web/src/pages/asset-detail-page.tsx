@@ -10,6 +10,7 @@ import { partitionLabel, previewJson, shortId } from '../logic/format';
 import { freshnessChips, partitioningLabel, policyChips } from '../logic/policy';
 import { usePageTitle } from './page-title';
 import { PartitionsTable } from './partitions-table';
+import { PayloadDiffPanel } from './payload-diff';
 
 export function AssetDetailPage() {
   const { assetId = '' } = useParams();
@@ -115,6 +116,7 @@ function HistorySection({ slug, assetId }: { slug: string; assetId: string }) {
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
   const cursor = cursors[cursors.length - 1] ?? null;
   const history = useHistory(slug, assetId, cursor);
+  const [diffTo, setDiffTo] = useState<number | null>(null);
   const id = useId();
   const entries = history.data?.data?.history ?? [];
   const next = history.data?.meta?.nextCursor ?? null;
@@ -137,6 +139,7 @@ function HistorySection({ slug, assetId }: { slug: string; assetId: string }) {
                 <th scope="col">Partition</th>
                 <th scope="col">Run</th>
                 <th scope="col">Payload</th>
+                <th scope="col">Changes</th>
               </tr>
             </thead>
             <tbody>
@@ -155,12 +158,24 @@ function HistorySection({ slug, assetId }: { slug: string; assetId: string }) {
                       {previewJson(entry.payload)}
                     </code>
                   </td>
+                  <td>
+                    <button
+                      type="button"
+                      aria-label={`Changes in event ${entry.eventSeq}`}
+                      onClick={() => setDiffTo(entry.eventSeq ?? null)}
+                    >
+                      Diff
+                    </button>
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </TableRegion>
       )}
+      {diffTo !== null ? (
+        <PayloadDiffPanel slug={slug} assetId={assetId} toSeq={diffTo} onClose={() => setDiffTo(null)} />
+      ) : null}
       <div className="pager">
         <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
           Newer

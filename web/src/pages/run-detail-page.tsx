@@ -11,6 +11,7 @@ import { explainReason } from '../logic/auto-activity';
 import { partitionLabel, runDuration, shortId } from '../logic/format';
 import { useNow } from '../logic/use-now';
 import { usePageTitle } from './page-title';
+import { RerunButton } from './rerun-button';
 
 export function RunDetailPage() {
   const { runId = '' } = useParams();
@@ -39,6 +40,7 @@ function RunDetail({ run }: { run: Run }) {
       <h1 id="run-title">
         Run <code>{shortId(run.id)}</code> <StatusBadge status={run.status} />
       </h1>
+      <RerunButton runId={run.id} />
       <div className="cards">
         <section className="card" aria-labelledby={`${id}-facts`}>
           <h2 id={`${id}-facts`}>Run</h2>
@@ -99,6 +101,14 @@ function RunDetail({ run }: { run: Run }) {
                 <dt>Asset</dt>
                 <dd>
                   <Link to={`/assets/${encodeURIComponent(trigger.assetId)}`}>{trigger.assetId}</Link>
+                </dd>
+              </>
+            ) : null}
+            {run.trigger.type === 'rerun' && typeof trigger.runId === 'string' ? (
+              <>
+                <dt>Re-run of</dt>
+                <dd>
+                  <Link to={`/runs/${trigger.runId}`}>{shortId(trigger.runId)}</Link>
                 </dd>
               </>
             ) : null}

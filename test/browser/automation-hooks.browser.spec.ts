@@ -1,0 +1,101 @@
+/// <reference lib="dom" />
+import type { Browser, Page } from 'playwright-core';
+import { collectConsoleErrors, launchChromium } from '../support/browser.js';
+import { ensureConsoleBuilt } from '../support/console-build.js';
+import { runDriver } from '../support/run-driver.js';
+import { ADMIN_TOKEN, startTestApp, WRITER_TOKEN, type TestApp } from '../support/test-app.js';
+import { startWebhookReceiver } from '../support/webhook-receiver.js';
+
+const workflow = {
+  slug: 'console-hooks',
+  name: 'Console hooks',
+  steps: [{ id: 'make', jobSlug: 'console-ext-hooks', produces: [{ assetId: 'console.hooks.report' }] }],
+};
+
+describe('console: payload diffs, the Re-run button and the Webhooks page', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let page: Page;
+  let consoleErrors: string[];
+  let runId: string;
+  let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  const url = (path: string) => `${t.baseUrl}${path}`;
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    receiver = await startWebhookReceiver();
+    receiver.setStatus(500);
+    t = await startTestApp({
+      APPHUB_SERVICE_URL_ALLOWLIST: '127.0.0.1',
+      APPHUB_WEBHOOK_RETRY_BASE_MS: '200',
+      APPHUB_WEBHOOK_RETRY_MAX_MS: '1000',
+      APPHUB_WEBHOOK_MAX_ATTEMPTS: '100',
+    });
+    expect((await t.request('POST', '/workflows', { body: workflow, token: WRITER_TOKEN })).status).toBe(201);
+    const webhook = await t.request('POST', '/webhooks', {
+      body: { url: receiver.url, assets: ['console.hooks.>'], events: ['produced'] },
+      token: WRITER_TOKEN,
+    });
+    expect(webhook.status).toBe(201);
+    receiver.setSecret(webhook.body.data.secret);
+    const driver = runDriver(t);
+    await driver.run('console-hooks', {}, [
+      { stepId: 'make', assets: [{ assetId: 'console.hooks.report', payload: { total: 1, rows: ['a'] } }] },
+    ]);
+    ({ runId } = await driver.run('console-hooks', {}, [
+      { stepId: 'make', assets: [{ assetId: 'console.hooks.report', payload: { total: 2, rows: ['a'] } }] },
+    ]));
+    await driver.waitForMaterialization('console-hooks', 'console.hooks.report', runId);
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    consoleErrors = collectConsoleErrors(context);
+    page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await receiver?.close();
+  });
+
+  it('shows the latest materialization beside the one before it, with the JSON Patch', async () => {
+    await page.goto(url('/ui/assets/console.hooks.report'));
+    await page
+      .getByTestId('history-entry')
+      .first()
+      .getByRole('button', { name: /^Changes in event/ })
+      .click();
+    const diff = page.getByTestId('payload-diff');
+    await diff.getByText('replace /total → 2').waitFor();
+    expect(await diff.getByLabel('Payload before').textContent()).toContain('"total": 1');
+    expect(await diff.getByLabel('Payload after').textContent()).toContain('"total": 2');
+  });
+
+  it('re-runs a run and opens the new one, linked to the original', async () => {
+    await page.goto(url(`/ui/runs/${runId}`));
+    await page.getByRole('button', { name: 'Operator token' }).click();
+    await page.getByLabel('Operator token').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Save token' }).click();
+    await page.getByRole('button', { name: 'Token set' }).waitFor();
+    await page.getByRole('button', { name: 'Re-run' }).click();
+    await page.waitForURL((current) => current.pathname.startsWith('/ui/runs/') && !current.pathname.endsWith(runId));
+    await page.getByText('Re-run of').waitFor();
+    const newRunId = new URL(page.url()).pathname.split('/').pop()!;
+    const created = await t.request('GET', `/workflow-runs/${newRunId}`, { token: null });
+    expect(created.body.data.trigger).toMatchObject({ type: 'rerun', runId });
+  });
+
+  it('lists the webhooks with their last deliveries and failures, live', async () => {
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    const panel = page.getByTestId('webhook');
+    await panel.getByText(receiver.url).waitFor();
+    // Newest first: the later delivery of the asset waits (pending) behind the earlier one, which is retrying.
+    await panel.getByTestId('webhook-delivery').filter({ hasText: 'retrying' }).first().waitFor();
+    await panel.getByTestId('webhook-delivery').first().getByText('pending').waitFor();
+    await panel.getByText('answered 500').first().waitFor();
+    receiver.setStatus(204);
+    await panel.getByTestId('webhook-delivery').filter({ hasText: 'delivered' }).nth(1).waitFor();
+    expect(consoleErrors.filter((error) => !error.includes('401'))).toEqual([]);
+  });
+});
