@@ -1,0 +1,204 @@
+import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+
+/** The bounds of `APPHUB_MAX_*` / `APPHUB_QUEUE_TARGET_MS` (README "Failure behaviour"). */
+export interface AdmissionBounds {
+  maxInflightRequests: number;
+  maxConcurrentRequests: number;
+  maxQueueMs: number;
+  queueTargetMs: number;
+  maxEventLoopDelayMs: number;
+  maxEventLoopUtilization: number;
+}
+
+export type ShedReason = 'inflight' | 'queue_time' | 'event_loop_delay' | 'event_loop_utilization';
+
+/** One request offered to the queue: admitted (handled now or after a wait) or shed, exactly once. */
+export interface Ticket {
+  admit(waitedMs: number): void;
+  shed(reason: ShedReason, detail: string): void;
+}
+
+interface Waiter {
+  ticket: Ticket;
+  arrivedAt: number;
+  /** Out of the queue: admitted, shed, or its client went away. */
+  gone: boolean;
+  admitted: boolean;
+}
+
+/** How often the event loop is sampled and waiting requests are checked against their limit. */
+export const SAMPLE_MS = 25;
+
+/**
+ * Admission by what clients feel (CoDel-like): at most `maxConcurrentRequests` are handled at once; more wait here
+ * in arrival order, each at most `maxQueueMs`. When every wait of the last interval (10 × target) stayed above
+ * `queueTargetMs` — a standing queue, the service is slower than the offered load — waits are cut to the target, so
+ * the excess is answered 503 in tens of milliseconds instead of queueing until clients time out. A request is shed
+ * at once when `maxInflightRequests` are handled or waiting, when the event loop is later than
+ * `maxEventLoopDelayMs`, or when it would have to wait while the loop is busier than `maxEventLoopUtilization`.
+ */
+export class AdmissionQueue {
+  private active = 0;
+  /** Admitted without a slot (reads waiting for `minSeq`: they wait on the projector, not on this process). */
+  private unslotted = 0;
+  private readonly waiting: Waiter[] = [];
+  private waitingCount = 0;
+  private standing = false;
+  private intervalStart: number;
+  private intervalMinWait = Infinity;
+  private readonly intervalMs: number;
+  private readonly delay = monitorEventLoopDelay({ resolution: 10 });
+  private lastElu: EventLoopUtilization = performance.eventLoopUtilization();
+  private timer: NodeJS.Timeout | undefined;
+  /** Worst event-loop delay of the last sample, in ms. */
+  delayMs = 0;
+  /** Event-loop utilisation (0-1), smoothed over about 100 ms. */
+  utilization = 0;
+
+  constructor(private readonly bounds: AdmissionBounds) {
+    this.intervalMs = Math.min(5000, Math.max(100, 10 * bounds.queueTargetMs));
+    this.intervalStart = performance.now();
+  }
+
+  start(): void {
+    this.delay.enable();
+    this.timer = setInterval(() => this.tick(), SAMPLE_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.delay.disable();
+  }
+
+  /** Requests handled now, waiting, and admitted without a slot. */
+  get inflight(): number {
+    return this.active + this.waitingCount + this.unslotted;
+  }
+
+  /** True while a standing queue was seen: waits are cut to the target. */
+  get shedding(): boolean {
+    return this.standing;
+  }
+
+  /**
+   * Offers a request. `slot: false` admits it without taking a handling slot (it still counts to the in-flight
+   * bound). Returns the release to call once it is answered or gone (a no-op for a shed request).
+   */
+  offer(ticket: Ticket, slot = true): { release(): void } {
+    const { maxInflightRequests, maxEventLoopDelayMs, maxConcurrentRequests } = this.bounds;
+    if (this.inflight >= maxInflightRequests) {
+      ticket.shed('inflight', `${this.inflight} requests are in progress (bound ${maxInflightRequests})`);
+      return { release: () => undefined };
+    }
+    if (maxEventLoopDelayMs > 0 && this.delayMs > maxEventLoopDelayMs) {
+      ticket.shed(
+        'event_loop_delay',
+        `event-loop delay ${Math.round(this.delayMs)} ms is above ${maxEventLoopDelayMs} ms`,
+      );
+      return { release: () => undefined };
+    }
+    if (!slot) {
+      this.unslotted += 1;
+      ticket.admit(0);
+      return { release: once(() => (this.unslotted -= 1)) };
+    }
+    if (this.active < maxConcurrentRequests && this.waitingCount === 0) {
+      this.active += 1;
+      this.recordWait(0);
+      ticket.admit(0);
+      return { release: once(() => this.releaseSlot()) };
+    }
+    const busy = this.bounds.maxEventLoopUtilization < 1 && this.utilization >= this.bounds.maxEventLoopUtilization;
+    if (busy || this.limitMs() === 0) {
+      const detail = `${this.active} requests are being handled and the event loop is ${Math.round(this.utilization * 100)} % busy`;
+      ticket.shed(this.limitMs() === 0 ? 'queue_time' : 'event_loop_utilization', detail);
+      return { release: () => undefined };
+    }
+    const waiter: Waiter = { ticket, arrivedAt: performance.now(), gone: false, admitted: false };
+    this.waiting.push(waiter);
+    this.waitingCount += 1;
+    return {
+      release: once(() => {
+        if (waiter.admitted) return this.releaseSlot();
+        if (!waiter.gone) {
+          waiter.gone = true;
+          this.waitingCount -= 1;
+        }
+      }),
+    };
+  }
+
+  /** The longest a request may wait now: the target while a standing queue is seen, else the maximum. */
+  private limitMs(): number {
+    return this.standing ? Math.min(this.bounds.queueTargetMs, this.bounds.maxQueueMs) : this.bounds.maxQueueMs;
+  }
+
+  private releaseSlot(): void {
+    this.active -= 1;
+    this.drain(performance.now());
+  }
+
+  /** Sheds waiters past the limit (oldest first) and admits the next ones while slots are free. */
+  private drain(now: number): void {
+    while (this.waiting.length > 0) {
+      const head = this.waiting[0]!;
+      if (head.gone) {
+        this.waiting.shift();
+        continue;
+      }
+      const waited = now - head.arrivedAt;
+      if (waited > this.limitMs()) {
+        this.take();
+        head.ticket.shed(
+          'queue_time',
+          `it waited ${Math.round(waited)} ms for one of ${this.bounds.maxConcurrentRequests} handling slots`,
+        );
+        continue;
+      }
+      if (this.active >= this.bounds.maxConcurrentRequests) return;
+      this.take();
+      head.admitted = true;
+      this.active += 1;
+      this.recordWait(waited);
+      head.ticket.admit(waited);
+    }
+  }
+
+  private take(): void {
+    const head = this.waiting.shift()!;
+    head.gone = true;
+    this.waitingCount -= 1;
+  }
+
+  private recordWait(waited: number): void {
+    this.intervalMinWait = Math.min(this.intervalMinWait, waited);
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    this.delayMs = this.delay.max / 1e6;
+    this.delay.reset();
+    const elu = performance.eventLoopUtilization(this.lastElu);
+    this.lastElu = performance.eventLoopUtilization();
+    this.utilization = 0.75 * this.utilization + 0.25 * elu.utilization;
+    if (now - this.intervalStart >= this.intervalMs) {
+      const head = this.waiting.find((waiter) => !waiter.gone);
+      const minWait = Math.min(this.intervalMinWait, head ? now - head.arrivedAt : Infinity);
+      // No request admitted and none waiting: there is no queue at all.
+      this.standing = Number.isFinite(minWait) && minWait > this.bounds.queueTargetMs;
+      this.intervalStart = now;
+      this.intervalMinWait = Infinity;
+    }
+    this.drain(now);
+  }
+}
+
+function once(action: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    action();
+  };
+}
