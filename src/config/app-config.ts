@@ -104,8 +104,10 @@ export interface AppConfig {
   admission: {
     /** `APPHUB_MAX_INFLIGHT_REQUESTS`: requests handled or waiting for a slot, at most. */
     maxInflightRequests: number;
-    /** `APPHUB_MAX_CONCURRENT_REQUESTS`: requests handled at once; more wait in the admission queue. */
+    /** `APPHUB_MAX_CONCURRENT_REQUESTS`: requests handled at once at most; more wait in the admission queue. */
     maxConcurrentRequests: number;
+    /** `APPHUB_HANDLING_TARGET_MS`: median handling time above which fewer requests are handled at once. */
+    handlingTargetMs: number;
     /** `APPHUB_MAX_QUEUE_MS`: the longest a request waits for a slot before it is shed. */
     maxQueueMs: number;
     /** `APPHUB_QUEUE_TARGET_MS`: once every wait of an interval exceeded it (a standing queue), waits are cut to it. */

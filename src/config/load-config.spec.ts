@@ -26,6 +26,7 @@ describe('loadConfig', () => {
     expect(config.admission).toEqual({
       maxInflightRequests: 512,
       maxConcurrentRequests: 64,
+      handlingTargetMs: 250,
       maxQueueMs: 500,
       queueTargetMs: 50,
       maxEventLoopDelayMs: 500,

@@ -51,6 +51,7 @@ export const CONFIG_ENV_DEFAULTS = {
   ASSET_MATERIALIZER_MAX_CLAIM_AGE_MS: '21600000',
   APPHUB_MAX_INFLIGHT_REQUESTS: '512',
   APPHUB_MAX_CONCURRENT_REQUESTS: '64',
+  APPHUB_HANDLING_TARGET_MS: '250',
   APPHUB_MAX_QUEUE_MS: '500',
   APPHUB_QUEUE_TARGET_MS: '50',
   APPHUB_MAX_EVENT_LOOP_DELAY_MS: '500',
@@ -116,6 +117,7 @@ const envSchema = {
     ASSET_MATERIALIZER_MAX_CLAIM_AGE_MS: int(1000, ONE_YEAR_MS),
     APPHUB_MAX_INFLIGHT_REQUESTS: int(1, 1_000_000),
     APPHUB_MAX_CONCURRENT_REQUESTS: int(1, 1_000_000),
+    APPHUB_HANDLING_TARGET_MS: int(1, 600_000),
     APPHUB_MAX_QUEUE_MS: int(0, 600_000),
     APPHUB_QUEUE_TARGET_MS: int(1, 600_000),
     APPHUB_MAX_EVENT_LOOP_DELAY_MS: int(0, 600_000),
@@ -245,6 +247,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     admission: Object.freeze({
       maxInflightRequests: Number(raw.APPHUB_MAX_INFLIGHT_REQUESTS),
       maxConcurrentRequests: Number(raw.APPHUB_MAX_CONCURRENT_REQUESTS),
+      handlingTargetMs: Number(raw.APPHUB_HANDLING_TARGET_MS),
       maxQueueMs: Number(raw.APPHUB_MAX_QUEUE_MS),
       queueTargetMs: Number(raw.APPHUB_QUEUE_TARGET_MS),
       maxEventLoopDelayMs: Number(raw.APPHUB_MAX_EVENT_LOOP_DELAY_MS),

@@ -4,6 +4,7 @@ import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'n
 export interface AdmissionBounds {
   maxInflightRequests: number;
   maxConcurrentRequests: number;
+  handlingTargetMs: number;
   maxQueueMs: number;
   queueTargetMs: number;
   maxEventLoopDelayMs: number;
@@ -24,14 +25,20 @@ interface Waiter {
   /** Out of the queue: admitted, shed, or its client went away. */
   gone: boolean;
   admitted: boolean;
+  admittedAt: number;
 }
 
 /** How often the event loop is sampled and waiting requests are checked against their limit. */
 export const SAMPLE_MS = 25;
 
+/** The fewest requests handled at once, however slow they are. */
+const MIN_LIMIT = 2;
+
 /**
- * Admission by what clients feel (CoDel-like): at most `maxConcurrentRequests` are handled at once; more wait here
- * in arrival order, each at most `maxQueueMs`. When every wait of the last interval (10 × target) stayed above
+ * Admission by what clients feel (CoDel-like). At most `limit` requests are handled at once; the limit adapts to
+ * how long they take: each interval whose median handling time was above `handlingTargetMs` cuts it by a quarter
+ * (down to 2), each interval below the target in which the limit was reached raises it by a tenth (up to
+ * `maxConcurrentRequests`). More requests wait here in arrival order, each at most `maxQueueMs`. When every wait of the last interval (10 × target) stayed above
  * `queueTargetMs` — a standing queue, the service is slower than the offered load — waits are cut to the target, so
  * the excess is answered 503 in tens of milliseconds instead of queueing until clients time out. A request is shed
  * at once when `maxInflightRequests` are handled or waiting, when the event loop is later than
@@ -39,6 +46,9 @@ export const SAMPLE_MS = 25;
  */
 export class AdmissionQueue {
   private active = 0;
+  private limit: number;
+  private peakActive = 0;
+  private handledMs: number[] = [];
   /** Admitted without a slot (reads waiting for `minSeq`: they wait on the projector, not on this process). */
   private unslotted = 0;
   private readonly waiting: Waiter[] = [];
@@ -58,6 +68,12 @@ export class AdmissionQueue {
   constructor(private readonly bounds: AdmissionBounds) {
     this.intervalMs = Math.min(5000, Math.max(100, 10 * bounds.queueTargetMs));
     this.intervalStart = performance.now();
+    this.limit = bounds.maxConcurrentRequests;
+  }
+
+  /** Requests handled at once now (adapted between 2 and `maxConcurrentRequests`). */
+  get concurrencyLimit(): number {
+    return this.limit;
   }
 
   start(): void {
@@ -86,7 +102,7 @@ export class AdmissionQueue {
    * bound). Returns the release to call once it is answered or gone (a no-op for a shed request).
    */
   offer(ticket: Ticket, slot = true): { release(): void } {
-    const { maxInflightRequests, maxEventLoopDelayMs, maxConcurrentRequests } = this.bounds;
+    const { maxInflightRequests, maxEventLoopDelayMs } = this.bounds;
     if (this.inflight >= maxInflightRequests) {
       ticket.shed('inflight', `${this.inflight} requests are in progress (bound ${maxInflightRequests})`);
       return { release: () => undefined };
@@ -103,11 +119,11 @@ export class AdmissionQueue {
       ticket.admit(0);
       return { release: once(() => (this.unslotted -= 1)) };
     }
-    if (this.active < maxConcurrentRequests && this.waitingCount === 0) {
-      this.active += 1;
-      this.recordWait(0);
+    if (this.active < this.limit && this.waitingCount === 0) {
+      const admittedAt = performance.now();
+      this.takeSlot(0);
       ticket.admit(0);
-      return { release: once(() => this.releaseSlot()) };
+      return { release: once(() => this.releaseSlot(admittedAt)) };
     }
     const busy = this.bounds.maxEventLoopUtilization < 1 && this.utilization >= this.bounds.maxEventLoopUtilization;
     if (busy || this.limitMs() === 0) {
@@ -115,12 +131,12 @@ export class AdmissionQueue {
       ticket.shed(this.limitMs() === 0 ? 'queue_time' : 'event_loop_utilization', detail);
       return { release: () => undefined };
     }
-    const waiter: Waiter = { ticket, arrivedAt: performance.now(), gone: false, admitted: false };
+    const waiter: Waiter = { ticket, arrivedAt: performance.now(), gone: false, admitted: false, admittedAt: 0 };
     this.waiting.push(waiter);
     this.waitingCount += 1;
     return {
       release: once(() => {
-        if (waiter.admitted) return this.releaseSlot();
+        if (waiter.admitted) return this.releaseSlot(waiter.admittedAt);
         if (!waiter.gone) {
           waiter.gone = true;
           this.waitingCount -= 1;
@@ -134,9 +150,17 @@ export class AdmissionQueue {
     return this.standing ? Math.min(this.bounds.queueTargetMs, this.bounds.maxQueueMs) : this.bounds.maxQueueMs;
   }
 
-  private releaseSlot(): void {
+  private takeSlot(waited: number): void {
+    this.active += 1;
+    this.peakActive = Math.max(this.peakActive, this.active);
+    this.intervalMinWait = Math.min(this.intervalMinWait, waited);
+  }
+
+  private releaseSlot(admittedAt: number): void {
+    const now = performance.now();
     this.active -= 1;
-    this.drain(performance.now());
+    this.handledMs.push(now - admittedAt);
+    this.drain(now);
   }
 
   /** Sheds waiters past the limit (oldest first) and admits the next ones while slots are free. */
@@ -150,17 +174,14 @@ export class AdmissionQueue {
       const waited = now - head.arrivedAt;
       if (waited > this.limitMs()) {
         this.take();
-        head.ticket.shed(
-          'queue_time',
-          `it waited ${Math.round(waited)} ms for one of ${this.bounds.maxConcurrentRequests} handling slots`,
-        );
+        head.ticket.shed('queue_time', `it waited ${Math.round(waited)} ms for one of ${this.limit} handling slots`);
         continue;
       }
-      if (this.active >= this.bounds.maxConcurrentRequests) return;
+      if (this.active >= this.limit) return;
       this.take();
       head.admitted = true;
-      this.active += 1;
-      this.recordWait(waited);
+      head.admittedAt = now;
+      this.takeSlot(waited);
       head.ticket.admit(waited);
     }
   }
@@ -171,8 +192,20 @@ export class AdmissionQueue {
     this.waitingCount -= 1;
   }
 
-  private recordWait(waited: number): void {
-    this.intervalMinWait = Math.min(this.intervalMinWait, waited);
+  /** Handling time is what a client feels beyond the queue: fewer at once when slow, more when fast and full. */
+  private adaptLimit(): void {
+    const samples = this.handledMs.sort((a, b) => a - b);
+    const ceiling = this.bounds.maxConcurrentRequests;
+    if (samples.length > 0) {
+      const median = samples[Math.floor(samples.length / 2)]!;
+      if (median > this.bounds.handlingTargetMs) {
+        this.limit = Math.max(Math.min(MIN_LIMIT, ceiling), Math.floor(this.limit * 0.75));
+      } else if (this.peakActive >= this.limit) {
+        this.limit = Math.min(ceiling, this.limit + Math.max(1, Math.round(this.limit * 0.1)));
+      }
+    }
+    this.handledMs = [];
+    this.peakActive = this.active;
   }
 
   private tick(): void {
@@ -187,6 +220,7 @@ export class AdmissionQueue {
       const minWait = Math.min(this.intervalMinWait, head ? now - head.arrivedAt : Infinity);
       // No request admitted and none waiting: there is no queue at all.
       this.standing = Number.isFinite(minWait) && minWait > this.bounds.queueTargetMs;
+      this.adaptLimit();
       this.intervalStart = now;
       this.intervalMinWait = Infinity;
     }

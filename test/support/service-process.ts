@@ -86,6 +86,7 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
       // Test machines are shared and tests fire bursts: queue rather than shed (the overload tests set their own).
       APPHUB_MAX_EVENT_LOOP_UTILIZATION: '1',
       APPHUB_MAX_CONCURRENT_REQUESTS: '512',
+      APPHUB_HANDLING_TARGET_MS: '600000',
       APPHUB_MAX_QUEUE_MS: '10000',
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(port),
