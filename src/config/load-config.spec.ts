@@ -27,8 +27,8 @@ describe('loadConfig', () => {
       maxInflightRequests: 512,
       maxConcurrentRequests: 64,
       handlingTargetMs: 250,
-      maxQueueMs: 500,
-      queueTargetMs: 50,
+      maxQueueMs: 100,
+      queueTargetMs: 20,
       maxEventLoopDelayMs: 500,
       maxEventLoopUtilization: 0.98,
     });

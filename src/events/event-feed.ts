@@ -18,6 +18,13 @@ export interface FeedSubscription extends AsyncIterable<FeedEvent> {
   stop(): Promise<void>;
 }
 
+/**
+ * Idle heartbeat of a feed's pulls: every open `/events` stream has one, so the 500 ms of the hot consumers would be
+ * 2,000 messages a second for 1,000 idle streams; at 5 s a pull the server let expire silently stalls one stream
+ * for up to 10 s (rare, see pull-options.ts) and nothing is lost.
+ */
+const FEED_HEARTBEAT_MS = 5000;
+
 /** A feed consumer no client pulls from is deleted by the server after this long (a backstop to `stop()`). */
 const FEED_INACTIVE_THRESHOLD_MS = 60_000;
 
@@ -85,7 +92,7 @@ export class EventFeed {
       throw signal.reason;
     };
     await stopIfGone();
-    messages = await consumer.consume(pullOptions(256, LONG_PULL_EXPIRES_MS));
+    messages = await consumer.consume({ ...pullOptions(256, LONG_PULL_EXPIRES_MS), idle_heartbeat: FEED_HEARTBEAT_MS });
     await stopIfGone();
     signal?.addEventListener('abort', () => void stop().catch(() => undefined), { once: true });
     const source = messages;

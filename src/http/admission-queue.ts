@@ -33,11 +33,13 @@ export const SAMPLE_MS = 25;
 
 /** The fewest requests handled at once, however slow they are. */
 const MIN_LIMIT = 2;
+/** How often the handling limit is adapted. */
+const ADAPT_MS = 250;
 
 /**
  * Admission by what clients feel (CoDel-like). At most `limit` requests are handled at once; the limit adapts to
- * how long they take: each interval whose median handling time was above `handlingTargetMs` cuts it by a quarter
- * (down to 2), each interval below the target in which the limit was reached raises it by a tenth (up to
+ * how long they take: every 250 ms whose median handling time was above `handlingTargetMs` cuts it in proportion
+ * (by 10-50 %, down to 2); every 250 ms below the target in which the limit was reached raises it by a tenth (up to
  * `maxConcurrentRequests`). More requests wait here in arrival order, each at most `maxQueueMs`. When every wait of the last interval (10 × target) stayed above
  * `queueTargetMs` — a standing queue, the service is slower than the offered load — waits are cut to the target, so
  * the excess is answered 503 in tens of milliseconds instead of queueing until clients time out. A request is shed
@@ -47,6 +49,7 @@ const MIN_LIMIT = 2;
 export class AdmissionQueue {
   private active = 0;
   private limit: number;
+  private adaptedAt: number;
   private peakActive = 0;
   private handledMs: number[] = [];
   /** Admitted without a slot (reads waiting for `minSeq`: they wait on the projector, not on this process). */
@@ -69,6 +72,7 @@ export class AdmissionQueue {
     this.intervalMs = Math.min(5000, Math.max(100, 10 * bounds.queueTargetMs));
     this.intervalStart = performance.now();
     this.limit = bounds.maxConcurrentRequests;
+    this.adaptedAt = this.intervalStart;
   }
 
   /** Requests handled at once now (adapted between 2 and `maxConcurrentRequests`). */
@@ -199,7 +203,9 @@ export class AdmissionQueue {
     if (samples.length > 0) {
       const median = samples[Math.floor(samples.length / 2)]!;
       if (median > this.bounds.handlingTargetMs) {
-        this.limit = Math.max(Math.min(MIN_LIMIT, ceiling), Math.floor(this.limit * 0.75));
+        // In proportion to how far off the target it is, at most halved per step.
+        const factor = Math.max(0.5, Math.min(0.9, this.bounds.handlingTargetMs / median));
+        this.limit = Math.max(Math.min(MIN_LIMIT, ceiling), Math.floor(this.limit * factor));
       } else if (this.peakActive >= this.limit) {
         this.limit = Math.min(ceiling, this.limit + Math.max(1, Math.round(this.limit * 0.1)));
       }
@@ -220,9 +226,12 @@ export class AdmissionQueue {
       const minWait = Math.min(this.intervalMinWait, head ? now - head.arrivedAt : Infinity);
       // No request admitted and none waiting: there is no queue at all.
       this.standing = Number.isFinite(minWait) && minWait > this.bounds.queueTargetMs;
-      this.adaptLimit();
       this.intervalStart = now;
       this.intervalMinWait = Infinity;
+    }
+    if (now - this.adaptedAt >= ADAPT_MS) {
+      this.adaptLimit();
+      this.adaptedAt = now;
     }
     this.drain(now);
   }
