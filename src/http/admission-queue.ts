@@ -1,4 +1,5 @@
-import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance as perfHooks, type EventLoopUtilization } from 'node:perf_hooks';
+// The clock is the global `performance.now()` (tests fake it); utilisation comes from perf_hooks.
 
 /** The bounds of `APPHUB_MAX_*` / `APPHUB_QUEUE_TARGET_MS` (README "Failure behaviour"). */
 export interface AdmissionBounds {
@@ -61,7 +62,7 @@ export class AdmissionQueue {
   private intervalMinWait = Infinity;
   private readonly intervalMs: number;
   private readonly delay = monitorEventLoopDelay({ resolution: 10 });
-  private lastElu: EventLoopUtilization = performance.eventLoopUtilization();
+  private lastElu: EventLoopUtilization = perfHooks.eventLoopUtilization();
   private timer: NodeJS.Timeout | undefined;
   /** Worst event-loop delay of the last sample, in ms. */
   delayMs = 0;
@@ -218,8 +219,8 @@ export class AdmissionQueue {
     const now = performance.now();
     this.delayMs = this.delay.max / 1e6;
     this.delay.reset();
-    const elu = performance.eventLoopUtilization(this.lastElu);
-    this.lastElu = performance.eventLoopUtilization();
+    const elu = perfHooks.eventLoopUtilization(this.lastElu);
+    this.lastElu = perfHooks.eventLoopUtilization();
     this.utilization = 0.75 * this.utilization + 0.25 * elu.utilization;
     if (now - this.intervalStart >= this.intervalMs) {
       const head = this.waiting.find((waiter) => !waiter.gone);
