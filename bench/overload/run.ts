@@ -4,7 +4,7 @@
  * 503 latency, every 2xx readable within 5 s after); 1,000 idle `/events` streams (write and read latency before and
  * with them); 100 `/events` requests aborted at 1-100 ms (feed consumers left on the stream). Run:
  * `npm run bench:overload` (env: NATS_URL, BENCH_DATABASE_URL, BENCH_OVERLOAD_FACTOR, BENCH_OVERLOAD_SECONDS,
- * BENCH_IDLE_STREAMS).
+ * BENCH_IDLE_STREAMS, BENCH_IDLE_SUBJECTS).
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -19,6 +19,8 @@ const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0
 const FACTOR = Number(process.env.BENCH_OVERLOAD_FACTOR ?? 3);
 const SECONDS = Number(process.env.BENCH_OVERLOAD_SECONDS ?? 3);
 const IDLE_STREAMS = Number(process.env.BENCH_IDLE_STREAMS ?? 1000);
+/** The idle streams' filter: `asset.>` sees none of the phase's writes (idle); `>` gets every one (fan-out). */
+const IDLE_SUBJECTS = process.env.BENCH_IDLE_SUBJECTS ?? 'asset.>';
 const CLIENT_TIMEOUT_MS = 10_000;
 const SLUG = 'overload';
 
@@ -188,16 +190,17 @@ async function main(): Promise<void> {
     process.stdout.write(`idle streams: latency before, then with ${IDLE_STREAMS} open /events…\n`);
     const before = await latency(service, 'before');
     const streams: ClientRequest[] = [];
-    for (let i = 0; i < IDLE_STREAMS; i += 1) streams.push(await openIdleStream(`${service.baseUrl}/events`));
+    for (let i = 0; i < IDLE_STREAMS; i += 1)
+      streams.push(await openIdleStream(`${service.baseUrl}/events?subjects=${encodeURIComponent(IDLE_SUBJECTS)}`));
     const withStreams = await latency(service, 'with');
     rows.push(
       [
-        `write p50 / p99 without → with ${IDLE_STREAMS} idle /events`,
+        `write p50 / p99 without → with ${IDLE_STREAMS} idle /events?subjects=${IDLE_SUBJECTS}`,
         `${p50p99(before.writes)} → ${p50p99(withStreams.writes)}`,
         `statuses ${withStreams.statuses}`,
       ],
       [
-        `read p50 / p99 without → with ${IDLE_STREAMS} idle /events`,
+        `read p50 / p99 without → with ${IDLE_STREAMS} idle /events?subjects=${IDLE_SUBJECTS}`,
         `${p50p99(before.reads)} → ${p50p99(withStreams.reads)}`,
       ],
     );
