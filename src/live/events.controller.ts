@@ -19,7 +19,9 @@ workflow.run.succeeded, materializer.trigger.enqueued, …), \`data:\` = the eve
 The first event is \`ready\` whose id is the position the stream starts after, so a reconnecting EventSource
 sends it back as Last-Event-ID even when no event matched yet. \`Last-Event-ID\` (header, or the \`lastEventId\`
 query parameter) resumes exactly after that sequence: nothing is missed, nothing repeated. Without it the stream
-starts with the next event. Comments (\`: keep-alive\`) are sent every 15 s. Reads are open unless
+starts with the next event. Comments (\`: keep-alive\`) are sent every 15 s. Streams take no request slot; past
+APPHUB_MAX_EVENT_STREAMS open streams (or APPHUB_MAX_EVENT_STREAMS_PER_CLIENT per token or address) the answer is
+503 \`event_streams_exhausted\` with Retry-After. Reads are open unless
 APPHUB_READ_AUTH=required; then send the token as a Bearer header or, for EventSource, \`access_token\`.`;
 
 /** `GET /events`: live domain events as server-sent events (DESIGN §11). */
