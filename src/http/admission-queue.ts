@@ -1,5 +1,6 @@
-import { monitorEventLoopDelay, performance as perfHooks, type EventLoopUtilization } from 'node:perf_hooks';
-// The clock is the global `performance.now()` (tests fake it); utilisation comes from perf_hooks.
+import { EventLoopLoad } from './event-loop-load.js';
+
+// The clock is the global `performance.now()`, which tests fake.
 
 /** The bounds of `APPHUB_MAX_*` / `APPHUB_QUEUE_TARGET_MS` (README "Failure behaviour"). */
 export interface AdmissionBounds {
@@ -40,12 +41,13 @@ const ADAPT_MS = 250;
 /**
  * Admission by what clients feel (CoDel-like). At most `limit` requests are handled at once; the limit adapts to
  * how long they take: every 250 ms whose median handling time was above `handlingTargetMs` cuts it in proportion
- * (by 10-50 %, down to 2); every 250 ms below the target in which the limit was reached raises it by a tenth (up to
- * `maxConcurrentRequests`). More requests wait here in arrival order, each at most `maxQueueMs`. When every wait of the last interval (10 × target) stayed above
- * `queueTargetMs` — a standing queue, the service is slower than the offered load — waits are cut to the target, so
- * the excess is answered 503 in tens of milliseconds instead of queueing until clients time out. A request is shed
- * at once when `maxInflightRequests` are handled or waiting, when the event loop is later than
- * `maxEventLoopDelayMs`, or when it would have to wait while the loop is busier than `maxEventLoopUtilization`.
+ * (by 10-50 %, down to 2); every 250 ms below the target in which the limit was reached raises it by a tenth (up
+ * to `maxConcurrentRequests`). More requests wait here in arrival order, each at most `maxQueueMs`. When every
+ * wait of the last interval (10 × `queueTargetMs`) stayed above `queueTargetMs` — a standing queue, the service is
+ * slower than the offered load — waits are cut to the target, so the excess is answered 503 in tens of
+ * milliseconds instead of queueing until clients time out. A request is shed at once when `maxInflightRequests`
+ * are handled or waiting, when the event loop is later than `maxEventLoopDelayMs`, or when it would have to wait
+ * while the loop is busier than `maxEventLoopUtilization`.
  */
 export class AdmissionQueue {
   private active = 0;
@@ -61,13 +63,8 @@ export class AdmissionQueue {
   private intervalStart: number;
   private intervalMinWait = Infinity;
   private readonly intervalMs: number;
-  private readonly delay = monitorEventLoopDelay({ resolution: 10 });
-  private lastElu: EventLoopUtilization = perfHooks.eventLoopUtilization();
+  private readonly loop = new EventLoopLoad();
   private timer: NodeJS.Timeout | undefined;
-  /** Worst event-loop delay of the last sample, in ms. */
-  delayMs = 0;
-  /** Event-loop utilisation (0-1), smoothed over about 100 ms. */
-  utilization = 0;
 
   constructor(private readonly bounds: AdmissionBounds) {
     this.intervalMs = Math.min(5000, Math.max(100, 10 * bounds.queueTargetMs));
@@ -82,14 +79,14 @@ export class AdmissionQueue {
   }
 
   start(): void {
-    this.delay.enable();
+    this.loop.start();
     this.timer = setInterval(() => this.tick(), SAMPLE_MS);
     this.timer.unref();
   }
 
   stop(): void {
     clearInterval(this.timer);
-    this.delay.disable();
+    this.loop.stop();
   }
 
   /** Requests handled now, waiting, and admitted without a slot. */
@@ -112,10 +109,10 @@ export class AdmissionQueue {
       ticket.shed('inflight', `${this.inflight} requests are in progress (bound ${maxInflightRequests})`);
       return { release: () => undefined };
     }
-    if (maxEventLoopDelayMs > 0 && this.delayMs > maxEventLoopDelayMs) {
+    if (maxEventLoopDelayMs > 0 && this.loop.delayMs > maxEventLoopDelayMs) {
       ticket.shed(
         'event_loop_delay',
-        `event-loop delay ${Math.round(this.delayMs)} ms is above ${maxEventLoopDelayMs} ms`,
+        `event-loop delay ${Math.round(this.loop.delayMs)} ms is above ${maxEventLoopDelayMs} ms`,
       );
       return { release: () => undefined };
     }
@@ -130,9 +127,10 @@ export class AdmissionQueue {
       ticket.admit(0);
       return { release: once(() => this.releaseSlot(admittedAt)) };
     }
-    const busy = this.bounds.maxEventLoopUtilization < 1 && this.utilization >= this.bounds.maxEventLoopUtilization;
+    const busy =
+      this.bounds.maxEventLoopUtilization < 1 && this.loop.utilization >= this.bounds.maxEventLoopUtilization;
     if (busy || this.limitMs() === 0) {
-      const detail = `${this.active} requests are being handled and the event loop is ${Math.round(this.utilization * 100)} % busy`;
+      const detail = `${this.active} requests are being handled and the event loop is ${Math.round(this.loop.utilization * 100)} % busy`;
       ticket.shed(this.limitMs() === 0 ? 'queue_time' : 'event_loop_utilization', detail);
       return { release: () => undefined };
     }
@@ -217,11 +215,7 @@ export class AdmissionQueue {
 
   private tick(): void {
     const now = performance.now();
-    this.delayMs = this.delay.max / 1e6;
-    this.delay.reset();
-    const elu = perfHooks.eventLoopUtilization(this.lastElu);
-    this.lastElu = perfHooks.eventLoopUtilization();
-    this.utilization = 0.75 * this.utilization + 0.25 * elu.utilization;
+    this.loop.sample();
     if (now - this.intervalStart >= this.intervalMs) {
       const head = this.waiting.find((waiter) => !waiter.gone);
       const minWait = Math.min(this.intervalMinWait, head ? now - head.arrivedAt : Infinity);
