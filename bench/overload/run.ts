@@ -13,6 +13,7 @@ import { loadavg } from 'node:os';
 import pg from 'pg';
 import { BenchService } from '../support/bench-service.js';
 import { percentile, table } from '../support/raw-limits.js';
+import { delta, scrape } from '../support/service-metrics.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -158,7 +159,12 @@ async function main(): Promise<void> {
     const rate = Math.round(FACTOR * capacity);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     process.stdout.write(`open loop: ${rate}/s for ${SECONDS} s…\n`);
+    const before = await scrape(service.baseUrl);
     const outcomes = await openLoop(service, rate, SECONDS);
+    const after = await scrape(service.baseUrl);
+    const shedBy = ['queue_time', 'inflight', 'event_loop_delay', 'event_loop_utilization']
+      .map((reason) => `${reason} ${delta(before, after, 'apphub_http_requests_shed_total', `reason="${reason}"`)}`)
+      .join(', ');
     const of = (kind: Outcome['kind']) => outcomes.filter((outcome) => outcome.kind === kind);
     const accepted = of('2xx').map((outcome) => outcome.runId!);
     const visible = await readableWithin(service, accepted, 5000);
@@ -184,11 +190,12 @@ async function main(): Promise<void> {
         `${of('503').filter((o) => o.retryAfter).length} of ${of('503').length}`,
       ],
       ['  2xx readable within 5 s after the load', `${visible} of ${accepted.length}`],
+      ['  shed by (server side)', shedBy],
     );
 
     await new Promise((resolve) => setTimeout(resolve, 3000));
     process.stdout.write(`idle streams: latency before, then with ${IDLE_STREAMS} open /events…\n`);
-    const before = await latency(service, 'before');
+    const quiet = await latency(service, 'before');
     const streams: ClientRequest[] = [];
     for (let i = 0; i < IDLE_STREAMS; i += 1)
       streams.push(await openIdleStream(`${service.baseUrl}/events?subjects=${encodeURIComponent(IDLE_SUBJECTS)}`));
@@ -196,12 +203,12 @@ async function main(): Promise<void> {
     rows.push(
       [
         `write p50 / p99 without → with ${IDLE_STREAMS} idle /events?subjects=${IDLE_SUBJECTS}`,
-        `${p50p99(before.writes)} → ${p50p99(withStreams.writes)}`,
+        `${p50p99(quiet.writes)} → ${p50p99(withStreams.writes)}`,
         `statuses ${withStreams.statuses}`,
       ],
       [
         `read p50 / p99 without → with ${IDLE_STREAMS} idle /events?subjects=${IDLE_SUBJECTS}`,
-        `${p50p99(before.reads)} → ${p50p99(withStreams.reads)}`,
+        `${p50p99(quiet.reads)} → ${p50p99(withStreams.reads)}`,
       ],
     );
     for (const stream of streams) stream.destroy();
