@@ -55,16 +55,20 @@ async function run(service: BenchService, key: string): Promise<Outcome> {
   }
 }
 
-async function closedLoop(service: BenchService, seconds: number, clients: number): Promise<number> {
+async function closedLoop(service: BenchService, seconds: number, clients: number) {
   let done = 0;
+  let shed = 0;
   const until = performance.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: clients }, async (_, c) => {
-      for (let i = 0; performance.now() < until; i += 1)
-        if ((await run(service, `c${c}-${i}`)).kind === '2xx') done += 1;
+      for (let i = 0; performance.now() < until; i += 1) {
+        const outcome = await run(service, `c${c}-${i}`);
+        if (outcome.kind === '2xx') done += 1;
+        else if (outcome.kind === '503') shed += 1;
+      }
     }),
   );
-  return done / seconds;
+  return { rate: done / seconds, shed };
 }
 
 async function openLoop(service: BenchService, rate: number, seconds: number): Promise<Outcome[]> {
@@ -141,7 +145,7 @@ async function feedConsumers(service: BenchService): Promise<number> {
   }
 }
 
-const ms = (value: number) => `${value.toFixed(0)} ms`;
+const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(0)} ms` : '—');
 const p50p99 = (values: number[]) => `${ms(percentile(values, 50))} / ${ms(percentile(values, 99))}`;
 
 async function main(): Promise<void> {
@@ -155,7 +159,7 @@ async function main(): Promise<void> {
   try {
     await service.registerWorkflow({ slug: SLUG, name: 'Overload', steps: [{ id: 's', jobSlug: 'bench-external' }] });
     process.stdout.write('closed loop: 64 clients for 5 s…\n');
-    const capacity = await closedLoop(service, 5, 64);
+    const { rate: capacity, shed: closedShed } = await closedLoop(service, 5, 64);
     const rate = Math.round(FACTOR * capacity);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     process.stdout.write(`open loop: ${rate}/s for ${SECONDS} s…\n`);
@@ -169,7 +173,11 @@ async function main(): Promise<void> {
     const accepted = of('2xx').map((outcome) => outcome.runId!);
     const visible = await readableWithin(service, accepted, 5000);
     rows.push(
-      ['closed-loop capacity (64 clients, POST /workflows/:slug/run)', `${Math.round(capacity)} /s`],
+      [
+        'closed-loop capacity (64 clients, POST /workflows/:slug/run)',
+        `${Math.round(capacity)} 2xx/s`,
+        `${closedShed} × 503 meanwhile`,
+      ],
       [`open loop: ${rate}/s (${FACTOR} × capacity) for ${SECONDS} s`, `${outcomes.length} requests`],
       ['  client timeouts (10 s) / resets', `${of('timeout').length} / ${of('reset').length}`, 'target 0 / 0'],
       ['  2xx / 503 / other', `${of('2xx').length} / ${of('503').length} / ${of('other').length}`],
