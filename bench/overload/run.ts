@@ -199,6 +199,11 @@ async function main(): Promise<void> {
       ],
       ['  2xx readable within 5 s after the load', `${visible} of ${accepted.length}`],
       ['  shed by (server side)', shedBy],
+      [
+        '  server side: mean time from onRequest to answer',
+        `${((1000 * delta(before, after, 'apphub_http_request_duration_seconds_sum')) / Math.max(1, delta(before, after, 'apphub_http_request_duration_seconds_count'))).toFixed(0)} ms`,
+        'the rest of what clients saw was spent before the server read the request',
+      ],
     );
 
     await new Promise((resolve) => setTimeout(resolve, 3000));
