@@ -8,8 +8,10 @@
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { readFileSync } from 'node:fs';
 import { get, type ClientRequest } from 'node:http';
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import { BenchService } from '../support/bench-service.js';
 import { percentile, table } from '../support/raw-limits.js';
@@ -145,6 +147,15 @@ async function feedConsumers(service: BenchService): Promise<number> {
   }
 }
 
+/** TcpExt ListenOverflows of the whole machine (connections dropped because an accept queue was full). */
+function listenOverflows(): number {
+  const text = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  const header = text.find((line) => line.startsWith('TcpExt:') && line.includes('ListenOverflows'));
+  const values = text.find((line) => line.startsWith('TcpExt:') && line !== header);
+  if (!header || !values) return Number.NaN;
+  return Number(values.split(' ')[header.split(' ').indexOf('ListenOverflows')]);
+}
+
 const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(0)} ms` : '—');
 const p50p99 = (values: number[]) => `${ms(percentile(values, 50))} / ${ms(percentile(values, 99))}`;
 
@@ -164,8 +175,13 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 3000));
     process.stdout.write(`open loop: ${rate}/s for ${SECONDS} s…\n`);
     const before = await scrape(service.baseUrl);
+    const overflowsBefore = listenOverflows();
+    const clientLag = monitorEventLoopDelay({ resolution: 10 });
+    clientLag.enable();
     const outcomes = await openLoop(service, rate, SECONDS);
     const after = await scrape(service.baseUrl);
+    const overflows = listenOverflows() - overflowsBefore;
+    clientLag.disable();
     const shedBy = ['queue_time', 'inflight', 'event_loop_delay', 'event_loop_utilization']
       .map((reason) => `${reason} ${delta(before, after, 'apphub_http_requests_shed_total', `reason="${reason}"`)}`)
       .join(', ');
@@ -199,6 +215,12 @@ async function main(): Promise<void> {
       ],
       ['  2xx readable within 5 s after the load', `${visible} of ${accepted.length}`],
       ['  shed by (server side)', shedBy],
+      ['  kernel accept-queue overflows meanwhile (whole machine)', `${overflows}`],
+      [
+        "  the bench client's own event-loop delay p99 / max",
+        `${ms(clientLag.percentile(99) / 1e6)} / ${ms(clientLag.max / 1e6)}`,
+        'part of every latency above',
+      ],
       [
         '  server side: mean time from onRequest to answer',
         `${((1000 * delta(before, after, 'apphub_http_request_duration_seconds_sum')) / Math.max(1, delta(before, after, 'apphub_http_request_duration_seconds_count'))).toFixed(0)} ms`,
