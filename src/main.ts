@@ -8,6 +8,9 @@ import { createLogger } from './observability/logger.js';
 import { onParentGone } from './runtime/parent-watch.js';
 import { supervise } from './runtime/supervisor.js';
 
+/** Pending connections the kernel keeps for us (see the listen call). */
+const LISTEN_BACKLOG = 4096;
+
 /**
  * `npm start`: the service, configured by env, in the roles of `APPHUB_ROLES`; without it, in the layout of
  * `APPHUB_LAYOUT` (default `split`: two child processes, see runtime/supervisor.ts).
@@ -58,7 +61,10 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', onStray('unhandled rejection'));
   process.on('uncaughtException', onStray('uncaught exception'));
   // Every role serves /health and /metrics; only `api` instances serve the API itself (see create-app.ts).
-  await app.listen(config.httpPort, config.httpHost);
+  // A deep accept queue: under a burst of new connections Node's default (511) overflowed and the kernel dropped
+  // connections, which clients retried after 1, 3, 7 s — seconds of waiting admission never saw. Accepted, they are
+  // answered (or shed) in milliseconds. The kernel caps it at net.core.somaxconn.
+  await app.listen({ port: config.httpPort, host: config.httpHost, backlog: LISTEN_BACKLOG });
   log.info(
     { port: config.httpPort, roles: [...config.roles], prefix: config.subjectPrefix },
     'apphub-assets listening',

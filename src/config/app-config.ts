@@ -102,16 +102,39 @@ export interface AppConfig {
     /** An in-flight auto-run claim older than this is released (its run never ended). */
     maxClaimAgeMs: number;
   };
-  /** Bounded admission (DESIGN §10): past either bound the API sheds load with 503 `overloaded`. */
+  /** Bounded admission (DESIGN §10, README "Failure behaviour"): past a bound the API sheds with 503 `overloaded`. */
   admission: {
+    /** `APPHUB_MAX_INFLIGHT_REQUESTS`: requests handled or waiting for a slot, at most. */
     maxInflightRequests: number;
+    /** `APPHUB_MAX_CONCURRENT_REQUESTS`: requests handled at once at most; more wait in the admission queue. */
+    maxConcurrentRequests: number;
+    /** `APPHUB_HANDLING_TARGET_MS`: median handling time above which fewer requests are handled at once. */
+    handlingTargetMs: number;
+    /** `APPHUB_MAX_QUEUE_MS`: the longest a request waits for a slot before it is shed. */
+    maxQueueMs: number;
+    /** `APPHUB_QUEUE_TARGET_MS`: once every wait of an interval exceeded it (a standing queue), waits are cut to it. */
+    queueTargetMs: number;
+    /** `APPHUB_MAX_EVENT_LOOP_DELAY_MS`: shed while the event loop is later than this (0: off). */
     maxEventLoopDelayMs: number;
+    /** `APPHUB_MAX_EVENT_LOOP_UTILIZATION`: at or above it, a request that would have to wait is shed at once. */
+    maxEventLoopUtilization: number;
   };
   /**
    * Tests only (`APPHUB_TEST_RESPONSE_CONTRACT_FILE`): every response is checked against the OpenAPI document and each
    * mismatch appended to this file, which the test harness reads (README "The response contract check").
    */
   responseContractFile: string | null;
+  /** `GET /events` streams: their own cap, apart from request admission (0: no stream is served). */
+  eventStreams: {
+    /** `APPHUB_MAX_EVENT_STREAMS`: open streams of this process. */
+    max: number;
+    /** `APPHUB_MAX_EVENT_STREAMS_PER_CLIENT`: per token subject, or per address for anonymous readers. */
+    maxPerClient: number;
+  };
+  /** `APPHUB_MAX_CONCURRENT_NATS_COMPLETIONS`: completions over NATS worked on at once; more are answered 503. */
+  maxConcurrentNatsCompletions: number;
+  /** `APPHUB_MAX_CONCURRENT_TIMERS`: due timers handled at once; more wait in the consumer's buffer. */
+  maxConcurrentTimers: number;
 }
 
 /** DI token for the `AppConfig`. */

@@ -23,8 +23,37 @@ describe('loadConfig', () => {
       maxConcurrentRunsPerWorkflow: 4,
       maxClaimAgeMs: 21_600_000,
     });
-    expect(config.admission).toEqual({ maxInflightRequests: 512, maxEventLoopDelayMs: 1000 });
+    expect(config.admission).toEqual({
+      maxInflightRequests: 512,
+      maxConcurrentRequests: 64,
+      handlingTargetMs: 250,
+      maxQueueMs: 100,
+      queueTargetMs: 20,
+      maxEventLoopDelayMs: 500,
+      maxEventLoopUtilization: 0.98,
+    });
+    expect(config.eventStreams).toEqual({ max: 2000, maxPerClient: 100 });
+    expect(config.maxConcurrentNatsCompletions).toBe(64);
+    expect(config.maxConcurrentTimers).toBe(64);
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads the admission and event-stream bounds', () => {
+    const config = loadConfig({
+      APPHUB_MAX_CONCURRENT_REQUESTS: '8',
+      APPHUB_QUEUE_TARGET_MS: '20',
+      APPHUB_MAX_EVENT_LOOP_UTILIZATION: '0.9',
+      APPHUB_MAX_EVENT_STREAMS_PER_CLIENT: '3',
+    });
+    expect(config.admission).toMatchObject({
+      maxConcurrentRequests: 8,
+      queueTargetMs: 20,
+      maxEventLoopUtilization: 0.9,
+    });
+    expect(config.eventStreams.maxPerClient).toBe(3);
+    expect(problemsOf({ APPHUB_MAX_EVENT_LOOP_UTILIZATION: '1.5' })).toContain('APPHUB_MAX_EVENT_LOOP_UTILIZATION');
+    expect(problemsOf({ APPHUB_MAX_CONCURRENT_REQUESTS: '0' })).toContain('APPHUB_MAX_CONCURRENT_REQUESTS');
+    expect(problemsOf({ APPHUB_MAX_CONCURRENT_TIMERS: 'x' })).toContain('APPHUB_MAX_CONCURRENT_TIMERS');
   });
 
   it('runs the split layout by default unless APPHUB_ROLES names the roles', () => {

@@ -189,7 +189,7 @@ const channels: ChannelSpec[] = [
     id: 'jobComplete',
     address: '{prefix}_job.complete',
     description:
-      'Request/reply: a worker reports a step attempt; the reply is `{status, body}` with what POST /workflow-runs/:runId/steps/:stepId/complete would answer.',
+      'Request/reply: a worker reports a step attempt; the reply is `{status, body}` with what POST /workflow-runs/:runId/steps/:stepId/complete would answer. Past APPHUB_MAX_CONCURRENT_NATS_COMPLETIONS in progress the reply is at once `{status: 503, body}` with code `overloaded` and `retryAfterMs`: nothing was recorded, retry.',
     parameters: {},
     payload: {
       name: 'JobCompletion',

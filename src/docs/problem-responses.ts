@@ -22,7 +22,11 @@ export const problemSchema = {
         properties: { path: { type: 'string' }, message: { type: 'string' } },
       },
     },
-    retryAfterMs: { type: 'integer', description: 'How long to wait before retrying a 503 (also in Retry-After).' },
+    retryAfterMs: {
+      type: 'integer',
+      description:
+        'How long to wait before retrying a 503, in ms (also the retry-after-ms header; Retry-After in seconds).',
+    },
   },
 };
 

@@ -18,6 +18,16 @@ export interface FeedSubscription extends AsyncIterable<FeedEvent> {
   stop(): Promise<void>;
 }
 
+/**
+ * Idle heartbeat of a feed's pulls: every open `/events` stream has one, so the 500 ms of the hot consumers would be
+ * 2,000 messages a second for 1,000 idle streams; at 5 s a pull the server let expire silently stalls one stream
+ * for up to 10 s (rare, see pull-options.ts) and nothing is lost.
+ */
+const FEED_HEARTBEAT_MS = 5000;
+
+/** A feed consumer no client pulls from is deleted by the server after this long (a backstop to `stop()`). */
+const FEED_INACTIVE_THRESHOLD_MS = 60_000;
+
 /** Names of the feed's ordered consumers start with this, so operators (and tests) can tell them apart. */
 export const FEED_CONSUMER_PREFIX = 'live';
 
@@ -50,25 +60,42 @@ export class EventFeed {
     return names;
   }
 
-  /** Events on `filter` (a full subject, wildcards allowed) from stream sequence `startSeq` on. */
-  async open(filter: string, startSeq: number): Promise<FeedSubscription> {
+  /**
+   * Events on `filter` (a full subject, wildcards allowed) from stream sequence `startSeq` on. When `signal` aborts
+   * (the client went away) while the consumer is being created, or any time later, the subscription stops at once:
+   * the client-side consumer is closed first (so it never re-creates itself) and the server-side one deleted.
+   * An open aborted before it finished rejects with the signal's reason and leaves nothing behind.
+   */
+  async open(filter: string, startSeq: number, signal?: AbortSignal): Promise<FeedSubscription> {
+    signal?.throwIfAborted();
     const consumer = await this.nats.js.consumers.get(this.nats.subjects.streams.events, {
       name_prefix: `${FEED_CONSUMER_PREFIX}_${randomSuffix()}`,
       filter_subjects: filter,
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: Math.max(1, startSeq),
+      // A backstop only: a consumer no client pulls from is removed by the server after this.
+      inactive_threshold: FEED_INACTIVE_THRESHOLD_MS,
     });
-    let messages: ConsumerMessages | null = await consumer.consume(pullOptions(256, LONG_PULL_EXPIRES_MS));
-    const source = messages;
-    const stop = async () => {
-      if (!messages) return;
-      messages.stop();
-      messages = null;
-      await consumer.delete().catch((error: unknown) => {
-        // Already gone (never created, or removed by the server): nothing left to clean up.
-        if (!(error instanceof JetStreamApiError)) throw error;
-      });
+    let messages: ConsumerMessages | null = null;
+    let stopped: Promise<void> | undefined;
+    const stop = () =>
+      (stopped ??= (async () => {
+        messages?.stop();
+        await consumer.delete().catch((error: unknown) => {
+          // Already gone (never created, or removed by the server): nothing left to clean up.
+          if (!(error instanceof JetStreamApiError)) throw error;
+        });
+      })());
+    const stopIfGone = async () => {
+      if (!signal?.aborted) return;
+      await stop().catch(() => undefined);
+      throw signal.reason;
     };
+    await stopIfGone();
+    messages = await consumer.consume({ ...pullOptions(256, LONG_PULL_EXPIRES_MS), idle_heartbeat: FEED_HEARTBEAT_MS });
+    await stopIfGone();
+    signal?.addEventListener('abort', () => void stop().catch(() => undefined), { once: true });
+    const source = messages;
     return {
       stop,
       async *[Symbol.asyncIterator]() {

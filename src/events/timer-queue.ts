@@ -51,9 +51,15 @@ export class TimerQueue {
   private readonly inFlight = new Set<Promise<void>>();
   private stopReconnect: (() => void) | undefined;
 
+  /**
+   * `maxConcurrent` (`APPHUB_MAX_CONCURRENT_TIMERS`) bounds the due timers handled at once: past it the queue stops
+   * taking messages until one finishes (the rest wait in the consumer's buffer or on the server), so a burst of due
+   * timers cannot flood the process.
+   */
   constructor(
     private readonly nats: NatsContext,
     private readonly log: Logger,
+    private readonly maxConcurrent = 64,
   ) {}
 
   /** A stable single-token key for any parts. */
@@ -122,6 +128,7 @@ export class TimerQueue {
         this.messages = await consumer.consume(pullOptions(1000, LONG_PULL_EXPIRES_MS));
         for await (const message of this.messages) {
           if (this.stopped) break;
+          while (this.inFlight.size >= this.maxConcurrent) await Promise.race(this.inFlight);
           this.deliver(message);
         }
       } catch (error) {

@@ -1,69 +1,72 @@
-import underPressure from '@fastify/under-pressure';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { DomainError } from '../domain/domain-error.js';
 import type { Metrics } from '../observability/metrics.js';
-import { RETRY_AFTER_MS, sendProblem, toProblem } from './domain-error.filter.js';
+import { AdmissionQueue, type AdmissionBounds } from './admission-queue.js';
+import { RETRY_AFTER_MS, sendProblem } from './domain-error.filter.js';
 
-export interface AdmissionOptions {
-  maxInflightRequests: number;
-  maxEventLoopDelayMs: number;
+export interface AdmissionOptions extends AdmissionBounds {
   log: Logger;
   metrics: Metrics;
 }
 
 /** Probes and metrics are always answered, whatever the load. */
 const EXEMPT = /^\/(health\/|metrics(\?|$))/;
+/** `GET /events` streams have their own cap (`LiveStreams`): an open stream never holds a request slot. */
+const EVENT_STREAM_ROUTE = '/events';
 
 /**
- * Bounded admission (DESIGN §10): past `APPHUB_MAX_INFLIGHT_REQUESTS` requests in progress, or an event-loop delay
- * past `APPHUB_MAX_EVENT_LOOP_DELAY_MS` (measured by `@fastify/under-pressure`), a new request is answered at once
- * with 503 `overloaded` and `Retry-After` instead of queueing until clients time out or connections reset. Nothing
- * is started for a shed request, so nothing accepted is lost.
+ * Bounded admission (DESIGN §10, README "Failure behaviour"): every request except probes, metrics and event
+ * streams goes through an `AdmissionQueue`, which sheds by queue time, event-loop delay and utilisation and a
+ * count, answering 503 `overloaded` with `Retry-After` (seconds), `retry-after-ms` and `retryAfterMs` at once
+ * instead of queueing until clients time out. Nothing is started for a shed request, so nothing accepted is lost.
+ * Reads with `minSeq` wait on the projector, not on this process: they count to the in-flight bound but take no
+ * handling slot.
  */
 export async function registerAdmission(fastify: FastifyInstance, options: AdmissionOptions): Promise<void> {
-  const shed = (request: FastifyRequest, reply: FastifyReply, reason: string, detail: string) => {
-    options.metrics.requestsShed.inc({ reason });
-    sendProblem(reply, request, overloaded(detail), options.log);
-  };
-  // The plugin continues the request when its handler returns nothing and sends what it returns otherwise.
-  const pressureHandler = (request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => {
-    if (EXEMPT.test(request.url)) return undefined;
-    options.metrics.requestsShed.inc({ reason: type });
-    const detail = `event-loop delay ${Math.round(value ?? 0)} ms is above ${options.maxEventLoopDelayMs} ms`;
-    const problem = toProblem(overloaded(detail), request.url);
-    void reply
-      .status(problem.status)
-      .header('Retry-After', String(Math.ceil(RETRY_AFTER_MS.overloaded! / 1000)))
-      .header('content-type', 'application/problem+json; charset=utf-8');
-    return problem;
-  };
-  await fastify.register(underPressure, {
-    maxEventLoopDelay: options.maxEventLoopDelayMs,
-    sampleInterval: 1000,
-    pressureHandler: pressureHandler as never,
-  });
-  let inflight = 0;
-  fastify.addHook('onRequest', (request, reply, done) => {
-    if (EXEMPT.test(request.url)) return done();
-    if (inflight >= options.maxInflightRequests) {
-      shed(request, reply, 'inflight', `${inflight} requests are in progress (bound ${options.maxInflightRequests})`);
-      return;
-    }
-    inflight += 1;
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      inflight -= 1;
-    };
-    reply.raw.once('finish', release);
-    reply.raw.once('close', release);
+  const queue = new AdmissionQueue(options);
+  queue.start();
+  fastify.addHook('onClose', (_instance, done) => {
+    queue.stop();
     done();
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (EXEMPT.test(request.url) || isEventStream(request)) return done();
+    let release = () => undefined as void;
+    let ended = false;
+    const end = () => {
+      ended = true;
+      release();
+    };
+    reply.raw.once('finish', end);
+    reply.raw.once('close', end);
+    ({ release } = queue.offer(
+      {
+        admit: (waitedMs) => {
+          options.metrics.admissionWait.observe(waitedMs / 1000);
+          done();
+        },
+        shed: (reason, detail) => {
+          options.metrics.requestsShed.inc({ reason });
+          sendProblem(reply, request, overloaded(detail), options.log);
+        },
+      },
+      !waitsForMinSeq(request),
+    ));
+    if (ended) release();
   });
 }
 
-function overloaded(detail: string): DomainError {
+function isEventStream(request: FastifyRequest): boolean {
+  return request.method === 'GET' && request.routeOptions?.url === EVENT_STREAM_ROUTE;
+}
+
+function waitsForMinSeq(request: FastifyRequest): boolean {
+  const query = request.query as Record<string, unknown> | undefined;
+  return request.method === 'GET' && query?.minSeq !== undefined;
+}
+
+export function overloaded(detail: string): DomainError {
   return new DomainError('overloaded', `The service is at capacity (${detail}); retry shortly.`, {
     retryAfterMs: RETRY_AFTER_MS.overloaded,
   });

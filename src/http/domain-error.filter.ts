@@ -65,11 +65,15 @@ export function toProblem(error: unknown, instance: string): ProblemDocument {
   );
 }
 
-/** How long a client should wait before retrying a 503, by code (the header carries whole seconds, RFC 9110). */
+/**
+ * How long a client should wait before retrying a 503, by code: `Retry-After` carries whole seconds (RFC 9110),
+ * `retry-after-ms` and the body's `retryAfterMs` the milliseconds.
+ */
 export const RETRY_AFTER_MS: Record<string, number> = {
   read_model_lagging: 1000,
   dependency_unavailable: 1000,
   overloaded: 1000,
+  event_streams_exhausted: 1000,
 };
 
 /** Writes a problem document; 5xx are logged with the request id (outages once per request at warn). */
@@ -79,11 +83,17 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
   const problem = toProblem(error, url);
   if (problem.code === 'dependency_unavailable') {
     log.warn({ err: error, reqId: request.id, url }, 'dependency unavailable');
-  } else if (problem.status >= 500 && problem.code !== 'read_model_lagging' && problem.code !== 'overloaded') {
+  } else if (problem.status >= 500 && !(problem.code in RETRY_AFTER_MS)) {
     log.error({ err: error, reqId: request.id, url }, 'request failed');
   }
-  const retryAfterMs = RETRY_AFTER_MS[problem.code];
-  if (retryAfterMs !== undefined) void reply.header('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  const stated = (problem as { retryAfterMs?: unknown }).retryAfterMs;
+  const retryAfterMs = typeof stated === 'number' ? stated : RETRY_AFTER_MS[problem.code];
+  if (retryAfterMs !== undefined) {
+    // RFC 9110 allows whole seconds only; `retry-after-ms` (and the body's `retryAfterMs`) carry milliseconds.
+    void reply
+      .header('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))))
+      .header('retry-after-ms', String(retryAfterMs));
+  }
   void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
 }
 

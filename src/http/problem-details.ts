@@ -45,6 +45,7 @@ export const PROBLEM_TYPES: Record<string, { status: number; title: string }> = 
   not_ready: { status: 503, title: 'Service not ready' },
   dependency_unavailable: { status: 503, title: 'A dependency (NATS or Postgres) is unavailable; retry shortly' },
   overloaded: { status: 503, title: 'The service is at capacity; retry shortly' },
+  event_streams_exhausted: { status: 503, title: 'Too many open event streams; retry shortly' },
   internal_error: { status: 500, title: 'Internal server error' },
 };
 

@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AcceptQueryToken } from '../auth/auth.guard.js';
 import { DomainError, ValidationError } from '../domain/domain-error.js';
-import { EventFeed } from '../events/event-feed.js';
+import { ANONYMOUS, type Actor } from '../auth/operator-tokens.js';
+import { EventFeed, type FeedSubscription } from '../events/event-feed.js';
 import { SchemaPipe } from '../http/schema.pipe.js';
 import { LOGGER } from '../runtime/tokens.js';
 import { liveEventsQuerySchema, type LiveEventsQuery } from './events.http-schemas.js';
@@ -18,7 +19,9 @@ workflow.run.succeeded, materializer.trigger.enqueued, …), \`data:\` = the eve
 The first event is \`ready\` whose id is the position the stream starts after, so a reconnecting EventSource
 sends it back as Last-Event-ID even when no event matched yet. \`Last-Event-ID\` (header, or the \`lastEventId\`
 query parameter) resumes exactly after that sequence: nothing is missed, nothing repeated. Without it the stream
-starts with the next event. Comments (\`: keep-alive\`) are sent every 15 s. Reads are open unless
+starts with the next event. Comments (\`: keep-alive\`) are sent every 15 s. Streams take no request slot; past
+APPHUB_MAX_EVENT_STREAMS open streams (or APPHUB_MAX_EVENT_STREAMS_PER_CLIENT per token or address) the answer is
+503 \`event_streams_exhausted\` with Retry-After. Reads are open unless
 APPHUB_READ_AUTH=required; then send the token as a Bearer header or, for EventSource, \`access_token\`.`;
 
 /** `GET /events`: live domain events as server-sent events (DESIGN §11). */
@@ -59,23 +62,37 @@ export class LiveEventsController {
       ]);
     }
     const resumeAfter = parseLastEventId(lastEventIdHeader ?? query.lastEventId);
-    const lastSeq = await this.feed.lastSequence();
-    if (resumeAfter !== undefined && resumeAfter > lastSeq) {
-      throw new DomainError(
-        'invalid_last_event_id',
-        `Last-Event-ID ${resumeAfter} is beyond the stream's last sequence ${lastSeq}; reconnect without it.`,
-        { lastSeq },
-      );
+    // The place is taken before anything is opened, so concurrent opens cannot overshoot the cap.
+    const place = this.streams.reserve(clientOf(request));
+    const gone = whenGone(request, reply);
+    let subscription: FeedSubscription;
+    let after: number;
+    try {
+      const lastSeq = await this.feed.lastSequence();
+      if (resumeAfter !== undefined && resumeAfter > lastSeq) {
+        throw new DomainError(
+          'invalid_last_event_id',
+          `Last-Event-ID ${resumeAfter} is beyond the stream's last sequence ${lastSeq}; reconnect without it.`,
+          { lastSeq },
+        );
+      }
+      after = resumeAfter ?? lastSeq;
+      const filter = fullSubjectFilter(this.feed.subjectPrefix.slice(0, -1), query.subjects);
+      subscription = await this.feed.open(filter, after + 1, gone.signal);
+    } catch (error) {
+      place.release();
+      gone.dispose();
+      // The client left while the stream was being opened: the feed left nothing behind, nobody to answer.
+      if (gone.signal.aborted) return;
+      throw error;
     }
-    const after = resumeAfter ?? lastSeq;
-    const subscription = await this.feed.open(
-      fullSubjectFilter(this.feed.subjectPrefix.slice(0, -1), query.subjects),
-      after + 1,
-    );
     reply.hijack();
     const sse = new SseStream(reply.raw, { 'x-request-id': String(request.id) });
-    this.streams.add(sse);
-    sse.onClose(() => void subscription.stop().catch(() => undefined));
+    place.attach(sse);
+    sse.onClose(() => {
+      gone.dispose();
+      void subscription.stop().catch(() => undefined);
+    });
     const log = this.log.child({ component: 'live-events', reqId: request.id, subjects: query.subjects });
     try {
       await sse.send({
@@ -94,6 +111,21 @@ export class LiveEventsController {
       sse.end();
     }
   }
+}
+
+/** Whose streams count together against `APPHUB_MAX_EVENT_STREAMS_PER_CLIENT`: a token's subject, else the address. */
+function clientOf(request: FastifyRequest): string {
+  const actor = (request as FastifyRequest & { actor?: Actor }).actor;
+  return actor && actor !== ANONYMOUS ? `token:${actor.subject}` : `address:${request.ip}`;
+}
+
+/** An AbortSignal that fires when the client's connection closes (already closed: aborted at once). */
+function whenGone(request: FastifyRequest, reply: FastifyReply): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const abort = () => controller.abort(new Error('the client closed the connection'));
+  reply.raw.once('close', abort);
+  if (reply.raw.destroyed || request.raw.socket?.destroyed === true) abort();
+  return { signal: controller.signal, dispose: () => void reply.raw.off('close', abort) };
 }
 
 function parseLastEventId(value: string | undefined): number | undefined {

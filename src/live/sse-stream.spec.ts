@@ -9,6 +9,7 @@ class FakeResponse extends EventEmitter {
   headers: Record<string, string> = {};
   full = false;
   ended = false;
+  destroyed = false;
   writeHead(status: number, headers: Record<string, string>) {
     this.status = status;
     this.headers = headers;
@@ -85,5 +86,15 @@ describe('SseStream', () => {
     stream.onClose(() => calls.push('late'));
     expect(calls).toEqual(['first', 'late']);
     expect(stream.isClosed).toBe(true);
+  });
+
+  it('is closed from the start on a response whose client already left (its close event came before)', () => {
+    const raw = new FakeResponse();
+    raw.destroyed = true;
+    const stream = new SseStream(raw as unknown as ServerResponse, {});
+    const calls: string[] = [];
+    stream.onClose(() => calls.push('closed'));
+    expect(stream.isClosed).toBe(true);
+    expect(calls).toEqual(['closed']);
   });
 });

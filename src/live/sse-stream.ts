@@ -50,6 +50,8 @@ export class SseStream {
       if (!this.closed) raw.write(': keep-alive\n\n');
     }, heartbeatMs);
     this.heartbeat.unref();
+    // A client that left before this stream existed sent its 'close' already: close now, or nothing ever would.
+    if (raw.destroyed || raw.socket?.destroyed === true) this.markClosed();
   }
 
   get isClosed(): boolean {

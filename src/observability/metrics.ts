@@ -60,8 +60,19 @@ export class Metrics {
 
   readonly requestsShed = new Counter({
     name: 'apphub_http_requests_shed_total',
-    help: 'Requests answered 503 overloaded without being worked on, by reason (inflight, eventLoopDelay)',
+    help: 'Requests answered 503 without being worked on, by reason (inflight, queue_time, event_loop_delay, event_loop_utilization, event_streams)',
     labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly admissionWait = new Histogram({
+    name: 'apphub_http_admission_wait_seconds',
+    help: 'How long admitted requests waited for a handling slot (APPHUB_MAX_CONCURRENT_REQUESTS)',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+  readonly eventStreamsOpen = new Gauge({
+    name: 'apphub_event_streams_open',
+    help: 'Open GET /events streams of this process (capped by APPHUB_MAX_EVENT_STREAMS)',
     registers: [this.registry],
   });
   readonly runConflicts = new Counter({

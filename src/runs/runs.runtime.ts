@@ -43,7 +43,7 @@ export class RunsRuntime implements OnApplicationBootstrap, OnApplicationShutdow
       this.stopFollowing = await store.follow(`${nats.subjects.prefix}.run.>`, (event) =>
         this.commands.runs.observe(event),
       );
-      this.completions = serveCompletionsOverNats(nats, this.commands, log);
+      this.completions = serveCompletionsOverNats(nats, this.commands, log, config.maxConcurrentNatsCompletions);
     }
     if (config.roles.has('projector')) {
       this.consumers.start(

@@ -9,5 +9,6 @@ export const TIMERS = Symbol('TIMERS');
 export const timersProvider: Provider = {
   provide: TIMERS,
   inject: [PLATFORM],
-  useFactory: (platform: Platform) => new TimerQueue(platform.nats, platform.log.child({ component: 'timers' })),
+  useFactory: (platform: Platform) =>
+    new TimerQueue(platform.nats, platform.log.child({ component: 'timers' }), platform.config.maxConcurrentTimers),
 };

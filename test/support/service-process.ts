@@ -83,6 +83,11 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
       // One process, so a test's `kill -9` is a crash of the whole service (the split layout has its own test).
       APPHUB_LAYOUT: 'single',
       LOG_LEVEL: 'warn',
+      // Test machines are shared and tests fire bursts: queue rather than shed (the overload tests set their own).
+      APPHUB_MAX_EVENT_LOOP_UTILIZATION: '1',
+      APPHUB_MAX_CONCURRENT_REQUESTS: '512',
+      APPHUB_HANDLING_TARGET_MS: '600000',
+      APPHUB_MAX_QUEUE_MS: '10000',
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(port),
       APPHUB_TEST_RESPONSE_CONTRACT_FILE: findings,

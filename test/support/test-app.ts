@@ -56,8 +56,12 @@ export async function startTestApp(
     APPHUB_OPERATOR_TOKENS: JSON.stringify(TEST_TOKENS),
     APPHUB_MIGRATE_ON_START: 'false',
     APPHUB_LEASE_TTL_MS: '3000',
-    // Tests share their event loop with Jest's compiler; the overload test sets its own bound.
+    // Tests share their event loop with Jest's compiler and fire bursts; the overload tests set their own bounds.
     APPHUB_MAX_EVENT_LOOP_DELAY_MS: '0',
+    APPHUB_MAX_EVENT_LOOP_UTILIZATION: '1',
+    APPHUB_MAX_CONCURRENT_REQUESTS: '512',
+    APPHUB_HANDLING_TARGET_MS: '600000',
+    APPHUB_MAX_QUEUE_MS: '10000',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
