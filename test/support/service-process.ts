@@ -97,8 +97,10 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + READY_WITHIN_MS;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${output}`);
     try {
@@ -106,11 +108,24 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
     } catch {
       /* not listening yet */
     }
-    if (Date.now() > deadline) throw new Error(`service not ready within 30 s:\n${output}`);
+    if (Date.now() > deadline) {
+      // A service the test never got a handle to would keep Jest from exiting: it goes with the failure.
+      child.kill('SIGKILL');
+      throw new Error(`service not ready within ${READY_WITHIN_MS / 1000} s:\n${output}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return { child, baseUrl, output: () => output };
 }
+
+/** Generous: a loaded 2-core CI machine may take long to start a process. */
+const READY_WITHIN_MS = 60_000;
+
+/** Every service child still running; a test file that fails before its cleanup leaves none behind. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 /** SIGKILL: no shutdown hooks, no drains — a crash. */
 export async function killHard(service: ServiceProcess): Promise<void> {
