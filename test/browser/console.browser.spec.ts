@@ -292,7 +292,11 @@ describe('operator console in a real Chromium against the real service', () => {
             await page.getByRole('heading', { name: heading, exact: true }).waitFor();
           }
           await page.getByText('Live', { exact: true }).waitFor();
-          await page.locator('[role="status"]', { hasText: /^Loading/ }).waitFor({ state: 'detached' });
+          // Several panels may be loading at once (history and partitions): wait until none is.
+          await eventually(
+            () => page.locator('[role="status"]', { hasText: /^Loading/ }).count(),
+            (count) => count === 0,
+          );
           const violations = await axeViolations(page);
           expect({ page: name, colorScheme, width, violations }).toEqual({
             page: name,
