@@ -125,6 +125,22 @@ export class EventStore {
     }
   }
 
+  /**
+   * The stream sequence of the last message on a subject (undefined when none), without decoding it: a message that
+   * is not an event (dead-lettered by every consumer) must not stop a scan that only needs where to end.
+   */
+  private async lastSeqOn(subject: string): Promise<number | undefined> {
+    try {
+      const message = await this.nats.jsm.streams.getMessage(this.nats.subjects.streams.events, {
+        last_by_subj: subject,
+      });
+      return message?.seq;
+    } catch (error) {
+      if (error instanceof JetStreamApiError && error.code === NO_MESSAGE_FOUND) return undefined;
+      throw error;
+    }
+  }
+
   /** The event at one stream sequence (validated); throws when there is none or it is not a valid event. */
   async readAt(seq: number): Promise<StoredEvent> {
     this.assertConnected();
@@ -182,7 +198,7 @@ export class EventStore {
   async idsAfter(afterSeq: number, filter: string = this.nats.subjects.allEvents): Promise<Set<string>> {
     this.assertConnected();
     const last =
-      filter === this.nats.subjects.allEvents ? await this.lastSequence() : (await this.readLast(filter))?.seq;
+      filter === this.nats.subjects.allEvents ? await this.lastSequence() : await this.lastSeqOn(filter);
     if (last === undefined || last <= afterSeq) return new Set();
     return this.scanIds(
       { filter_subjects: filter, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: afterSeq + 1 },

@@ -77,11 +77,11 @@ export class ManagerWriter {
     this.writing = this.options
       .timed(() =>
         write === null && poison.length === 0
-          ? saveCheckpoint(db, name, previous, position)
+          ? saveCheckpoint(db, name, previous, position, [], true)
           : db.transaction().execute(async (tx: Transaction<Database>) => {
               if (write) await write(tx);
               for (const { item, error } of poison) await insertDeadLetter(tx, deadLetterOf(name, item, error));
-              await saveCheckpoint(tx, name, previous, position);
+              await saveCheckpoint(tx, name, previous, position, [], true);
             }),
       )
       .then(

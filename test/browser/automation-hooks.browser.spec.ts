@@ -64,7 +64,7 @@ describe('console: payload diffs, the Re-run button and the Webhooks page', () =
     await page
       .getByTestId('history-entry')
       .first()
-      .getByRole('button', { name: /^Changes in event/ })
+      .getByRole('button', { name: /^Diff: changes in event/ })
       .click();
     const diff = page.getByTestId('payload-diff');
     await diff.getByText('replace /total → 2').waitFor();

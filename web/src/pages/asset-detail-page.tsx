@@ -161,7 +161,7 @@ function HistorySection({ slug, assetId }: { slug: string; assetId: string }) {
                   <td>
                     <button
                       type="button"
-                      aria-label={`Changes in event ${entry.eventSeq}`}
+                      aria-label={`Diff: changes in event ${entry.eventSeq}`}
                       onClick={() => setDiffTo(entry.eventSeq ?? null)}
                     >
                       Diff
