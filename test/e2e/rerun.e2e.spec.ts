@@ -49,7 +49,8 @@ describe('re-run from a run: POST /workflow-runs/:runId/rerun', () => {
       trigger: { type: 'rerun', runId: original.id, workflowVersion: 1 },
     });
     expect(response.body.data.id).not.toBe(original.id);
-    const stored = await t.platform.store.readLast(t.platform.nats.subjects.run('wf-rerun', response.body.data.id));
+    // The run's first event (the executor may already have started it).
+    const stored = await t.platform.store.readFirst(t.platform.nats.subjects.run('wf-rerun', response.body.data.id));
     expect(stored).toMatchObject({ type: 'workflow.run.requested', data: { trigger: { type: 'rerun' } } });
   });
 
