@@ -16,7 +16,8 @@ import {
   saveLineageChanges,
   type LineageChanges,
 } from './lineage.store.js';
-import { LineageDeliveryStalledError, type LineageTransport, type RejectedLineageEvent } from './lineage-transport.js';
+import { deliverLineage, refusedDeadLetters } from './lineage-delivery.js';
+import type { LineageTransport, RejectedLineageEvent } from './lineage-transport.js';
 import type { EmittedLineageEvent } from './openlineage.types.js';
 
 /** The consumer name: checkpoint row, lease key (`consumer.lineage`), dead letters, lag metric. */
@@ -87,12 +88,18 @@ export class LineageConsumer implements BatchHandler<LineageBatch | null> {
     const relevant = events.filter((event) => LINEAGE_INPUT_TYPES.has(event.type));
     if (relevant.length === 0) return null;
     const batch = await this.mapBatch(relevant, db);
-    batch.rejected = await this.deliver(batch.emitted);
+    const { transports, log, metrics } = this.deps;
+    const context = { transports, log, signal: this.abort.signal, ...(metrics ? { metrics } : {}) };
+    batch.rejected = await deliverLineage(context, batch.emitted);
     return batch;
   }
 
   /** Writes what `prepare` did, in the checkpoint's transaction (without it: prepares here, the old way). */
-  async handle(events: readonly StoredEvent[], tx: Transaction<Database>, prepared?: LineageBatch | null) {
+  async handle(
+    events: readonly StoredEvent[],
+    tx: Transaction<Database>,
+    prepared?: LineageBatch | null,
+  ): Promise<void> {
     const batch = prepared === undefined ? await this.prepare(events, tx) : prepared;
     if (!batch || batch.writtenIn === tx) return;
     if (!this.deps.replay) {
@@ -198,35 +205,9 @@ export class LineageConsumer implements BatchHandler<LineageBatch | null> {
     }));
   }
 
-  private async deliver(emitted: EmittedLineageEvent[]): Promise<RejectedLineageEvent[]> {
-    if (emitted.length === 0) return [];
-    const rejected: RejectedLineageEvent[] = [];
-    for (const transport of this.deps.transports) {
-      try {
-        rejected.push(...(await transport.deliver(emitted, this.abort.signal)));
-      } catch (error) {
-        this.deps.metrics?.lineageDeliveryFailures.inc({ transport: transport.name, reason: 'unavailable' });
-        this.deps.metrics?.lineageStalled.set(1);
-        this.deps.log.warn(
-          { err: error, transport: transport.name, from: emitted[0]!.seq, to: emitted.at(-1)!.seq },
-          'OpenLineage receiver unavailable; the batch is retried from the checkpoint',
-        );
-        throw error instanceof LineageDeliveryStalledError
-          ? error
-          : new LineageDeliveryStalledError(transport.name, (error as Error)?.name ?? 'failed', { cause: error });
-      }
-    }
-    this.deps.metrics?.lineageStalled.set(0);
-    for (const { event } of rejected) {
-      this.deps.metrics?.lineageDeliveryFailures.inc({ transport: 'http', reason: 'rejected' });
-      this.deps.log.error({ seq: event.seq, eventType: event.eventType }, 'OpenLineage event refused; dead-lettered');
-    }
-    return rejected;
-  }
-
   /**
-   * Events the mapping failed on, one row each; refused RunEvents, one row per stream event: a JSON array, exactly
-   * as they were sent (replay mode reports refusals instead).
+   * Events the mapping failed on, one row each; refused RunEvents, one row per stream event (replay mode reports
+   * refusals instead).
    */
   private async deadLetter(tx: Transaction<Database>, batch: LineageBatch): Promise<void> {
     for (const { event, error } of batch.poison) {
@@ -237,19 +218,6 @@ export class LineageConsumer implements BatchHandler<LineageBatch | null> {
       for (const item of batch.rejected) this.deps.replay.onRejected?.(item);
       return;
     }
-    const bySeq = new Map<number, RejectedLineageEvent[]>();
-    for (const item of batch.rejected) bySeq.set(item.event.seq, [...(bySeq.get(item.event.seq) ?? []), item]);
-    for (const [seq, items] of bySeq) {
-      const first = items[0]!.event;
-      await insertDeadLetter(tx, {
-        consumer: this.name,
-        seq,
-        subject: first.subject,
-        eventId: first.sourceEventId,
-        eventType: first.sourceType,
-        error: new Error(items.map((item) => `${item.event.eventType}: ${item.error}`).join('; ')),
-        body: `[${items.map((item) => item.event.body).join(',')}]`,
-      });
-    }
+    for (const letter of refusedDeadLetters(this.name, batch.rejected)) await insertDeadLetter(tx, letter);
   }
 }
