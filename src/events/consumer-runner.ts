@@ -5,7 +5,8 @@ import { Lease, sleep } from './lease.js';
 import { ManagerBatches } from './manager-batches.js';
 import { ManagerWriter } from './manager-writer.js';
 import { deliveredAt, messageBatches, stampArrivals } from './message-batches.js';
-import { applyProjectionBatch, decodeMessages, validEvents } from './projection-batches.js';
+import type { StoredEvent } from './envelope.js';
+import { applyProjectionBatch, decodeMessages, validEvents, type ProjectionTarget } from './projection-batches.js';
 import type { BatchHandler, RunnerOptions, RunnerStatus, StreamConsumer } from './stream-consumer.js';
 import { isTransientError } from './transient-error.js';
 import { LONG_PULL_EXPIRES_MS, pullOptions } from './pull-options.js';
@@ -299,14 +300,18 @@ export class ConsumerRunner {
     }
   }
 
-  /** Projections: the batch and the checkpoint in one transaction; a failing event alone goes to the dead letters. */
+  /**
+   * Projections: the batch and the checkpoint in one transaction (after the handler's `prepare`, outside it); a
+   * failing event alone goes to the dead letters.
+   */
   private async projectBatch(handler: BatchHandler, messages: JsMsg[]): Promise<void> {
     const decoded = decodeMessages(this.options.store, messages);
     const lastSeq = messages[messages.length - 1]!.seq;
     const { db, prepareTransaction } = this.options;
     const startedAt = Date.now();
+    const target = await this.prepared(handler, validEvents(decoded));
     await applyProjectionBatch(
-      { db, log: this.log, target: handler, ...(prepareTransaction ? { prepare: prepareTransaction } : {}) },
+      { db, log: this.log, target, ...(prepareTransaction ? { prepare: prepareTransaction } : {}) },
       decoded,
       this.position,
       lastSeq,
@@ -318,6 +323,17 @@ export class ConsumerRunner {
     } catch (error) {
       this.log.error({ err: error }, 'afterCommit failed');
     }
+  }
+
+  /** A handler with `prepare`: that work first, outside any transaction; `handle` then gets its result. */
+  private async prepared(handler: BatchHandler, events: readonly StoredEvent[]): Promise<ProjectionTarget> {
+    if (!handler.prepare || events.length === 0) return handler;
+    const prepared = await handler.prepare(events, this.options.db);
+    return {
+      name: handler.name,
+      ...(handler.checkpointMembers ? { checkpointMembers: handler.checkpointMembers } : {}),
+      handle: (batch, tx) => handler.handle(batch, tx, prepared),
+    };
   }
 
   /** Per event: stream timestamp → delivered, → its batch started, → committed. */

@@ -10,10 +10,20 @@ import type { NatsContext } from './nats-context.js';
 /**
  * A read model: `handle` applies a batch inside the transaction that also stores the new checkpoint (STYLE §5).
  */
-export interface BatchHandler {
+export interface BatchHandler<Prepared = unknown> {
   name: string;
   kind?: 'projection';
-  handle(events: readonly StoredEvent[], tx: Transaction<Database>): Promise<void>;
+  /**
+   * Work on a batch that must not hold a transaction open (a call to an outside system): runs before the batch's
+   * transaction, outside any, and its result is handed to `handle`. A failure is retried from the checkpoint (it
+   * must isolate its own poison events; the runner cannot). A handler with `prepare` has no `applyAtOnce`.
+   */
+  prepare?(events: readonly StoredEvent[], db: Kysely<Database>): Promise<Prepared>;
+  /**
+   * `prepared` is what `prepare` returned for the whole batch, also when the runner applies the batch one event at a
+   * time after a failure (then `handle` is called once per event in the same transaction).
+   */
+  handle(events: readonly StoredEvent[], tx: Transaction<Database>, prepared?: Prepared): Promise<void>;
   /**
    * Further checkpoint rows the batch moves with the handler's own (a projection group's members), in the same
    * statement; a member already ahead (just rebuilt) keeps its position.

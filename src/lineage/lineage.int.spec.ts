@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { aRecordedAsset, aRunStory } from '../../test/support/builders/lineage-events.js';
 import { aCompleteRun, ingestDefinition, lineageStream } from '../../test/support/lineage-stream.js';
@@ -23,12 +24,12 @@ describe('OpenLineage emitter over HTTP (real NATS, Postgres and receiver)', () 
   const runners: ConsumerRunner[] = [];
   let stream: ReturnType<typeof lineageStream>;
 
-  const startEmitter = (instanceId: string) => {
+  const startEmitter = (instanceId: string, timeoutMs = 2000) => {
     const transport = new HttpLineageTransport({
       url: receiver.url,
       endpoint: '/api/v1/lineage',
       apiKey: 'lineage-key',
-      timeoutMs: 2000,
+      timeoutMs,
       unavailableAttempts: 3,
       baseDelayMs: 20,
     });
@@ -147,6 +148,48 @@ describe('OpenLineage emitter over HTTP (real NATS, Postgres and receiver)', () 
     ).toBe(true);
     receiver.setMode(201);
     await p.database.db.deleteFrom('projection_dead_letter').execute();
+  });
+
+  it('delivers outside any transaction and moves the checkpoint after delivery', async () => {
+    receiver.accepted.length = 0;
+    const before = expectedBodies().length;
+    // The first two requests fail (the transport retries with backoff), the third is held until the test releases it.
+    let requests = 0;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    receiver.setMode(async () => {
+      requests += 1;
+      if (requests <= 2) return 503;
+      if (requests === 3) await released;
+      return 201;
+    });
+    const last = await append(fullRun());
+    try {
+      startEmitter('emitter-5', 30_000);
+      await eventually(
+        async () => requests,
+        (count) => count >= 3,
+        15_000,
+      );
+      // Every backend of the test database but this query's: none is inside a transaction while delivery waits.
+      const { rows } = await sql<{ pid: number; state: string | null; query: string }>`
+        select pid, state, query from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid() and xact_start is not null`.execute(
+        p.database.db,
+      );
+      expect(rows).toEqual([]);
+      expect(await checkpointOf(p.database.db, 'lineage')).toBeLessThan(last);
+    } finally {
+      release();
+    }
+    await eventually(
+      () => checkpointOf(p.database.db, 'lineage'),
+      (seq) => seq >= last,
+      15_000,
+    );
+    expect(byWorkflowRun(receiver.accepted)).toEqual(byWorkflowRun(expectedBodies().slice(before)));
+    expect(await p.database.db.selectFrom('projection_dead_letter').select('seq').execute()).toEqual([]);
+    receiver.setMode(201);
   });
 
   it('classifies a stalled delivery as an infrastructure failure (retried, never dead-lettered)', () => {

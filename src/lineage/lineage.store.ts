@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../projections/database.js';
 import { emptyLineageState, type DeclaredAsset, type LineageState, type RunLineage } from './lineage.state.js';
 
@@ -20,6 +20,28 @@ export async function bumpGeneration(tx: Transaction<Database>, name: string): P
     .returning('generation')
     .executeTakeFirstOrThrow();
   return Number(row.generation) - 1;
+}
+
+/** The emitter's generation as last committed (0 before its first batch). */
+export async function readGeneration(db: Kysely<Database>, name: string): Promise<number> {
+  const row = await db.selectFrom('lineage_emitter').select('generation').where('name', '=', name).executeTakeFirst();
+  return row ? Number(row.generation) : 0;
+}
+
+/**
+ * The state and the generation it belongs to, read together: in one repeatable-read transaction (a short read,
+ * over before anything is delivered), or in `db` itself when it already is a transaction.
+ */
+export async function loadLineageSnapshot(
+  db: Kysely<Database>,
+  name: string,
+): Promise<{ state: LineageState; generation: number }> {
+  const read = async (tx: Transaction<Database>) => ({
+    generation: await readGeneration(tx, name),
+    state: await loadLineageState(tx),
+  });
+  if (db.isTransaction) return read(db as Transaction<Database>);
+  return db.transaction().setIsolationLevel('repeatable read').execute(read);
 }
 
 /** The whole state, as the last committed batch left it (as seen by `tx`). */

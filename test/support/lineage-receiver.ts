@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 
-/** How the receiver answers the next POST: an HTTP status, or a function of the body. */
-export type ReceiverMode = number | ((body: string) => number);
+/** How the receiver answers the next POST: an HTTP status, or a function of the body (which may hold the answer). */
+export type ReceiverMode = number | ((body: string) => number | Promise<number>);
 
 /**
  * A small OpenLineage HTTP receiver (the `POST /api/v1/lineage` of Marquez) for tests: keeps the raw bytes of every
@@ -15,7 +15,7 @@ export async function startLineageReceiver(initial: ReceiverMode = 201) {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   app.post('/api/v1/lineage', async (request, reply) => {
     const body = request.body as string;
-    const status = typeof mode === 'number' ? mode : mode(body);
+    const status = typeof mode === 'number' ? mode : await mode(body);
     requests.push({ status, authorization: request.headers.authorization });
     if (status >= 200 && status < 300) accepted.push(body);
     return reply.status(status).send(status >= 400 ? { error: `answered ${status}` } : '');
