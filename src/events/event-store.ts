@@ -197,8 +197,7 @@ export class EventStore {
    */
   async idsAfter(afterSeq: number, filter: string = this.nats.subjects.allEvents): Promise<Set<string>> {
     this.assertConnected();
-    const last =
-      filter === this.nats.subjects.allEvents ? await this.lastSequence() : await this.lastSeqOn(filter);
+    const last = filter === this.nats.subjects.allEvents ? await this.lastSequence() : await this.lastSeqOn(filter);
     if (last === undefined || last <= afterSeq) return new Set();
     return this.scanIds(
       { filter_subjects: filter, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: afterSeq + 1 },
