@@ -9,5 +9,5 @@ export default {
   testMatch: ['<rootDir>/{src,projections,test,examples,deploy}/**/*.spec.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   testTimeout: 60000,
-  maxWorkers: '50%',
+  maxWorkers: 2,
 };
