@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './database.js';
 
 /**
@@ -6,11 +6,24 @@ import type { Database } from './database.js';
  * planner walks the index whose order is the page's order and stops after `limit` rows. Without statistics
  * (autovacuum off, a table just swapped in) it otherwise believes the asset has a handful of rows and reads every
  * one of them to sort — a cost that grows with the number of partitions or the history length.
+ *
+ * `begin` and `set local` go as one simple query (a statement without parameters may hold several), so a page read
+ * is three round trips, not four: under load each round trip is a socket write and a pool connection held longer
+ * (issue 15, read path).
  */
-export function readInIndexOrder<T>(db: Kysely<Database>, read: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
-  return db.transaction().execute(async (tx) => {
-    await sql`set local enable_sort = off`.execute(tx);
-    return read(tx);
+export function readInIndexOrder<T>(db: Kysely<Database>, read: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (connection) => {
+    let result: T;
+    try {
+      await sql.raw('begin; set local enable_sort = off').execute(connection);
+      result = await read(connection);
+    } catch (error) {
+      // Outside a transaction (the `begin` failed) a rollback is a no-op with a warning, not an error.
+      await sql.raw('rollback').execute(connection);
+      throw error;
+    }
+    await sql.raw('commit').execute(connection);
+    return result;
   });
 }
 

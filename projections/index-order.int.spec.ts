@@ -1,0 +1,45 @@
+import { sql, type Kysely } from 'kysely';
+import { createDatabase } from '../src/db/database-factory.js';
+import { createTestDatabase, type TestDatabase } from '../test/support/test-database.js';
+import type { Database } from './database.js';
+import { readInIndexOrder } from './index-order.js';
+
+let t: TestDatabase;
+/** One connection: what a read leaves behind is what the next one finds. */
+let db: Kysely<Database>;
+let sent: string[] = [];
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  db = createDatabase({ connectionString: t.url, maxConnections: 1, onQuery: (event) => sent.push(event.query.sql) });
+});
+
+afterAll(async () => {
+  await db.destroy();
+  await t.drop();
+});
+
+const enableSort = async (on: Kysely<Database>) =>
+  (await sql<{ enable_sort: string }>`show enable_sort`.execute(on)).rows[0]!.enable_sort;
+
+describe('readInIndexOrder', () => {
+  it('reads with sorts priced out, in a transaction of three round trips, and leaves the connection as it found it', async () => {
+    sent = [];
+    // `set local` outside a transaction has no effect: `off` here means the read ran in one.
+    expect(await readInIndexOrder(db, enableSort)).toBe('off');
+    expect(sent).toEqual(['begin; set local enable_sort = off', 'show enable_sort', 'commit']);
+    expect(await enableSort(db)).toBe('on');
+  });
+
+  it('rolls back when the read fails and leaves the connection usable', async () => {
+    const failed = await readInIndexOrder(db, async (tx) => {
+      await sql`select 1 / 0`.execute(tx);
+    }).then(
+      () => null,
+      (error: { code?: string }) => error.code,
+    );
+    expect(failed).toBe('22012');
+    expect(await enableSort(db)).toBe('on');
+    expect((await sql<{ one: number }>`select 1 as one`.execute(db)).rows).toEqual([{ one: 1 }]);
+  });
+});
