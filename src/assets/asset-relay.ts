@@ -34,6 +34,9 @@ export function relayedAssets(
       schema: asset.schema,
       freshness: asset.freshness,
       parameters: context.parameters,
+      ...(asset.checks
+        ? { failedBlockingChecks: asset.checks.filter((c) => c.blocking && !c.passed).map((c) => c.name) }
+        : {}),
     };
     return toEnvelope(
       { id: producedEventId(step.id, asset.assetId, asset.partitionKey), type: 'asset.produced' as const, data },

@@ -20,6 +20,11 @@ export interface AssetProduced {
   schema: Record<string, unknown> | null;
   freshness: Freshness | null;
   parameters: Record<string, unknown> | null;
+  /**
+   * Names of blocking checks that failed on this materialization (DESIGN §14); present when the asset declares
+   * checks. Non-empty: auto-materialization downstream of it is skipped (`blocked-by-check`).
+   */
+  failedBlockingChecks?: string[];
 }
 
 /**
@@ -158,7 +163,11 @@ function schema(type: AssetEventType, required: string[], properties: Record<str
 }
 
 export const assetEventSchemas: EventSchema[] = [
-  schema('asset.produced', [...producedRequired, 'payload'], { ...produced, payload: {} }),
+  schema('asset.produced', [...producedRequired, 'payload'], {
+    ...produced,
+    payload: {},
+    failedBlockingChecks: { type: 'array', items: { type: 'string' } },
+  }),
   schema('asset.expired', [...producedRequired, 'expiresAt', 'requestedAt', 'reason', 'producedEventId'], {
     ...produced,
     expiresAt: instant,

@@ -1,11 +1,18 @@
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { JOB_HANDLERS, type JobHandlerRegistry } from '../../src/jobs/job-handler.js';
+import { RUNNER_TOKEN, startTestApp, type TestApp } from '../support/test-app.js';
 import { eventually } from '../support/waiting.js';
+import { countAutoRuns, pairOfWorkflows, register } from './materializer-fixtures.js';
 
 /** Asset checks (issue 20, DESIGN §14) over HTTP: declared, reported with a completion, evaluated, read back. */
 describe('asset checks over HTTP', () => {
   let t: TestApp;
+  let rowsPass = false;
   beforeAll(async () => {
     t = await startTestApp();
+    t.app.get<JobHandlerRegistry>(JOB_HANDLERS).register('gate-up-job', async () => ({
+      status: 'succeeded',
+      result: { assets: [{ assetId: 'gate.up', payload: { n: 1 }, checks: [{ name: 'rows', passed: rowsPass }] }] },
+    }));
   });
   afterAll(async () => {
     await t.close();
@@ -111,5 +118,45 @@ describe('asset checks over HTTP', () => {
     });
     expect(response.status).toBe(400);
     expect(response.body.errors).toContainEqual(expect.objectContaining({ path: '/steps/0/consumes/0/checks' }));
+  });
+
+  it('a failed blocking check stops auto-materialization downstream (blocked-by-check), a passing one resumes it', async () => {
+    const pair = pairOfWorkflows('gate');
+    const upstreamStep = {
+      ...pair.upstream.steps[0],
+      jobSlug: 'gate-up-job',
+      produces: [{ assetId: 'gate.up', checks: [{ name: 'rows', severity: 'error', blocking: true }] }],
+    };
+    await register(t, { ...pair.upstream, steps: [upstreamStep] });
+    await register(t, pair.downstream);
+    const view = (query: string) => t.request('GET', `/workflows/gate-down/auto-materialize${query}`, { token: null });
+    const runUp = () => t.request('POST', '/workflows/gate-up/run', { body: {}, token: RUNNER_TOKEN });
+
+    rowsPass = false;
+    expect((await runUp()).status).toBe(202);
+    const skipped = await eventually(
+      () => view('?outcome=skipped'),
+      (response) => response.body?.data?.decisions?.length === 1,
+      15_000,
+    );
+    expect(skipped.body.data.decisions[0]).toMatchObject({
+      outcome: 'skipped',
+      reason: 'blocked-by-check',
+      assetId: 'gate.up',
+      detail: expect.stringContaining('rows'),
+    });
+    expect(await countAutoRuns(t.platform.db, 'gate-down')).toBe(0);
+
+    rowsPass = true;
+    expect((await runUp()).status).toBe(202);
+    await eventually(
+      () => countAutoRuns(t.platform.db, 'gate-down'),
+      (n) => n === 1,
+      15_000,
+    );
+    const enqueued = await view('?outcome=enqueued');
+    expect(enqueued.body.data.decisions).toEqual([
+      expect.objectContaining({ outcome: 'enqueued', reason: 'upstream-update', assetId: 'gate.up' }),
+    ]);
   });
 });

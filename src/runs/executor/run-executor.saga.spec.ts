@@ -262,6 +262,8 @@ describe('run executor decider (foldBatch + decideRuns)', () => {
         },
       });
       expect(relayed[1]!.data).toMatchObject({ checkName: 'total', passed: false, source: 'service' });
+      // The materialization names its failed blocking checks (the non-blocking "total" is not among them).
+      expect(relayed[2]!.data).toMatchObject({ failedBlockingChecks: ['rows'] });
       // Its own events read back relay nothing again.
       expect(world.step()?.appended.filter((event) => event.type.startsWith('asset.')) ?? []).toEqual([]);
     });
