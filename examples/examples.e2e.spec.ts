@@ -97,6 +97,23 @@ describe('examples loaded at boot (APPHUB_LOAD_EXAMPLES=true)', () => {
     expect(scan.entries).toEqual(
       expect.arrayContaining([expect.objectContaining({ relativePath: 'index.ts', kind: 'file' })]),
     );
+    const checks = await eventually(
+      () => t.request('GET', '/workflows/directory-insights-report/assets/directory.insights.report/checks'),
+      (response) => response.body?.data?.results?.length === 2,
+      RUN_DEADLINE_MS,
+    );
+    expect(
+      checks.body.data.results.map((r: { checkName: string; passed: boolean; source: string }) => [
+        r.checkName,
+        r.passed,
+        r.source,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['has-files', true, 'service'],
+        ['complete-scan', true, 'job'],
+      ]),
+    );
 
     const archive = await runToCompletion('directory-insights-archive');
     expect(produced(archive)).toEqual([{ assetId: 'directory.insights.archive', partitionKey: null }]);

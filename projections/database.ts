@@ -2,6 +2,7 @@ import type {
   AssetMaterializationTable,
   AssetPartitionTable,
 } from './asset-materializations/asset-materializations.table.js';
+import type { AssetCheckTable } from './asset-checks/asset-checks.table.js';
 import type { AutoMaterializeDecisionTable } from './auto-materialize-decisions/auto-materialize-decisions.table.js';
 import type {
   BackfillManagerBackfillTable,
@@ -58,6 +59,7 @@ export interface Database {
   materializer_parameters: MaterializerParametersTable;
   materializer_seen_event: MaterializerSeenEventTable;
   auto_materialize_decision: AutoMaterializeDecisionTable;
+  asset_check: AssetCheckTable;
   lineage_emitter: LineageEmitterTable;
   lineage_run: LineageRunTable;
   lineage_producer: LineageProducerTable;

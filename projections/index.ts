@@ -1,3 +1,4 @@
+import { assetChecksProjection } from './asset-checks/asset-checks.projection.js';
 import { assetHistoryProjection } from './asset-history/asset-history.projection.js';
 import { assetPartitionsProjection } from './asset-partitions/asset-partitions.projection.js';
 import { autoMaterializeDecisionsProjection } from './auto-materialize-decisions/auto-materialize-decisions.projection.js';
@@ -14,4 +15,5 @@ export const allProjections: readonly Projection[] = [
   assetPartitionsProjection,
   autoMaterializeDecisionsProjection,
   backfillsProjection,
+  assetChecksProjection,
 ];

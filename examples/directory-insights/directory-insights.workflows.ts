@@ -54,6 +54,20 @@ export const directoryInsightsReport: ExampleWorkflow = {
             required: ['outputDir', 'reportTitle', 'generatedAt', 'artifacts'],
           },
           freshness: { ttlMs: 3600000 },
+          checks: [
+            {
+              name: 'has-files',
+              description: 'The scan found at least one file; an empty report is not archived.',
+              severity: 'error',
+              blocking: true,
+              payloadSchema: { type: 'object', required: ['fileCount'], properties: { fileCount: { minimum: 1 } } },
+            },
+            {
+              name: 'complete-scan',
+              description: 'The scan stayed within maxEntries and maxDepth (reported by the job).',
+              severity: 'warn',
+            },
+          ],
         },
       ],
     },

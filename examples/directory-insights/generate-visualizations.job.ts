@@ -104,7 +104,14 @@ async function generateReport(output: ExampleOutput, context: JobContext): Promi
     status: 'succeeded',
     result: {
       files: writer.artifacts,
-      assets: [{ assetId: 'directory.insights.report', payload, producedAt: payload.generatedAt }],
+      assets: [
+        {
+          assetId: 'directory.insights.report',
+          payload,
+          producedAt: payload.generatedAt,
+          checks: [{ name: 'complete-scan', passed: !scan.truncated, metadata: { fileCount: scan.fileCount } }],
+        },
+      ],
     },
   };
 }

@@ -1,6 +1,6 @@
 import { derivedEventId, toEnvelope, type EventEnvelope, type StoredEvent } from '../events/envelope.js';
 import type { RunRequested, StepSucceeded } from '../runs/run.events.js';
-import type { AssetProduced } from './asset.events.js';
+import type { AssetCheckEvaluated, AssetProduced } from './asset.events.js';
 
 /** What the relay needs of a run: taken from its `workflow.run.requested`. */
 export type RelayRunContext = Pick<RunRequested, 'workflowDefinitionId' | 'workflowSlug' | 'runKey' | 'parameters'>;
@@ -34,11 +34,57 @@ export function relayedAssets(
       schema: asset.schema,
       freshness: asset.freshness,
       parameters: context.parameters,
+      ...(asset.checks
+        ? { failedBlockingChecks: asset.checks.filter((c) => c.blocking && !c.passed).map((c) => c.name) }
+        : {}),
     };
     return toEnvelope(
       { id: producedEventId(step.id, asset.assetId, asset.partitionKey), type: 'asset.produced' as const, data },
       { correlationId: runId, causationId: step.id, actor: step.metadata.actor },
       step.occurredAt,
     );
+  });
+}
+
+/** The id of a check result of a materialization: uuidv5(produced event id, "check", name). */
+export function checkEventId(producedId: string, checkName: string): string {
+  return derivedEventId(producedId, 'check', checkName);
+}
+
+/**
+ * The check results of a succeeded step's assets (DESIGN §14): one `asset.check.evaluated` per result, appended
+ * before the materializations themselves, so whoever reads an `asset.produced` has already seen its checks. Pure.
+ */
+export function relayedChecks(
+  step: StoredEvent<string, StepSucceeded>,
+  runId: string,
+  context: RelayRunContext,
+): Array<EventEnvelope<'asset.check.evaluated', AssetCheckEvaluated>> {
+  return step.data.assets.flatMap((asset) => {
+    const producedId = producedEventId(step.id, asset.assetId, asset.partitionKey);
+    return (asset.checks ?? []).map((check) => {
+      const data: AssetCheckEvaluated = {
+        assetId: asset.assetId,
+        workflowSlug: context.workflowSlug,
+        workflowDefinitionId: context.workflowDefinitionId,
+        workflowRunId: runId,
+        stepId: step.data.stepId,
+        partitionKey: asset.partitionKey,
+        producedEventId: producedId,
+        producedAt: asset.producedAt,
+        checkName: check.name,
+        severity: check.severity,
+        blocking: check.blocking,
+        passed: check.passed,
+        source: check.source,
+        metadata: check.metadata,
+        violations: check.violations,
+      };
+      return toEnvelope(
+        { id: checkEventId(producedId, check.name), type: 'asset.check.evaluated' as const, data },
+        { correlationId: runId, causationId: step.id, actor: step.metadata.actor },
+        step.occurredAt,
+      );
+    });
   });
 }

@@ -1,6 +1,6 @@
 import type { EventSchema } from '../events/event-schemas.js';
 import type { AssetSubjectKind } from '../events/subjects.js';
-import type { Freshness } from '../workflows/workflow-definition.js';
+import type { CheckSeverity, Freshness } from '../workflows/workflow-definition.js';
 
 /**
  * `asset.produced` — one materialization of an asset, appended by the asset relay for each asset of a
@@ -20,6 +20,11 @@ export interface AssetProduced {
   schema: Record<string, unknown> | null;
   freshness: Freshness | null;
   parameters: Record<string, unknown> | null;
+  /**
+   * Names of blocking checks that failed on this materialization (DESIGN §14); present when the asset declares
+   * checks. Non-empty: auto-materialization downstream of it is skipped (`blocked-by-check`).
+   */
+  failedBlockingChecks?: string[];
 }
 
 /**
@@ -74,6 +79,30 @@ export interface AssetPartitionParametersDeleted {
   deletedAt: string;
 }
 
+/**
+ * `asset.check.evaluated` — one check result of one materialization (DESIGN §14), on `<prefix>.asset.check.<assetId>`,
+ * appended by the relay just before the `asset.produced` it belongs to. Its id is uuidv5(produced event id, "check",
+ * name): a relay replay yields the same id.
+ */
+export interface AssetCheckEvaluated {
+  assetId: string;
+  workflowSlug: string;
+  workflowDefinitionId: string;
+  workflowRunId: string;
+  stepId: string;
+  partitionKey: string | null;
+  /** Id of the `asset.produced` event (the materialization) the result belongs to. */
+  producedEventId: string;
+  producedAt: string;
+  checkName: string;
+  severity: CheckSeverity;
+  blocking: boolean;
+  passed: boolean;
+  source: 'job' | 'service' | 'job+service';
+  metadata: unknown;
+  violations: Array<{ path: string; message: string }>;
+}
+
 export type AssetEventMap = {
   'asset.produced': AssetProduced;
   'asset.expired': AssetExpired;
@@ -81,6 +110,7 @@ export type AssetEventMap = {
   'asset.stale.cleared': AssetStaleCleared;
   'asset.partition-parameters.set': AssetPartitionParametersSet;
   'asset.partition-parameters.deleted': AssetPartitionParametersDeleted;
+  'asset.check.evaluated': AssetCheckEvaluated;
 };
 
 export type AssetEventType = keyof AssetEventMap;
@@ -93,6 +123,7 @@ export const ASSET_SUBJECT_KIND: Record<AssetEventType, AssetSubjectKind> = {
   'asset.stale.cleared': 'stale-cleared',
   'asset.partition-parameters.set': 'parameters-set',
   'asset.partition-parameters.deleted': 'parameters-deleted',
+  'asset.check.evaluated': 'check',
 };
 
 const instant = { type: 'string', format: 'date-time' };
@@ -132,7 +163,11 @@ function schema(type: AssetEventType, required: string[], properties: Record<str
 }
 
 export const assetEventSchemas: EventSchema[] = [
-  schema('asset.produced', [...producedRequired, 'payload'], { ...produced, payload: {} }),
+  schema('asset.produced', [...producedRequired, 'payload'], {
+    ...produced,
+    payload: {},
+    failedBlockingChecks: { type: 'array', items: { type: 'string' } },
+  }),
   schema('asset.expired', [...producedRequired, 'expiresAt', 'requestedAt', 'reason', 'producedEventId'], {
     ...produced,
     expiresAt: instant,
@@ -172,4 +207,46 @@ export const assetEventSchemas: EventSchema[] = [
     deletedBy: { type: 'string' },
     deletedAt: instant,
   }),
+  schema(
+    'asset.check.evaluated',
+    [
+      'assetId',
+      'workflowSlug',
+      'workflowDefinitionId',
+      'workflowRunId',
+      'stepId',
+      'partitionKey',
+      'producedEventId',
+      'producedAt',
+      'checkName',
+      'severity',
+      'blocking',
+      'passed',
+      'source',
+      'metadata',
+      'violations',
+    ],
+    {
+      ...base,
+      workflowDefinitionId: { type: 'string' },
+      workflowRunId: { type: 'string' },
+      stepId: { type: 'string' },
+      producedEventId: { type: 'string' },
+      producedAt: instant,
+      checkName: { type: 'string', minLength: 1, maxLength: 100 },
+      severity: { enum: ['warn', 'error'] },
+      blocking: { type: 'boolean' },
+      passed: { type: 'boolean' },
+      source: { enum: ['job', 'service', 'job+service'] },
+      metadata: {},
+      violations: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['path', 'message'],
+          properties: { path: { type: 'string' }, message: { type: 'string' } },
+        },
+      },
+    },
+  ),
 ];

@@ -47,6 +47,11 @@ export const partitionsQuerySchema = query({
       'Also answer meta.total (stored plus upcoming partitions). Counting reads every stored partition of the asset, so it is off by default; pages themselves cost the same at any partition count.',
   },
 });
+export const checksQuerySchema = query({
+  partitionKey: { ...partitionKey, description: 'Only this partition (validated against the asset partitioning).' },
+  check: { type: 'string', minLength: 1, maxLength: 100, description: 'Only results of this check name.' },
+  limit: limit(200, 50),
+});
 export const catalogQuerySchema = query({ limit: limit(200, 50), cursor });
 export const assetDetailQuerySchema = query({ limit: limit(200, 50), cursor });
 
@@ -86,6 +91,13 @@ export const partitionParametersBodySchema = {
     parameters: { type: 'object', description: 'Run parameters merged into auto runs of this partition.' },
   },
 } as const;
+
+export interface ChecksQuery {
+  partitionKey?: string;
+  check?: string;
+  limit: number;
+  minSeq?: number;
+}
 
 export interface HistoryQuery {
   partitionKey?: string;

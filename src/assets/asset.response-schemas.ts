@@ -71,6 +71,48 @@ export const historyResponseSchema = data(
   page,
 );
 
+const checkDeclarationSchema = {
+  type: 'object',
+  properties: {
+    stepId: { type: 'string' },
+    name: { type: 'string' },
+    description: nullable({ type: 'string' }),
+    severity: { type: 'string', enum: ['warn', 'error'] },
+    blocking: { type: 'boolean' },
+    payloadSchema: nullable({ type: 'object' }),
+  },
+};
+
+const checkResultSchema = {
+  type: 'object',
+  properties: {
+    checkName: { type: 'string' },
+    severity: { type: 'string', enum: ['warn', 'error'] },
+    blocking: { type: 'boolean' },
+    passed: { type: 'boolean' },
+    source: { type: 'string', enum: ['job', 'service', 'job+service'] },
+    metadata: json,
+    violations: {
+      type: 'array',
+      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+    },
+    partitionKey: nullable({ type: 'string' }),
+    producedEventId: { type: 'string' },
+    workflowRunId: { type: 'string' },
+    producedAt: { type: 'string', format: 'date-time' },
+    eventSeq: { type: 'integer' },
+  },
+};
+
+export const checksResponseSchema = data({
+  assetId: { type: 'string' },
+  declared: { type: 'array', items: checkDeclarationSchema },
+  results: { type: 'array', items: checkResultSchema },
+  limit: { type: 'integer' },
+  partitionKey: nullable({ type: 'string' }),
+  check: nullable({ type: 'string' }),
+});
+
 export const partitionsResponseSchema = data(
   {
     assetId: { type: 'string' },

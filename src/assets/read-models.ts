@@ -6,6 +6,7 @@ export const READ_MODELS = {
   runs: 'run_history',
   history: 'asset_history',
   partitions: 'asset_partitions',
+  checks: 'asset_checks',
 } as const;
 
 /** Read-your-writes: waits (bounded) until every named read model has applied `minSeq` (503 otherwise). */

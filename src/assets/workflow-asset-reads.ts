@@ -11,6 +11,7 @@ import {
   existingPartitionKeys,
   listPartitionsAfter,
 } from '../../projections/asset-partitions/asset-partitions.queries.js';
+import { listCheckResults } from '../../projections/asset-checks/asset-checks.queries.js';
 import type { Database } from '../../projections/database.js';
 import type { DeclarationRow } from './asset-declarations.js';
 import { DomainError } from '../domain/domain-error.js';
@@ -20,7 +21,7 @@ import { DB } from '../runtime/tokens.js';
 import { WorkflowCommandService } from '../workflows/workflow-command.service.js';
 import { declarationsOf, freshnessOf, partitioningOf, rolesOf } from './asset-declarations.js';
 import { resolvePartitionKey } from './asset.decider.js';
-import type { HistoryQuery, PartitionsQuery } from './asset.http-schemas.js';
+import type { ChecksQuery, HistoryQuery, PartitionsQuery } from './asset.http-schemas.js';
 import { toPartitionEntry } from './partition-entry.js';
 import { pagePartitions } from './partition-page.js';
 import { compareCodePoints, type PartitionPosition } from './partition-position.js';
@@ -87,6 +88,41 @@ export class WorkflowAssetReads {
     return {
       data: { assetId, ...rolesOf(declarations), history, limit: query.limit, partitionKey },
       meta: { nextCursor },
+    };
+  }
+
+  /** `GET /workflows/:slug/assets/:assetId/checks`: the declared checks and their results, newest first. */
+  async checks(slug: string, assetId: string, query: ChecksQuery) {
+    const declarations = await this.declarationsOf(slug, assetId);
+    const { workflow } = await this.workflows.require(slug);
+    const partitionKey =
+      query.partitionKey === undefined
+        ? null
+        : resolvePartitionKey(partitioningOf(declarations), query.partitionKey, 'query/partitionKey');
+    const declared = workflow.steps.flatMap((step) =>
+      step.produces
+        .filter((declaration) => declaration.assetId === assetId)
+        .flatMap((declaration) =>
+          (declaration.checks ?? []).map((check) => ({
+            stepId: step.id,
+            name: check.name,
+            description: check.description ?? null,
+            severity: check.severity,
+            blocking: check.blocking ?? false,
+            payloadSchema: check.payloadSchema ?? null,
+          })),
+        ),
+    );
+    await waitForReadModels(this.consumers, [READ_MODELS.checks], query.minSeq);
+    const results = await listCheckResults(this.db, {
+      slug,
+      assetId,
+      limit: query.limit,
+      ...(partitionKey === null ? {} : { partitionKey }),
+      ...(query.check === undefined ? {} : { checkName: query.check }),
+    });
+    return {
+      data: { assetId, declared, results, limit: query.limit, partitionKey, check: query.check ?? null },
     };
   }
 

@@ -3,13 +3,20 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { SchemaPipe } from '../http/schema.pipe.js';
 import { ApiQueryFrom, ApiWorkflowAssetParams } from './api-docs.js';
 import {
+  checksQuerySchema,
   historyQuerySchema,
   inventoryQuerySchema,
   partitionsQuerySchema,
+  type ChecksQuery,
   type HistoryQuery,
   type PartitionsQuery,
 } from './asset.http-schemas.js';
-import { historyResponseSchema, inventoryResponseSchema, partitionsResponseSchema } from './asset.response-schemas.js';
+import {
+  checksResponseSchema,
+  historyResponseSchema,
+  inventoryResponseSchema,
+  partitionsResponseSchema,
+} from './asset.response-schemas.js';
 import { WorkflowAssetReads } from './workflow-asset-reads.js';
 
 /** Reads of one workflow's assets (DESIGN §5). */
@@ -60,5 +67,20 @@ export class WorkflowAssetsController {
     @Query(new SchemaPipe(partitionsQuerySchema, 'query')) query: PartitionsQuery,
   ) {
     return this.reads.partitions(slug, assetId, query);
+  }
+
+  @Get(':assetId/checks')
+  @ApiOperation({
+    summary: 'Declared checks of an asset and their results, newest first (optional partition and check filters)',
+  })
+  @ApiWorkflowAssetParams()
+  @ApiQueryFrom(checksQuerySchema)
+  @ApiOkResponse({ schema: checksResponseSchema })
+  checks(
+    @Param('slug') slug: string,
+    @Param('assetId') assetId: string,
+    @Query(new SchemaPipe(checksQuerySchema, 'query')) query: ChecksQuery,
+  ) {
+    return this.reads.checks(slug, assetId, query);
   }
 }

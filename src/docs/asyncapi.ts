@@ -136,6 +136,14 @@ const channels: ChannelSpec[] = [
     types: (t) => t === 'asset.partition-parameters.deleted',
   },
   {
+    id: 'assetCheckEvaluated',
+    address: '{prefix}.asset.check.{assetId}',
+    description:
+      'One check result of one materialization (DESIGN §14): reported by the job in result.assets[].checks or evaluated by the service (a payloadSchema rule). Appended before the asset.produced it belongs to; id uuidv5(produced event id, "check", name).',
+    parameters: { assetId: 'Dotted asset id.' },
+    types: (t) => t === 'asset.check.evaluated',
+  },
+  {
     id: 'workflowDefinitionUpdated',
     address: '{prefix}.workflow.definition.updated.{slug}',
     description: 'A workflow definition was registered or replaced (optimistic concurrency per slug).',

@@ -23,7 +23,7 @@ function dotted(value: string): string {
 }
 
 export type AssetSubjectKind =
-  'produced' | 'expired' | 'stale-marked' | 'stale-cleared' | 'parameters-set' | 'parameters-deleted';
+  'produced' | 'expired' | 'stale-marked' | 'stale-cleared' | 'parameters-set' | 'parameters-deleted' | 'check';
 
 export type TimerKind =
   'freshness-ttl' | 'freshness-cadence' | 'backoff' | 'step-timeout' | 'step-retry' | 'dependency-wait';

@@ -38,6 +38,7 @@ export const PROBLEM_TYPES: Record<string, { status: number; title: string }> = 
   asset_not_fresh: { status: 412, title: 'The asset is not fresh' },
   version_conflict: { status: 412, title: 'The workflow changed since the given version' },
   payload_too_large: { status: 413, title: 'Request body too large' },
+  undeclared_check: { status: 422, title: 'The step result reports a check its asset does not declare' },
   run_request_too_large: { status: 422, title: 'The runs these parameters merge into would be too large to record' },
   uri_too_long: { status: 414, title: 'A path parameter is too long' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },

@@ -10,7 +10,8 @@ export type TriggerReason = 'upstream-update' | 'expiry' | 'stale-mark' | 'depen
  * older than `lookbackWindows`), `policy_disabled` (`autoMaterialize.enabled: false`), `newer_materialization` (the
  * expired materialization was replaced since), `run_key_conflict` (an active run of another origin holds the key),
  * `workflow_not_found` (a backfill partition of a workflow the materializer does not know), `run_request_too_large`
- * (the merged parameters make a `workflow.run.requested` above the NATS server's `max_payload`; never retried).
+ * (the merged parameters make a `workflow.run.requested` above the NATS server's `max_payload`; never retried),
+ * `blocked-by-check` (a blocking check failed on the upstream materialization; a passing one triggers again).
  */
 export type SkipReason =
   | 'cycle'
@@ -20,7 +21,8 @@ export type SkipReason =
   | 'newer_materialization'
   | 'run_key_conflict'
   | 'workflow_not_found'
-  | 'run_request_too_large';
+  | 'run_request_too_large'
+  | 'blocked-by-check';
 
 /** The upstream materialization behind an `upstream-update` trigger. */
 export interface UpstreamRef {

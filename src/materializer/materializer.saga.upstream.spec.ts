@@ -55,6 +55,27 @@ describe('materializer saga: upstream updates', () => {
     });
   });
 
+  describe('when a blocking check failed on the upstream materialization (issue 20)', () => {
+    it('skips the trigger with blocked-by-check, and a passing materialization triggers again', () => {
+      const saga = givenSaga([aWorkflowDefined(source), aWorkflowDefined(target)]);
+      const failed = produceSource({ workflowRunId: 'up-fail', failedBlockingChecks: ['rows'] });
+      const blocked = saga.when(failed);
+      expect(blocked.runs).toEqual([]);
+      expect(blocked.decisions).toEqual([
+        expect.objectContaining({
+          outcome: 'skipped',
+          reason: 'blocked-by-check',
+          workflowSlug: 'target',
+          detail: expect.stringContaining('rows'),
+          cause: { eventId: failed.id, type: 'asset.produced', seq: failed.seq },
+        }),
+      ]);
+      const passing = saga.when(produceSource({ workflowRunId: 'up-pass', failedBlockingChecks: [] }));
+      expect(passing.runs).toHaveLength(1);
+      expect(passing.decisions).toEqual([expect.objectContaining({ outcome: 'enqueued', reason: 'upstream-update' })]);
+    });
+  });
+
   describe('when the consumer is not an opted-in other workflow', () => {
     it('never lets a producer trigger itself (self-consumption)', () => {
       const self = aWorkflow('self', [aStep('a', { consumes: ['loop.asset'], produces: [optedIn('loop.asset')] })]);

@@ -12,7 +12,8 @@ type Produced = CauseEvent & { data: AssetProduced };
 /**
  * `asset.produced` of X → every *other* workflow whose step consumes X and produces an opted-in asset gets a trigger
  * for the partition X's key maps to. The producer never triggers itself; a causation chain that already holds the
- * target is a `cycle`; a key that cannot be mapped onto the target is a `partition_mismatch`.
+ * target is a `cycle`; a key that cannot be mapped onto the target is a `partition_mismatch`; a materialization
+ * whose blocking check failed is `blocked-by-check` (DESIGN §14).
  */
 export function decideUpstreamUpdate(state: MaterializerState, event: Produced, out: SagaOutput): void {
   for (const slug of state.consumers.get(event.data.assetId) ?? []) {
@@ -43,6 +44,12 @@ function considerConsumer(
     );
   if (interest.kind === 'disabled')
     return void skip('policy_disabled', `asset "${interest.source.assetId}" has autoMaterialize.enabled = false`);
+  const blocked = data.failedBlockingChecks ?? [];
+  if (blocked.length > 0)
+    return void skip(
+      'blocked-by-check',
+      `blocking check(s) ${blocked.join(', ')} failed on this materialization of "${data.assetId}"; a passing one triggers again`,
+    );
   const upstreamChain = state.runs.get(data.workflowRunId)?.chain ?? [data.workflowSlug];
   if (upstreamChain.includes(workflow.slug))
     return void skip('cycle', `causation chain ${upstreamChain.join(' → ')} already contains "${workflow.slug}"`);

@@ -136,4 +136,133 @@ describe('recording assets from a step result', () => {
       '/result/assets/2/producedAt',
     ]);
   });
+
+  describe('checks (DESIGN §14)', () => {
+    const checked: WorkflowStep = {
+      ...step,
+      produces: [
+        {
+          assetId: 'report',
+          checks: [
+            { name: 'rows', severity: 'error', blocking: true },
+            { name: 'has-total', severity: 'warn', payloadSchema: { type: 'object', required: ['total'] } },
+            { name: 'unreported', severity: 'warn' },
+          ],
+        },
+      ],
+    };
+
+    it('records reported results and evaluates payload rules itself, in declaration order', () => {
+      const result = recordAssets(
+        checked,
+        null,
+        {
+          assets: [
+            {
+              assetId: 'report',
+              payload: { rows: 0 },
+              checks: [{ name: 'rows', passed: false, metadata: { rows: 0 } }],
+            },
+          ],
+        },
+        NOW,
+      );
+      expect(result.ok && result.assets[0]!.checks).toEqual([
+        {
+          name: 'rows',
+          severity: 'error',
+          blocking: true,
+          passed: false,
+          source: 'job',
+          metadata: { rows: 0 },
+          violations: [],
+        },
+        {
+          name: 'has-total',
+          severity: 'warn',
+          blocking: false,
+          passed: false,
+          source: 'service',
+          metadata: null,
+          violations: [{ path: '/', message: "must have required property 'total'" }],
+        },
+      ]);
+    });
+
+    it('passes a payload rule only when the job, if it reports the check too, also passes it', () => {
+      const passing = recordAssets(checked, null, { assets: [{ assetId: 'report', payload: { total: 1 } }] }, NOW);
+      expect(passing.ok && passing.assets[0]!.checks?.map(({ name, passed }) => [name, passed])).toEqual([
+        ['has-total', true],
+      ]);
+      const vetoed = recordAssets(
+        checked,
+        null,
+        { assets: [{ assetId: 'report', payload: { total: 1 }, checks: [{ name: 'has-total', passed: false }] }] },
+        NOW,
+      );
+      expect(vetoed.ok && vetoed.assets[0]!.checks?.[0]).toMatchObject({ passed: false, source: 'job+service' });
+    });
+
+    it('adds no checks field to an asset that declares none', () => {
+      const result = recordAssets(step, null, { assets: [{ assetId: 'plain.asset', payload: { count: 1 } }] }, NOW);
+      expect(result.ok && 'checks' in result.assets[0]!).toBe(false);
+    });
+
+    it('refuses an undeclared check name with 422 undeclared_check and its path', () => {
+      let error: unknown;
+      try {
+        recordAssets(
+          checked,
+          null,
+          {
+            assets: [
+              {
+                assetId: 'report',
+                checks: [
+                  { name: 'rows', passed: true },
+                  { name: 'typo', passed: true },
+                ],
+              },
+            ],
+          },
+          NOW,
+        );
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).code).toBe('undeclared_check');
+      expect((error as ValidationError).errors).toEqual([
+        { path: '/result/assets/0/checks/1/name', message: '"report" declares no check "typo"' },
+      ]);
+    });
+
+    it('throws invalid_completion for malformed check results', () => {
+      let error: unknown;
+      try {
+        recordAssets(
+          checked,
+          null,
+          {
+            assets: [
+              {
+                assetId: 'report',
+                checks: [{ name: 'rows', passed: 'yes' }, { name: 'rows', passed: true, extra: 1 }, 7],
+              },
+            ],
+          },
+          NOW,
+        );
+      } catch (caught) {
+        error = caught;
+      }
+      expect((error as ValidationError).code).toBe('invalid_completion');
+      expect((error as ValidationError).errors.map((e) => e.path)).toEqual([
+        '/result/assets/0/checks/0/passed',
+        '/result/assets/0/checks/1/extra',
+        '/result/assets/0/checks/1/name',
+        '/result/assets/0/checks/2',
+      ]);
+    });
+  });
 });

@@ -3,6 +3,12 @@ import { boundList, boundMessage, boundProblems } from '../domain/bounded-lists.
 import { ValidationError, type FieldProblem } from '../domain/domain-error.js';
 import { compileUserSchema } from '../workflows/user-schema.js';
 import type { AssetDeclaration, WorkflowStep } from '../workflows/workflow-definition.js';
+import {
+  evaluateChecks,
+  reportedChecksProblems,
+  undeclaredCheckProblems,
+  type ReportedCheck,
+} from './record-checks.js';
 import type { RecordedAsset, RunError, StepWarning } from './run.events.js';
 
 export type RecordingResult =
@@ -14,9 +20,12 @@ interface AssetEntry {
   payload?: unknown;
   producedAt?: string;
   partitionKey?: string | null;
+  checks?: ReportedCheck[];
+  /** Pointer of the entry in the completion body, for problems found after extraction. */
+  path: string;
 }
 
-const ENTRY_KEYS = new Set(['assetId', 'payload', 'producedAt', 'partitionKey']);
+const ENTRY_KEYS = new Set(['assetId', 'payload', 'producedAt', 'partitionKey', 'checks']);
 
 /**
  * The assets a succeeded step records (DESIGN §6, fixing the original's B1/B16): only declared ids (others
@@ -30,6 +39,7 @@ export function recordAssets(
   completedAt: string,
 ): RecordingResult {
   const entries = extractEntries(result);
+  refuseUndeclaredChecks(step, entries);
   const warnings: StepWarning[] = [];
   const byKey = new Map<string, RecordedAsset>();
   for (const entry of entries) {
@@ -55,6 +65,21 @@ export function recordAssets(
     byKey.set(key, recorded);
   }
   return { ok: true, assets: [...byKey.values()], warnings: boundWarnings(warnings) };
+}
+
+/** A check name the asset does not declare is the caller's mistake: 422 `undeclared_check` with its path. */
+function refuseUndeclaredChecks(step: WorkflowStep, entries: readonly AssetEntry[]): void {
+  const problems = entries.flatMap((entry) => {
+    const declaration = step.produces.find((candidate) => candidate.assetId === entry.assetId);
+    return declaration ? undeclaredCheckProblems(declaration, entry.checks ?? [], `${entry.path}/checks`) : [];
+  });
+  if (problems.length === 0) return;
+  const bounded = boundProblems(problems);
+  throw new ValidationError(
+    'undeclared_check',
+    `The step result reports checks its assets do not declare: ${bounded.map((p) => `${p.path} ${p.message}`).join('; ')}`,
+    bounded,
+  );
 }
 
 function boundWarnings(warnings: readonly StepWarning[]): StepWarning[] {
@@ -112,6 +137,7 @@ function recordOne(
       message: `"${declaration.assetId}" is not partitioned; the partition key "${entry.partitionKey}" was not recorded`,
     });
   }
+  const checks = evaluateChecks(declaration, entry.checks ?? [], payload);
   return {
     assetId: declaration.assetId,
     partitionKey,
@@ -119,6 +145,7 @@ function recordOne(
     payload,
     schema: declaration.schema ?? null,
     freshness: declaration.freshness ?? null,
+    ...(checks ? { checks } : {}),
   };
 }
 
@@ -168,7 +195,7 @@ function extractEntries(result: unknown): AssetEntry[] {
 
 function checkEntry(item: unknown, path: string, problems: FieldProblem[]): AssetEntry[] {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-    problems.push({ path, message: 'must be an object {assetId, payload?, producedAt?, partitionKey?}' });
+    problems.push({ path, message: 'must be an object {assetId, payload?, producedAt?, partitionKey?, checks?}' });
     return [];
   }
   const entry = item as Record<string, unknown>;
@@ -188,5 +215,6 @@ function checkEntry(item: unknown, path: string, problems: FieldProblem[]): Asse
   if (entry.partitionKey !== undefined && entry.partitionKey !== null && typeof entry.partitionKey !== 'string') {
     problems.push({ path: `${path}/partitionKey`, message: 'must be a string' });
   }
-  return problems.length > before ? [] : [entry as unknown as AssetEntry];
+  if (entry.checks !== undefined) problems.push(...reportedChecksProblems(entry.checks, `${path}/checks`));
+  return problems.length > before ? [] : [{ ...(entry as unknown as AssetEntry), path }];
 }

@@ -1,4 +1,4 @@
-import { relayedAssets } from '../assets/asset-relay.js';
+import { relayedAssets, relayedChecks } from '../assets/asset-relay.js';
 import {
   derivedEventId,
   toEnvelope,
@@ -151,17 +151,19 @@ export class RunStore {
   }
 
   /**
-   * A step's recorded assets become `asset.produced` events that also carry the run's parameters: each must fit the
+   * A step's recorded assets become `asset.produced` (and `asset.check.evaluated`) events that also carry the run's parameters: each must fit the
    * server's `max_payload` too, or the completion is refused (413) before anything is appended — a 2xx completion
    * is never left with an asset that cannot be recorded.
    */
   private assertRelayFits(envelope: EventEnvelope, runId: string, state: RunState): void {
     if (envelope.type !== 'workflow.step.succeeded') return;
     const step = envelope as unknown as StoredEvent<string, StepSucceeded>;
-    for (const produced of relayedAssets(step, runId, state.request)) {
-      const size = encodedEventSize(produced);
-      if (size > this.store.maxEventBytes)
-        throw new EventTooLargeError('asset.produced', size, this.store.maxEventBytes);
+    for (const relayed of [
+      ...relayedChecks(step, runId, state.request),
+      ...relayedAssets(step, runId, state.request),
+    ]) {
+      const size = encodedEventSize(relayed);
+      if (size > this.store.maxEventBytes) throw new EventTooLargeError(relayed.type, size, this.store.maxEventBytes);
     }
   }
 

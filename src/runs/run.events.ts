@@ -1,5 +1,5 @@
 import type { EventSchema } from '../events/event-schemas.js';
-import type { Freshness, WorkflowStep } from '../workflows/workflow-definition.js';
+import type { CheckSeverity, Freshness, WorkflowStep } from '../workflows/workflow-definition.js';
 
 /** Why a run exists (`{type:"manual"}` by default; the materializer and dependency waits set their own). */
 export type RunTrigger = { type: string; [key: string]: unknown };
@@ -19,6 +19,25 @@ export interface RecordedAsset {
   payload: unknown;
   schema: Record<string, unknown> | null;
   freshness: Freshness | null;
+  /** Results of the asset's declared checks (DESIGN §14); absent when the asset declares none. */
+  checks?: CheckResult[];
+}
+
+/**
+ * One check result of a materialization: reported by the job (`result.assets[].checks`) and/or evaluated by the
+ * service (`payloadSchema`; both must pass when both apply). Severity and blocking are copied from the declaration.
+ */
+export interface CheckResult {
+  name: string;
+  severity: CheckSeverity;
+  blocking: boolean;
+  passed: boolean;
+  /** `job`, `service` (a payload rule) or `job+service`. */
+  source: 'job' | 'service' | 'job+service';
+  /** What the job reported with the result; null when nothing. */
+  metadata: unknown;
+  /** Why the payload rule failed (JSON pointers into the payload); empty when it passed or did not apply. */
+  violations: Array<{ path: string; message: string }>;
 }
 
 /** A warning on a step (e.g. an undeclared asset in the result), reported instead of silently dropped. */
@@ -151,6 +170,22 @@ const asset = {
     payload: {},
     schema: { type: ['object', 'null'] },
     freshness: { type: ['object', 'null'] },
+    checks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'severity', 'blocking', 'passed', 'source', 'metadata', 'violations'],
+        properties: {
+          name: { type: 'string', minLength: 1 },
+          severity: { enum: ['warn', 'error'] },
+          blocking: { type: 'boolean' },
+          passed: { type: 'boolean' },
+          source: { enum: ['job', 'service', 'job+service'] },
+          metadata: {},
+          violations: { type: 'array' },
+        },
+      },
+    },
   },
 };
 

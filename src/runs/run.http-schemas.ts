@@ -33,7 +33,8 @@ export const completionBodySchema = {
     status: { enum: ['succeeded', 'failed'] },
     attempt: { type: 'integer', minimum: 1, description: 'Defaults to the current attempt.' },
     result: {
-      description: 'Free-form; only result.assets is read (array, one asset object, or a map keyed by asset id).',
+      description:
+        'Free-form; only result.assets is read (array, one asset object, or a map keyed by asset id); each asset may carry checks: [{name, passed, metadata?}] for checks its declaration names (others: 422 undeclared_check).',
     },
     error: {
       oneOf: [

@@ -7,6 +7,8 @@ export const WEBHOOK_EVENT_KINDS = {
   produced: 'asset.produced',
   expired: 'asset.expired',
   'stale-marked': 'asset.stale.marked',
+  /** A failed check result (DESIGN §14); passing results are not delivered. */
+  'check-failed': 'asset.check.evaluated',
 } as const;
 
 export type WebhookEventKind = keyof typeof WEBHOOK_EVENT_KINDS;
@@ -42,7 +44,8 @@ const TYPES: ReadonlySet<string> = new Set(Object.values(WEBHOOK_EVENT_KINDS));
  */
 export function messagesFor(event: StoredEvent, subscriptions: readonly WebhookSubscription[]): WebhookMessage[] {
   if (!TYPES.has(event.type)) return [];
-  const data = event.data as { assetId?: unknown };
+  const data = event.data as { assetId?: unknown; passed?: unknown };
+  if (event.type === WEBHOOK_EVENT_KINDS['check-failed'] && data.passed !== false) return [];
   if (typeof data.assetId !== 'string') return [];
   const assetId = data.assetId;
   const matching = subscriptions.filter(

@@ -34,6 +34,28 @@ function checkSelfConsumption(step: StepView): ValidationProblem[] {
     }));
 }
 
+const CHECKS_ON_CONSUMES = "checks apply to produced assets; declare them on the step's produces entry";
+
+/** Check names are unique per asset; each payloadSchema compiles. */
+function checkChecks(declaration: DeclarationView): ValidationProblem[] {
+  const { checks } = declaration.value;
+  if (!Array.isArray(checks)) return [];
+  const firstPath = new Map<string, string>();
+  const problems: ValidationProblem[] = [];
+  checks.forEach((check: unknown, index) => {
+    if (!isRecord(check)) return;
+    const path = pointer(pointer(declaration.path, 'checks'), index);
+    if (typeof check.name === 'string') {
+      const first = firstPath.get(check.name);
+      if (first === undefined) firstPath.set(check.name, path);
+      else problems.push({ path: pointer(path, 'name'), message: `duplicate check "${check.name}" (also ${first})` });
+    }
+    if (isRecord(check.payloadSchema))
+      problems.push(...userSchemaProblems(check.payloadSchema, pointer(path, 'payloadSchema')));
+  });
+  return problems;
+}
+
 function checkSchema(declaration: DeclarationView): ValidationProblem[] {
   const { schema } = declaration.value;
   if (!isRecord(schema)) return [];
@@ -49,11 +71,16 @@ function checkPartitioning(declaration: DeclarationView): ValidationProblem[] {
 }
 
 function checkDeclaration(declaration: DeclarationView, direction: Direction): ValidationProblem[] {
-  const misplaced =
-    direction === 'consumes' && declaration.value.autoMaterialize !== undefined
+  const onConsumes = direction === 'consumes';
+  const misplaced = [
+    ...(onConsumes && declaration.value.autoMaterialize !== undefined
       ? [{ path: pointer(declaration.path, 'autoMaterialize'), message: AUTO_MATERIALIZE_ON_CONSUMES }]
-      : [];
-  return [...misplaced, ...checkSchema(declaration), ...checkPartitioning(declaration)];
+      : []),
+    ...(onConsumes && declaration.value.checks !== undefined
+      ? [{ path: pointer(declaration.path, 'checks'), message: CHECKS_ON_CONSUMES }]
+      : []),
+  ];
+  return [...misplaced, ...checkSchema(declaration), ...checkChecks(declaration), ...checkPartitioning(declaration)];
 }
 
 /**

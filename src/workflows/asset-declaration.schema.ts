@@ -41,6 +41,38 @@ export const autoMaterializeSchema = {
   },
 } as const;
 
+/** A check name: a letter or digit, then letters, digits, `_` and `-`; a token of subjects and URLs. */
+export const CHECK_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]*$';
+
+/** One declared check of a produced asset (DESIGN §14); names are unique per asset (checked by the validator). */
+export const checkDeclarationSchema = {
+  type: 'object',
+  description: 'A check of the produced asset: reported by the job, or evaluated by the service (payloadSchema).',
+  additionalProperties: false,
+  required: ['name', 'severity'],
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 100, pattern: CHECK_NAME_PATTERN, description: 'Check name.' },
+    description: text(1000, 'What the check verifies.'),
+    severity: { enum: ['warn', 'error'], description: 'How serious a failure is.' },
+    blocking: {
+      type: 'boolean',
+      description: 'A failure stops auto-materialization downstream until a passing materialization arrives.',
+    },
+    payloadSchema: {
+      type: 'object',
+      description: 'JSON Schema (draft-07) the service applies to every produced payload; the check passes when valid.',
+    },
+  },
+} as const;
+
+/** `checks`: only allowed on produced assets. */
+export const checksSchema = {
+  type: 'array',
+  description: 'Checks of the produced asset (produced assets only); names unique.',
+  maxItems: 50,
+  items: checkDeclarationSchema,
+} as const;
+
 const staticPartitioningSchema = {
   type: 'object',
   description: 'A declared, finite list of partition keys.',
@@ -111,5 +143,6 @@ export const assetDeclarationSchema = {
     freshness: freshnessSchema,
     autoMaterialize: autoMaterializeSchema,
     partitioning: partitioningSchema,
+    checks: checksSchema,
   },
 } as const;

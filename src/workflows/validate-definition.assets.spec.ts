@@ -44,6 +44,16 @@ describe('validateWorkflowDefinition — asset declarations', () => {
         producing({ assetId: 'a', partitioning: { ...day, timezone: 'Europe/Vienna', start: '2024-01-01' } }),
       ],
       [
+        'declared checks, one with a payload schema',
+        producing({
+          assetId: 'a',
+          checks: [
+            { name: 'row-count', severity: 'error', blocking: true, description: 'At least one row.' },
+            { name: 'has_total', severity: 'warn', payloadSchema: { type: 'object', required: ['total'] } },
+          ],
+        }),
+      ],
+      [
         'a dynamic partitioning',
         producing({ assetId: 'a', partitioning: { type: 'dynamic', maxKeys: 1000, retentionDays: 120 } }),
       ],
@@ -150,6 +160,48 @@ describe('validateWorkflowDefinition — asset declarations', () => {
         producing({ assetId: 'a', schema: { $ref: '#/definitions/nope' } }),
         `${P}/schema`,
         "can't resolve reference",
+      ],
+      [
+        'a check without severity',
+        producing({ assetId: 'a', checks: [{ name: 'c' }] }),
+        `${P}/checks/0/severity`,
+        '"severity" is required',
+      ],
+      [
+        'a check severity outside warn | error',
+        producing({ assetId: 'a', checks: [{ name: 'c', severity: 'fatal' }] }),
+        `${P}/checks/0/severity`,
+        'must be one of',
+      ],
+      [
+        'a check name with a dot (a subject token)',
+        producing({ assetId: 'a', checks: [{ name: 'a.b', severity: 'warn' }] }),
+        `${P}/checks/0/name`,
+        'must contain only letters, digits',
+      ],
+      [
+        'a check declared twice on an asset',
+        producing({
+          assetId: 'a',
+          checks: [
+            { name: 'c', severity: 'warn' },
+            { name: 'c', severity: 'error' },
+          ],
+        }),
+        `${P}/checks/1/name`,
+        `duplicate check "c" (also ${P}/checks/0)`,
+      ],
+      [
+        'a check payloadSchema that does not compile',
+        producing({ assetId: 'a', checks: [{ name: 'c', severity: 'warn', payloadSchema: { type: 'objekt' } }] }),
+        `${P}/checks/0/payloadSchema/type`,
+        'schema is invalid',
+      ],
+      [
+        'checks on a consumed asset',
+        consuming({ assetId: 'a', checks: [{ name: 'c', severity: 'warn' }] }),
+        '/steps/0/consumes/0/checks',
+        'checks apply to produced assets',
       ],
       [
         'an empty freshness',

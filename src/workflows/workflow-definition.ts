@@ -30,6 +30,24 @@ export interface AutoMaterializePolicy {
   parameterDefaults?: unknown;
 }
 
+/** How serious a failed check is. */
+export type CheckSeverity = 'warn' | 'error';
+
+/**
+ * A check declared on a produced asset (DESIGN §14). The job reports its result with the asset
+ * (`result.assets[].checks`); a check with `payloadSchema` is evaluated by the service on every materialization.
+ */
+export interface CheckDeclaration {
+  /** Unique per asset; letters, digits, `_` and `-`, ≤ 100 characters. */
+  name: string;
+  description?: string;
+  severity: CheckSeverity;
+  /** A failure stops auto-materialization downstream of that materialization until a passing one arrives. */
+  blocking?: boolean;
+  /** JSON Schema (draft-07) applied to the produced payload; compiled at registration. */
+  payloadSchema?: Record<string, unknown>;
+}
+
 /**
  * One asset a step produces or consumes. `assetId` is the dotted, case-sensitive name users write
  * (`retail.sales.parquet`); it never contains empty tokens, wildcards or spaces, so it can be a subject suffix.
@@ -45,6 +63,8 @@ export interface AssetDeclaration {
   autoMaterialize?: AutoMaterializePolicy;
   /** How the asset is partitioned; absent = unpartitioned. */
   partitioning?: Partitioning;
+  /** Checks of the asset (produced assets only). */
+  checks?: CheckDeclaration[];
 }
 
 /** How a step runs: a `job` is dispatched to a worker by `jobSlug`; a `service` step POSTs to `serviceUrl`. */

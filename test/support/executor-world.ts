@@ -146,6 +146,10 @@ export class ExecutorWorld {
     const decided = decideRuns(this.state, plan, this.context, this.availability);
     const outcome: BatchOutcome = { plan, decided, appended: [], followUps: [] };
     for (const append of decided) this.appendRun(append, outcome);
+    for (const check of plan.checks) {
+      const stored = this.store(`apphub.asset.check.${(check.data as { assetId: string }).assetId}`, check);
+      if (stored) outcome.appended.push(stored);
+    }
     for (const produced of plan.produced) {
       const stored = this.store(`apphub.asset.produced.${(produced.data as { assetId: string }).assetId}`, produced);
       if (stored) outcome.appended.push(stored);

@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../../projections/database.js';
 import type { RelayRunContext } from '../../assets/asset-relay.js';
-import type { AssetProduced } from '../../assets/asset.events.js';
+import type { AssetCheckEvaluated, AssetProduced } from '../../assets/asset.events.js';
 import { AppendOnce } from '../../events/append-once.js';
 import type { PoisonEvent, ProcessManager } from '../../events/consumer-runner.js';
 import { toEnvelope, type EventEnvelope, type StoredEvent } from '../../events/envelope.js';
@@ -66,9 +66,11 @@ export class RunExecutor implements ProcessManager {
   /** Runs that ended in this process: their events coming back from the stream need no loading. */
   private readonly ended = new RecentIds(100_000);
   private readonly once: AppendOnce;
+  private readonly checksOnce: AppendOnce;
 
   constructor(private readonly deps: RunExecutorDeps) {
     this.once = new AppendOnce(deps.store, deps.store.subjects.assetFilter('produced', '>'));
+    this.checksOnce = new AppendOnce(deps.store, deps.store.subjects.assetFilter('check', '>'));
   }
 
   get dirty(): boolean {
@@ -92,6 +94,7 @@ export class RunExecutor implements ProcessManager {
     this.carriedOut.clear();
     this.ended.clear();
     this.once.reset();
+    this.checksOnce.reset();
   }
 
   async process(events: readonly StoredEvent[]): Promise<PoisonEvent[]> {
@@ -102,6 +105,9 @@ export class RunExecutor implements ProcessManager {
     await this.prefetch(dependencyRowsOf(this.state, plan));
     const appends = decideRuns(this.state, plan, this.deps.context, this.availability);
     await this.once.prepare(events);
+    await this.checksOnce.prepare(events);
+    // Check results first: a reader of an asset.produced (the materializer's gate) has seen its checks.
+    await settleAll(plan.checks.map((envelope) => () => this.relayCheck(envelope)));
     await settleAll([
       ...appends.map((append) => () => this.appendRunEvents(append)),
       ...plan.produced.map((envelope) => () => this.relay(envelope)),
@@ -213,6 +219,11 @@ export class RunExecutor implements ProcessManager {
   private async relay(envelope: EventEnvelope): Promise<void> {
     const subject = this.deps.store.subjects.asset('produced', (envelope.data as AssetProduced).assetId);
     await this.once.append(subject, envelope);
+  }
+
+  private async relayCheck(envelope: EventEnvelope): Promise<void> {
+    const subject = this.deps.store.subjects.asset('check', (envelope.data as AssetCheckEvaluated).assetId);
+    await this.checksOnce.append(subject, envelope);
   }
 
   /** The follow-ups of one stored event, once per process (a replay after a restart repeats idempotent ones). */

@@ -1,4 +1,4 @@
-import { producedEventId } from '../../assets/asset-relay.js';
+import { checkEventId, producedEventId } from '../../assets/asset-relay.js';
 import { TimerQueue } from '../../events/timer-queue.js';
 import type { StoredEvent } from '../../events/envelope.js';
 import type { RunWaiting } from '../run.events.js';
@@ -218,6 +218,54 @@ describe('run executor decider (foldBatch + decideRuns)', () => {
         'workflow.step.dispatched',
         'workflow.step.dispatched',
       ]);
+    });
+
+    it('relays check results as asset.check.evaluated before their asset.produced, with ids derived from it (issue 20)', () => {
+      const checked = aWorkflow('checked', [
+        aStep('make', {
+          produces: [
+            {
+              assetId: 'checked.report',
+              checks: [
+                { name: 'rows', severity: 'error', blocking: true },
+                { name: 'total', severity: 'warn', payloadSchema: { type: 'object', required: ['total'] } },
+              ],
+            },
+          ],
+        }),
+      ]);
+      const world = givenExecutor([...definitions(), aDefinitionEvent(checked)]);
+      const run = aRun(checked);
+      world.add(run.requested());
+      world.runUntilIdle();
+      const [step] = complete(world, run, 'make', 'succeeded', {
+        result: { assets: [{ assetId: 'checked.report', payload: {}, checks: [{ name: 'rows', passed: false }] }] },
+      });
+      const outcome = world.step()!;
+      const relayed = outcome.appended.filter((event) => event.type.startsWith('asset.'));
+      const producedId = producedEventId(step!.id, 'checked.report', null);
+      expect(relayed.map((event) => [event.type, event.id])).toEqual([
+        ['asset.check.evaluated', checkEventId(producedId, 'rows')],
+        ['asset.check.evaluated', checkEventId(producedId, 'total')],
+        ['asset.produced', producedId],
+      ]);
+      expect(relayed[0]).toMatchObject({
+        subject: 'apphub.asset.check.checked.report',
+        metadata: { causationId: step!.id, correlationId: run.runId },
+        data: {
+          checkName: 'rows',
+          passed: false,
+          blocking: true,
+          severity: 'error',
+          source: 'job',
+          producedEventId: producedId,
+        },
+      });
+      expect(relayed[1]!.data).toMatchObject({ checkName: 'total', passed: false, source: 'service' });
+      // The materialization names its failed blocking checks (the non-blocking "total" is not among them).
+      expect(relayed[2]!.data).toMatchObject({ failedBlockingChecks: ['rows'] });
+      // Its own events read back relay nothing again.
+      expect(world.step()?.appended.filter((event) => event.type.startsWith('asset.')) ?? []).toEqual([]);
     });
 
     it('relays and advances a run it does not hold, loaded from the run’s events before the batch (older state)', () => {

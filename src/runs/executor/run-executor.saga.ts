@@ -1,4 +1,4 @@
-import { relayedAssets, type RelayRunContext } from '../../assets/asset-relay.js';
+import { relayedAssets, relayedChecks, type RelayRunContext } from '../../assets/asset-relay.js';
 import type { AssetExpired, AssetProduced } from '../../assets/asset.events.js';
 import { derivedEventId, type EventEnvelope, type NewEvent, type StoredEvent } from '../../events/envelope.js';
 import type { WorkflowDefinitionUpdated } from '../../workflows/workflow.events.js';
@@ -50,6 +50,8 @@ export interface BatchPlan {
   admitted: Set<string>;
   /** `asset.produced` events relayed from succeeded steps (DESIGN §3). */
   produced: EventEnvelope[];
+  /** `asset.check.evaluated` events of those materializations, appended before them (DESIGN §14). */
+  checks: EventEnvelope[];
   /** Follow-ups of the run events read in this batch (the shell skips those it already carried out). */
   followUps: FollowUp[];
   changed: Set<string>;
@@ -99,6 +101,7 @@ export function foldBatch(
     resumes: new Map(),
     admitted: new Set(),
     produced: [],
+    checks: [],
     followUps: [],
     changed: new Set(),
     ended: new Map(),
@@ -193,7 +196,10 @@ function foldEvent(
   if (event.type === 'workflow.step.succeeded') {
     const context = run?.request ?? contexts.get(runId);
     const step = event as StoredEvent<string, StepSucceeded>;
-    if (context && step.data.assets.length > 0) plan.produced.push(...relayedAssets(step, runId, context));
+    if (context && step.data.assets.length > 0) {
+      plan.checks.push(...relayedChecks(step, runId, context));
+      plan.produced.push(...relayedAssets(step, runId, context));
+    }
   }
   if (!run || !fresh) return;
   if (isTerminal(run)) {

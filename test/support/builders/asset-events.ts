@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type {
+  AssetCheckEvaluated,
   AssetExpired,
   AssetPartitionParametersDeleted,
   AssetPartitionParametersSet,
@@ -145,6 +146,36 @@ export function aPartitionParametersDeleted(
     'asset.partition-parameters.deleted',
     'parameters-deleted',
     { deletedBy: 'runner', deletedAt: '2025-01-01T00:00:00.000Z', ...target(overrides) },
+    { id, seq, occurredAt },
+  );
+}
+
+/** A valid `asset.check.evaluated` (defaults: a passing blocking error check `rows` of `demo.asset`). */
+export function anAssetCheckEvaluated(
+  overrides: Partial<AssetCheckEvaluated> & EnvelopeOverrides = {},
+): StoredEvent<'asset.check.evaluated', AssetCheckEvaluated> {
+  const { id, seq, occurredAt, ...data } = overrides;
+  return stored(
+    'asset.check.evaluated',
+    'check',
+    {
+      assetId: 'demo.asset',
+      workflowSlug: 'wf-demo',
+      workflowDefinitionId: 'wf-demo-id',
+      workflowRunId: 'run-1',
+      stepId: 'make',
+      partitionKey: null,
+      producedEventId: 'produced-1',
+      producedAt: '2025-01-01T00:00:00.000Z',
+      checkName: 'rows',
+      severity: 'error',
+      blocking: true,
+      passed: true,
+      source: 'job',
+      metadata: null,
+      violations: [],
+      ...data,
+    },
     { id, seq, occurredAt },
   );
 }
