@@ -161,8 +161,7 @@ function LineageGraph({ graph, updatedAt }: { graph: Graph; updatedAt: number })
     );
     setMatches(found);
     setSearched(true);
-    if (found.length > 0)
-      void flow.fitView({ nodes: found.map((nodeId) => ({ id: nodeId })), duration: 300, maxZoom: 1.2 });
+    if (found.length > 0) void flow.fitView({ nodes: found.map((nodeId) => ({ id: nodeId })), maxZoom: 1.2 });
   };
   const counts = model.nodes.reduce(
     (acc, node) =>
@@ -178,7 +177,7 @@ function LineageGraph({ graph, updatedAt }: { graph: Graph; updatedAt: number })
           <input id={`${id}-search`} type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
           <button type="submit">Find</button>
         </form>
-        <button type="button" onClick={() => void flow.fitView({ duration: 300 })}>
+        <button type="button" onClick={() => void flow.fitView()}>
           Fit to view
         </button>
         <span aria-live="polite" className="muted">
