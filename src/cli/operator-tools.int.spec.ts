@@ -5,7 +5,7 @@ import pg from 'pg';
 import { productionApp } from '../../test/support/production-install.js';
 import { ensureBuilt } from '../../test/support/service-process.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
-import { TEST_NATS_URL } from '../../test/support/test-env.js';
+import { CHILD_PROCESS_ENV, TEST_NATS_URL } from '../../test/support/test-env.js';
 import { openTestNats, testPrefix } from '../../test/support/test-nats.js';
 
 interface Run {
@@ -38,8 +38,7 @@ describe('operator tools after `npm ci --omit=dev`', () => {
     const child = spawn('npm', ['run', '-s', ...args], {
       cwd: app,
       env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/root',
+        ...CHILD_PROCESS_ENV,
         DATABASE_URL: database.url,
         NATS_URL: TEST_NATS_URL,
         APPHUB_SUBJECT_PREFIX: prefix,

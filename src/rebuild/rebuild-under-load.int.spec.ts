@@ -12,14 +12,14 @@ import { aRunStory } from '../../test/support/builders/lineage-events.js';
 import { aStep } from '../../test/support/builders/materializer-events.js';
 import { ensureBuilt } from '../../test/support/service-process.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
-import { TEST_NATS_URL } from '../../test/support/test-env.js';
+import { CHILD_PROCESS_ENV, TEST_NATS_URL } from '../../test/support/test-env.js';
 import { testPrefix } from '../../test/support/test-nats.js';
 
 /** `node dist/src/cli/rebuild-cli.js --json` against the test's database and stream. */
 function runRebuildCli(platform: Platform): Promise<{ code: number | null; report: RebuildReport | null }> {
   const child = spawn(process.execPath, ['dist/src/cli/rebuild-cli.js', '--json'], {
     env: {
-      PATH: process.env.PATH ?? '',
+      ...CHILD_PROCESS_ENV,
       DATABASE_URL: platform.config.databaseUrl,
       NATS_URL: platform.config.natsUrl,
       APPHUB_SUBJECT_PREFIX: platform.config.subjectPrefix,

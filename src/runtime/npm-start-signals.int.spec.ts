@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { TEST_TOKENS } from '../../test/support/test-app.js';
 import { ensureBuilt, freePort } from '../../test/support/service-process.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
-import { TEST_NATS_URL } from '../../test/support/test-env.js';
+import { CHILD_PROCESS_ENV, TEST_NATS_URL } from '../../test/support/test-env.js';
 import { openTestNats, testPrefix } from '../../test/support/test-nats.js';
 import { eventually } from '../../test/support/waiting.js';
 
@@ -60,8 +60,7 @@ describe('npm start under signals', () => {
     const npm = spawn('npm', ['start'], {
       cwd: process.cwd(),
       env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/root',
+        ...CHILD_PROCESS_ENV,
         DATABASE_URL: database.url,
         NATS_URL: TEST_NATS_URL,
         APPHUB_SUBJECT_PREFIX: prefix,

@@ -9,7 +9,7 @@ import { ensureBuilt, freePort } from '../../test/support/service-process.js';
 import { makeCertificates, startNats } from '../../test/support/test-certificates.js';
 import { TEST_TOKENS } from '../../test/support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
-import { TEST_NATS_URL } from '../../test/support/test-env.js';
+import { CHILD_PROCESS_ENV, TEST_NATS_URL } from '../../test/support/test-env.js';
 import { testPrefix } from '../../test/support/test-nats.js';
 import { eventually } from '../../test/support/waiting.js';
 
@@ -33,7 +33,7 @@ async function startAndWait(
   const child = spawn(process.execPath, ['dist/src/main.js'], {
     cwd: process.cwd(),
     env: {
-      PATH: process.env.PATH ?? '',
+      ...CHILD_PROCESS_ENV,
       APPHUB_OPERATOR_TOKENS: JSON.stringify(TEST_TOKENS),
       APPHUB_SUBJECT_PREFIX: testPrefix(),
       LOG_LEVEL: 'warn',

@@ -9,3 +9,9 @@ export function databaseUrl(name: string): string {
 }
 /** `UPDATE_EXAMPLES=1`: example-file tests rewrite their committed examples instead of comparing. */
 export const UPDATE_EXAMPLES = process.env.UPDATE_EXAMPLES === '1';
+
+/** What a child process the tests start (the service, npm, a CLI) inherits of this one: nothing but the command path. */
+export const CHILD_PROCESS_ENV: Readonly<Record<string, string>> = {
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? '/root',
+};
