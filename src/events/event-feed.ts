@@ -1,54 +1,68 @@
 import { randomBytes } from 'node:crypto';
 import { DeliverPolicy, JetStreamApiError, type ConsumerMessages } from '@nats-io/jetstream';
-import { EVENT_TYPE_HEADER } from './event-store.js';
 import type { NatsContext } from './nats-context.js';
 import { LONG_PULL_EXPIRES_MS, pullOptions } from './pull-options.js';
+import {
+  FEED_CONSUMER_PREFIX,
+  FEED_INACTIVE_THRESHOLD_MS,
+  SharedFeed,
+  toFeedEvent,
+  type FeedEvent,
+  type FeedSubscription,
+  type SharedFeedBounds,
+} from './shared-feed.js';
 
-/** One domain event as the live feed hands it on: its position, subject, type and the envelope as JSON text. */
-export interface FeedEvent {
-  seq: number;
-  subject: string;
-  type: string;
-  /** The envelope, serialized on one line (safe for a server-sent-events `data:` field). */
-  json: string;
-}
-
-/** An open feed: iterate it for events in stream order; `stop()` ends the iteration and deletes the consumer. */
-export interface FeedSubscription extends AsyncIterable<FeedEvent> {
-  stop(): Promise<void>;
-}
+export { FEED_CONSUMER_PREFIX, type FeedEvent, type FeedSubscription } from './shared-feed.js';
 
 /**
- * Idle heartbeat of a feed's pulls: every open `/events` stream has one, so the 500 ms of the hot consumers would be
- * 2,000 messages a second for 1,000 idle streams; at 5 s a pull the server let expire silently stalls one stream
- * for up to 10 s (rare, see pull-options.ts) and nothing is lost.
+ * Idle heartbeat of a client's own consumer (a resume from further back than the shared feed holds): at 5 s a pull
+ * the server let expire silently stalls that stream for up to 10 s (rare, see pull-options.ts) and nothing is lost.
  */
-const FEED_HEARTBEAT_MS = 5000;
-
-/** A feed consumer no client pulls from is deleted by the server after this long (a backstop to `stop()`). */
-const FEED_INACTIVE_THRESHOLD_MS = 60_000;
-
-/** Names of the feed's ordered consumers start with this, so operators (and tests) can tell them apart. */
-export const FEED_CONSUMER_PREFIX = 'live';
+const OWN_CONSUMER_HEARTBEAT_MS = 5000;
 
 /**
- * Read-only port to `<PREFIX>_EVENTS` for live subscribers (the `/events` endpoint): an ordered consumer from a
- * start sequence with ONE filter subject (nats-server 2.9 refuses more per consumer), no acks, server-side state
- * deleted on `stop()`. Ordered consumers recreate themselves after a gap or a reconnect, so the sequence never
- * skips: a subscriber resuming from `seq + 1` misses nothing.
+ * Read-only port to `<PREFIX>_EVENTS` for live subscribers (the `/events` endpoint). Clients starting at the end of
+ * the stream or at a recent position share the process's one consumer (`SharedFeed`); a client resuming from further
+ * back gets an ordered consumer of its own from its start sequence, with ONE filter subject (nats-server 2.9 refuses
+ * more per consumer), no acks, deleted on `stop()`. Ordered consumers recreate themselves after a gap or a
+ * reconnect, so the sequence never skips: a subscriber resuming from `seq + 1` misses nothing.
  */
 export class EventFeed {
-  constructor(private readonly nats: NatsContext) {}
+  private readonly shared: SharedFeed;
+
+  constructor(
+    private readonly nats: NatsContext,
+    bounds?: SharedFeedBounds,
+  ) {
+    this.shared = new SharedFeed(nats, () => this.lastSequence(), bounds);
+  }
 
   /** The `<prefix>.` that every domain subject starts with. */
   get subjectPrefix(): string {
     return `${this.nats.subjects.prefix}.`;
   }
 
+  /** Subscribers served by the shared consumer (for metrics and tests). */
+  get sharedSubscribers(): number {
+    return this.shared.size;
+  }
+
   /** The stream's last sequence (0 while empty). */
   async lastSequence(): Promise<number> {
     const info = await this.nats.jsm.streams.info(this.nats.subjects.streams.events);
     return info.state.last_seq;
+  }
+
+  /**
+   * Where a new stream starts (`after`) and whether `resumeAfter` is valid: from the shared feed's position when it
+   * runs (no NATS request), else from the stream. `beyond` is set when `resumeAfter` is past the stream's end.
+   */
+  async startPosition(resumeAfter: number | undefined): Promise<{ after: number } | { beyond: number }> {
+    const known = this.shared.position;
+    if (known !== null && (resumeAfter === undefined || resumeAfter <= known)) return { after: resumeAfter ?? known };
+    const last = await this.lastSequence();
+    if (resumeAfter !== undefined && resumeAfter > last) return { beyond: last };
+    return { after: resumeAfter ?? last };
   }
 
   /** Names of the feed consumers currently on the stream (for health checks and tests). */
@@ -62,14 +76,19 @@ export class EventFeed {
 
   /**
    * Events on `filter` (a full subject, wildcards allowed) from stream sequence `startSeq` on. When `signal` aborts
-   * (the client went away) while the consumer is being created, or any time later, the subscription stops at once:
-   * the client-side consumer is closed first (so it never re-creates itself) and the server-side one deleted.
-   * An open aborted before it finished rejects with the signal's reason and leaves nothing behind.
+   * (the client went away) while the subscription is being opened, or any time later, it stops at once and leaves
+   * nothing behind; an open aborted before it finished rejects with the signal's reason.
    */
   async open(filter: string, startSeq: number, signal?: AbortSignal): Promise<FeedSubscription> {
+    const shared = await this.shared.join(filter, startSeq, signal);
+    return shared ?? this.openOwn(filter, startSeq, signal);
+  }
+
+  /** A consumer of the client's own, for a start older than the shared feed holds. */
+  private async openOwn(filter: string, startSeq: number, signal?: AbortSignal): Promise<FeedSubscription> {
     signal?.throwIfAborted();
     const consumer = await this.nats.js.consumers.get(this.nats.subjects.streams.events, {
-      name_prefix: `${FEED_CONSUMER_PREFIX}_${randomSuffix()}`,
+      name_prefix: `${FEED_CONSUMER_PREFIX}_${randomBytes(6).toString('hex')}`,
       filter_subjects: filter,
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: Math.max(1, startSeq),
@@ -92,29 +111,18 @@ export class EventFeed {
       throw signal.reason;
     };
     await stopIfGone();
-    messages = await consumer.consume({ ...pullOptions(256, LONG_PULL_EXPIRES_MS), idle_heartbeat: FEED_HEARTBEAT_MS });
+    messages = await consumer.consume({
+      ...pullOptions(256, LONG_PULL_EXPIRES_MS),
+      idle_heartbeat: OWN_CONSUMER_HEARTBEAT_MS,
+    });
     await stopIfGone();
     signal?.addEventListener('abort', () => void stop().catch(() => undefined), { once: true });
     const source = messages;
     return {
       stop,
-      async *[Symbol.asyncIterator]() {
-        for await (const message of source) {
-          const type = message.headers?.get(EVENT_TYPE_HEADER) ?? '';
-          let json = message.string();
-          let eventType = type;
-          if (!eventType || /[\r\n]/.test(json)) {
-            const body = JSON.parse(json) as { type?: unknown };
-            eventType ||= typeof body.type === 'string' ? body.type : 'unknown';
-            json = JSON.stringify(body);
-          }
-          yield { seq: message.seq, subject: message.subject, type: eventType, json };
-        }
+      async *[Symbol.asyncIterator](): AsyncGenerator<FeedEvent> {
+        for await (const message of source) yield toFeedEvent(message);
       },
     };
   }
-}
-
-function randomSuffix(): string {
-  return randomBytes(6).toString('hex');
 }

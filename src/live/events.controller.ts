@@ -19,7 +19,9 @@ workflow.run.succeeded, materializer.trigger.enqueued, …), \`data:\` = the eve
 The first event is \`ready\` whose id is the position the stream starts after, so a reconnecting EventSource
 sends it back as Last-Event-ID even when no event matched yet. \`Last-Event-ID\` (header, or the \`lastEventId\`
 query parameter) resumes exactly after that sequence: nothing is missed, nothing repeated. Without it the stream
-starts with the next event. Comments (\`: keep-alive\`) are sent every 15 s. Streams take no request slot; past
+starts with the next event. All streams of a process share one NATS consumer and the last 10,000 events, so an open
+stream costs no server-side state; a client that falls 10,000 events behind is disconnected and resumes with
+Last-Event-ID (from further back than the shared events, it gets a consumer of its own). Comments (\`: keep-alive\`) are sent every 15 s. Streams take no request slot; past
 APPHUB_MAX_EVENT_STREAMS open streams (or APPHUB_MAX_EVENT_STREAMS_PER_CLIENT per token or address) the answer is
 503 \`event_streams_exhausted\` with Retry-After. Reads are open unless
 APPHUB_READ_AUTH=required; then send the token as a Bearer header or, for EventSource, \`access_token\`.`;
@@ -68,15 +70,15 @@ export class LiveEventsController {
     let subscription: FeedSubscription;
     let after: number;
     try {
-      const lastSeq = await this.feed.lastSequence();
-      if (resumeAfter !== undefined && resumeAfter > lastSeq) {
+      const start = await this.feed.startPosition(resumeAfter);
+      if ('beyond' in start) {
         throw new DomainError(
           'invalid_last_event_id',
-          `Last-Event-ID ${resumeAfter} is beyond the stream's last sequence ${lastSeq}; reconnect without it.`,
-          { lastSeq },
+          `Last-Event-ID ${resumeAfter} is beyond the stream's last sequence ${start.beyond}; reconnect without it.`,
+          { lastSeq: start.beyond },
         );
       }
-      after = resumeAfter ?? lastSeq;
+      after = start.after;
       const filter = fullSubjectFilter(this.feed.subjectPrefix.slice(0, -1), query.subjects);
       subscription = await this.feed.open(filter, after + 1, gone.signal);
     } catch (error) {

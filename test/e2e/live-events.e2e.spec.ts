@@ -143,20 +143,27 @@ describe('GET /events: live domain events as server-sent events', () => {
     expect(beyond.body).toMatchObject({ status: 400, code: 'invalid_last_event_id', lastSeq: last });
   });
 
-  it('deletes its NATS consumer when the client goes away', async () => {
+  it('serves all its streams from one NATS consumer, deleted when the last client goes away', async () => {
     const feed = t.app.get(EventFeed);
     await eventually(
       () => feed.openConsumers(),
       (names) => names.length === 0,
     );
-    const streams = [await sse(), await sse('?subjects=asset.>')];
+    const streams = [await sse(), await sse('?subjects=asset.>'), await sse('?subjects=run.>')];
     await Promise.all(streams.map((stream) => stream.waitFor(1)));
-    expect(await feed.openConsumers()).toHaveLength(2);
+    expect(await feed.openConsumers()).toHaveLength(1);
+    const seq = await markStale('a', 'k2');
+    const [, all] = await streams[0]!.waitFor(2);
+    const [, asset] = await streams[1]!.waitFor(2);
+    expect([all!.id, asset!.id]).toEqual([String(seq), String(seq)]);
+    expect(streams[2]!.events).toHaveLength(1);
     streams[0]!.close();
+    streams[2]!.close();
     await eventually(
-      () => feed.openConsumers(),
-      (names) => names.length === 1,
+      async () => feed.sharedSubscribers,
+      (n) => n === 1,
     );
+    expect(await feed.openConsumers()).toHaveLength(1);
     streams[1]!.close();
     await eventually(
       () => feed.openConsumers(),
