@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { createDatabase } from '../src/db/database-factory.js';
 import { createTestDatabase, type TestDatabase } from '../test/support/test-database.js';
 import type { Database } from './database.js';
-import { readInIndexOrder } from './index-order.js';
+import { PAGE_READ_SESSION_OPTIONS, readInIndexOrder, readPagesThrough } from './index-order.js';
 
 let t: TestDatabase;
 /** One connection: what a read leaves behind is what the next one finds. */
@@ -41,5 +41,31 @@ describe('readInIndexOrder', () => {
     expect(failed).toBe('22012');
     expect(await enableSort(db)).toBe('on');
     expect((await sql<{ one: number }>`select 1 as one`.execute(db)).rows).toEqual([{ one: 1 }]);
+  });
+
+  it('reads through a page-read pool in ONE round trip when the database has one, sorts priced out there only', async () => {
+    const plain = createDatabase({
+      connectionString: t.url,
+      maxConnections: 1,
+      onQuery: (e) => sent.push(e.query.sql),
+    });
+    const readerSent: string[] = [];
+    const reader = createDatabase({
+      connectionString: t.url,
+      maxConnections: 1,
+      sessionOptions: PAGE_READ_SESSION_OPTIONS,
+      onQuery: (event) => readerSent.push(event.query.sql),
+    });
+    try {
+      readPagesThrough(plain, reader);
+      sent = [];
+      expect(await readInIndexOrder(plain, enableSort)).toBe('off');
+      expect(readerSent).toEqual(['show enable_sort']);
+      expect(sent).toEqual([]);
+      expect(await enableSort(plain)).toBe('on');
+    } finally {
+      await reader.destroy();
+      await plain.destroy();
+    }
   });
 });

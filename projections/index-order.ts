@@ -2,6 +2,23 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './database.js';
 
 /**
+ * Connections whose sessions price sorts out already (`PAGE_READ_SESSION_OPTIONS`), by the database they read: a
+ * page read through one is ONE round trip (the select alone) instead of three.
+ */
+const pageReaders = new WeakMap<Kysely<Database>, Kysely<Database>>();
+
+/** Server settings of a page-read pool's connections: the `set local` below, for the whole session. */
+export const PAGE_READ_SESSION_OPTIONS = '-c enable_sort=off';
+
+/**
+ * Page reads on `db` go through `reader`, a pool of its own opened with `PAGE_READ_SESSION_OPTIONS` (the caller
+ * owns and destroys it). Only these keyset reads use that pool, so no other statement runs with sorts priced out.
+ */
+export function readPagesThrough(db: Kysely<Database>, reader: Kysely<Database>): void {
+  pageReaders.set(db, reader);
+}
+
+/**
  * Runs a keyset page read with explicit sorts priced out (`enable_sort = off` for this transaction only), so the
  * planner walks the index whose order is the page's order and stops after `limit` rows. Without statistics
  * (autovacuum off, a table just swapped in) it otherwise believes the asset has a handful of rows and reads every
@@ -12,6 +29,8 @@ import type { Database } from './database.js';
  * (issue 15, read path).
  */
 export function readInIndexOrder<T>(db: Kysely<Database>, read: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
+  const pageReader = pageReaders.get(db);
+  if (pageReader) return read(pageReader);
   return db.connection().execute(async (connection) => {
     let result: T;
     try {

@@ -21,6 +21,8 @@ export interface DatabaseOptions {
   onConnectionError?: (error: Error) => void;
   /** `DATABASE_SSL_MODE` and its files; absent = what the connection string says. */
   tls?: DatabaseTls;
+  /** Server settings of every connection of the pool (libpq `options`, e.g. `-c enable_sort=off`). */
+  sessionOptions?: string;
 }
 
 /** pg's `ssl` option for a libpq-style mode: `require` encrypts, `verify-ca` checks the chain, `verify-full` also the host. */
@@ -55,6 +57,7 @@ export function createDatabase(options: DatabaseOptions): Kysely<Database> {
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 3000,
     keepAlive: true,
     ...(options.queryTimeoutMs ? { query_timeout: options.queryTimeoutMs } : {}),
+    ...(options.sessionOptions ? { options: options.sessionOptions } : {}),
     ...(ssl ? { ssl } : {}),
   });
   const report = (error: Error) => options.onConnectionError?.(error);

@@ -5,6 +5,7 @@ import type { Database } from '../../projections/database.js';
 import type { AppConfig } from '../config/app-config.js';
 import { assertBodyLimitFits, NATS_DEFAULT_MAX_PAYLOAD } from '../config/load-config.js';
 import { asDatabaseMisconfiguration, createDatabase } from '../db/database-factory.js';
+import { PAGE_READ_SESSION_OPTIONS, readPagesThrough } from '../../projections/index-order.js';
 import { migrateToLatest, pendingMigrations } from '../db/migrate.js';
 import { eventCatalog } from '../event-catalog.js';
 import { EventSchemaRegistry } from '../events/event-schemas.js';
@@ -80,6 +81,16 @@ export async function openPlatform(
     await db.destroy();
     throw error;
   }
+  // Keyset page reads (history, partitions, catalog, runs) in one round trip each: see projections/index-order.ts.
+  const pageReads = createDatabase({
+    connectionString: config.databaseUrl,
+    tls: config.databaseTls,
+    maxConnections: 8,
+    sessionOptions: PAGE_READ_SESSION_OPTIONS,
+    onConnectionError: (error) => log.warn({ err: error }, 'postgres connection error (page reads)'),
+    onQuery: () => metrics.sqlStatements.inc(),
+  });
+  readPagesThrough(db, pageReads);
   const store = new EventStore(nats, new EventSchemaRegistry(eventCatalog));
   store.onAppend((type) => metrics.eventsAppended.inc({ type }));
   return {
@@ -92,6 +103,7 @@ export async function openPlatform(
     instanceId: `${process.pid}:${randomUUID()}`,
     close: async () => {
       await nats.close().catch(() => undefined);
+      await pageReads.destroy().catch(() => undefined);
       await db.destroy().catch(() => undefined);
     },
   };
