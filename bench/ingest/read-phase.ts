@@ -1,5 +1,5 @@
 import type { BenchService } from '../support/bench-service.js';
-import { histogramPercentile, scrape } from '../support/service-metrics.js';
+import { delta, histogramPercentile, scrape } from '../support/service-metrics.js';
 import { readYourWrites } from './read-your-writes.js';
 
 /** The p99 target of write → readable (with a `?minSeq` read per event) at each offered rate (issue 15). */
@@ -61,5 +61,13 @@ export async function readPhase(
   const p99 = histogramPercentile(pairs, 'apphub_http_request_duration_seconds', route, 99);
   if (!Number.isNaN(p50))
     rows.push(['  history read in the service (wait included) p50 / p99', `${p50.toFixed(1)} / ${p99.toFixed(1)} ms`]);
+  // CPU time each process spent per completion (with its read): unlike latencies, it hardly moves with the load
+  // other programs put on the machine, so it compares changes between runs on a busy machine.
+  const perEvent = pairs.map(([b, a]) => (1000 * delta(b, a, 'process_cpu_seconds_total')) / runs.length);
+  rows.push([
+    '  CPU per completion + read, by process',
+    perEvent.map((ms, i) => `${urls.length > 1 ? `#${i + 1} ` : ''}${ms.toFixed(2)} ms`).join(', '),
+    `total ${perEvent.reduce((sum, ms) => sum + ms, 0).toFixed(2)} ms`,
+  ]);
   return rows;
 }
