@@ -41,6 +41,12 @@ export async function readPhase(
       `target p99 ≤ ${targetAt(rate)} ms; achieved ${Math.round(result.achievedRate)}/s, ${result.readable.count} read, ${result.unreadable} unreadable after 60 s${retries ? `, retried ${retries}` : ''}`,
     ],
   ];
+  if (result.slow.count > 0)
+    rows.push([
+      '  reads over 1 s (sent → answered)',
+      `${result.slow.count}, ${result.slow.newConnection} on a new connection`,
+      `sent ${result.slow.firstAt.toFixed(1)}-${result.slow.lastAt.toFixed(1)} s into the phase, longest ${result.slow.maxMs} ms`,
+    ]);
   rows.push([
     '  stream → completion answered (client) p50 / p99',
     `${result.completed.p50.toFixed(1)} / ${result.completed.p99.toFixed(1)} ms`,

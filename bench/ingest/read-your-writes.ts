@@ -19,6 +19,8 @@ export interface ReadYourWritesResult {
   unreadable: number;
   /** Read answers other than 200 (each retried), by status. */
   retries: Map<number, number>;
+  /** Reads that took over a second from sent to answered: how many, how many on a new connection, when (s). */
+  slow: { count: number; newConnection: number; firstAt: number; lastAt: number; maxMs: number };
 }
 
 /**
@@ -57,14 +59,25 @@ export async function readYourWrites(
   const sent: number[] = [];
   const retries = new Map<number, number>();
   let unreadable = 0;
+  const slow = { count: 0, newConnection: 0, firstAt: Infinity, lastAt: 0, maxMs: 0 };
+  let started = Date.now();
   const readOne = async (runId: string, answeredAt: number): Promise<void> => {
     const event = await producedOf(runId);
     completed.push(answeredAt - event.at);
     sent.push(Date.now() - event.at);
     for (;;) {
-      const answer = await service
+      const sentAt = Date.now();
+      const answer: { status: number; reusedSocket?: boolean } = await service
         .request('GET', `/workflows/ingest/assets/bench.ingest/history?minSeq=${event.seq}&limit=1`)
         .catch(() => ({ status: 0 }));
+      const took = Date.now() - sentAt;
+      if (took > 1000) {
+        slow.count += 1;
+        if (answer.reusedSocket === false) slow.newConnection += 1;
+        slow.firstAt = Math.min(slow.firstAt, (sentAt - started) / 1000);
+        slow.lastAt = Math.max(slow.lastAt, (sentAt - started) / 1000);
+        slow.maxMs = Math.max(slow.maxMs, took);
+      }
       if (answer.status === 200) {
         readable.push(Date.now() - event.at);
         return;
@@ -77,7 +90,7 @@ export async function readYourWrites(
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
-  const started = Date.now();
+  started = Date.now();
   const clients: Array<Promise<void>> = [];
   for (const [i, runId] of runIds.entries()) {
     const wait = started + (i * 1000) / rate - Date.now();
@@ -103,5 +116,6 @@ export async function readYourWrites(
     sent: { p50: percentile(sent, 50), p99: percentile(sent, 99) },
     unreadable,
     retries,
+    slow,
   };
 }

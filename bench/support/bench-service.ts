@@ -8,7 +8,16 @@ import pg from 'pg';
 
 const TOKEN = 'bench-token-000001';
 const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
-const KEEP_ALIVE = new http.Agent({ keepAlive: true });
+/**
+ * The bench's connections. Unbounded by default, like Node's global agent: every request that finds no idle socket
+ * opens a new connection. `BENCH_MAX_SOCKETS=N` bounds them the way a pooled client does (requests past N wait in
+ * the client). Node 20's libuv accepts one connection per event-loop turn, so a burst of new connections to a busy
+ * process waits in the kernel's accept queue (README "Read your writes under load").
+ */
+const KEEP_ALIVE = new http.Agent({
+  keepAlive: true,
+  ...(process.env.BENCH_MAX_SOCKETS ? { maxSockets: Number(process.env.BENCH_MAX_SOCKETS) } : {}),
+});
 
 /** The built service in a child process on its own database and subject prefix, driven over HTTP. */
 export class BenchService {
@@ -82,7 +91,11 @@ export class BenchService {
    * objects, abort signals, new connections, GC) kept the bench's own event loop 93-99 % busy, and that lag was
    * counted as the service's (issue 15, read path).
    */
-  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: any; reusedSocket?: boolean }> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
       const request = http.request(
@@ -102,7 +115,11 @@ export class BenchService {
           response.on('end', () => {
             try {
               const text = Buffer.concat(chunks).toString('utf8');
-              resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : null });
+              resolve({
+                status: response.statusCode ?? 0,
+                body: text ? JSON.parse(text) : null,
+                reusedSocket: request.reusedSocket,
+              });
             } catch (error) {
               reject(error instanceof Error ? error : new Error(String(error)));
             }
