@@ -235,7 +235,13 @@ async function main(): Promise<void> {
     for (let i = 0; i < IDLE_STREAMS; i += 1)
       streams.push(await openIdleStream(`${service.baseUrl}/events?subjects=${encodeURIComponent(IDLE_SUBJECTS)}`));
     const withStreams = await latency(service, 'with');
+    const consumersWithStreams = await feedConsumers(service);
     rows.push(
+      [
+        `NATS consumers on the stream for ${IDLE_STREAMS} open /events`,
+        `${consumersWithStreams}`,
+        'one per process: the streams share it',
+      ],
       [
         `write p50 / p99 without → with ${IDLE_STREAMS} idle /events?subjects=${IDLE_SUBJECTS}`,
         `${p50p99(quiet.writes)} → ${p50p99(withStreams.writes)}`,
