@@ -45,6 +45,22 @@ describe('EventStore', () => {
     expect(await p.store.readLast(subject('empty'))).toBeNull();
   });
 
+  it('reads the tail of a subject after a sequence, with direct gets for a few events and a consumer past them', async () => {
+    const seqs: number[] = [];
+    for (let n = 0; n < 8; n += 1) {
+      seqs.push(...(await p.store.append(subject('tail'), [event(n)])).seqs);
+      await p.store.append(subject('tail-other'), [event(100 + n)]);
+    }
+    const ns = (events: Array<{ data: unknown }>) => events.map((e) => (e.data as { n: number }).n);
+    expect(ns(await p.store.readTail(subject('tail'), seqs[7]!))).toEqual([]);
+    expect(ns(await p.store.readTail(subject('tail'), seqs[6]!))).toEqual([7]);
+    expect(ns(await p.store.readTail(subject('tail'), seqs[4]!))).toEqual([5, 6, 7]);
+    // More than the direct reads: the rest comes from a consumer, in order, nothing twice.
+    expect(ns(await p.store.readTail(subject('tail'), seqs[0]!, 2))).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(ns(await p.store.readTail(subject('tail'), 0))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(await p.store.readTail(subject('tail-none'), 0)).toEqual([]);
+  });
+
   it('deduplicates by event id (Nats-Msg-Id)', async () => {
     const once = event(9, 'fixed-id-1');
     const a = await p.store.append(subject('dup'), [once]);

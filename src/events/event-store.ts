@@ -190,6 +190,25 @@ export class EventStore {
   }
 
   /**
+   * The events on one subject after stream sequence `afterSeq`, for a reader that holds the subject up to there and
+   * expects a few more (a cached aggregate): up to `directReads` of them are read one direct get each (no consumer
+   * is created on the server), the rest with `readSubject`.
+   */
+  async readTail(subject: string, afterSeq: number, directReads = 4): Promise<StoredEvent[]> {
+    const last = await this.readLast(subject);
+    if (!last || last.seq <= afterSeq) return [];
+    const events: StoredEvent[] = [];
+    let from = afterSeq + 1;
+    for (let read = 0; read < directReads; read += 1) {
+      const next = nextBefore(await this.readFirst(subject, from), last);
+      if (next.seq >= last.seq) return [...events, last];
+      events.push(next);
+      from = next.seq + 1;
+    }
+    return [...events, ...(await this.readSubject(subject, from))];
+  }
+
+  /**
    * The ids (`Nats-Msg-Id`) of every event on `filter` (default: every event) stored after `afterSeq` (headers only,
    * one ordered read to the last such event). Side-effect consumers replaying a batch check here before appending,
    * so the stream never holds two events with one id, however long an outage lasted; filtered to the subjects they
@@ -308,4 +327,9 @@ export class EventStore {
     const at = typeof storedAt === 'number' ? storedAt : Date.parse(storedAt);
     return { ...(body as EventEnvelope), seq, subject, storedAt: at };
   }
+}
+
+/** The next event a direct get found, or the subject's last one when none is left before it. */
+function nextBefore(next: StoredEvent | null, last: StoredEvent): StoredEvent {
+  return next && next.seq < last.seq ? next : last;
 }

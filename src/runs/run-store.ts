@@ -37,10 +37,16 @@ export class RunStore {
     return this.store.subjects.run(slug, runId);
   }
 
-  /** Folds the whole subject; null for an unknown run. */
+  /**
+   * The run as stored: the cached state folded forward with what was appended after it (a few direct reads, e.g. the
+   * executor's step events since this process requested the run), else the whole subject; null for an unknown run.
+   */
   async load(slug: string, runId: string): Promise<RunState | null> {
-    const events = await this.store.readSubject(this.subject(slug, runId));
-    let state: RunState | null = null;
+    const cached = this.cache.get(runId);
+    const events = cached
+      ? await this.store.readTail(this.subject(slug, runId), cached.lastSeq)
+      : await this.store.readSubject(this.subject(slug, runId));
+    let state: RunState | null = cached ?? null;
     for (const event of events) state = evolveRun(state, event as unknown as RunEvent & { seq: number });
     if (state) this.rememberState(state);
     return state;
