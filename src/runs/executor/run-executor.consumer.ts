@@ -17,7 +17,7 @@ import { isTerminal, type RunState } from '../run-state.js';
 import { AvailabilityCache } from './asset-availability.js';
 import type { PartitionRef } from './partition-ref.js';
 import { emptyExecutorState, foldRunEvent, putRun, runBefore, runIdOf, type ExecutorState } from './executor-state.js';
-import { RecentIds } from './recent-ids.js';
+import { RecentIds } from '../../process-manager/recent-ids.js';
 import { followUpsOf, type FollowUp } from './run-follow-ups.js';
 import {
   availabilityRowsOf,
