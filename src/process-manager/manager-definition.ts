@@ -50,6 +50,8 @@ export interface ManagerDefinition<State, Reads, Loaded, Command, Parts> {
   decideBatch(state: State, events: readonly StoredEvent[], loaded: Loaded): ManagerDecision<Command, Parts>;
   /** Folds events it appended itself (an `append-expected`) back into the state, with their follow-ups. */
   onAppended?(state: State, stored: readonly StoredEvent[]): ManagerDecision<Command, Parts>;
+  /** The write-back took the changes (synchronously, between batches). */
+  onTake?(state: State): void;
   /** After a write-back committed (a cache may forget what is now stored). */
   afterPersist?(state: State): void;
 }

@@ -91,6 +91,7 @@ export class ManagerKernel<State, Reads, Loaded, Command, Parts> implements Proc
 
   takeChanges(): ((tx: Transaction<Database>) => Promise<void>) | null {
     const changes = this.tracker.take();
+    if (changes && this.current !== undefined) this.definition.onTake?.(this.current);
     return changes && ((tx) => this.store.save(tx, changes));
   }
 
