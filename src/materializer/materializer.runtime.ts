@@ -11,9 +11,8 @@ import { RunCommandService } from '../runs/run-command.service.js';
 import type { Platform } from '../runtime/platform.js';
 import { PLATFORM } from '../runtime/tokens.js';
 import { TIMERS } from '../timers/timers.provider.js';
-import { MaterializerEffects } from './materializer-effects.js';
 import { registerMaterializerTimers } from './materializer-timers.js';
-import { MaterializerConsumer } from './materializer.consumer.js';
+import { createMaterializer } from './materializer.consumer.js';
 import { ReconciliationSweep } from './reconciliation-sweep.js';
 
 const BATCH_SIZE = 500;
@@ -43,19 +42,21 @@ export class MaterializerRuntime implements OnModuleInit, OnApplicationBootstrap
     const { config, store, db, nats, log, metrics, instanceId } = this.platform;
     if (!config.roles.has('materializer')) return;
     const child = log.child({ component: 'materializer' });
-    const effects = new MaterializerEffects({
-      store,
-      requester: this.commands.requester,
-      timers: this.timers,
-      log: child,
-    });
     const context = {
       baseBackoffMs: config.materializer.baseBackoffMs,
       maxBackoffMs: config.materializer.maxBackoffMs,
       maxEventBytes: store.maxEventBytes,
     };
     // Triggers are latency-sensitive: a batch closes as soon as nothing more is delivered (no idle linger).
-    this.consumers.start(new MaterializerConsumer({ effects, context, metrics, log: child }), {
+    const materializer = createMaterializer({
+      store,
+      requester: this.commands.requester,
+      timers: this.timers,
+      context,
+      metrics,
+      log: child,
+    });
+    this.consumers.start(materializer, {
       batchSize: BATCH_SIZE,
       catchUpBatchSize: 5000,
       closeWhenIdle: true,

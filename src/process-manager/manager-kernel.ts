@@ -17,10 +17,12 @@ export interface ManagerStore<State, Reads, Loaded, Parts> {
 }
 
 /** The outside world a manager's effects reach. */
-export interface ManagerOutside<Command> {
+export interface ManagerOutside<Command, State = unknown> {
   log: EventLog;
   execute?(command: Command): Promise<ManagerEffect<Command>[] | void>;
   onConflict?(): void;
+  /** After a write-back committed (metrics of what it wrote). */
+  afterPersist?(state: State): void;
 }
 
 /**
@@ -39,7 +41,7 @@ export class ManagerKernel<State, Reads, Loaded, Command, Parts> implements Proc
   constructor(
     readonly definition: ManagerDefinition<State, Reads, Loaded, Command, Parts>,
     private readonly store: ManagerStore<State, Reads, Loaded, Parts>,
-    outside: ManagerOutside<Command>,
+    private readonly outside: ManagerOutside<Command, State>,
   ) {
     this.tracker = new ChangeTracker(store.parts);
     this.effects = new EffectRunner(definition.appendScopes, {
@@ -96,6 +98,8 @@ export class ManagerKernel<State, Reads, Loaded, Command, Parts> implements Proc
   }
 
   afterPersist(): void {
-    if (this.current !== undefined) this.definition.afterPersist?.(this.current);
+    if (this.current === undefined) return;
+    this.definition.afterPersist?.(this.current);
+    this.outside.afterPersist?.(this.current);
   }
 }
