@@ -15,6 +15,7 @@ import type {
   TargetState,
 } from './saga-state.js';
 import { CachedMap, TrackedMap } from './state/cached-map.js';
+import { consumedAssetIds } from './workflow-graph.js';
 
 /** The consumer name: checkpoint row, lease key (`consumer.materializer`) and `waitFor` name. */
 export const MATERIALIZER_CONSUMER = 'materializer';
@@ -86,6 +87,26 @@ export function emptyShellState(): MaterializerShellState {
     decided: [],
     written: [],
   };
+}
+
+/** The state as hydrated: graph (with its consumer index), targets and in-flight runs whole. */
+export function shellStateOf(stored: {
+  workflows: readonly WorkflowDefinition[];
+  targets: ReadonlyMap<string, TargetState>;
+  runs: readonly AutoRunRecord[];
+}): MaterializerShellState {
+  const state = emptyShellState();
+  for (const workflow of stored.workflows) {
+    state.workflows.seed(workflow.slug, workflow);
+    for (const assetId of consumedAssetIds(workflow))
+      state.consumers.set(assetId, [...(state.consumers.get(assetId) ?? []), workflow.slug].sort());
+  }
+  for (const [key, target] of stored.targets) state.targets.seed(key, target);
+  state.runs.load(
+    stored.runs.map((run) => run.runId),
+    new Map(stored.runs.map((run) => [run.runId, run])),
+  );
+  return state;
 }
 
 /**

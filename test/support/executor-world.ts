@@ -44,7 +44,7 @@ export interface BatchOutcome {
 type Store = MemoryStore<RunExecutorState, ExecutorReads, ExecutorLoaded, RunExecutorParts>;
 
 /** The run executor's tables in memory (the same rows `RunExecutorStore` keeps in Postgres). */
-class MemoryExecutorStore implements Store {
+export class MemoryExecutorStore implements Store {
   readonly parts = ['run', 'workflow', 'asset'] as const;
   private readonly runs: Map<string, RunState>;
   private readonly workflows: Map<string, WorkflowProduces>;

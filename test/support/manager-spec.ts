@@ -30,12 +30,14 @@ export class KernelWorld<State, Reads, Loaded, Command, Parts> {
   /** Every call carried out, over this world's life. */
   readonly calls: Command[] = [];
   private batchCalls: Command[] = [];
+  /** The position of the last write-back (what a restart resumes from). */
+  written = 0;
 
   constructor(
     definition: ManagerDefinition<State, Reads, Loaded, Command, Parts>,
     readonly store: MemoryStore<State, Reads, Loaded, Parts>,
     readonly log: MemoryLog = new MemoryLog(),
-    execute?: (command: Command) => ManagerEffect<Command>[] | void,
+    private readonly execute?: (command: Command) => ManagerEffect<Command>[] | void,
   ) {
     this.kernel = new ManagerKernel(definition, store, {
       log,
@@ -51,7 +53,18 @@ export class KernelWorld<State, Reads, Loaded, Command, Parts> {
   async start(position = 0): Promise<this> {
     await this.kernel.hydrate(NO_DB, NO_DB);
     this.position = position;
+    this.written = position;
     return this;
+  }
+
+  /**
+   * A new process on the same stream and store, hydrated from the last write-back: after a graceful stop (write
+   * first) or a crash (whatever was decided since the last write is replayed).
+   */
+  async restart(): Promise<KernelWorld<State, Reads, Loaded, Command, Parts>> {
+    const next = new KernelWorld(this.kernel.definition, this.store, this.log, this.execute);
+    next.calls.push(...this.calls);
+    return next.start(this.written);
   }
 
   get state(): State {
@@ -93,6 +106,7 @@ export class KernelWorld<State, Reads, Loaded, Command, Parts> {
     const write = this.kernel.takeChanges();
     if (write) await write(NO_DB as never);
     this.kernel.afterPersist();
+    this.written = this.position;
     return this.position;
   }
 }

@@ -3,13 +3,12 @@ import type { Database } from '../../../projections/database.js';
 import type { ManagerChanges } from '../../process-manager/manager-definition.js';
 import type { ManagerStore } from '../../process-manager/manager-kernel.js';
 import {
-  emptyShellState,
+  shellStateOf,
   type MaterializerLoaded,
   type MaterializerParts,
   type MaterializerReads,
   type MaterializerShellState,
 } from '../materializer.definition.js';
-import { consumedAssetIds } from '../workflow-graph.js';
 import {
   loadLatest,
   loadMaterializerSnapshot,
@@ -33,19 +32,7 @@ export class MaterializerStore implements ManagerStore<
   readonly parts = ['workflows', 'targets', 'runs', 'latest', 'parameters', 'seen'] as const;
 
   async hydrate(snapshot: Kysely<Database>): Promise<MaterializerShellState> {
-    const stored = await loadMaterializerSnapshot(snapshot);
-    const state = emptyShellState();
-    for (const workflow of stored.workflows) {
-      state.workflows.seed(workflow.slug, workflow);
-      for (const assetId of consumedAssetIds(workflow))
-        state.consumers.set(assetId, [...(state.consumers.get(assetId) ?? []), workflow.slug].sort());
-    }
-    for (const [key, target] of stored.targets) state.targets.seed(key, target);
-    state.runs.load(
-      stored.runs.map((run) => run.runId),
-      new Map(stored.runs.map((run) => [run.runId, run])),
-    );
-    return state;
+    return shellStateOf(await loadMaterializerSnapshot(snapshot));
   }
 
   async load(db: Kysely<Database>, keys: MaterializerReads): Promise<MaterializerLoaded> {

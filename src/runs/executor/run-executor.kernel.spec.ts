@@ -1,0 +1,39 @@
+import { subjectsFor } from '../../events/subjects.js';
+import { aRun, definitions, plain } from '../../../test/support/executor-scenario.js';
+import { MemoryExecutorStore, TEST_EXECUTOR_CONTEXT } from '../../../test/support/executor-world.js';
+import { givenManager, KernelWorld } from '../../../test/support/manager-spec.js';
+import { MemoryLog } from '../../../test/support/memory-log.js';
+import { runExecutorDefinition } from './run-executor.definition.js';
+
+const world = () => {
+  const log = new MemoryLog();
+  return new KernelWorld(
+    runExecutorDefinition(subjectsFor('apphub'), TEST_EXECUTOR_CONTEXT),
+    new MemoryExecutorStore(log),
+    log,
+  );
+};
+
+/** The run executor as it ships (definition on the kernel), given/when/then over batches (STYLE §10). */
+describe('run executor (kernel)', () => {
+  it('starts a requested run, dispatches its first step once the event is stored, and folds it back', async () => {
+    const run = aRun(plain);
+    const done = await givenManager(world, definitions())
+      .when(run.requested())
+      .then({
+        appends: ['workflow.run.started', 'workflow.step.dispatched'],
+        state: (state) => expect(state.executor.runs.get(run.runId)?.status).toBe('running'),
+      });
+    expect(done.calls).toEqual([
+      expect.objectContaining({ type: 'DispatchJob', job: expect.objectContaining({ stepId: 'a', attempt: 1 }) }),
+    ]);
+  });
+
+  it('decides nothing again when its own events come back, and dispatches nothing twice', async () => {
+    const run = aRun(plain);
+    const spec = givenManager(world, definitions());
+    await spec.when(run.requested()).outcome;
+    const w = await spec.world;
+    expect(await w.step()).toEqual({ appended: [], calls: [] });
+  });
+});
