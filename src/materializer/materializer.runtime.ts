@@ -7,7 +7,8 @@ import {
 } from '@nestjs/common';
 import type { TimerQueue } from '../events/timer-queue.js';
 import { ConsumerRegistry } from '../projector/consumer-registry.js';
-import { RunCommandService } from '../runs/run-command.service.js';
+import type { RunRequester } from '../runs/run-requester.js';
+import { RUN_REQUESTER } from '../runs/runs.module.js';
 import type { Platform } from '../runtime/platform.js';
 import { PLATFORM } from '../runtime/tokens.js';
 import { TIMERS } from '../timers/timers.provider.js';
@@ -29,7 +30,7 @@ export class MaterializerRuntime implements OnModuleInit, OnApplicationBootstrap
   constructor(
     @Inject(PLATFORM) private readonly platform: Platform,
     @Inject(ConsumerRegistry) private readonly consumers: ConsumerRegistry,
-    @Inject(RunCommandService) private readonly commands: RunCommandService,
+    @Inject(RUN_REQUESTER) private readonly requester: RunRequester,
     @Inject(TIMERS) private readonly timers: TimerQueue,
   ) {}
 
@@ -50,7 +51,7 @@ export class MaterializerRuntime implements OnModuleInit, OnApplicationBootstrap
     // Triggers are latency-sensitive: a batch closes as soon as nothing more is delivered (no idle linger).
     const materializer = createMaterializer({
       store,
-      requester: this.commands.requester,
+      requester: this.requester,
       timers: this.timers,
       context,
       metrics,
