@@ -1,6 +1,15 @@
 import { subjectsFor } from '../../events/subjects.js';
-import { aRun, definitions, plain } from '../../../test/support/executor-scenario.js';
-import { MemoryExecutorStore, TEST_EXECUTOR_CONTEXT } from '../../../test/support/executor-world.js';
+import { aDefinitionEvent } from '../../../test/support/builders/lineage-events.js';
+import { aStep, aWorkflow } from '../../../test/support/builders/materializer-events.js';
+import {
+  aRun,
+  complete,
+  definitions,
+  givenExecutor,
+  plain,
+  produced,
+} from '../../../test/support/executor-scenario.js';
+import { MemoryExecutorStore, TEST_EXECUTOR_CONTEXT, typesOf } from '../../../test/support/executor-world.js';
 import { givenManager, KernelWorld } from '../../../test/support/manager-spec.js';
 import { MemoryLog } from '../../../test/support/memory-log.js';
 import { runExecutorDefinition } from './run-executor.definition.js';
@@ -35,5 +44,32 @@ describe('run executor (kernel)', () => {
     await spec.when(run.requested()).outcome;
     const w = await spec.world;
     expect(await w.step()).toEqual({ appended: [], calls: [] });
+  });
+
+  it('declares the rows of a queued run a finished run lets start, so it decides on them with a cold cache', async () => {
+    const gatedReport = aWorkflow('gated-report', [aStep('load', { consumes: ['market.prices'] })]);
+    const context = { ...TEST_EXECUTOR_CONTEXT, maxConcurrentAutoRuns: 1 };
+    const first = aRun(gatedReport, { auto: true, priority: 1, partitionKey: 'eu' });
+    const queued = aRun(gatedReport, { auto: true, priority: 2, partitionKey: 'us' });
+    const world = await givenExecutor(
+      [
+        ...definitions(),
+        aDefinitionEvent(gatedReport),
+        produced('eu'),
+        produced('us'),
+        first.requested(),
+        queued.requested(),
+      ],
+      context,
+    );
+    expect(world.readRun(queued.subject)!.status).toBe('pending');
+    // A new process: nothing of the availability is cached, the queued run is not named by the next batch.
+    const restarted = await world.restart(await world.snapshot());
+    complete(restarted, first, 'load', 'succeeded');
+    const decided = (await restarted.runUntilIdle()).flatMap((outcome) => outcome.appended);
+    expect(typesOf(decided.filter((event) => event.subject === queued.subject))).toEqual([
+      'workflow.run.started',
+      'workflow.step.dispatched',
+    ]);
   });
 });

@@ -4,7 +4,7 @@ import type { WorkflowDefinitionUpdated } from '../../workflows/workflow.events.
 import { dependencyQueries } from '../dependency-check.js';
 import { producesOf, RunGraph } from '../run-graph.js';
 import { evolveRun, type RunState } from '../run-state.js';
-import type { RunEvent } from '../run.events.js';
+import { TERMINAL_RUN_EVENTS, type RunEvent, type RunEventType } from '../run.events.js';
 import type { ExecutorState } from './executor-state.js';
 import { runIdOf, runSlugOf } from './executor-state.js';
 import type { PartitionRef } from './partition-ref.js';
@@ -29,10 +29,12 @@ const RUN_EVENT = /^workflow\.(run|step)\./;
  * The reads of a batch, declared before anything is folded: the rows folding reads (`availabilityRowsOf`), and the
  * dependency rows of every run the batch may decide — a superset of what `decideRuns` asks, so deciding never
  * misses a row. A batch decides runs it names (requested in it, in memory, or loaded), runs waiting for an asset
- * produced in it, and gated runs it admits; a queued run can only be admitted if fewer than `max` runs ahead of it
- * stay queued, and only an event of the batch on a run ahead of it can take that run out of the queue, so the best
- * `max + events on that workflow` queued runs cover every admission. Dependency queries are asked of the graph as
- * the batch's definitions leave it (deciding comes after folding them all).
+ * produced in it, and gated runs it admits. A workflow admits at most `free` runs after the batch, and `free` is at
+ * most its free places now plus the runs of it the batch ends (nothing else frees a place): none when that is not
+ * positive. A queued run is admitted only if fewer than `free` runs ahead of it stay queued, and only an event of the
+ * batch on a queued run can take it out of the queue, so the best `free + events on queued runs` queued runs cover
+ * every admission. Dependency queries are asked of the graph as the batch's definitions leave it (deciding comes
+ * after folding them all).
  */
 export function batchReads(
   state: { executor: ExecutorState; availability: AvailabilityCache; ended: RecentIds },
@@ -42,7 +44,7 @@ export function batchReads(
   const { executor } = state;
   const graph = graphAfter(executor.graph, events);
   const candidates = new Map<string, RunState>();
-  const eventsPerSlug = new Map<string, number>();
+  const gates = new Map<string, { ended: number; onQueued: number }>();
   const requested = new Set<string>();
   const unknown = new Map<string, { runId: string; subject: string; seq: number }>();
   for (const event of events) {
@@ -56,8 +58,11 @@ export function batchReads(
     if (!RUN_EVENT.test(event.type)) continue;
     const runId = runIdOf(event.subject);
     const slug = runSlugOf(event.subject);
-    eventsPerSlug.set(slug, (eventsPerSlug.get(slug) ?? 0) + 1);
     const known = executor.runs.get(runId);
+    const gate = gates.get(slug) ?? { ended: 0, onQueued: 0 };
+    gates.set(slug, gate);
+    if (TERMINAL_RUN_EVENTS.includes(event.type as RunEventType)) gate.ended += 1;
+    if (known?.status === 'pending') gate.onQueued += 1;
     if (event.type === 'workflow.run.requested') {
       requested.add(runId);
       const run = evolveRun(null, event as unknown as RunEvent & { seq: number });
@@ -66,9 +71,11 @@ export function batchReads(
     else if (!requested.has(runId) && !state.ended.has(runId) && !unknown.has(runId))
       unknown.set(runId, { runId, subject: event.subject, seq: event.seq });
   }
-  for (const [slug, count] of eventsPerSlug)
-    for (const run of bestPending(executor, slug, context.maxConcurrentAutoRuns + count))
-      candidates.set(run.request.runId, run);
+  for (const [slug, gate] of gates) {
+    const free = context.maxConcurrentAutoRuns - (executor.gatedActive.get(slug) ?? 0) + gate.ended;
+    if (free <= 0) continue;
+    for (const run of bestPending(executor, slug, free + gate.onQueued)) candidates.set(run.request.runId, run);
+  }
   const rowsOf = (run: RunState) =>
     dependencyQueries(run, graph).filter((query) => query.partitionKey !== null) as PartitionRef[];
   const rows = [...availabilityRowsOf(events), ...[...candidates.values()].flatMap(rowsOf)];
