@@ -4,7 +4,8 @@
 //
 // Layers, lowest first:
 //   domain model  pure code: deciders, sagas, *.events.ts, freshness, src/domain, src/partitions, the state folds
-//   infrastructure src/config, src/observability, src/events (event store, runners: the only NATS code), src/db
+//   infrastructure src/config, src/validation (the named validation policies), src/observability, src/events
+//                  (event store, runners: the only NATS code), src/db
 //   read models   projections/ (table types, projections, queries): event types, the domain model and kysely
 //   contexts      src/assets, src/runs, … (services, consumers, controllers)
 //   composition   src/main.ts, src/app.module.ts, src/runtime, src/docs, src/cli
@@ -94,11 +95,11 @@ module.exports = {
         'STYLE §1: config, observability, the event store and the database factory sit below the contexts: they ' +
         'import each other, the table types (projections/database.ts) and migrations (src/db), never a context.',
       severity: 'error',
-      from: { path: '^src/(config|observability|domain|events|db)/', pathNot: SPEC },
+      from: { path: '^src/(config|validation|observability|domain|events|db)/', pathNot: SPEC },
       to: {
         path: ['^src/', '^projections/', '^migrations/'],
         pathNot: [
-          '^src/(config|observability|domain|events|db)/',
+          '^src/(config|validation|observability|domain|events|db)/',
           '^projections/database\\.ts$',
           '^projections/checkpoint\\.table\\.ts$',
           '^migrations/',
@@ -108,10 +109,20 @@ module.exports = {
     {
       name: 'config-imports-nothing-of-the-app',
       comment:
-        'STYLE §9: configuration is the bottom layer: loadConfig is pure and imports no other module of the app.',
+        'STYLE §9: configuration is the bottom layer: loadConfig is pure and imports no other module of the app ' +
+        'but the validation policies it validates the environment with.',
       severity: 'error',
       from: { path: '^src/config/' },
-      to: { path: ['^src/', '^projections/'], pathNot: '^src/config/' },
+      to: { path: ['^src/', '^projections/'], pathNot: ['^src/config/', '^src/validation/'] },
+    },
+    {
+      name: 'validation-imports-nothing-of-the-app',
+      comment:
+        'The validation policies (src/validation) sit below configuration: every layer validates with them, ' +
+        'they import only ajv.',
+      severity: 'error',
+      from: { path: '^src/validation/' },
+      to: { path: ['^src/', '^projections/'], pathNot: '^src/validation/' },
     },
     {
       name: 'only-composition-imports-the-app-module',

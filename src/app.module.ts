@@ -14,14 +14,11 @@ import { ConsumerRegistry } from './projector/consumer-registry.js';
 import { ProjectorService } from './projector/projector.service.js';
 import type { Platform } from './runtime/platform.js';
 import { DB, EVENT_STORE, LOGGER, METRICS, NATS, PLATFORM } from './runtime/tokens.js';
-import { WorkflowCommandService } from './workflows/workflow-command.service.js';
-import { WorkflowsController } from './workflows/workflows.controller.js';
+import { WorkflowsModule } from './workflows/workflows.module.js';
 import { JOB_HANDLERS, JobHandlerRegistry } from './jobs/job-handler.js';
-import { RunCommandService } from './runs/run-command.service.js';
 import { RerunModule } from './runs/rerun/rerun.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
-import { RunsController } from './runs/runs.controller.js';
-import { RunsRuntime } from './runs/runs.runtime.js';
+import { RunsModule } from './runs/runs.module.js';
 import { TIMERS, timersProvider } from './timers/timers.provider.js';
 
 /** Wires the platform (opened before Nest) into every context. */
@@ -41,6 +38,8 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
+        WorkflowsModule,
+        RunsModule,
         AssetsModule,
         MaterializerModule,
         BackfillsModule,
@@ -49,7 +48,7 @@ export class AppModule {
         RerunModule,
         WebhooksModule,
       ],
-      controllers: [HealthController, WorkflowsController, RunsController, DeadLettersController],
+      controllers: [HealthController, DeadLettersController],
       providers: [
         ...platformProviders,
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -57,19 +56,9 @@ export class AppModule {
         timersProvider,
         ConsumerRegistry,
         ProjectorService,
-        WorkflowCommandService,
-        RunCommandService,
-        RunsRuntime,
         LineageRuntime,
       ],
-      exports: [
-        ...platformProviders,
-        JOB_HANDLERS,
-        TIMERS,
-        ConsumerRegistry,
-        WorkflowCommandService,
-        RunCommandService,
-      ],
+      exports: [...platformProviders, JOB_HANDLERS, TIMERS, ConsumerRegistry],
     };
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { WorkflowsModule } from '../workflows/workflows.module.js';
 import { AssetCatalogReads } from './asset-catalog-reads.js';
 import { AssetCatalogController } from './asset-catalog.controller.js';
 import { AssetCommandService } from './asset-command.service.js';
@@ -12,6 +13,7 @@ import { WorkflowAssetsController } from './workflow-assets.controller.js';
 
 /** Asset catalog: inventory, history, partitions, stale marks, stored partition parameters, lineage graph. */
 @Module({
+  imports: [WorkflowsModule],
   controllers: [
     WorkflowAssetsController,
     AssetCommandsController,

@@ -1,8 +1,16 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../projections/database.js';
 import type { BackfillManagerProgress } from '../../projections/backfill-manager/backfill-manager.table.js';
+import type { ManagerChanges } from '../process-manager/manager-definition.js';
+import type { ManagerStore } from '../process-manager/manager-kernel.js';
+import type { BackfillManagerParts, StoredBackfill } from './backfill-manager.definition.js';
 import type { BackfillRequested } from './backfill.events.js';
-import type { ManagedBackfill } from './backfill.saga.js';
+import {
+  emptyBackfillManagerState,
+  putBackfill,
+  type BackfillManagerState,
+  type ManagedBackfill,
+} from './backfill.saga.js';
 
 /** What the manager writes back with its checkpoint (copies taken between batches). */
 export interface BackfillManagerChanges {
@@ -39,8 +47,59 @@ export async function loadBackfillManagerState(db: Kysely<Database>): Promise<Ma
   }));
 }
 
+/**
+ * The backfill manager's tables for the kernel: the whole state is loaded when the lease is taken, a batch reads
+ * nothing more, and the changed rows go back in one statement. A backfill's request is written once, when it is
+ * first stored (it carries every partition key).
+ */
+export class BackfillManagerStore implements ManagerStore<BackfillManagerState, null, null, BackfillManagerParts> {
+  readonly parts = ['backfill', 'partition'] as const;
+  /** Backfills whose row exists (loaded, or written since). */
+  private readonly stored = new Set<string>();
+
+  async hydrate(snapshot: Kysely<Database>): Promise<BackfillManagerState> {
+    const state = emptyBackfillManagerState();
+    this.stored.clear();
+    for (const backfill of await loadBackfillManagerState(snapshot)) {
+      putBackfill(state, backfill);
+      this.stored.add(backfill.request.backfillId);
+    }
+    return state;
+  }
+
+  async load(): Promise<null> {
+    return null;
+  }
+
+  async save(tx: Transaction<Database>, changes: ManagerChanges<BackfillManagerParts>): Promise<void> {
+    const out: BackfillManagerChanges = {
+      created: [],
+      updated: [],
+      removed: [],
+      partitions: [],
+      finishedPartitions: [],
+    };
+    for (const [backfillId, backfill] of changes.backfill) {
+      if (!backfill) {
+        if (this.stored.delete(backfillId)) out.removed.push(backfillId);
+      } else if (this.stored.has(backfillId)) out.updated.push({ backfillId, progress: progressOf(backfill) });
+      else {
+        out.created.push({ request: backfill.request, progress: progressOf(backfill) });
+        this.stored.add(backfillId);
+      }
+    }
+    for (const row of changes.partition.values()) if (row) out.partitions.push(row);
+    for (const [key, row] of changes.partition)
+      if (!row) {
+        const [backfillId, partitionKey] = key.split('\u001f') as [string, string];
+        out.finishedPartitions.push({ backfillId, partitionKey });
+      }
+    await saveBackfillManagerChanges(tx, out);
+  }
+}
+
 /** A copy of a backfill's progress as stored. */
-export function progressOf(backfill: ManagedBackfill): BackfillManagerProgress {
+export function progressOf(backfill: StoredBackfill): BackfillManagerProgress {
   return { next: backfill.next, canceled: backfill.canceled, finished: { ...backfill.finished } };
 }
 

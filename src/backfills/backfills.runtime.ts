@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import { ConsumerRegistry } from '../projector/consumer-registry.js';
 import type { Platform } from '../runtime/platform.js';
 import { PLATFORM } from '../runtime/tokens.js';
-import { BackfillManager } from './backfill-manager.consumer.js';
+import { createBackfillManager } from './backfill-manager.consumer.js';
 
 const BATCH_SIZE = 500;
 
@@ -18,10 +18,10 @@ export class BackfillsRuntime implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    const { config, store, log } = this.platform;
+    const { config, store } = this.platform;
     if (!config.roles.has('materializer')) return;
     // Releases are latency-sensitive: a batch closes as soon as nothing more is delivered.
-    this.consumers.start(new BackfillManager({ store, log: log.child({ component: 'backfill-manager' }) }), {
+    this.consumers.start(createBackfillManager({ store }), {
       batchSize: BATCH_SIZE,
       catchUpBatchSize: 5000,
       closeWhenIdle: true,

@@ -1,4 +1,3 @@
-import { Ajv } from 'ajv';
 import {
   ALL_ROLES,
   type AppConfig,
@@ -9,6 +8,7 @@ import {
 } from './app-config.js';
 import { parseDatabaseTls, parseNatsSecurity, parseServiceUrlAllowlist } from './connection-security.js';
 import { redactedValue } from './redact.js';
+import { compileSchema } from '../validation/validation-policies.js';
 
 /** Every environment variable the service reads, with its default (`undefined` = required to be absent-safe). */
 export const CONFIG_ENV_DEFAULTS = {
@@ -161,9 +161,8 @@ const tokensSchema = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: false });
-const validateEnv = ajv.compile(envSchema);
-const validateTokens = ajv.compile(tokensSchema);
+const validateEnv = compileSchema('config', envSchema);
+const validateTokens = compileSchema('config', tokensSchema);
 
 /** NATS payloads default to 1 MiB (what deploy/ configures); the real limit is read from the server at start. */
 export const NATS_DEFAULT_MAX_PAYLOAD = 1024 * 1024;

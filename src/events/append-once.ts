@@ -1,6 +1,9 @@
 import type { EventEnvelope, StoredEvent } from './envelope.js';
 import type { AppendResult, EventStore } from './event-store.js';
 
+/** What `AppendOnce` uses of the event log (the event store, or an in-memory stream in specs). */
+export type AppendOnceLog = Pick<EventStore, 'append' | 'lastSequence' | 'idsAfter'>;
+
 /**
  * Appends the effects of a side-effect consumer at most once, however long ago their cause was stored (DESIGN §10:
  * the stream never holds two events with one id). A batch is replayed only after a recovery (a restart, a failover,
@@ -24,7 +27,7 @@ export class AppendOnce {
   private batchStart = 0;
 
   constructor(
-    private readonly store: EventStore,
+    private readonly store: AppendOnceLog,
     /**
      * The subjects the consumer appends its effects to (one filter, e.g. `<prefix>.materializer.>`): the scan after
      * a recovery holds only what was stored there, so its memory follows the consumer's own output, never the

@@ -1,5 +1,5 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
+import { isolatedValidator } from '../validation/validation-policies.js';
 
 /** A domain event's data schema, registered once per `type` and `schemaVersion` by its context's `*.events.ts`. */
 export interface EventSchema {
@@ -44,12 +44,12 @@ export class InvalidEventError extends Error {
 
 /** Validates envelopes and the data of every registered event type. */
 export class EventSchemaRegistry {
-  private readonly ajv = new Ajv({ allErrors: true, strict: false });
+  /** The `event` policy, on an instance of the registry's own (it registers every event type's schema). */
+  private readonly ajv = isolatedValidator('event');
   private readonly envelope: ValidateFunction;
   private readonly byType = new Map<string, ValidateFunction>();
 
   constructor(schemas: readonly EventSchema[]) {
-    (addFormats as unknown as (ajv: Ajv) => void)(this.ajv);
     this.envelope = this.ajv.compile(envelopeSchema);
     for (const schema of schemas)
       this.byType.set(`${schema.type}@${schema.schemaVersion}`, this.ajv.compile(schema.data));

@@ -1,15 +1,10 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import { ValidationError } from '../domain/domain-error.js';
 import { toFieldProblems } from '../domain/field-problems.js';
+import { compileSchema } from '../validation/validation-policies.js';
 
 export { toFieldProblems };
-
-const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: true });
-(addFormats as unknown as (a: Ajv) => void)(ajv);
-const queryAjv = new Ajv({ allErrors: true, strict: false, coerceTypes: true, useDefaults: true });
-(addFormats as unknown as (a: Ajv) => void)(queryAjv);
 
 /** Validates a body (strict: no coercion) or a query (coerced strings) with a JSON schema. */
 @Injectable()
@@ -21,7 +16,7 @@ export class SchemaPipe implements PipeTransform {
     private readonly source: 'body' | 'query' = 'body',
     private readonly code = source === 'query' ? 'invalid_query' : 'invalid_request',
   ) {
-    this.validate = (source === 'query' ? queryAjv : ajv).compile(schema);
+    this.validate = compileSchema(source, schema);
   }
 
   transform(value: unknown): unknown {

@@ -10,7 +10,7 @@ import { eventually } from '../../test/support/waiting.js';
 import { ConsumerRunner } from '../events/consumer-runner.js';
 import { checkpointOf } from '../projector/consumer-registry.js';
 import { HttpLineageTransport } from './http-transport.js';
-import { LineageConsumer } from './lineage.consumer.js';
+import { LineageProjection } from './lineage.consumer.js';
 import { listLineageDeadLetters, redeliverLineageDeadLetters } from './lineage-dead-letters.js';
 import { replayLineage } from './lineage-replay.js';
 
@@ -33,7 +33,7 @@ describe('OpenLineage replay and dead letters', () => {
     live.setMode((body) => (body.includes('"eventType":"COMPLETE"') && body.includes('refused.load') ? 400 : 201));
     const last = await stream.append([ingestDefinition(), ...aCompleteRun(), ...aCompleteRun(), ...refusedRun]);
     const runner = new ConsumerRunner(
-      new LineageConsumer({ transports: [transportTo(live.url)], context: LINEAGE_TEST_CONTEXT, log: p.log }),
+      new LineageProjection({ transports: [transportTo(live.url)], context: LINEAGE_TEST_CONTEXT, log: p.log }),
       {
         nats: p.nats,
         store: p.store,

@@ -5,7 +5,7 @@ import type { Database } from '../../projections/database.js';
 import { ConsumerRunner } from '../events/consumer-runner.js';
 import type { EventStore } from '../events/event-store.js';
 import type { NatsContext } from '../events/nats-context.js';
-import { LineageConsumer } from './lineage.consumer.js';
+import { LineageProjection } from './lineage.consumer.js';
 import type { LineageContext } from './lineage.mapper.js';
 import type { LineageTransport, RejectedLineageEvent } from './lineage-transport.js';
 import type { EmittedLineageEvent } from './openlineage.types.js';
@@ -51,7 +51,7 @@ export async function replayLineage(deps: ReplayDeps, options: ReplayOptions): P
       return refused;
     },
   }));
-  const consumer = new LineageConsumer({
+  const consumer = new LineageProjection({
     name,
     transports: counted,
     context: options.context,

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { canonicalJson } from './canonical-json.js';
 import { aCompleteRun, ingestDefinition, LINEAGE_TEST_CONTEXT } from '../../test/support/lineage-stream.js';
 import type { StoredEvent } from '../events/envelope.js';
-import { LineageConsumer } from './lineage.consumer.js';
+import { LineageProjection } from './lineage.consumer.js';
 import { decideLineage } from './lineage.mapper.js';
 import { emptyLineageState } from './lineage.state.js';
 import type { LineageTransport } from './lineage-transport.js';
@@ -21,14 +21,14 @@ function recordingTransport() {
   return { delivered, transport };
 }
 
-describe('LineageConsumer.prepare', () => {
+describe('LineageProjection.prepare', () => {
   const valid = [ingestDefinition(), ...aCompleteRun('report')];
   const expected = () => {
     const state = emptyLineageState();
     return valid.flatMap((event) => decideLineage(state, event, LINEAGE_TEST_CONTEXT).map(canonicalJson));
   };
   const emitter = (transport: LineageTransport) =>
-    new LineageConsumer({
+    new LineageProjection({
       transports: [transport],
       context: LINEAGE_TEST_CONTEXT,
       log: pino({ level: 'silent' }),

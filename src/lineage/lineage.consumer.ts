@@ -23,7 +23,7 @@ import type { EmittedLineageEvent } from './openlineage.types.js';
 /** The consumer name: checkpoint row, lease key (`consumer.lineage`), dead letters, lag metric. */
 export const LINEAGE_CONSUMER = 'lineage';
 
-export interface LineageConsumerDeps {
+export interface LineageProjectionDeps {
   transports: readonly LineageTransport[];
   context: LineageContext;
   log: Logger;
@@ -52,14 +52,17 @@ export interface LineageBatch {
 }
 
 /**
- * The OpenLineage emitter's shell (STYLE §6): a `BatchHandler` of `<PREFIX>_EVENTS` (the runner holds the lease and
- * the checkpoint). State lives in memory while the lease is held — hydrated from its tables whenever the generation
- * shows that memory is not what the last commit left. Each batch is mapped whole by the pure mapping and delivered
- * outside any transaction (`prepare`: every transport acknowledges, or the batch is retried from the checkpoint);
- * then one short transaction (`handle`) dead-letters refused events, writes the changed state rows and moves the
- * checkpoint. A crash between the two delivers the batch again (at least once; receivers deduplicate).
+ * The OpenLineage emitter is a projection with effects, not a process manager (STYLE §5, §6): it appends nothing
+ * to the stream and decides nothing another consumer reads; it maps run events to OpenLineage events and delivers
+ * them to outside transports. So it runs as a `BatchHandler` of `<PREFIX>_EVENTS` (the runner holds the lease and
+ * the checkpoint), not on the process-manager kernel. State lives in memory while the lease is held — hydrated from
+ * its tables whenever the generation shows that memory is not what the last commit left. Each batch is mapped whole
+ * by the pure mapping and delivered outside any transaction (`prepare`: every transport acknowledges, or the batch
+ * is retried from the checkpoint); then one short transaction (`handle`) dead-letters refused events, writes the
+ * changed state rows and moves the checkpoint. A crash between the two delivers the batch again (at least once;
+ * receivers deduplicate).
  */
-export class LineageConsumer implements BatchHandler<LineageBatch | null> {
+export class LineageProjection implements BatchHandler<LineageBatch | null> {
   readonly name: string;
   private state: LineageState | null = null;
   private generation = -1;
@@ -70,7 +73,7 @@ export class LineageConsumer implements BatchHandler<LineageBatch | null> {
   private uncommitted: LineageBatch | null = null;
   private readonly abort = new AbortController();
 
-  constructor(private readonly deps: LineageConsumerDeps) {
+  constructor(private readonly deps: LineageProjectionDeps) {
     this.name = deps.name ?? LINEAGE_CONSUMER;
   }
 

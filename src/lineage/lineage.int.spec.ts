@@ -13,7 +13,7 @@ import { isTransientError } from '../events/transient-error.js';
 import { checkpointOf } from '../projector/consumer-registry.js';
 import { canonicalJson } from './canonical-json.js';
 import { HttpLineageTransport } from './http-transport.js';
-import { LineageConsumer } from './lineage.consumer.js';
+import { LineageProjection } from './lineage.consumer.js';
 import { LineageDeliveryStalledError } from './lineage-transport.js';
 
 const context = { jobNamespace: 'apphub', datasetNamespace: 'apphub' };
@@ -33,7 +33,7 @@ describe('OpenLineage emitter over HTTP (real NATS, Postgres and receiver)', () 
       unavailableAttempts: 3,
       baseDelayMs: 20,
     });
-    const consumer = new LineageConsumer({ transports: [transport], context, log: p.log });
+    const consumer = new LineageProjection({ transports: [transport], context, log: p.log });
     const runner = new ConsumerRunner(consumer, {
       nats: p.nats,
       store: p.store,

@@ -2,7 +2,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import { ConsumerRegistry } from '../projector/consumer-registry.js';
 import type { Platform } from '../runtime/platform.js';
 import { PLATFORM } from '../runtime/tokens.js';
-import { LineageConsumer } from './lineage.consumer.js';
+import { LineageProjection } from './lineage.consumer.js';
 import { lineageTransports } from './lineage-transports.js';
 
 /**
@@ -11,7 +11,7 @@ import { lineageTransports } from './lineage-transports.js';
  */
 @Injectable()
 export class LineageRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private consumer: LineageConsumer | undefined;
+  private consumer: LineageProjection | undefined;
 
   constructor(
     @Inject(PLATFORM) private readonly platform: Platform,
@@ -22,7 +22,7 @@ export class LineageRuntime implements OnApplicationBootstrap, BeforeApplication
     const { config, nats, log, metrics } = this.platform;
     if (!config.roles.has('lineage')) return;
     const child = log.child({ component: 'lineage' });
-    this.consumer = new LineageConsumer({
+    this.consumer = new LineageProjection({
       transports: lineageTransports(config.lineage, nats),
       context: { jobNamespace: config.lineage.jobNamespace, datasetNamespace: config.lineage.datasetNamespace },
       log: child,

@@ -13,7 +13,7 @@ import { ConsumerRunner, type BatchHandler } from '../events/consumer-runner.js'
 import { LineagePublisher } from '../events/lineage-publisher.js';
 import { Metrics } from '../observability/metrics.js';
 import { checkpointOf } from '../projector/consumer-registry.js';
-import { LineageConsumer } from './lineage.consumer.js';
+import { LineageProjection } from './lineage.consumer.js';
 import { NatsLineageTransport } from './nats-transport.js';
 
 describe('OpenLineage emitter over NATS', () => {
@@ -35,7 +35,7 @@ describe('OpenLineage emitter over NATS', () => {
     return runner;
   };
   const emitter = (subject: string | null, name?: string, metrics?: Metrics) =>
-    new LineageConsumer({
+    new LineageProjection({
       transports: [new NatsLineageTransport(new LineagePublisher(p.nats), subject)],
       context: LINEAGE_TEST_CONTEXT,
       log: p.log,

@@ -1,178 +1,81 @@
-import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database } from '../../projections/database.js';
-import type { PoisonEvent, ProcessManager } from '../events/consumer-runner.js';
-import type { StoredEvent } from '../events/envelope.js';
+import { DomainError } from '../domain/domain-error.js';
+import { derivedEventId, toEnvelope, type StoredEvent } from '../events/envelope.js';
+import type { EventStore } from '../events/event-store.js';
+import { TimerQueue } from '../events/timer-queue.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { MaterializerEffects } from './materializer-effects.js';
-import { MATERIALIZER_INPUT_TYPES, step } from './materializer.saga.js';
-import type { SagaOutput } from './saga-output.js';
-import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
-import type {
-  AutoRunRecord,
-  LatestMaterialization,
-  MaterializerContext,
-  MaterializerState,
-  StoredParameters,
-  TargetState,
-} from './saga-state.js';
-import { batchKeys, type BatchKeys } from './state/batch-keys.js';
-import { CachedMap, StateMissError, TrackedMap } from './state/cached-map.js';
-import {
-  loadLatest,
-  loadMaterializerSnapshot,
-  loadParameters,
-  loadRuns,
-  loadSeen,
-  saveMaterializerChanges,
-} from './state/materializer.store.js';
-import { consumedAssetIds } from './workflow-graph.js';
+import type { ManagerEffect } from '../process-manager/manager-definition.js';
+import { ManagerKernel } from '../process-manager/manager-kernel.js';
+import type { RunRequester } from '../runs/run-requester.js';
+import { materializerDefinition, type CausedCommand } from './materializer.definition.js';
+import { MATERIALIZER_SUBJECT_TOKEN, type RunReconciled } from './materializer.events.js';
+import { autoRunInput, MATERIALIZER_ACTOR, type AutoRunRequest } from './saga-output.js';
+import type { MaterializerContext } from './saga-state.js';
+import { MaterializerStore } from './state/materializer-tables.js';
 
-/** The consumer name: checkpoint row, lease key (`consumer.materializer`) and `waitFor` name. */
-export const MATERIALIZER_CONSUMER = 'materializer';
-const CACHE_CAPACITY = 50_000;
+export { MATERIALIZER_CONSUMER } from './materializer.definition.js';
 
-export interface MaterializerConsumerDeps {
-  effects: MaterializerEffects;
+export interface MaterializerDeps {
+  store: EventStore;
+  requester: Pick<RunRequester, 'request'>;
+  timers: Pick<TimerQueue, 'arm'>;
   context: MaterializerContext;
   metrics: Metrics;
   log: Logger;
 }
 
-interface ShellState extends MaterializerState {
-  workflows: TrackedMap<WorkflowDefinition>;
-  consumers: Map<string, readonly string[]>;
-  targets: TrackedMap<TargetState>;
-  runs: CachedMap<AutoRunRecord>;
-  latest: CachedMap<LatestMaterialization>;
-  parameters: CachedMap<StoredParameters>;
-  seen: CachedMap<number>;
-}
-
 /**
- * The saga's shell (STYLE §6): while it holds the lease, the graph, the targets and the in-flight runs live in
- * memory; the per-partition parts the batch needs are loaded in one round of set-based reads before it is decided
- * (nothing when cached). Every event is decided with the pure saga, the batch's effects are carried out together
- * (decisions, run requests, timers), and the changes are written back lazily with the checkpoint.
+ * The materializer (STYLE §6): the saga's definition run by the kernel, with its tables, the event store, and the
+ * run requester and timer queue its calls reach. Decision outcomes are counted once their write committed.
  */
-export class MaterializerConsumer implements ProcessManager {
-  readonly name = MATERIALIZER_CONSUMER;
-  readonly kind = 'process-manager' as const;
-  private state: ShellState = emptyShellState();
-  private db: Kysely<Database> | undefined;
-  /** Keys a previous attempt missed (a gap in `batchKeys`): loaded too when the batch is retried. */
-  private readonly hints: BatchKeys = { latest: new Set(), parameters: new Set(), runs: new Set(), seen: new Set() };
-  private uncounted: string[] = [];
-
-  constructor(private readonly deps: MaterializerConsumerDeps) {}
-
-  get dirty(): boolean {
-    const s = this.state;
-    return (
-      s.workflows.hasChanges ||
-      s.targets.hasChanges ||
-      s.runs.hasChanges ||
-      s.latest.hasChanges ||
-      s.parameters.hasChanges ||
-      s.seen.hasChanges
-    );
-  }
-
-  async hydrate(read: Kysely<Database>, db: Kysely<Database>): Promise<void> {
-    this.db = db;
-    const snapshot = await loadMaterializerSnapshot(read);
-    const state = emptyShellState();
-    for (const workflow of snapshot.workflows) {
-      state.workflows.seed(workflow.slug, workflow);
-      for (const assetId of consumedAssetIds(workflow))
-        state.consumers.set(assetId, [...(state.consumers.get(assetId) ?? []), workflow.slug].sort());
-    }
-    for (const [key, target] of snapshot.targets) state.targets.seed(key, target);
-    state.runs.load(
-      snapshot.runs.map((run) => run.runId),
-      new Map(snapshot.runs.map((run) => [run.runId, run])),
-    );
-    this.state = state;
-    this.uncounted = [];
-    this.deps.effects.reset();
-  }
-
-  async process(events: readonly StoredEvent[]): Promise<PoisonEvent[]> {
-    const relevant = events.filter((event) => MATERIALIZER_INPUT_TYPES.has(event.type));
-    if (relevant.length === 0) return [];
-    await this.load(relevant);
-    const outputs: Array<{ cause: StoredEvent; output: SagaOutput }> = [];
-    try {
-      for (const cause of relevant) outputs.push({ cause, output: step(cause, this.state, this.deps.context) });
-    } catch (error) {
-      if (error instanceof StateMissError) this.hint(error);
-      throw error;
-    }
-    await this.deps.effects.carryOut(outputs, relevant);
-    for (const { output } of outputs) for (const decision of output.events) this.uncounted.push(decision.data.outcome);
-    return [];
-  }
-
-  takeChanges(): ((tx: Transaction<Database>) => Promise<void>) | null {
-    if (!this.dirty) return null;
-    const s = this.state;
-    const changes = {
-      workflows: s.workflows.takeChanges().flatMap(([, workflow]) => (workflow ? [workflow] : [])),
-      latest: s.latest.takeChanges(),
-      targets: s.targets.takeChanges(),
-      runs: s.runs.takeChanges().flatMap(([, run]) => (run ? [run] : [])),
-      parameters: s.parameters.takeChanges(),
-      seen: s.seen.takeChanges().flatMap(([id, seq]) => (seq === undefined ? [] : [[id, seq] as [string, number]])),
-    };
-    return (tx) => saveMaterializerChanges(tx, changes);
-  }
-
-  afterPersist(): void {
-    const s = this.state;
-    for (const part of [s.runs, s.latest, s.parameters, s.seen]) part.committed();
-    for (const outcome of this.uncounted.splice(0)) this.deps.metrics.materializerDecisions.inc({ outcome });
-  }
-
-  /** One round of reads for the keys the batch needs that are not in memory. */
-  private async load(events: readonly StoredEvent[]): Promise<void> {
-    const keys = batchKeys(events, this.state);
-    for (const part of ['latest', 'parameters', 'runs', 'seen'] as const)
-      for (const key of this.hints[part]) keys[part].add(key);
-    const db = this.db!;
-    const s = this.state;
-    const missing = {
-      latest: s.latest.missing(keys.latest),
-      parameters: s.parameters.missing(keys.parameters),
-      runs: s.runs.missing(keys.runs),
-      seen: s.seen.missing(keys.seen),
-    };
-    const [latest, parameters, runs, seen] = await Promise.all([
-      loadLatest(db, missing.latest),
-      loadParameters(db, missing.parameters),
-      loadRuns(db, missing.runs),
-      loadSeen(db, missing.seen),
-    ]);
-    s.latest.load(missing.latest, latest);
-    s.parameters.load(missing.parameters, parameters);
-    s.runs.load(missing.runs, runs);
-    s.seen.load(missing.seen, seen);
-  }
-
-  private hint(error: StateMissError): void {
-    const part = error.part as keyof BatchKeys;
-    this.hints[part]?.add(error.key);
-    this.deps.log.warn({ part: error.part, key: error.key }, 'materializer batch missed a state key; retrying');
-  }
+export function createMaterializer(deps: MaterializerDeps) {
+  return new ManagerKernel(materializerDefinition(deps.store.subjects, deps.context), new MaterializerStore(), {
+    log: deps.store,
+    execute: (command: CausedCommand) => carryOut(deps, command),
+    afterPersist: (state) => {
+      for (const outcome of state.written.splice(0)) deps.metrics.materializerDecisions.inc({ outcome });
+    },
+  });
 }
 
-function emptyShellState(): ShellState {
-  return {
-    workflows: new TrackedMap(),
-    consumers: new Map(),
-    targets: new TrackedMap(),
-    runs: new CachedMap('runs', CACHE_CAPACITY),
-    latest: new CachedMap('latest', CACHE_CAPACITY),
-    parameters: new CachedMap('parameters', CACHE_CAPACITY),
-    seen: new CachedMap('seen', CACHE_CAPACITY),
-  };
+/** Arms a timer (a new arm replaces a pending one) or requests a run (its id derived from the trigger). */
+async function carryOut(deps: MaterializerDeps, { cause, command }: CausedCommand) {
+  if (command.type === 'ArmTimer') {
+    const key = TimerQueue.key(...command.keyParts);
+    await deps.timers.arm(command.kind, key, command.dueAt, command.payload, new Date(cause.occurredAt));
+    return;
+  }
+  return requestRun(deps, cause, command.request);
+}
+
+/** A run that cannot exist (another active run holds its key) releases its claim through the log. */
+async function requestRun(
+  deps: MaterializerDeps,
+  cause: StoredEvent,
+  request: AutoRunRequest,
+): Promise<ManagerEffect<CausedCommand>[] | void> {
+  const { workflow, runId, partitionKey } = request;
+  const { input, metadata } = autoRunInput(request);
+  try {
+    await deps.requester.request(input, metadata, cause.occurredAt);
+    return;
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    deps.log.warn({ err: error, runId, workflow: workflow.slug }, 'auto run refused');
+    const data: RunReconciled = {
+      workflowSlug: workflow.slug,
+      partitionKey,
+      runId,
+      status: 'refused',
+      detail: `${error.code}: ${error.message}`,
+    };
+    const type = 'materializer.run.reconciled';
+    const envelope = toEnvelope(
+      { id: derivedEventId(runId, type, data.status), type, data },
+      { correlationId: cause.metadata.correlationId, causationId: cause.id, actor: MATERIALIZER_ACTOR },
+      cause.occurredAt,
+    );
+    const subject = deps.store.subjects.materializer(workflow.slug, MATERIALIZER_SUBJECT_TOKEN[type]);
+    return [{ kind: 'append', scope: 'materializer', subject, envelope }];
+  }
 }

@@ -8,9 +8,8 @@ import { RunRequester } from '../runs/run-requester.js';
 import { RunStore } from '../runs/run-store.js';
 import type { RunWaiting } from '../runs/run.events.js';
 import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
-import { MaterializerEffects } from './materializer-effects.js';
 import { appendBackoffElapsed } from './materializer-timers.js';
-import { MATERIALIZER_CONSUMER, MaterializerConsumer } from './materializer.consumer.js';
+import { createMaterializer, MATERIALIZER_CONSUMER } from './materializer.consumer.js';
 import { testEventId } from '../../test/support/builders/lineage-events.js';
 import { aStep, aWorkflow } from '../../test/support/builders/materializer-events.js';
 import {
@@ -58,14 +57,10 @@ class World extends ManagerWorld {
   }
 
   protected createManager(): ProcessManager {
-    const effects = new MaterializerEffects({
+    const consumer = createMaterializer({
       store: this.p.store,
       requester: this.requester,
       timers: this.timers,
-      log: this.p.log,
-    });
-    const consumer = new MaterializerConsumer({
-      effects,
       context: CONTEXT,
       metrics: new Metrics(false),
       log: this.p.log,

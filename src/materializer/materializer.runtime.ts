@@ -7,13 +7,13 @@ import {
 } from '@nestjs/common';
 import type { TimerQueue } from '../events/timer-queue.js';
 import { ConsumerRegistry } from '../projector/consumer-registry.js';
-import { RunCommandService } from '../runs/run-command.service.js';
+import type { RunRequester } from '../runs/run-requester.js';
+import { RUN_REQUESTER } from '../runs/runs.module.js';
 import type { Platform } from '../runtime/platform.js';
 import { PLATFORM } from '../runtime/tokens.js';
 import { TIMERS } from '../timers/timers.provider.js';
-import { MaterializerEffects } from './materializer-effects.js';
 import { registerMaterializerTimers } from './materializer-timers.js';
-import { MaterializerConsumer } from './materializer.consumer.js';
+import { createMaterializer } from './materializer.consumer.js';
 import { ReconciliationSweep } from './reconciliation-sweep.js';
 
 const BATCH_SIZE = 500;
@@ -30,7 +30,7 @@ export class MaterializerRuntime implements OnModuleInit, OnApplicationBootstrap
   constructor(
     @Inject(PLATFORM) private readonly platform: Platform,
     @Inject(ConsumerRegistry) private readonly consumers: ConsumerRegistry,
-    @Inject(RunCommandService) private readonly commands: RunCommandService,
+    @Inject(RUN_REQUESTER) private readonly requester: RunRequester,
     @Inject(TIMERS) private readonly timers: TimerQueue,
   ) {}
 
@@ -43,19 +43,21 @@ export class MaterializerRuntime implements OnModuleInit, OnApplicationBootstrap
     const { config, store, db, nats, log, metrics, instanceId } = this.platform;
     if (!config.roles.has('materializer')) return;
     const child = log.child({ component: 'materializer' });
-    const effects = new MaterializerEffects({
-      store,
-      requester: this.commands.requester,
-      timers: this.timers,
-      log: child,
-    });
     const context = {
       baseBackoffMs: config.materializer.baseBackoffMs,
       maxBackoffMs: config.materializer.maxBackoffMs,
       maxEventBytes: store.maxEventBytes,
     };
     // Triggers are latency-sensitive: a batch closes as soon as nothing more is delivered (no idle linger).
-    this.consumers.start(new MaterializerConsumer({ effects, context, metrics, log: child }), {
+    const materializer = createMaterializer({
+      store,
+      requester: this.requester,
+      timers: this.timers,
+      context,
+      metrics,
+      log: child,
+    });
+    this.consumers.start(materializer, {
       batchSize: BATCH_SIZE,
       catchUpBatchSize: 5000,
       closeWhenIdle: true,

@@ -1,4 +1,3 @@
-import { Ajv } from 'ajv';
 import type { Logger } from 'pino';
 import { ValidationError } from '../domain/domain-error.js';
 import { listenForCompletionRequests, type CompletionReply } from '../events/completion-inbox.js';
@@ -9,8 +8,10 @@ import { assertStorableBody } from '../http/input-guards.js';
 import { toFieldProblems } from '../http/schema.pipe.js';
 import type { CompletionBody, RunCommandService } from './run-command.service.js';
 import { natsCompletionSchema } from './run.http-schemas.js';
+import { compileSchema } from '../validation/validation-policies.js';
 
-const validate = new Ajv({ allErrors: true, strict: false }).compile(natsCompletionSchema);
+/** The same policy as the HTTP body of `POST …/complete` (formats, defaults, no coercion). */
+const validate = compileSchema('body', natsCompletionSchema);
 
 /**
  * `<prefix>_job.complete`: workers that speak NATS report a step here with a request; the reply is what the HTTP

@@ -10,7 +10,7 @@ import type { Platform } from '../runtime/platform.js';
 import { PLATFORM } from '../runtime/tokens.js';
 import { TIMERS } from '../timers/timers.provider.js';
 import { serveCompletionsOverNats } from './completion-endpoint.js';
-import { RunExecutor } from './executor/run-executor.consumer.js';
+import { createRunExecutor } from './executor/run-executor.consumer.js';
 import type { DependencyTimerPayload, StepTimerPayload } from './executor/run-follow-ups.js';
 import { RunCommandService } from './run-command.service.js';
 import type { RunCommand } from './run.decider.js';
@@ -35,7 +35,7 @@ export class RunsRuntime implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { config, log, nats, store, db, metrics } = this.platform;
+    const { config, log, nats, store, metrics } = this.platform;
     this.registerTimerHandlers();
     const jobs = new JobQueue(nats, log.child({ component: 'jobs' }));
     if (config.roles.has('api') || config.roles.has('worker')) {
@@ -47,9 +47,8 @@ export class RunsRuntime implements OnApplicationBootstrap, OnApplicationShutdow
     }
     if (config.roles.has('projector')) {
       this.consumers.start(
-        new RunExecutor({
+        createRunExecutor({
           store,
-          db,
           jobs,
           timers: this.timers,
           runIndex: this.commands.index,
@@ -58,7 +57,6 @@ export class RunsRuntime implements OnApplicationBootstrap, OnApplicationShutdow
             maxConcurrentAutoRuns: config.materializer.maxConcurrentRunsPerWorkflow,
           },
           metrics,
-          log: log.child({ component: 'run-executor' }),
         }),
         { batchSize: 500, catchUpBatchSize: 5000 },
       );

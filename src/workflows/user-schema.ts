@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { isolatedValidator } from '../validation/validation-policies.js';
 import { linearRegExp, regexProblems } from './linear-regexp.js';
 import type { ValidationProblem } from './validation-problem.js';
 
@@ -10,21 +10,19 @@ export type UserSchemaCompilation =
 
 const CACHE_SIZE = 1000;
 
-const options = { strict: false, allErrors: true, logger: false, code: { regExp: linearRegExp } } as const;
+/** The `userSchema` policy with the linear-time regular-expression engine (a user's pattern never backtracks). */
+const engine = { code: { regExp: linearRegExp } } as const;
 
 /*
  * The meta-schema check runs on one shared instance (it never registers the schema it checks); each schema then
  * compiles on an instance of its own that skips that check. Nothing a user wrote is ever added to a shared
  * registry, so a root `$id` cannot collide with itself after a PUT, nor with another workflow's.
  */
-const metaChecker = new Ajv(options);
-(addFormats as unknown as (a: Ajv) => void)(metaChecker);
+const metaChecker = isolatedValidator('userSchema', engine);
 
 function isolatedAjv(): Ajv {
   // `meta: false`: not even the draft-07 meta-schema is registered, so a schema may reuse its `$id` too.
-  const ajv = new Ajv({ ...options, validateSchema: false, meta: false });
-  (addFormats as unknown as (a: Ajv) => void)(ajv);
-  return ajv;
+  return isolatedValidator('userSchema', { ...engine, validateSchema: false, meta: false });
 }
 
 /** Compiled validators and compile failures by schema content (a `Map` in recency order). */

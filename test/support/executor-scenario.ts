@@ -58,10 +58,10 @@ export function aRun(
   return { runId, slug: workflow.slug, subject: story.subject, requested };
 }
 
-export function givenExecutor(history: StoredEvent[], context = TEST_EXECUTOR_CONTEXT): ExecutorWorld {
-  const world = new ExecutorWorld(context);
+export async function givenExecutor(history: StoredEvent[], context = TEST_EXECUTOR_CONTEXT): Promise<ExecutorWorld> {
+  const world = await ExecutorWorld.open(context);
   world.add(...history);
-  world.runUntilIdle();
+  await world.runUntilIdle();
   return world;
 }
 

@@ -22,6 +22,7 @@ describe('CachedMap (write-back cache)', () => {
     );
     expect(map.missing(['a'])).toEqual([]);
     expect(map.get('a')).toBe(42);
+    map.taken();
     map.committed();
     map.load(['f'], new Map([['f', 6]]));
     expect(map.missing(['a', 'b'])).toEqual(['a', 'b']);

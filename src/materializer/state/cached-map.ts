@@ -22,7 +22,9 @@ const ABSENT = Symbol('absent');
 export class CachedMap<V> implements KeyedState<V> {
   private readonly entries = new Map<string, V | typeof ABSENT>();
   private changed = new Set<string>();
-  /** Changes handed to the write-back whose transaction has not committed yet: never evicted. */
+  /** Changes handed to the change tracker, not yet taken by a write-back. */
+  private handed = new Set<string>();
+  /** Changes taken by the write-back whose transaction has not committed yet: never evicted. */
   private unsaved = new Set<string>();
 
   constructor(
@@ -77,15 +79,21 @@ export class CachedMap<V> implements KeyedState<V> {
     return this.changed.size > 0;
   }
 
-  /** The changed entries (value, or undefined for a deleted key), handed over for writing. */
+  /** The changed entries (value, or undefined for a deleted key), handed to the change tracker. */
   takeChanges(): Array<[string, V | undefined]> {
     const changes = [...this.changed].map((key): [string, V | undefined] => {
       const entry = this.entries.get(key);
       return [key, entry === ABSENT ? undefined : entry];
     });
-    for (const key of this.changed) this.unsaved.add(key);
+    for (const key of this.changed) this.handed.add(key);
     this.changed = new Set();
     return changes;
+  }
+
+  /** The write-back took what was handed over: kept until that write committed. */
+  taken(): void {
+    for (const key of this.handed) this.unsaved.add(key);
+    this.handed.clear();
   }
 
   /** The write of the changes taken last committed: they may leave memory now. */
@@ -97,6 +105,7 @@ export class CachedMap<V> implements KeyedState<V> {
   clear(): void {
     this.entries.clear();
     this.changed.clear();
+    this.handed.clear();
     this.unsaved.clear();
   }
 
@@ -104,7 +113,7 @@ export class CachedMap<V> implements KeyedState<V> {
     if (this.entries.size <= this.capacity) return;
     for (const key of this.entries.keys()) {
       if (this.entries.size <= this.capacity) return;
-      if (!this.changed.has(key) && !this.unsaved.has(key)) this.entries.delete(key);
+      if (!this.changed.has(key) && !this.handed.has(key) && !this.unsaved.has(key)) this.entries.delete(key);
     }
   }
 }

@@ -15,6 +15,13 @@ describe('AvailabilityCache (write-back cache)', () => {
     cache.load(refs(1, 100_001), new Map());
     expect(cache.missing(refs(0, 1))).toEqual([]);
     expect(cache.isAvailable({ assetId: 'a.b', partitionKey: 'p0' })).toBe(true);
+    // Taken by the write-back: still held while that write commits.
+    cache.taken();
+    cache.load(refs(100_002, 10), new Map());
+    expect(cache.missing(refs(0, 1))).toEqual([]);
+    // Written: the oldest entry goes first once more are loaded.
     cache.committed();
+    cache.load(refs(100_012, 1), new Map());
+    expect(cache.missing(refs(0, 1))).toEqual(refs(0, 1));
   });
 });

@@ -36,18 +36,17 @@ export class AvailabilityCache implements BatchAvailability {
   private readonly entries = new Map<string, AvailabilityEntry>();
   private counts = new Map<string, number>();
   private dirty = new Map<string, AvailabilityRow>();
-  /** Rows handed to the write-back whose transaction has not committed yet: never evicted (a reload reads old rows). */
+  /** Rows handed to the change tracker, not yet taken by a write-back. */
+  private handed = new Set<string>();
+  /** Rows taken by the write-back whose transaction has not committed yet: never evicted (a reload reads old rows). */
   private unsaved = new Set<string>();
 
   reset(counts: Map<string, number>): void {
     this.entries.clear();
     this.dirty.clear();
+    this.handed.clear();
     this.unsaved.clear();
     this.counts = counts;
-  }
-
-  get hasChanges(): boolean {
-    return this.dirty.size > 0;
   }
 
   /** The rows that are not in memory (to load). */
@@ -90,12 +89,18 @@ export class AvailabilityCache implements BatchAvailability {
     this.put(assetId, partitionKey, { eventId: producedEventId, expired: true });
   }
 
-  /** The changed rows, handed over for writing (they stay cached). */
+  /** The rows changed since the last call, handed to the change tracker (they stay cached until written). */
   takeChanges(): AvailabilityRow[] {
     const rows = [...this.dirty.values()];
-    for (const key of this.dirty.keys()) this.unsaved.add(key);
+    for (const key of this.dirty.keys()) this.handed.add(key);
     this.dirty = new Map();
     return rows;
+  }
+
+  /** The write-back took what was handed over: kept until that write committed. */
+  taken(): void {
+    for (const key of this.handed) this.unsaved.add(key);
+    this.handed.clear();
   }
 
   /** The write of the rows taken last committed: they may leave memory now. */
@@ -120,7 +125,7 @@ export class AvailabilityCache implements BatchAvailability {
   private evict(): void {
     for (const key of this.entries.keys()) {
       if (this.entries.size <= MAX_CACHED) return;
-      if (!this.dirty.has(key) && !this.unsaved.has(key)) this.entries.delete(key);
+      if (!this.dirty.has(key) && !this.handed.has(key) && !this.unsaved.has(key)) this.entries.delete(key);
     }
   }
 }

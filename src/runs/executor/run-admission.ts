@@ -10,7 +10,12 @@ export { isGated } from './executor-state.js';
  * backfill) cost nothing per batch; with free places it picks the best `free` queued runs in one pass.
  */
 export function admitRuns(state: ExecutorState, slug: string, max: number): string[] {
-  const free = max - (state.gatedActive.get(slug) ?? 0);
+  return bestPending(state, slug, max - (state.gatedActive.get(slug) ?? 0)).map((run) => run.request.runId);
+}
+
+/** The `count` queued gated runs of a workflow that start first (whatever places are held). */
+export function bestPending(state: ExecutorState, slug: string, count: number): RunState[] {
+  const free = count;
   if (free <= 0) return [];
   const best: RunState[] = [];
   for (const runId of state.bySlug.get(slug) ?? []) {
@@ -22,7 +27,7 @@ export function admitRuns(state: ExecutorState, slug: string, max: number): stri
     best.splice(index, 0, run);
     if (best.length > free) best.pop();
   }
-  return best.map((run) => run.request.runId);
+  return best;
 }
 
 function startsBefore(a: RunState, b: RunState): boolean {

@@ -11,7 +11,7 @@ import { RunRequester } from '../run-requester.js';
 import { RunStore } from '../run-store.js';
 import type { RunStatus } from '../run-state.js';
 import type { RunCommand } from '../run.decider.js';
-import { RUN_EXECUTOR, RunExecutor } from './run-executor.consumer.js';
+import { createRunExecutor, RUN_EXECUTOR } from './run-executor.consumer.js';
 import { testEventId } from '../../../test/support/builders/lineage-events.js';
 import { aStep, aWorkflow } from '../../../test/support/builders/materializer-events.js';
 import {
@@ -63,15 +63,13 @@ class World extends ManagerWorld {
   }
 
   protected createManager(): ProcessManager {
-    const executor = new RunExecutor({
+    const executor = createRunExecutor({
       store: this.p.store,
-      db: this.p.database.db,
       jobs: new JobQueue(this.p.nats, this.p.log),
       timers: new TimerQueue(this.p.nats, this.p.log),
       runIndex: this.index,
       context: { dependencyWaitMs: 600_000, maxConcurrentAutoRuns: 1 },
       metrics: new Metrics(false),
-      log: this.p.log,
     });
     return executor;
   }

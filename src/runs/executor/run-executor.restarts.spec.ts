@@ -18,10 +18,10 @@ import {
 } from '../../../test/support/executor-world.js';
 
 describe('run executor restarts', () => {
-  it('decides the same after restarts from its snapshots as an executor that never stopped', () => {
-    const straight = drive('never');
-    const restarted = drive('after every batch');
-    const crashed = drive('after effects, before the write');
+  it('decides the same after restarts from its snapshots as an executor that never stopped', async () => {
+    const straight = await drive('never');
+    const restarted = await drive('after every batch');
+    const crashed = await drive('after effects, before the write');
     for (const world of [restarted, crashed]) {
       expect(idsOf(world)).toEqual(idsOf(straight));
       expect(finalRuns(world)).toEqual(finalRuns(straight));
@@ -41,46 +41,46 @@ type Interruption = 'never' | 'after every batch' | 'after effects, before the w
  * straight through, or with a restart from the last written snapshot after every batch, or with a crash after each
  * second batch's effects were stored but before its state was written (the restart replays that batch).
  */
-function drive(interruption: Interruption): ExecutorWorld {
-  let world = new ExecutorWorld({ ...TEST_EXECUTOR_CONTEXT, maxConcurrentAutoRuns: 1 });
-  const written: ExecutorSnapshot[] = [world.snapshot()];
+async function drive(interruption: Interruption): Promise<ExecutorWorld> {
+  let world = await ExecutorWorld.open({ ...TEST_EXECUTOR_CONTEXT, maxConcurrentAutoRuns: 1 });
+  const written: ExecutorSnapshot[] = [await world.snapshot()];
   let batches = 0;
-  const settle = () => {
-    while (world.step(3)) {
+  const settle = async () => {
+    while (await world.step(3)) {
       batches += 1;
       if (interruption === 'after effects, before the write' && batches % 2 === 0) {
-        world = world.restart(written[written.length - 1]!);
+        world = await world.restart(written[written.length - 1]!);
         continue;
       }
-      written.push(world.snapshot());
-      if (interruption === 'after every batch') world = world.restart(written[written.length - 1]!);
+      written.push(await world.snapshot());
+      if (interruption === 'after every batch') world = await world.restart(written[written.length - 1]!);
     }
   };
   const [eu, us, sum, g1, g2, p] = ids as [Ref, Ref, Ref, Ref, Ref, Ref];
   world.add(...scenarioDefinitions, ...scenarioRequests);
-  settle();
+  await settle();
   world.add(produced('eu', 20));
-  settle();
+  await settle();
   complete(world, eu, 'load', 'succeeded', {
     result: { assets: [{ assetId: 'report.daily', payload: { n: 1 } }] },
     now: at(30),
   });
   complete(world, g1, 'x', 'succeeded', { now: at(31) });
   complete(world, p, 'a', 'failed', { now: at(32) });
-  settle();
+  await settle();
   complete(world, eu, 'render', 'succeeded', { now: at(40) });
   complete(world, eu, 'mail', 'succeeded', { now: at(41) });
   world.command(p.slug, p.runId, { type: 'DispatchRetry', stepId: 'a', attempt: 2, now: at(42) });
-  settle();
+  await settle();
   complete(world, eu, 'archive', 'succeeded', { now: at(50) });
   complete(world, g2, 'x', 'failed', { now: at(51) });
   complete(world, p, 'a', 'succeeded', { attempt: 2, now: at(52) });
   world.add(produced('us', 55));
-  settle();
+  await settle();
   complete(world, us, 'load', 'failed', { now: at(60) });
   complete(world, sum, 'sum', 'succeeded', { now: at(61) });
   complete(world, p, 'b', 'succeeded', { now: at(62) });
-  settle();
+  await settle();
   return world;
 }
 

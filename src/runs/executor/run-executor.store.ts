@@ -1,9 +1,20 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../../projections/database.js';
+import type { EventLog } from '../../process-manager/event-log.js';
+import type { ManagerChanges } from '../../process-manager/manager-definition.js';
+import type { ManagerStore } from '../../process-manager/manager-kernel.js';
 import type { WorkflowProduces } from '../run-graph.js';
-import type { RunState } from '../run-state.js';
+import { isTerminal, type RunState } from '../run-state.js';
 import { cacheKey, keyNorm, type AvailabilityEntry, type AvailabilityRow } from './asset-availability.js';
+import { runBefore } from './executor-state.js';
 import type { PartitionRef } from './partition-ref.js';
+import {
+  runExecutorState,
+  type ExecutorLoaded,
+  type RunExecutorParts,
+  type RunExecutorState,
+} from './run-executor.definition.js';
+import type { ExecutorReads } from './run-executor.reads.js';
 
 /** What the run executor writes back with its checkpoint. */
 export interface ExecutorChanges {
@@ -99,4 +110,58 @@ export async function saveExecutorChanges(tx: Transaction<Database>, changes: Ex
     )
     select (select count(*) from upsert_runs) + (select count(*) from delete_runs)
       + (select count(*) from upsert_workflows) + (select count(*) from upsert_assets) as written`.execute(tx);
+}
+
+/**
+ * The run executor's tables for the kernel: active runs, graph and availability counts hydrated whole; a batch's
+ * load round reads the availability rows it declared and folds the runs it names that are not in memory from their
+ * subjects (with the rows those runs may read); the changed rows go back in one statement.
+ */
+export class RunExecutorStore implements ManagerStore<
+  RunExecutorState,
+  ExecutorReads,
+  ExecutorLoaded,
+  RunExecutorParts
+> {
+  readonly parts = ['run', 'workflow', 'asset'] as const;
+
+  constructor(private readonly log: Pick<EventLog, 'readSubject'>) {}
+
+  async hydrate(snapshot: Kysely<Database>): Promise<RunExecutorState> {
+    const { runs, workflows, availableCounts } = await loadExecutorSnapshot(snapshot);
+    return runExecutorState(runs, workflows, availableCounts);
+  }
+
+  async load(db: Kysely<Database>, reads: ExecutorReads): Promise<ExecutorLoaded> {
+    const { runs, rows } = await loadUnknownRuns(this.log, reads);
+    return { rows, found: await loadAvailability(db, rows), runs };
+  }
+
+  async save(tx: Transaction<Database>, changes: ManagerChanges<RunExecutorParts>): Promise<void> {
+    const runs: RunState[] = [];
+    const endedRunIds: string[] = [];
+    for (const [runId, run] of changes.run) {
+      if (run) runs.push(run);
+      else endedRunIds.push(runId);
+    }
+    const workflows = [...changes.workflow.values()].flatMap((workflow) => (workflow ? [workflow] : []));
+    const availability = [...changes.asset.values()].flatMap((row) => (row ? [row] : []));
+    await saveExecutorChanges(tx, { runs, endedRunIds, workflows, availability });
+  }
+}
+
+/**
+ * The runs a batch names that the executor does not hold, folded from their subjects up to the batch (rare: a run
+ * the executor's state predates; one subject after another), and every row the batch reads with theirs.
+ */
+export async function loadUnknownRuns(
+  log: Pick<EventLog, 'readSubject'>,
+  reads: ExecutorReads,
+): Promise<Pick<ExecutorLoaded, 'runs' | 'rows'>> {
+  const runs: ExecutorLoaded['runs'] = [];
+  for (const unknown of reads.unknownRuns)
+    runs.push({ runId: unknown.runId, run: runBefore(await log.readSubject(unknown.subject), unknown.seq) });
+  const rows = [...reads.rows];
+  for (const { run } of runs) if (run && !isTerminal(run)) rows.push(...reads.rowsOf(run));
+  return { runs, rows };
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { RunsModule } from '../runs.module.js';
 import { RerunController } from './rerun.controller.js';
 
-/** `POST /workflow-runs/:runId/rerun` (its services come from the global app module). */
-@Module({ controllers: [RerunController] })
+/** `POST /workflow-runs/:runId/rerun` (on the runs context's command side). */
+@Module({ imports: [RunsModule], controllers: [RerunController] })
 export class RerunModule {}

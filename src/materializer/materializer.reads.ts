@@ -1,21 +1,21 @@
-import type { AssetProduced } from '../../assets/asset.events.js';
-import type { StoredEvent } from '../../events/envelope.js';
-import { mapPartitionKey } from '../../partitions/index.js';
-import type { RunWaiting } from '../../runs/run.events.js';
-import type { BackoffElapsed, RunReconciled } from '../materializer.events.js';
-import { runIdOfSubject, TERMINAL_STATUS } from '../saga-evolve.js';
-import { assetPartitionKey, targetKey, type MaterializerState } from '../saga-state.js';
-import type { WorkflowDefinition } from '../../workflows/workflow-definition.js';
-import type { WorkflowDefinitionUpdated } from '../../workflows/workflow.events.js';
+import type { AssetProduced } from '../assets/asset.events.js';
+import type { StoredEvent } from '../events/envelope.js';
+import { mapPartitionKey } from '../partitions/index.js';
+import type { RunWaiting } from '../runs/run.events.js';
+import type { BackoffElapsed, RunReconciled } from './materializer.events.js';
+import { runIdOfSubject, TERMINAL_STATUS } from './saga-evolve.js';
+import { assetPartitionKey, targetKey, type MaterializerState } from './saga-state.js';
+import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
+import type { WorkflowDefinitionUpdated } from '../workflows/workflow.events.js';
 import {
   consumedAssetIds,
   producedDeclaration,
   runPartitioning,
   upstreamInterest,
   upstreamPartitioning,
-} from '../workflow-graph.js';
+} from './workflow-graph.js';
 
-/** The per-partition keys a batch may read, by state part. */
+/** The per-partition keys a batch reads, by state part (what the kernel's load round brings in). */
 export interface BatchKeys {
   latest: Set<string>;
   parameters: Set<string>;
@@ -26,9 +26,11 @@ export interface BatchKeys {
 type Located = { workflowSlug: string; assetId: string; partitionKey: string | null };
 
 /**
- * Every per-partition key deciding the batch can read, computed from the events and the whole-in-memory parts of
- * the state (graph, targets, in-flight runs) before anything is decided, so the batch is decided in one pass on
- * state that is all there. A superset is fine; a key it misses makes the batch retry (`StateMissError`).
+ * The materializer's declared reads (STYLE §6): every per-partition key deciding the batch can read, by input type
+ * and the rule that reads it, computed from the events and the whole-in-memory parts of the state (graph, targets,
+ * in-flight runs) before anything is decided, so the batch is decided in one pass after one load round. A superset
+ * is fine. A key it misses is a bug: the lookup throws `StateMissError`, the batch fails and the runner isolates
+ * the event (dead letter) — there is no second guess.
  */
 export function batchKeys(events: readonly StoredEvent[], memory: MaterializerState): BatchKeys {
   const keys: BatchKeys = { latest: new Set(), parameters: new Set(), runs: new Set(), seen: new Set() };

@@ -1,0 +1,61 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../../projections/database.js';
+import type { ManagerChanges } from '../../process-manager/manager-definition.js';
+import type { ManagerStore } from '../../process-manager/manager-kernel.js';
+import {
+  shellStateOf,
+  type MaterializerLoaded,
+  type MaterializerParts,
+  type MaterializerReads,
+  type MaterializerShellState,
+} from '../materializer.definition.js';
+import {
+  loadLatest,
+  loadMaterializerSnapshot,
+  loadParameters,
+  loadRuns,
+  loadSeen,
+  saveMaterializerChanges,
+} from './materializer.store.js';
+
+/**
+ * The materializer's tables for the kernel: graph, targets and in-flight runs hydrated whole; a batch's load round
+ * reads the per-partition keys it declared (set-based, all four parts at once); the changed rows go back in one
+ * statement with the checkpoint.
+ */
+export class MaterializerStore implements ManagerStore<
+  MaterializerShellState,
+  MaterializerReads,
+  MaterializerLoaded,
+  MaterializerParts
+> {
+  readonly parts = ['workflows', 'targets', 'runs', 'latest', 'parameters', 'seen'] as const;
+
+  async hydrate(snapshot: Kysely<Database>): Promise<MaterializerShellState> {
+    return shellStateOf(await loadMaterializerSnapshot(snapshot));
+  }
+
+  async load(db: Kysely<Database>, keys: MaterializerReads): Promise<MaterializerLoaded> {
+    const [latest, parameters, runs, seen] = await Promise.all([
+      loadLatest(db, keys.latest),
+      loadParameters(db, keys.parameters),
+      loadRuns(db, keys.runs),
+      loadSeen(db, keys.seen),
+    ]);
+    return { keys, found: { latest, parameters, runs, seen } };
+  }
+
+  async save(tx: Transaction<Database>, changes: ManagerChanges<MaterializerParts>): Promise<void> {
+    const entries = <V>(rows: Map<string, V | null>) =>
+      [...rows].map(([key, value]): [string, V | undefined] => [key, value ?? undefined]);
+    const values = <V>(rows: Map<string, V | null>) => [...rows.values()].flatMap((value) => (value ? [value] : []));
+    await saveMaterializerChanges(tx, {
+      workflows: values(changes.workflows),
+      latest: entries(changes.latest),
+      targets: entries(changes.targets),
+      runs: values(changes.runs),
+      parameters: entries(changes.parameters),
+      seen: [...changes.seen].flatMap(([id, seq]) => (seq === null ? [] : [[id, seq] as [string, number]])),
+    });
+  }
+}
