@@ -103,6 +103,11 @@ const checkDeclarationSchema = {
     severity: { type: 'string', enum: ['warn', 'error'] },
     blocking: { type: 'boolean' },
     payloadSchema: nullable({ type: 'object' }),
+    freshness: nullable({
+      type: 'object',
+      description: "The freshness rule: maxAgeMs, else the asset's freshness applies.",
+      properties: { maxAgeMs: { type: 'integer' } },
+    }),
   },
 };
 

@@ -110,6 +110,7 @@ export class WorkflowAssetReads {
             severity: check.severity,
             blocking: check.blocking ?? false,
             payloadSchema: check.payloadSchema ?? null,
+            freshness: check.freshness ?? null,
           })),
         ),
     );

@@ -1,15 +1,16 @@
-import type { AssetProduced } from '../assets/asset.events.js';
+import type { AssetExpired, AssetProduced } from '../assets/asset.events.js';
 import { mapPartitionKey } from '../partitions/index.js';
 import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
 import type { TriggerReason } from './materializer.events.js';
 import {
+  assetPartitionKey,
   targetKey,
   type BlockedInput,
   type CheckBlock,
   type MaterializerState,
   type TargetState,
 } from './saga-state.js';
-import { runPartitioning, upstreamInterest, upstreamPartitioning } from './workflow-graph.js';
+import { producedDeclaration, runPartitioning, upstreamInterest, upstreamPartitioning } from './workflow-graph.js';
 
 /**
  * Blocking checks downstream of a materialization (DESIGN §14, issue 20). A run of workflow W for partition p reads
@@ -132,3 +133,39 @@ export function checkBlockChanges(
 }
 
 const located = (workflowSlug: string, partitionKey: string | null) => ({ workflowSlug, partitionKey });
+
+/**
+ * What an `asset.expired` changes (state fold): when the asset declares *blocking* freshness checks, its expired
+ * materialization just failed them (the timer appends those results), so its consumers' targets are blocked on it
+ * like on a materialization that arrived with failed blocking checks — until the asset is produced again and
+ * passes. An expiry of a materialization that was already replaced changes nothing.
+ */
+export function expiryBlockChanges(
+  state: MaterializerState,
+  event: { seq: number; data: AssetExpired },
+): CheckBlockChange[] {
+  const data = event.data;
+  const checks = (producedDeclaration(state.workflows.get(data.workflowSlug), data.assetId)?.checks ?? [])
+    .filter((check) => check.freshness !== undefined && check.blocking === true)
+    .map((check) => check.name);
+  if (checks.length === 0) return [];
+  const latest = state.latest.get(assetPartitionKey(data.workflowSlug, data.assetId, data.partitionKey));
+  if (latest && latest.eventId !== data.producedEventId) return [];
+  const input = {
+    assetId: data.assetId,
+    partitionKey: data.partitionKey,
+    eventId: data.producedEventId,
+    seq: event.seq,
+    checks,
+  };
+  return consumerTargets(state, data).map(({ workflow, partitionKey }) => {
+    const key = targetKey(workflow.slug, partitionKey);
+    const target = state.targets.get(key);
+    const inputs = [...blockingInputs(target, data), input];
+    return {
+      key,
+      ...located(workflow.slug, partitionKey),
+      checkBlock: { inputs, heldExpiry: target?.checkBlock?.heldExpiry ?? null },
+    };
+  });
+}

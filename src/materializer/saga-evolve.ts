@@ -1,4 +1,5 @@
 import type {
+  AssetExpired,
   AssetPartitionParametersDeleted,
   AssetPartitionParametersSet,
   AssetProduced,
@@ -6,7 +7,7 @@ import type {
 import type { StoredEvent } from '../events/envelope.js';
 import type { WorkflowDefinitionUpdated } from '../workflows/workflow.events.js';
 import { nextEligibleAt } from './backoff.js';
-import { BLOCKED_BY_CHECK, checkBlockChanges } from './check-blocks.js';
+import { BLOCKED_BY_CHECK, checkBlockChanges, expiryBlockChanges, type CheckBlockChange } from './check-blocks.js';
 import type { RunReconciled, TriggerDecision } from './materializer.events.js';
 import { countsAsFailure, type RunEnd } from './run-lifecycle-rule.js';
 import { RUN_REQUEST_TOO_LARGE } from './run-size-rule.js';
@@ -46,6 +47,8 @@ export function evolve(state: MaterializerState, event: StoredEvent, context: Ma
     case 'asset.produced':
       return produced(state, event as StoredEvent<string, AssetProduced>);
     case 'asset.expired':
+      state.seen.set(event.id, event.seq);
+      return applyCheckBlocks(state, expiryBlockChanges(state, event as StoredEvent<string, AssetExpired>));
     case 'asset.stale.marked':
     case 'backfill.partition-requested':
       state.seen.set(event.id, event.seq);
@@ -114,7 +117,11 @@ function produced(state: MaterializerState, event: StoredEvent<string, AssetProd
   if (data.parameters !== null && state.parameters.get(key)?.source !== 'manual') {
     state.parameters.set(key, { parameters: data.parameters, source: 'captured' });
   }
-  for (const change of checkBlockChanges(state, event)) {
+  return applyCheckBlocks(state, checkBlockChanges(state, event));
+}
+
+function applyCheckBlocks(state: MaterializerState, changes: readonly CheckBlockChange[]): MaterializerState {
+  for (const change of changes) {
     const { checkBlock: _before, ...target } =
       state.targets.get(change.key) ?? emptyTarget(change.workflowSlug, change.partitionKey);
     putTarget(state, change.key, change.checkBlock ? { ...target, checkBlock: change.checkBlock } : target);
