@@ -3,7 +3,8 @@ import { aBackfillRequested, aPartitionRequested } from '../../test/support/buil
 import { aStep, aWorkflow, aWorkflowDefined } from '../../test/support/builders/materializer-events.js';
 import { givenSaga } from '../../test/support/saga-spec.js';
 import type { AssetDeclaration } from '../workflows/workflow-definition.js';
-import { targetKey } from './saga-state.js';
+import { assetPartitionKey, targetKey } from './saga-state.js';
+import { batchKeys } from './state/batch-keys.js';
 
 // Blocking checks downstream of a materialization (issue 20, DESIGN §14): expiries and backfills of a workflow whose
 // input failed a blocking check are stopped like its upstream updates, until a materialization of that input passes.
@@ -100,6 +101,14 @@ describe('materializer saga: failed blocking checks stop expiry and backfill tri
       ]);
       expect(saga.state.targets.get(targetKey('report', DAY))?.checkBlock).toBeUndefined();
       expect(saga.when(rows([])).runs).toEqual([]);
+    });
+
+    it('plans the parameters the release reads into the batch (the shell loads only planned keys)', () => {
+      const produced = reportProduced();
+      const saga = givenSaga([...graph(), produced, rows(['rows']), expiredAt(produced)]);
+      expect([...batchKeys([rows([])], saga.state).parameters]).toContain(
+        assetPartitionKey('report', 'report.daily', DAY),
+      );
     });
 
     it('lets the upstream update’s own run serve the held expiry when the producer opted in (one run, not two)', () => {
