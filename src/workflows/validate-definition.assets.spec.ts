@@ -54,17 +54,6 @@ describe('validateWorkflowDefinition — asset declarations', () => {
         }),
       ],
       [
-        'freshness checks: with their own limit, and with the asset’s freshness',
-        producing({
-          assetId: 'a',
-          freshness: { ttlMs: 60_000 },
-          checks: [
-            { name: 'fresh', severity: 'warn', freshness: {} },
-            { name: 'fresh-hour', severity: 'error', blocking: true, freshness: { maxAgeMs: 3_600_000 } },
-          ],
-        }),
-      ],
-      [
         'a dynamic partitioning',
         producing({ assetId: 'a', partitioning: { type: 'dynamic', maxKeys: 1000, retentionDays: 120 } }),
       ],
@@ -207,33 +196,6 @@ describe('validateWorkflowDefinition — asset declarations', () => {
         producing({ assetId: 'a', checks: [{ name: 'c', severity: 'warn', payloadSchema: { type: 'objekt' } }] }),
         `${P}/checks/0/payloadSchema/type`,
         'schema is invalid',
-      ],
-      [
-        'a freshness rule without a limit (no maxAgeMs, no asset freshness)',
-        producing({ assetId: 'a', checks: [{ name: 'c', severity: 'warn', freshness: {} }] }),
-        `${P}/checks/0/freshness`,
-        "a freshness rule needs maxAgeMs or the asset's freshness",
-      ],
-      [
-        'a freshness rule below one second',
-        producing({ assetId: 'a', checks: [{ name: 'c', severity: 'warn', freshness: { maxAgeMs: 10 } }] }),
-        `${P}/checks/0/freshness/maxAgeMs`,
-        'must be at least 1000',
-      ],
-      [
-        'an unknown key in a freshness rule',
-        producing({ assetId: 'a', checks: [{ name: 'c', severity: 'warn', freshness: { ttlMs: 5000 } }] }),
-        `${P}/checks/0/freshness/ttlMs`,
-        'unknown',
-      ],
-      [
-        'a check with both a payload rule and a freshness rule',
-        producing({
-          assetId: 'a',
-          checks: [{ name: 'c', severity: 'warn', payloadSchema: {}, freshness: { maxAgeMs: 5000 } }],
-        }),
-        `${P}/checks/0/freshness`,
-        'a check has one service rule',
       ],
       [
         'checks on a consumed asset',
