@@ -152,6 +152,47 @@ describe('examples loaded at boot (APPHUB_LOAD_EXAMPLES=true)', () => {
     ]);
   });
 
+  it('gates the retail report on a fresh parquet partition: a stale export is not rendered until a fresh one passes', async () => {
+    const day = '2024-01-03';
+    const reportRuns = async () =>
+      (await t.request('GET', `/workflows/retail-sales-insights/runs?partitionKey=${day}`, { token: null })).body
+        .data as Array<{ status: string; trigger: { type: string } }>;
+    const exportedAt = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    await runToCompletion('retail-sales-daily-ingest', { partitionKey: day, parameters: { exportedAt } });
+    const history = await eventually(
+      () =>
+        t.request(
+          'GET',
+          `/workflows/retail-sales-daily-ingest/assets/retail.sales.parquet/history?partitionKey=${day}`,
+        ),
+      (response) => response.body?.data?.history?.[0]?.checks?.length === 1,
+      RUN_DEADLINE_MS,
+    );
+    expect(history.body.data.history[0]).toMatchObject({
+      producedAt: exportedAt,
+      checks: [{ name: 'fresh-partition', passed: false, severity: 'error', blocking: true }],
+    });
+    const skipped = await eventually(
+      () => t.request('GET', '/workflows/retail-sales-insights/auto-materialize?outcome=skipped', { token: null }),
+      (response) =>
+        response.body?.data?.decisions?.some((d: { partitionKey: string }) => d.partitionKey === day) === true,
+      RUN_DEADLINE_MS,
+    );
+    expect(skipped.body.data.decisions.find((d: { partitionKey: string }) => d.partitionKey === day)).toMatchObject({
+      reason: 'blocked-by-check',
+      detail: expect.stringContaining('fresh-partition'),
+    });
+    expect(await reportRuns()).toEqual([]);
+
+    await runToCompletion('retail-sales-daily-ingest', { partitionKey: day });
+    const rendered = await eventually(
+      reportRuns,
+      (runs) => runs.length === 1 && runs[0]!.status === 'succeeded',
+      RUN_DEADLINE_MS,
+    );
+    expect(rendered[0]!.trigger.type).toBe('auto-materialize');
+  });
+
   it('records one telemetry partition per instrument, and scans one for alerts', async () => {
     const rollup = await runToCompletion('fleet-telemetry-daily-rollup', { partitionKey: '2024-01-01' });
     expect(produced(rollup)).toEqual(

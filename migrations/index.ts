@@ -12,6 +12,7 @@ import * as createAssetChecks from './20261207T1500_create_asset_checks.js';
 import * as createWebhooks from './20261207T1200_create_webhooks.js';
 import * as queueMaterializerTriggers from './20261207T1200_queue_materializer_triggers.js';
 import * as recordDeadLetterDiscards from './20261207T1200_record_dead_letter_discards.js';
+import * as holdCheckBlocks from './20261207T1600_hold_check_blocks.js';
 
 /** Every migration in order. Listed statically so the same list works compiled, under Jest and in the CLI. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '20261207T1200_record_dead_letter_discards': recordDeadLetterDiscards,
   '20261207T1400_checkpoint_moved_signal': checkpointMovedSignal,
   '20261207T1500_create_asset_checks': createAssetChecks,
+  '20261207T1600_hold_check_blocks': holdCheckBlocks,
 };

@@ -69,10 +69,23 @@ async function buildParquet(output: ExampleOutput, context: JobContext): Promise
     totalRevenue: total(rows),
     revenueByCategory: Object.fromEntries(revenueBy(rows, 'category').map(({ label, value }) => [label, value])),
   };
+  // When the source system exported the day (default: now): the parquet's producedAt, so a stale export fails the
+  // asset's `fresh-partition` check and the insights report is not rendered from it.
+  const exportedAt = exportTime(new JobParameters(context.parameters).optionalString('exportedAt'));
   return {
     status: 'succeeded',
-    result: { files: writer.artifacts, assets: [{ assetId: 'retail.sales.parquet', payload }] },
+    result: {
+      files: writer.artifacts,
+      assets: [{ assetId: 'retail.sales.parquet', payload, ...(exportedAt ? { producedAt: exportedAt } : {}) }],
+    },
   };
+}
+
+function exportTime(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(Date.parse(value)))
+    throw new Error('parameter "exportedAt" must be an ISO-8601 date-time');
+  return new Date(value).toISOString();
 }
 
 /** `retail-sales-load-partition`: writes the day's synthetic sales as CSV (`retail.sales.raw`). */

@@ -74,10 +74,30 @@ function withRunStatus(selected: RawBuilder<unknown>) {
  * page on `asset_materialization_wf_asset_idx` / `…_wf_asset_pk_idx` (equality on every leading column, the order
  * of the index), whatever the history length.
  */
-export async function listHistory(
+export async function listHistory(db: Kysely<Database>, filter: HistoryFilter): Promise<Materialization[]> {
+  return (await listHistoryEntries(db, filter)).map(({ materialization }) => materialization);
+}
+
+/** A page of history entries as `listHistory` reads them. */
+export interface HistoryFilter {
+  slug: string;
+  assetId: string;
+  partitionKey?: string | null;
+  limit: number;
+  before?: HistoryPosition;
+}
+
+/** A materialization with the id of its `asset.produced` event (the key of what else is read about it). */
+export interface StoredMaterialization {
+  eventId: string;
+  materialization: Materialization;
+}
+
+/** `listHistory` with each entry's event id. */
+export async function listHistoryEntries(
   db: Kysely<Database>,
-  filter: { slug: string; assetId: string; partitionKey?: string | null; limit: number; before?: HistoryPosition },
-): Promise<Materialization[]> {
+  filter: HistoryFilter,
+): Promise<StoredMaterialization[]> {
   const partition =
     filter.partitionKey === undefined || filter.partitionKey === null
       ? sql``
@@ -89,7 +109,7 @@ export async function listHistory(
     where m.workflow_slug = ${filter.slug} and m.asset_id = ${filter.assetId} ${partition} ${before}
     order by m.produced_at desc, m.seq desc limit ${filter.limit}`;
   const rows = await readInIndexOrder(db, (tx) => withRunStatus(page).execute(tx));
-  return rows.rows.map(toMaterialization);
+  return rows.rows.map((row) => ({ eventId: row.event_id, materialization: toMaterialization(row) }));
 }
 
 /** The newest materialization (across partitions) of each asset by one workflow, by asset id. */

@@ -1,5 +1,5 @@
 import type { ColumnType, JSONColumnType } from 'kysely';
-import type { InFlightRun } from '../../src/materializer/saga-state.js';
+import type { CheckBlock, InFlightRun } from '../../src/materializer/saga-state.js';
 import type { TriggerSpec } from '../../src/materializer/materializer.events.js';
 import type { WorkflowDefinition } from '../../src/workflows/workflow-definition.js';
 
@@ -39,6 +39,8 @@ export interface MaterializerTargetTable {
   queued: JSONColumnType<TriggerSpec[], string | undefined, string>;
   failures: number;
   next_eligible_at: string | null;
+  /** Inputs with a failed blocking check and the expiry held until they pass (null: not blocked). */
+  check_block: JSONColumnType<CheckBlock | null, string | null | undefined, string | null>;
 }
 
 /** Auto runs the saga requested: their causation chain and whether their end was counted. */

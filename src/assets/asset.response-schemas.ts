@@ -38,6 +38,29 @@ export const materializationSchema = {
   },
 };
 
+/** A materialization with its check results (history entries, a partition's latest): newest result per check. */
+const checkedMaterializationSchema = {
+  ...materializationSchema,
+  required: ['checks'],
+  properties: {
+    ...materializationSchema.properties,
+    checks: {
+      type: 'array',
+      description: 'Check results of this materialization (newest per check; empty when none was evaluated).',
+      items: {
+        type: 'object',
+        required: ['name', 'passed', 'severity', 'blocking'],
+        properties: {
+          name: { type: 'string' },
+          passed: { type: 'boolean' },
+          severity: { type: 'string', enum: ['warn', 'error'] },
+          blocking: { type: 'boolean' },
+        },
+      },
+    },
+  },
+};
+
 const roles = { producers: { type: 'array', items: roleSchema }, consumers: { type: 'array', items: roleSchema } };
 const data = (properties: Record<string, unknown>, meta?: Record<string, unknown>): OpenApiSchema =>
   ({
@@ -64,7 +87,7 @@ export const historyResponseSchema = data(
   {
     assetId: { type: 'string' },
     ...roles,
-    history: { type: 'array', items: materializationSchema },
+    history: { type: 'array', items: checkedMaterializationSchema },
     limit: { type: 'integer' },
     partitionKey: nullable({ type: 'string' }),
   },
@@ -80,6 +103,11 @@ const checkDeclarationSchema = {
     severity: { type: 'string', enum: ['warn', 'error'] },
     blocking: { type: 'boolean' },
     payloadSchema: nullable({ type: 'object' }),
+    freshness: nullable({
+      type: 'object',
+      description: "The freshness rule: maxAgeMs, else the asset's freshness applies.",
+      properties: { maxAgeMs: { type: 'integer' } },
+    }),
   },
 };
 
@@ -124,7 +152,7 @@ export const partitionsResponseSchema = data(
         properties: {
           partitionKey: nullable({ type: 'string' }),
           materializations: { type: 'integer' },
-          latest: nullable(materializationSchema),
+          latest: nullable(checkedMaterializationSchema),
           isStale: { type: 'boolean' },
           staleReasons: { type: 'array', items: { type: 'string', enum: ['manual', 'expired', 'max-age'] } },
           expiredAt: nullable({ type: 'string', format: 'date-time' }),

@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import {
   latestOfWorkflowAssets,
-  listHistory,
-  materializationsByEventIds,
+  listHistoryEntries,
   producedAssetIds,
 } from '../../projections/asset-history/asset-history.queries.js';
 import {
@@ -12,6 +11,7 @@ import {
   listPartitionsAfter,
 } from '../../projections/asset-partitions/asset-partitions.queries.js';
 import { listCheckResults } from '../../projections/asset-checks/asset-checks.queries.js';
+import { materializationsWithChecks, withCheckResults } from './materialization-checks.js';
 import type { Database } from '../../projections/database.js';
 import type { DeclarationRow } from './asset-declarations.js';
 import { DomainError } from '../domain/domain-error.js';
@@ -73,15 +73,15 @@ export class WorkflowAssetReads {
         ? null
         : resolvePartitionKey(partitioningOf(declarations), query.partitionKey, 'query/partitionKey');
     const cursor = decodeCursor<{ p: string; s: number }>(query.cursor, isHistoryCursor);
-    await waitForReadModels(this.consumers, [READ_MODELS.history, READ_MODELS.runs], query.minSeq);
-    const rows = await listHistory(this.db, {
+    await waitForReadModels(this.consumers, [READ_MODELS.history, READ_MODELS.runs, READ_MODELS.checks], query.minSeq);
+    const rows = await listHistoryEntries(this.db, {
       slug,
       assetId,
       partitionKey,
       limit: query.limit + 1,
       ...(cursor ? { before: { producedAt: cursor.p, seq: cursor.s } } : {}),
     });
-    const history = rows.slice(0, query.limit);
+    const history = await withCheckResults(this.db, rows.slice(0, query.limit));
     const last = history[history.length - 1];
     const nextCursor =
       rows.length > query.limit && last ? encodeCursor({ p: last.producedAt, s: last.eventSeq }) : null;
@@ -110,6 +110,7 @@ export class WorkflowAssetReads {
             severity: check.severity,
             blocking: check.blocking ?? false,
             payloadSchema: check.payloadSchema ?? null,
+            freshness: check.freshness ?? null,
           })),
         ),
     );
@@ -133,7 +134,7 @@ export class WorkflowAssetReads {
     const cursor = decodeCursor<{ s: number; k: string }>(query.cursor, isPartitionCursor);
     await waitForReadModels(
       this.consumers,
-      [READ_MODELS.partitions, READ_MODELS.history, READ_MODELS.runs],
+      [READ_MODELS.partitions, READ_MODELS.history, READ_MODELS.runs, READ_MODELS.checks],
       query.minSeq,
     );
     const upcoming = upcomingPartitions(partitioning, {
@@ -154,7 +155,7 @@ export class WorkflowAssetReads {
     const latestIds = page.items.flatMap((item) =>
       item.kind === 'known' && item.record.latestEventId ? [item.record.latestEventId] : [],
     );
-    const latest = await materializationsByEventIds(this.db, latestIds);
+    const latest = await materializationsWithChecks(this.db, latestIds);
     const freshness = freshnessOf(declarations);
     const partitions = page.items.map((item) => toPartitionEntry(item, latest, freshness, now));
     const nextCursor = page.next ? encodeCursor({ s: page.next.sortKey, k: page.next.keyNorm }) : null;

@@ -139,7 +139,7 @@ const channels: ChannelSpec[] = [
     id: 'assetCheckEvaluated',
     address: '{prefix}.asset.check.{assetId}',
     description:
-      'One check result of one materialization (DESIGN §14): reported by the job in result.assets[].checks or evaluated by the service (a payloadSchema rule). Appended before the asset.produced it belongs to; id uuidv5(produced event id, "check", name).',
+      'One check result of one materialization (DESIGN §14): reported by the job in result.assets[].checks or evaluated by the service (a payloadSchema or freshness rule). Appended before the asset.produced it belongs to, id uuidv5(produced event id, "check", name); a freshness rule fails again when the materialization expires, appended by the freshness timer before the asset.expired, id uuidv5(expired event id, "check", name).',
     parameters: { assetId: 'Dotted asset id.' },
     types: (t) => t === 'asset.check.evaluated',
   },

@@ -1,5 +1,5 @@
 import type { AssetExpired, AssetProduced } from '../assets/asset.events.js';
-import type { AutoMaterializePolicy, Freshness } from '../workflows/workflow-definition.js';
+import type { AssetDeclaration, CheckSeverity } from '../workflows/workflow-definition.js';
 import type { CauseEvent, SagaOutput } from './saga-output.js';
 
 /** The body of a `freshness-ttl` / `freshness-cadence` timer: enough to append `asset.expired` without a lookup. */
@@ -13,13 +13,33 @@ export interface FreshnessTimerPayload {
   /** Set for cadence timers, which re-arm for the next period after firing. */
   cadenceMs: number | null;
   produced: Omit<AssetProduced, 'payload'>;
+  /** The asset's checks with a freshness rule (issue 20): each fails when the timer expires the materialization. */
+  freshnessChecks?: FreshnessCheck[];
+}
+
+/** A declared check with a freshness rule, as the expiry records its result. */
+export interface FreshnessCheck {
+  name: string;
+  severity: CheckSeverity;
+  blocking: boolean;
+}
+
+/** The declaration's checks with a freshness rule. */
+export function freshnessChecksOf(declaration: AssetDeclaration | undefined): FreshnessCheck[] {
+  return (declaration?.checks ?? [])
+    .filter((check) => check.freshness !== undefined)
+    .map((check) => ({ name: check.name, severity: check.severity, blocking: check.blocking ?? false }));
 }
 
 /**
  * Arms the freshness timers of a materialization (DESIGN §7): `expiresAt` = the reported `producedAt` + `ttlMs`
  * (or `cadenceMs`), one timer per kind × workflow × asset × partition, so a newer production replaces the pending one.
  */
-export function armFreshnessTimers(event: CauseEvent & { data: AssetProduced }, out: SagaOutput): void {
+export function armFreshnessTimers(
+  event: CauseEvent & { data: AssetProduced },
+  freshnessChecks: readonly FreshnessCheck[],
+  out: SagaOutput,
+): void {
   const { payload: _payload, ...produced } = event.data;
   const freshness = produced.freshness;
   const keyParts = [produced.workflowSlug, produced.assetId, produced.partitionKey ?? ''];
@@ -38,6 +58,7 @@ export function armFreshnessTimers(event: CauseEvent & { data: AssetProduced }, 
       producedSeq: event.seq,
       cadenceMs: reason === 'cadence' ? ms : null,
       produced,
+      ...(freshnessChecks.length > 0 ? { freshnessChecks: [...freshnessChecks] } : {}),
     };
     out.commands.push({
       type: 'ArmTimer',
@@ -57,7 +78,7 @@ export function armFreshnessTimers(event: CauseEvent & { data: AssetProduced }, 
  */
 export function rearmCadence(
   event: CauseEvent & { data: AssetExpired },
-  declared: { freshness?: Freshness; autoMaterialize?: AutoMaterializePolicy } | undefined,
+  declared: AssetDeclaration | undefined,
   out: SagaOutput,
 ): void {
   const data = event.data;
@@ -77,6 +98,8 @@ export function rearmCadence(
     cadenceMs,
     produced: { ...produced, freshness: declared?.freshness ?? produced.freshness },
   };
+  const checks = freshnessChecksOf(declared);
+  if (checks.length > 0) payload.freshnessChecks = checks;
   out.commands.push({
     type: 'ArmTimer',
     kind: 'freshness-cadence',

@@ -5,6 +5,7 @@ import { derivedEventId, toEnvelope } from '../events/envelope.js';
 import type { EventStore } from '../events/event-store.js';
 import type { TimerFiring, TimerMessage, TimerQueue } from '../events/timer-queue.js';
 import { MATERIALIZER_SUBJECT_TOKEN, type BackoffElapsed } from './materializer.events.js';
+import { expiredFreshnessResults } from './expired-freshness.js';
 import type { FreshnessTimerPayload } from './freshness.js';
 import { MATERIALIZER_ACTOR } from './saga-output.js';
 import { partitionNorm } from './saga-state.js';
@@ -49,15 +50,23 @@ async function fireFreshness(
     reason: payload.reason,
     producedEventId: payload.producedEventId,
   };
-  const envelope = toEnvelope(
-    {
-      id: derivedEventId(payload.producedEventId, 'asset.expired', payload.reason, payload.expiresAt),
-      type: 'asset.expired',
-      data,
-    },
-    { correlationId: produced.workflowRunId, causationId: payload.producedEventId, actor: MATERIALIZER_ACTOR },
-    laterOf(firing.now, payload.expiresAt),
-  );
+  const expiredId = derivedEventId(payload.producedEventId, 'asset.expired', payload.reason, payload.expiresAt);
+  const metadata = {
+    correlationId: produced.workflowRunId,
+    causationId: payload.producedEventId,
+    actor: MATERIALIZER_ACTOR,
+  };
+  const occurredAt = laterOf(firing.now, payload.expiresAt);
+  // Check results go first (like the relay's before asset.produced): a crash in between appends the expiry on the
+  // timer's redelivery, and each append is once-only by its derived id.
+  for (const result of expiredFreshnessResults(payload, expiredId)) {
+    await deps.store.appendOnceSince(
+      deps.store.subjects.asset('check', produced.assetId),
+      toEnvelope(result, { ...metadata, causationId: expiredId }, occurredAt),
+      new Date(payload.expiresAt),
+    );
+  }
+  const envelope = toEnvelope({ id: expiredId, type: 'asset.expired', data }, metadata, occurredAt);
   await deps.store.appendOnceSince(
     deps.store.subjects.asset('expired', produced.assetId),
     envelope,

@@ -11,7 +11,9 @@ export type TriggerReason = 'upstream-update' | 'expiry' | 'stale-mark' | 'depen
  * expired materialization was replaced since), `run_key_conflict` (an active run of another origin holds the key),
  * `workflow_not_found` (a backfill partition of a workflow the materializer does not know), `run_request_too_large`
  * (the merged parameters make a `workflow.run.requested` above the NATS server's `max_payload`; never retried),
- * `blocked-by-check` (a blocking check failed on the upstream materialization; a passing one triggers again).
+ * `blocked-by-check` (a blocking check failed on the newest materialization of an input of the workflow × partition:
+ * upstream updates and backfill partitions are skipped, an expiry is held until a passing materialization of that
+ * input arrives; see `check-blocks.ts`).
  */
 export type SkipReason =
   | 'cycle'

@@ -2,6 +2,7 @@ import type { AssetProduced } from '../assets/asset.events.js';
 import type { StoredEvent } from '../events/envelope.js';
 import { mapPartitionKey } from '../partitions/index.js';
 import type { RunWaiting } from '../runs/run.events.js';
+import { consumerTargets } from './check-blocks.js';
 import type { BackoffElapsed, RunReconciled } from './materializer.events.js';
 import { runIdOfSubject, TERMINAL_STATUS } from './saga-evolve.js';
 import { assetPartitionKey, targetKey, type MaterializerState } from './saga-state.js';
@@ -54,6 +55,7 @@ export function batchKeys(events: readonly StoredEvent[], memory: MaterializerSt
         keys.parameters.add(own(data));
         keys.runs.add(data.workflowRunId);
         upstreamKeys(state, data, keys);
+        heldExpiryKeys(state, data, keys);
         break;
       }
       case 'asset.expired':
@@ -103,6 +105,14 @@ function upstreamKeys(state: MaterializerState, data: AssetProduced, keys: Batch
     keys.parameters.add(assetPartitionKey(slug, interest.source.assetId, mapped.key));
     // A backfill trigger waiting there is kept over this one: its parameters are read when the run is built.
     pendingKeys(state, slug, mapped.key, keys);
+  }
+}
+
+/** Parameters of an expiry a consumer target holds: a passing production of its blocked input releases it. */
+function heldExpiryKeys(state: MaterializerState, data: AssetProduced, keys: BatchKeys): void {
+  for (const { workflow, partitionKey } of consumerTargets(state, data)) {
+    const held = state.targets.get(targetKey(workflow.slug, partitionKey))?.checkBlock?.heldExpiry;
+    if (held) keys.parameters.add(assetPartitionKey(workflow.slug, held.sourceAssetId, held.partitionKey));
   }
 }
 

@@ -5,7 +5,7 @@ import type { RunWaiting } from '../runs/run.events.js';
 import { decideBackfillPartition } from './backfill-rule.js';
 import { decideDependency } from './dependency-rule.js';
 import { decideExpiry, decideStaleMark } from './expiry-rule.js';
-import { armFreshnessTimers } from './freshness.js';
+import { armFreshnessTimers, freshnessChecksOf } from './freshness.js';
 import type { BackoffElapsed, RunReconciled } from './materializer.events.js';
 import { decideBackoffElapsed, decideRunEnded } from './run-lifecycle-rule.js';
 import { refuseOversizedRuns } from './run-size-rule.js';
@@ -13,6 +13,7 @@ import { evolve, isKnownProduction, runIdOfSubject, TERMINAL_STATUS } from './sa
 import { emptyOutput, type SagaOutput } from './saga-output.js';
 import { emptyMaterializerState, type MaterializerContext, type MaterializerState } from './saga-state.js';
 import { decideUpstreamUpdate } from './upstream-rule.js';
+import { producedDeclaration } from './workflow-graph.js';
 
 /** The event types the saga reads from the stream (its own decision events are folded when decided, not re-read). */
 export const MATERIALIZER_INPUT_TYPES: ReadonlySet<string> = new Set([
@@ -57,7 +58,8 @@ function decideTriggers(event: StoredEvent, state: MaterializerState, context: M
   switch (event.type) {
     case 'asset.produced': {
       const produced = event as StoredEvent<string, AssetProduced>;
-      armFreshnessTimers(produced, out);
+      const declared = producedDeclaration(state.workflows.get(produced.data.workflowSlug), produced.data.assetId);
+      armFreshnessTimers(produced, freshnessChecksOf(declared), out);
       decideUpstreamUpdate(state, produced, out);
       break;
     }

@@ -1,4 +1,5 @@
 import type {
+  AssetExpired,
   AssetPartitionParametersDeleted,
   AssetPartitionParametersSet,
   AssetProduced,
@@ -6,6 +7,7 @@ import type {
 import type { StoredEvent } from '../events/envelope.js';
 import type { WorkflowDefinitionUpdated } from '../workflows/workflow.events.js';
 import { nextEligibleAt } from './backoff.js';
+import { BLOCKED_BY_CHECK, checkBlockChanges, expiryBlockChanges, type CheckBlockChange } from './check-blocks.js';
 import type { RunReconciled, TriggerDecision } from './materializer.events.js';
 import { countsAsFailure, type RunEnd } from './run-lifecycle-rule.js';
 import { RUN_REQUEST_TOO_LARGE } from './run-size-rule.js';
@@ -45,6 +47,8 @@ export function evolve(state: MaterializerState, event: StoredEvent, context: Ma
     case 'asset.produced':
       return produced(state, event as StoredEvent<string, AssetProduced>);
     case 'asset.expired':
+      state.seen.set(event.id, event.seq);
+      return applyCheckBlocks(state, expiryBlockChanges(state, event as StoredEvent<string, AssetExpired>));
     case 'asset.stale.marked':
     case 'backfill.partition-requested':
       state.seen.set(event.id, event.seq);
@@ -113,6 +117,15 @@ function produced(state: MaterializerState, event: StoredEvent<string, AssetProd
   if (data.parameters !== null && state.parameters.get(key)?.source !== 'manual') {
     state.parameters.set(key, { parameters: data.parameters, source: 'captured' });
   }
+  return applyCheckBlocks(state, checkBlockChanges(state, event));
+}
+
+function applyCheckBlocks(state: MaterializerState, changes: readonly CheckBlockChange[]): MaterializerState {
+  for (const change of changes) {
+    const { checkBlock: _before, ...target } =
+      state.targets.get(change.key) ?? emptyTarget(change.workflowSlug, change.partitionKey);
+    putTarget(state, change.key, change.checkBlock ? { ...target, checkBlock: change.checkBlock } : target);
+  }
   return state;
 }
 
@@ -150,8 +163,18 @@ function waiting(state: MaterializerState, decision: TriggerDecision): Materiali
   return putTarget(state, key, { ...target, ...placeWaiting(target, decision.trigger!) });
 }
 
-/** A run refused for its size took the pending trigger with it (it was folded into the refused one). */
+/**
+ * A run refused for its size took the pending trigger with it (it was folded into the refused one); an expiry
+ * stopped by a blocked input is held until the input passes (`checkBlockChanges` lets it go).
+ */
 function skipped(state: MaterializerState, decision: TriggerDecision): MaterializerState {
+  if (decision.reason === BLOCKED_BY_CHECK && decision.trigger?.reason === 'expiry') {
+    const key = targetKey(decision.workflowSlug, decision.partitionKey);
+    const target = state.targets.get(key);
+    if (target?.checkBlock)
+      state.targets.set(key, { ...target, checkBlock: { ...target.checkBlock, heldExpiry: decision.trigger } });
+    return state;
+  }
   if (decision.reason !== RUN_REQUEST_TOO_LARGE) return state;
   const key = targetKey(decision.workflowSlug, decision.partitionKey);
   const target = state.targets.get(key);
@@ -165,7 +188,12 @@ function emptyTarget(workflowSlug: string, partitionKey: string | null): TargetS
 }
 
 function putTarget(state: MaterializerState, key: string, target: TargetState): MaterializerState {
-  const idle = !target.inFlight && !target.pending && target.failures === 0 && target.nextEligibleAt === null;
+  const idle =
+    !target.inFlight &&
+    !target.pending &&
+    target.failures === 0 &&
+    target.nextEligibleAt === null &&
+    !target.checkBlock;
   if (idle) state.targets.delete(key);
   else state.targets.set(key, target);
   return state;

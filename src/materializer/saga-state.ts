@@ -30,6 +30,24 @@ export interface TargetState {
   queued: TriggerSpec[];
   failures: number;
   nextEligibleAt: string | null;
+  /** Inputs whose newest materialization failed a blocking check (issue 20); absent when there are none. */
+  checkBlock?: CheckBlock;
+}
+
+/** An input of a workflow × partition whose newest materialization (`eventId`) failed blocking checks. */
+export interface BlockedInput {
+  assetId: string;
+  /** The input's own partition (before mapping onto the target's). */
+  partitionKey: string | null;
+  eventId: string;
+  seq: number;
+  checks: string[];
+}
+
+/** What stops a target's automatic runs: the blocked inputs, and an expiry trigger held until they pass. */
+export interface CheckBlock {
+  inputs: BlockedInput[];
+  heldExpiry: TriggerSpec | null;
 }
 
 /** An auto run the saga requested: where it belongs, its causation chain, and whether its end was counted. */

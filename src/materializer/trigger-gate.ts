@@ -5,6 +5,7 @@ import { composeRunKey } from '../runs/run-key.js';
 import type { RunTrigger } from '../runs/run.events.js';
 import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
 import { isBackingOff } from './backoff.js';
+import { BLOCKABLE_REASONS, BLOCKED_BY_CHECK, blockingInputs, describeBlock, type InputRef } from './check-blocks.js';
 import type { TriggerSpec } from './materializer.events.js';
 import { decisionEvent, type AutoRunRequest, type CauseEvent, type SagaOutput } from './saga-output.js';
 import { assetPartitionKey, targetKey, type MaterializerState } from './saga-state.js';
@@ -12,10 +13,13 @@ import { waitingMatch } from './waiting-triggers.js';
 import { producedDeclaration, runPartitioning } from './workflow-graph.js';
 
 /**
- * The gate every trigger passes for its workflow × partition: an auto run in flight → `coalesced` (folded into the
- * waiting follow-up it shares parameters with, else queued as its own); inside a backoff window → `deferred-backoff`
- * (waiting, with a `backoff` timer at the window's end); otherwise → `enqueued` with a run request. Nothing is ever
- * dropped, and two backfills with different parameters are never folded into one run.
+ * The gate every trigger passes for its workflow × partition: an upstream update, expiry or backfill while an input
+ * of the partition has a failed blocking check → `skipped` (`blocked-by-check`, see `check-blocks.ts`; an expiry is
+ * held until the input passes); an auto run in flight → `coalesced` (folded into the waiting follow-up it shares
+ * parameters with, else queued as its own); inside a backoff window → `deferred-backoff` (waiting, with a `backoff`
+ * timer at the window's end); otherwise → `enqueued` with a run request. Two backfills with different parameters are
+ * never folded into one run. `replacedBy` is the input materialization that caused the trigger (an upstream
+ * update's own): it replaces that input's blocked one, its own checks were judged before.
  */
 export function gateTrigger(
   state: MaterializerState,
@@ -23,12 +27,19 @@ export function gateTrigger(
   spec: TriggerSpec,
   cause: CauseEvent,
   out: SagaOutput,
+  replacedBy: InputRef | null = spec.upstream,
 ): void {
   const target = state.targets.get(targetKey(workflow.slug, spec.partitionKey));
   // The waiting trigger this one folds into: only one with the same parameters (or one any run serves).
   const match = waitingMatch(target, spec);
   const folded = (match?.coalesced ?? 0) + 1;
   const base = { workflowSlug: workflow.slug, assetId: spec.assetId, partitionKey: spec.partitionKey };
+  const blocking = BLOCKABLE_REASONS.has(spec.reason) ? blockingInputs(target, replacedBy) : [];
+  if (blocking.length > 0) {
+    const detail = `${describeBlock(blocking)}; ${spec.reason} trigger ${UNTIL[spec.reason] ?? 'skipped'}`;
+    out.events.push(decisionEvent('skipped', cause, { ...base, reason: BLOCKED_BY_CHECK, detail, trigger: spec }));
+    return;
+  }
   if (target?.inFlight) {
     const trigger = foldTrigger(match, spec, folded);
     out.events.push(
@@ -42,6 +53,12 @@ export function gateTrigger(
   }
   enqueueRun(state, workflow, foldTrigger(match, spec, match?.coalesced ?? 0), cause, null, out);
 }
+
+const UNTIL: Partial<Record<TriggerSpec['reason'], string>> = {
+  expiry: 'held until a passing materialization of it arrives',
+  'upstream-update': 'skipped (a passing materialization of it triggers again)',
+  backfill: 'skipped (request the partition again once it passed)',
+};
 
 /**
  * The trigger that waits (or runs) once `spec` is folded into the waiting one it matches (`waitingMatch`: same

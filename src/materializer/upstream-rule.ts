@@ -3,7 +3,8 @@ import { mapPartitionKey } from '../partitions/index.js';
 import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
 import type { TriggerSpec } from './materializer.events.js';
 import { decisionEvent, type CauseEvent, type SagaOutput } from './saga-output.js';
-import type { MaterializerState } from './saga-state.js';
+import { blockingInputs, consumerTargets } from './check-blocks.js';
+import { targetKey, type MaterializerState } from './saga-state.js';
 import { gateTrigger } from './trigger-gate.js';
 import { checkRunKey, runPartitioning, upstreamInterest, upstreamPartitioning } from './workflow-graph.js';
 
@@ -20,6 +21,25 @@ export function decideUpstreamUpdate(state: MaterializerState, event: Produced, 
     if (slug === event.data.workflowSlug) continue;
     const workflow = state.workflows.get(slug);
     if (workflow) considerConsumer(state, workflow, event, out);
+  }
+  releaseHeldExpiries(state, event, out);
+}
+
+/**
+ * A passing materialization of a blocked input that lifts a target's last block releases the expiry it held
+ * (DESIGN §14): through the gate, as a decision caused by this materialization. Not when this update already
+ * decided a trigger for the target: its run (or follow-up) serves the expiry too.
+ */
+function releaseHeldExpiries(state: MaterializerState, event: Produced, out: SagaOutput): void {
+  if ((event.data.failedBlockingChecks ?? []).length > 0) return;
+  for (const { workflow, partitionKey } of consumerTargets(state, event.data)) {
+    const target = state.targets.get(targetKey(workflow.slug, partitionKey));
+    const held = target?.checkBlock?.heldExpiry;
+    if (!held || blockingInputs(target, event.data).length > 0) continue;
+    const decided = out.events.some(
+      ({ data }) => data.workflowSlug === workflow.slug && data.partitionKey === partitionKey,
+    );
+    if (!decided) gateTrigger(state, workflow, held, event, out, event.data);
   }
 }
 

@@ -137,11 +137,12 @@ function recordOne(
       message: `"${declaration.assetId}" is not partitioned; the partition key "${entry.partitionKey}" was not recorded`,
     });
   }
-  const checks = evaluateChecks(declaration, entry.checks ?? [], payload);
+  const producedAt = entry.producedAt ? new Date(entry.producedAt).toISOString() : completedAt;
+  const checks = evaluateChecks(declaration, entry.checks ?? [], payload, { producedAt, recordedAt: completedAt });
   return {
     assetId: declaration.assetId,
     partitionKey,
-    producedAt: entry.producedAt ? new Date(entry.producedAt).toISOString() : completedAt,
+    producedAt,
     payload,
     schema: declaration.schema ?? null,
     freshness: declaration.freshness ?? null,

@@ -68,22 +68,64 @@ function payloadViolations(check: CheckDeclaration, payload: unknown): Array<{ p
   );
 }
 
+/** When a materialization was produced (its data's time) and when the service recorded it. */
+export interface MaterializationTimes {
+  producedAt: string;
+  recordedAt: string;
+}
+
+/**
+ * The age limit of a freshness rule: its own `maxAgeMs`, else the asset's freshness (`ttlMs`, `cadenceMs`,
+ * `maxAgeMs`, the first declared); null when there is none (registration refuses such a rule).
+ */
+export function freshnessLimitMs(check: CheckDeclaration, declaration: AssetDeclaration): number | null {
+  if (!check.freshness) return null;
+  const freshness = declaration.freshness;
+  return check.freshness.maxAgeMs ?? freshness?.ttlMs ?? freshness?.cadenceMs ?? freshness?.maxAgeMs ?? null;
+}
+
+/**
+ * A freshness rule at arrival: the materialization is late when it was recorded more than the limit after its
+ * `producedAt` (it arrived already older than its declared freshness allows). Its expiry is judged when the asset
+ * expires (`asset.expired`, see `expiredFreshnessResults`).
+ */
+function freshnessViolations(
+  check: CheckDeclaration,
+  declaration: AssetDeclaration,
+  times: MaterializationTimes,
+): Array<{ path: string; message: string }> {
+  const limit = freshnessLimitMs(check, declaration);
+  if (limit === null) return [];
+  const age = Date.parse(times.recordedAt) - Date.parse(times.producedAt);
+  if (!(age > limit)) return [];
+  return [
+    {
+      path: '/producedAt',
+      message: `arrived late: recorded ${age} ms after producedAt ${times.producedAt}, above the ${limit} ms freshness`,
+    },
+  ];
+}
+
 /**
  * The check results of one materialization, in declaration order: a check the job reported and/or that has a
- * payload rule; a declared check with neither has no result. Undefined when the asset declares no checks (the
- * recorded asset then stays as it was before checks existed).
+ * service rule (`payloadSchema`, `freshness`); a declared check with neither has no result. Undefined when the
+ * asset declares no checks (the recorded asset then stays as it was before checks existed).
  */
 export function evaluateChecks(
   declaration: AssetDeclaration,
   reported: readonly ReportedCheck[],
   payload: unknown,
+  times: MaterializationTimes,
 ): CheckResult[] | undefined {
   if (!declaration.checks || declaration.checks.length === 0) return undefined;
   return declaration.checks.flatMap((check): CheckResult[] => {
     const job = reported.find(({ name }) => name === check.name);
-    const rule = check.payloadSchema !== undefined;
+    const rule = check.payloadSchema !== undefined || check.freshness !== undefined;
     if (!job && !rule) return [];
-    const violations = payloadViolations(check, payload);
+    const violations = [
+      ...payloadViolations(check, payload),
+      ...(check.freshness ? freshnessViolations(check, declaration, times) : []),
+    ];
     return [
       {
         name: check.name,

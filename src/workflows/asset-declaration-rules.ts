@@ -36,7 +36,7 @@ function checkSelfConsumption(step: StepView): ValidationProblem[] {
 
 const CHECKS_ON_CONSUMES = "checks apply to produced assets; declare them on the step's produces entry";
 
-/** Check names are unique per asset; each payloadSchema compiles. */
+/** Check names are unique per asset; each payloadSchema compiles; each freshness rule has a limit. */
 function checkChecks(declaration: DeclarationView): ValidationProblem[] {
   const { checks } = declaration.value;
   if (!Array.isArray(checks)) return [];
@@ -52,8 +52,24 @@ function checkChecks(declaration: DeclarationView): ValidationProblem[] {
     }
     if (isRecord(check.payloadSchema))
       problems.push(...userSchemaProblems(check.payloadSchema, pointer(path, 'payloadSchema')));
+    if (isRecord(check.freshness))
+      problems.push(...freshnessRuleProblems(declaration, check, pointer(path, 'freshness')));
   });
   return problems;
+}
+
+/** A freshness rule needs a limit (its own or the asset's freshness) and is the check's only rule. */
+function freshnessRuleProblems(
+  declaration: DeclarationView,
+  check: Record<string, unknown>,
+  path: string,
+): ValidationProblem[] {
+  if (check.payloadSchema !== undefined)
+    return [{ path, message: 'a check has one service rule: declare payloadSchema and freshness as two checks' }];
+  const own = (check.freshness as Record<string, unknown>).maxAgeMs;
+  const asset = declaration.value.freshness;
+  if (own !== undefined || (isRecord(asset) && Object.keys(asset).length > 0)) return [];
+  return [{ path, message: "a freshness rule needs maxAgeMs or the asset's freshness (ttlMs, cadenceMs or maxAgeMs)" }];
 }
 
 function checkSchema(declaration: DeclarationView): ValidationProblem[] {

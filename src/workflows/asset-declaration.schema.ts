@@ -62,6 +62,17 @@ export const checkDeclarationSchema = {
       type: 'object',
       description: 'JSON Schema (draft-07) the service applies to every produced payload; the check passes when valid.',
     },
+    freshness: {
+      type: 'object',
+      description:
+        'A freshness rule the service evaluates: fails when a materialization arrives more than the limit after its ' +
+        "producedAt, and when the asset expires. The limit is maxAgeMs, else the asset's freshness (ttlMs, cadenceMs, " +
+        'maxAgeMs). A check has one rule: payloadSchema or freshness.',
+      additionalProperties: false,
+      properties: {
+        maxAgeMs: integer(1000, ONE_YEAR_MS, "The limit; defaults to the asset's freshness."),
+      },
+    },
   },
 } as const;
 

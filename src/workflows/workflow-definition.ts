@@ -46,6 +46,11 @@ export interface CheckDeclaration {
   blocking?: boolean;
   /** JSON Schema (draft-07) applied to the produced payload; compiled at registration. */
   payloadSchema?: Record<string, unknown>;
+  /**
+   * A freshness rule evaluated by the service: a materialization fails it when it arrives later than the limit
+   * after its `producedAt`, and again when the asset expires. The limit is `maxAgeMs`, else the asset's freshness.
+   */
+  freshness?: { maxAgeMs?: number };
 }
 
 /**

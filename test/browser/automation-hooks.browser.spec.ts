@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { Browser, Page } from 'playwright-core';
-import { collectConsoleErrors, launchChromium } from '../support/browser.js';
+import { axeViolations, collectConsoleErrors, launchChromium } from '../support/browser.js';
 import { ensureConsoleBuilt } from '../support/console-build.js';
 import { runDriver } from '../support/run-driver.js';
 import { ADMIN_TOKEN, startTestApp, WRITER_TOKEN, type TestApp } from '../support/test-app.js';
@@ -12,7 +12,29 @@ const workflow = {
   steps: [{ id: 'make', jobSlug: 'console-ext-hooks', produces: [{ assetId: 'console.hooks.report' }] }],
 };
 
-describe('console: payload diffs, the Re-run button and the Webhooks page', () => {
+/** Issue 20: a checked, partitioned asset: eu passes both checks, us fails the blocking one and warns on the other. */
+const checked = {
+  slug: 'console-checks',
+  name: 'Console checks',
+  steps: [
+    {
+      id: 'make',
+      jobSlug: 'console-ext-checks',
+      produces: [
+        {
+          assetId: 'console.checks.report',
+          partitioning: { type: 'static', keys: ['eu', 'us'] },
+          checks: [
+            { name: 'rows', severity: 'error', blocking: true },
+            { name: 'has-total', severity: 'warn', payloadSchema: { type: 'object', required: ['total'] } },
+          ],
+        },
+      ],
+    },
+  ],
+};
+
+describe('console: payload diffs, check results, the Re-run button and the Webhooks page', () => {
   let t: TestApp;
   let browser: Browser;
   let page: Page;
@@ -46,6 +68,16 @@ describe('console: payload diffs, the Re-run button and the Webhooks page', () =
       { stepId: 'make', assets: [{ assetId: 'console.hooks.report', payload: { total: 2, rows: ['a'] } }] },
     ]));
     await driver.waitForMaterialization('console-hooks', 'console.hooks.report', runId);
+    expect((await t.request('POST', '/workflows', { body: checked, token: WRITER_TOKEN })).status).toBe(201);
+    const report = (partitionKey: string, payload: object, rows: boolean) => [
+      {
+        stepId: 'make',
+        assets: [{ assetId: 'console.checks.report', partitionKey, payload, checks: [{ name: 'rows', passed: rows }] }],
+      },
+    ];
+    await driver.run('console-checks', { partitionKey: 'eu' }, report('eu', { total: 3 }, true));
+    const failing = await driver.run('console-checks', { partitionKey: 'us' }, report('us', {}, false));
+    await driver.waitForMaterialization('console-checks', 'console.checks.report', failing.runId);
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     consoleErrors = collectConsoleErrors(context);
@@ -70,6 +102,31 @@ describe('console: payload diffs, the Re-run button and the Webhooks page', () =
     await diff.getByText('replace /total → 2').waitFor();
     expect(await diff.getByLabel('Payload before').textContent()).toContain('"total": 1');
     expect(await diff.getByLabel('Payload after').textContent()).toContain('"total": 2');
+  });
+
+  it('shows each materialization’s checks as passed / failed / warn badges in words, in history and partitions', async () => {
+    await page.goto(url('/ui/assets/console.checks.report'));
+    const newest = page.getByTestId('history-entry').first();
+    const badges = newest.getByTestId('check-badges');
+    await badges.getByText('rows: failed (blocking)').waitFor();
+    expect(await badges.getByRole('listitem').allTextContents()).toEqual([
+      'rows: failed (blocking)',
+      'has-total: warn',
+    ]);
+    expect(await badges.getAttribute('title')).toBe('2 checks: 1 failed, 1 warn');
+    const older = page.getByTestId('history-entry').nth(1).getByTestId('check-badges');
+    expect(await older.getByRole('listitem').allTextContents()).toEqual(['has-total: passed', 'rows: passed']);
+    expect(await page.getByRole('columnheader', { name: 'Checks' }).count()).toBe(2);
+
+    const partitions = page.getByRole('region', { name: 'Partitions table' });
+    const us = partitions.locator('tr[data-partition="us"]').getByTestId('check-badges');
+    await us.getByText('rows: failed (blocking)').waitFor();
+    expect(
+      await us.locator('[data-verdict]').evaluateAll((items) => items.map((i) => i.getAttribute('data-verdict'))),
+    ).toEqual(['failed', 'warn']);
+    const eu = partitions.locator('tr[data-partition="eu"]').getByTestId('check-badges');
+    expect(await eu.getByRole('listitem').allTextContents()).toEqual(['has-total: passed', 'rows: passed']);
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('re-runs a run and opens the new one, linked to the original', async () => {

@@ -102,6 +102,18 @@ describe('asset checks over HTTP', () => {
     expect(byName['has-total']).toMatchObject({ passed: false, blocking: false, source: 'service' });
     expect(byName.rows!.producedEventId).toBe(byName['has-total']!.producedEventId);
 
+    const seq = Math.max(...checks.body.data.results.map((r: { eventSeq: number }) => r.eventSeq));
+    const history = await t.request('GET', `/workflows/checked/assets/checked.report/history?minSeq=${seq}`);
+    expect(history.status).toBe(200);
+    expect(history.body.data.history).toHaveLength(1);
+    expect(history.body.data.history[0].checks).toEqual([
+      { name: 'rows', passed: false, severity: 'error', blocking: true },
+      { name: 'has-total', passed: false, severity: 'warn', blocking: false },
+    ]);
+    const partitions = await t.request('GET', `/workflows/checked/assets/checked.report/partitions?minSeq=${seq}`);
+    expect(partitions.status).toBe(200);
+    expect(partitions.body.data.partitions[0].latest.checks).toEqual(history.body.data.history[0].checks);
+
     const filtered = await t.request('GET', '/workflows/checked/assets/checked.report/checks?check=rows');
     expect(filtered.body.data.results.map((r: { checkName: string }) => r.checkName)).toEqual(['rows']);
     const unknown = await t.request('GET', '/workflows/checked/assets/nope/checks');

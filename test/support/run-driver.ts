@@ -4,7 +4,13 @@ import { eventually } from './waiting.js';
 /** What an external worker reports for one step. */
 export interface StepReport {
   stepId: string;
-  assets?: Array<{ assetId: string; payload?: unknown; partitionKey?: string; producedAt?: string }>;
+  assets?: Array<{
+    assetId: string;
+    payload?: unknown;
+    partitionKey?: string;
+    producedAt?: string;
+    checks?: Array<{ name: string; passed: boolean; metadata?: unknown }>;
+  }>;
 }
 
 /**

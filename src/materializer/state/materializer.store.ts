@@ -41,7 +41,16 @@ export async function loadMaterializerSnapshot(db: Db): Promise<MaterializerSnap
     db.selectFrom('materializer_workflow').select('definition').execute(),
     db
       .selectFrom('materializer_target')
-      .select(['workflow_slug', 'partition_key', 'in_flight', 'pending', 'queued', 'failures', 'next_eligible_at'])
+      .select([
+        'workflow_slug',
+        'partition_key',
+        'in_flight',
+        'pending',
+        'queued',
+        'failures',
+        'next_eligible_at',
+        'check_block',
+      ])
       .execute(),
     db
       .selectFrom('materializer_run')
@@ -62,6 +71,7 @@ export async function loadMaterializerSnapshot(db: Db): Promise<MaterializerSnap
           queued: row.queued,
           failures: row.failures,
           nextEligibleAt: row.next_eligible_at,
+          ...(row.check_block ? { checkBlock: row.check_block } : {}),
         },
       ]),
     ),
@@ -160,15 +170,17 @@ export async function saveMaterializerChanges(tx: Transaction<Database>, changes
       returning 1
     ), targets as (
       insert into materializer_target
-        (workflow_slug, partition_key_norm, partition_key, in_flight, pending, queued, failures, next_eligible_at)
+        (workflow_slug, partition_key_norm, partition_key, in_flight, pending, queued, failures, next_eligible_at,
+          check_block)
       select * from unnest(${targets.map(([, t]) => t.workflowSlug)}::text[],
         ${targets.map(([, t]) => t.partitionKey ?? '')}::text[], ${targets.map(([, t]) => t.partitionKey)}::text[],
         ${targets.map(([, t]) => json(t.inFlight))}::jsonb[], ${targets.map(([, t]) => json(t.pending))}::jsonb[],
         ${targets.map(([, t]) => JSON.stringify(t.queued))}::jsonb[],
-        ${targets.map(([, t]) => t.failures)}::int[], ${targets.map(([, t]) => t.nextEligibleAt)}::text[])
+        ${targets.map(([, t]) => t.failures)}::int[], ${targets.map(([, t]) => t.nextEligibleAt)}::text[],
+        ${targets.map(([, t]) => json(t.checkBlock))}::jsonb[])
       on conflict (workflow_slug, partition_key_norm) do update set in_flight = excluded.in_flight,
         pending = excluded.pending, queued = excluded.queued, failures = excluded.failures,
-        next_eligible_at = excluded.next_eligible_at
+        next_eligible_at = excluded.next_eligible_at, check_block = excluded.check_block
       returning 1
     ), gone_targets as (
       delete from materializer_target t using unnest(${goneTargets.map((p) => p[0]!)}::text[],

@@ -3,6 +3,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { useAsset, useHistory } from '../api/queries';
 import type { AssetRole } from '../api/types';
 import { Chips, StatusBadge } from '../components/badges';
+import { CheckBadges } from '../components/check-badges';
 import { Empty, ErrorState, Loading, QueryState } from '../components/states';
 import { TableRegion } from '../components/table';
 import { Time } from '../components/time';
@@ -138,6 +139,7 @@ function HistorySection({ slug, assetId }: { slug: string; assetId: string }) {
                 <th scope="col">Run status</th>
                 <th scope="col">Partition</th>
                 <th scope="col">Run</th>
+                <th scope="col">Checks</th>
                 <th scope="col">Payload</th>
                 <th scope="col">Changes</th>
               </tr>
@@ -153,6 +155,9 @@ function HistorySection({ slug, assetId }: { slug: string; assetId: string }) {
                   </td>
                   <td>{partitionLabel(entry.partitionKey)}</td>
                   <td>{entry.runId ? <Link to={`/runs/${entry.runId}`}>{shortId(entry.runId)}</Link> : '—'}</td>
+                  <td>
+                    <CheckBadges checks={entry.checks} />
+                  </td>
                   <td>
                     <code className="preview" title={previewJson(entry.payload, 2000)}>
                       {previewJson(entry.payload)}

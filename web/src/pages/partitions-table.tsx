@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { usePartitionActions, usePartitions } from '../api/queries';
 import type { Partition } from '../api/types';
 import { Chip, StatusBadge } from '../components/badges';
+import { CheckBadges } from '../components/check-badges';
 import { Empty, ErrorState, Loading } from '../components/states';
 import { Time } from '../components/time';
 import { partitionLabel, shortId } from '../logic/format';
@@ -12,6 +13,7 @@ import { parametersSourceLabel } from '../logic/policy';
 import { MarkStaleDialog, RecomputeDialog } from './partition-dialogs';
 
 const ROW_HEIGHT = 52;
+const COLUMNS = 8;
 
 /** A partition entry for an unpartitioned asset that was never produced (so Recompute is still offered). */
 const GLOBAL: Partition = {
@@ -93,6 +95,7 @@ export function PartitionsTable({
                 <th scope="col">Materializations</th>
                 <th scope="col">Latest run</th>
                 <th scope="col">Produced at</th>
+                <th scope="col">Checks</th>
                 <th scope="col">Stored parameters</th>
                 <th scope="col">Actions</th>
               </tr>
@@ -100,7 +103,7 @@ export function PartitionsTable({
             <tbody>
               {paddingTop > 0 ? (
                 <tr aria-hidden="true" style={{ height: paddingTop }}>
-                  <td colSpan={7} />
+                  <td colSpan={COLUMNS} />
                 </tr>
               ) : null}
               {items.map((item) => {
@@ -108,7 +111,7 @@ export function PartitionsTable({
                 if (!partition) {
                   return (
                     <tr key="loader" style={{ height: ROW_HEIGHT }}>
-                      <td colSpan={7}>Loading more partitions…</td>
+                      <td colSpan={COLUMNS}>Loading more partitions…</td>
                     </tr>
                   );
                 }
@@ -139,6 +142,7 @@ export function PartitionsTable({
                     <td>
                       <Time at={partition.latest?.producedAt} />
                     </td>
+                    <td>{partition.latest ? <CheckBadges checks={partition.latest.checks} /> : '—'}</td>
                     <td>{partition.parametersSource ? parametersSourceLabel(partition.parametersSource) : '—'}</td>
                     <td className="row-actions">
                       <div>
@@ -190,7 +194,7 @@ export function PartitionsTable({
               })}
               {paddingBottom > 0 ? (
                 <tr aria-hidden="true" style={{ height: paddingBottom }}>
-                  <td colSpan={7} />
+                  <td colSpan={COLUMNS} />
                 </tr>
               ) : null}
             </tbody>
