@@ -24,6 +24,28 @@ export function stampArrivals(messages: AsyncIterable<JsMsg>): void {
   };
 }
 
+/** What `observeReadPath` records into (the `readPathSeconds` histogram). */
+export interface ReadPathHistogram {
+  observe(labels: { stage: string }, seconds: number): void;
+}
+
+/** Per event: stream timestamp → delivered, → its batch started, → committed (now). */
+export function observeReadPath(
+  histogram: ReadPathHistogram | undefined,
+  messages: readonly JsMsg[],
+  startedAt: number,
+): void {
+  if (!histogram) return;
+  const committedAt = Date.now();
+  for (const message of messages) {
+    const stamped = message.info.timestampNanos / 1e6;
+    const delivered = deliveredAt(message);
+    if (delivered !== undefined) histogram.observe({ stage: 'delivered' }, Math.max(0, delivered - stamped) / 1000);
+    histogram.observe({ stage: 'batch_started' }, Math.max(0, startedAt - stamped) / 1000);
+    histogram.observe({ stage: 'committed' }, Math.max(0, committedAt - stamped) / 1000);
+  }
+}
+
 /** Batch limits while the consumer is far behind the stream (catch-up, rebuild): bigger batches, longer linger. */
 export interface CatchUpBatching {
   batchSize: number;
