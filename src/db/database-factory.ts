@@ -21,6 +21,26 @@ export interface DatabaseOptions {
   onConnectionError?: (error: Error) => void;
   /** `DATABASE_SSL_MODE` and its files; absent = what the connection string says. */
   tls?: DatabaseTls;
+  /** Server-side bounds set on every session of the pool (consumers: see `consumerSessionTimeouts`). */
+  sessionTimeouts?: SessionTimeouts;
+}
+
+/** Postgres session settings, in ms: `statement_timeout`, `lock_timeout`, `idle_in_transaction_session_timeout`. */
+export interface SessionTimeouts {
+  statementMs: number;
+  lockMs: number;
+  idleInTransactionMs: number;
+}
+
+/**
+ * The bounds on a stream consumer's sessions, derived from `APPHUB_LEASE_TTL_MS`: half the TTL each, so no
+ * transaction of a leader outlives its lease. A leader frozen inside a batch (SIGSTOP, a long GC pause, a VM
+ * migration) has its session ended by Postgres before the lease can pass to another instance, so its row locks do
+ * not stall the new leader; a statement or a lock wait that long fails (SQLSTATE 57014 / 55P03, retried).
+ */
+export function consumerSessionTimeouts(leaseTtlMs: number): SessionTimeouts {
+  const half = Math.max(500, Math.floor(leaseTtlMs / 2));
+  return { statementMs: half, lockMs: half, idleInTransactionMs: half };
 }
 
 /** pg's `ssl` option for a libpq-style mode: `require` encrypts, `verify-ca` checks the chain, `verify-full` also the host. */
@@ -55,6 +75,13 @@ export function createDatabase(options: DatabaseOptions): Kysely<Database> {
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 3000,
     keepAlive: true,
     ...(options.queryTimeoutMs ? { query_timeout: options.queryTimeoutMs } : {}),
+    ...(options.sessionTimeouts
+      ? {
+          statement_timeout: options.sessionTimeouts.statementMs,
+          lock_timeout: options.sessionTimeouts.lockMs,
+          idle_in_transaction_session_timeout: options.sessionTimeouts.idleInTransactionMs,
+        }
+      : {}),
     ...(ssl ? { ssl } : {}),
   });
   const report = (error: Error) => options.onConnectionError?.(error);

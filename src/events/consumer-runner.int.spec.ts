@@ -206,5 +206,11 @@ describe('ConsumerRunner', () => {
     expect(applied.map((row) => row.n).filter((n) => n >= 4040)).toEqual([4040, 4041, 4042]);
     expect(applied.filter((row) => row.n === -7)).toEqual([]);
     expect(standby!.status()).toMatchObject({ leader: true, failingSince: null });
+    const stored = await p.database.db
+      .selectFrom('projection_checkpoint')
+      .select(['last_seq', 'lease_owner'])
+      .where('name', '=', 'handover')
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ last_seq: standby!.lastSeq, lease_owner: 'instance-new' });
   });
 });

@@ -1,10 +1,11 @@
 import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import { loadCheckpoint } from './checkpoint-store.js';
+import { LeaseFencedError } from './checkpoint-store.js';
+import { recoverCheckpoint } from './runner-recovery.js';
 import { Lease, sleep } from './lease.js';
 import { ManagerBatches } from './manager-batches.js';
 import { ManagerWriter } from './manager-writer.js';
-import { messageBatches, stampArrivals } from './message-batches.js';
+import { batching, messageBatches, stampArrivals } from './message-batches.js';
 import { timedBatch } from './batch-timer.js';
 import { RunnerHealth } from './runner-health.js';
 import { PositionWaiters } from './position-waiters.js';
@@ -17,10 +18,6 @@ import { LONG_PULL_EXPIRES_MS, pullOptions } from './pull-options.js';
 // prettier-ignore
 export type { BatchHandler, PoisonEvent, ProcessManager, RunnerOptions, RunnerStatus, StreamConsumer } from './stream-consumer.js';
 
-/** A batch waits at most this long for one more message. */
-const LINGER_MS = 10;
-/** While far behind, a batch waits at most this long to fill up to `catchUpBatchSize`. */
-const CATCH_UP_LINGER_MS = 200;
 /** No progress for this long while the stream is ahead → resubscribe. */
 const STALL_AFTER_MS = 3000;
 /** Retry delays after failures: short, because outages end and consumers must resume within seconds. */
@@ -63,6 +60,7 @@ export class ConsumerRunner {
             everyMs: options.persistEveryMs ?? 50,
             timed: (work) => this.timed('persist', 0, work),
             onFailure: () => this.messages?.stop(),
+            fence: () => this.lease?.fence ?? null,
           })
         : null;
     this.managerBatches =
@@ -159,6 +157,7 @@ export class ConsumerRunner {
       } catch (error) {
         if (error instanceof ResubscribeSignal) continue;
         recover = true;
+        if (error instanceof LeaseFencedError) lease?.surrender();
         if (lease && !lease.isHeld) {
           // The lease went to another process while a batch was in flight; that batch was refused (its checkpoint
           // moved, or a newer lease revision wrote). Handing over is not a failure: this runner is a standby now.
@@ -191,14 +190,7 @@ export class ConsumerRunner {
 
   /** Back to the last committed state: the checkpoint, and for a process manager its hydrated store. */
   private async recover(): Promise<void> {
-    const handler = this.handler;
-    const { db } = this.options;
-    const checkpoint = await loadCheckpoint(
-      db,
-      handler.name,
-      this.options.prepareTransaction,
-      handler.kind === 'process-manager' ? (snapshot) => handler.hydrate(snapshot, db) : undefined,
-    );
+    const checkpoint = await recoverCheckpoint(this.handler, this.options, this.lease, this.log);
     await this.writer?.reset(checkpoint);
     this.position = checkpoint;
     this.advance(checkpoint);
@@ -211,11 +203,7 @@ export class ConsumerRunner {
       opt_start_seq: this.position + 1,
     });
     this.health.working();
-    const batchSize = this.options.batchSize ?? 500;
-    const catchUp = this.options.catchUpBatchSize
-      ? { batchSize: this.options.catchUpBatchSize, lingerMs: CATCH_UP_LINGER_MS }
-      : undefined;
-    const fetchSize = 2 * Math.max(batchSize, catchUp?.batchSize ?? 0);
+    const { batchSize, lingerMs, catchUp, fetchSize } = batching(this.options);
     let current: ConsumerMessages | undefined;
     let stalled = false;
     const stopWatching = watchForStall({
@@ -242,7 +230,7 @@ export class ConsumerRunner {
         this.messages = current;
         if (this.options.traceReadPath) stampArrivals(current);
         const closeWhenIdle = this.options.closeWhenIdle ?? true;
-        for await (const batch of messageBatches(current, batchSize, LINGER_MS, closeWhenIdle, catchUp)) {
+        for await (const batch of messageBatches(current, batchSize, lingerMs, closeWhenIdle, catchUp)) {
           if (stop.aborted || lost.aborted) break;
           await this.applyBatch(batch);
         }
@@ -275,7 +263,11 @@ export class ConsumerRunner {
 
   /** Projections: see `projectMessages`; the position moves once the batch committed. */
   private async projectBatch(handler: BatchHandler, messages: JsMsg[]): Promise<void> {
-    const lastSeq = await projectMessages(handler, messages, this.position, { ...this.options, log: this.log });
+    const lastSeq = await projectMessages(handler, messages, this.position, {
+      ...this.options,
+      log: this.log,
+      fence: this.lease?.fence ?? null,
+    });
     this.advance(lastSeq);
   }
 

@@ -2,6 +2,7 @@ import type { JsMsg } from '@nats-io/jetstream';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
+import type { LeaseFence } from './checkpoint-store.js';
 import type { StoredEvent } from './envelope.js';
 import { observeReadPath } from './message-batches.js';
 import { applyProjectionBatch, decodeMessages, validEvents, type ProjectionTarget } from './projection-batches.js';
@@ -16,7 +17,7 @@ export async function projectMessages(
   handler: BatchHandler,
   messages: readonly JsMsg[],
   previous: number,
-  options: RunnerOptions & { log: Logger },
+  options: RunnerOptions & { log: Logger; fence: LeaseFence | null },
 ): Promise<number> {
   const decoded = decodeMessages(options.store, messages);
   const lastSeq = messages[messages.length - 1]!.seq;
@@ -24,7 +25,7 @@ export async function projectMessages(
   const startedAt = Date.now();
   const target = await prepared(handler, validEvents(decoded), db);
   await applyProjectionBatch(
-    { db, log, target, ...(prepareTransaction ? { prepare: prepareTransaction } : {}) },
+    { db, log, target, fence: options.fence, ...(prepareTransaction ? { prepare: prepareTransaction } : {}) },
     decoded,
     previous,
     lastSeq,

@@ -67,8 +67,8 @@ export function isTransientError(error: unknown): boolean {
   if (error instanceof pg.DatabaseError) return typeof error.code === 'string' && TRANSIENT_SQLSTATE.test(error.code);
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && TRANSIENT_ERRNO.has(code)) return true;
-  // Control flow of the runners themselves: another writer moved on, the lease went away.
-  return error.name === 'CheckpointMovedError' || error.name === 'LeaseLostError';
+  // Control flow of the runners themselves: another writer moved on, the lease went away, a newer lease wrote.
+  return ['CheckpointMovedError', 'LeaseLostError', 'LeaseFencedError'].includes(error.name);
 }
 
 /** Which dependency an infrastructure error is about (for 503 answers and logs). */

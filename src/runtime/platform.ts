@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
 import type { AppConfig } from '../config/app-config.js';
 import { assertBodyLimitFits, NATS_DEFAULT_MAX_PAYLOAD } from '../config/load-config.js';
-import { asDatabaseMisconfiguration, createDatabase } from '../db/database-factory.js';
+import { asDatabaseMisconfiguration, consumerSessionTimeouts, createDatabase } from '../db/database-factory.js';
 import { migrateToLatest, pendingMigrations } from '../db/migrate.js';
 import { eventCatalog } from '../event-catalog.js';
 import { EventSchemaRegistry } from '../events/event-schemas.js';
@@ -19,6 +19,11 @@ export interface Platform {
   log: Logger;
   metrics: Metrics;
   db: Kysely<Database>;
+  /**
+   * The stream consumers' pool: every session bounded below the lease TTL (`consumerSessionTimeouts`), so a
+   * leader's transaction cannot outlive its lease.
+   */
+  consumerDb: Kysely<Database>;
   nats: NatsContext;
   store: EventStore;
   /** Lease owner id of this process. */
@@ -52,6 +57,18 @@ export async function openPlatform(
         log.debug({ sql: event.query.sql, queryDurationMillis: event.queryDurationMillis }, 'query');
     },
   });
+  const consumerDb = createDatabase({
+    connectionString: config.databaseUrl,
+    tls: config.databaseTls,
+    maxConnections: 10,
+    sessionTimeouts: consumerSessionTimeouts(config.leaseTtlMs),
+    onConnectionError: (error) => log.warn({ err: error }, 'postgres connection error'),
+    onQuery: () => metrics.sqlStatements.inc(),
+  });
+  const closeDatabases = async () => {
+    await consumerDb.destroy().catch(() => undefined);
+    await db.destroy().catch(() => undefined);
+  };
   try {
     if (config.migrateOnStart) await migrateToLatest(db);
     else {
@@ -59,7 +76,7 @@ export async function openPlatform(
       if (pending.length > 0) throw new PendingMigrationsError(pending);
     }
   } catch (error) {
-    await db.destroy();
+    await closeDatabases();
     throw asDatabaseMisconfiguration(error, config.databaseTls);
   }
   const nats = await openNatsContext({
@@ -69,7 +86,7 @@ export async function openPlatform(
     leaseTtlMs: config.leaseTtlMs,
     security: config.natsSecurity,
   }).catch(async (error) => {
-    await db.destroy();
+    await closeDatabases();
     throw error;
   });
   metrics.watchNats(() => nats.nc.stats());
@@ -77,7 +94,7 @@ export async function openPlatform(
     assertBodyLimitFits(config.maxBodyBytes, nats.nc.info?.max_payload ?? NATS_DEFAULT_MAX_PAYLOAD);
   } catch (error) {
     await nats.close().catch(() => undefined);
-    await db.destroy();
+    await closeDatabases();
     throw error;
   }
   const store = new EventStore(nats, new EventSchemaRegistry(eventCatalog));
@@ -87,12 +104,13 @@ export async function openPlatform(
     log,
     metrics,
     db,
+    consumerDb,
     nats,
     store,
     instanceId: `${process.pid}:${randomUUID()}`,
     close: async () => {
       await nats.close().catch(() => undefined);
-      await db.destroy().catch(() => undefined);
+      await closeDatabases();
     },
   };
 }
