@@ -21,9 +21,5 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop function if exists projection_lease_fenced(text)`.execute(db);
-  await db.schema
-    .alterTable('projection_checkpoint')
-    .dropColumn('lease_owner')
-    .dropColumn('lease_revision')
-    .execute();
+  await db.schema.alterTable('projection_checkpoint').dropColumn('lease_owner').dropColumn('lease_revision').execute();
 }
