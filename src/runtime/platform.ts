@@ -85,11 +85,18 @@ export async function openPlatform(
     streamReplicas: config.streamReplicas,
     leaseTtlMs: config.leaseTtlMs,
     security: config.natsSecurity,
+    allowUnsafeServerVersion: config.allowUnsafeNatsVersion,
   }).catch(async (error) => {
     await closeDatabases();
     throw error;
   });
   metrics.watchNats(() => nats.nc.stats());
+  if (nats.versionWarning)
+    log.warn(
+      { natsServer: nats.serverVersion, problem: nats.versionWarning },
+      'started on a nats-server with the clustered expected-sequence race (APPHUB_ALLOW_UNSAFE_NATS_VERSION)',
+    );
+  else log.info({ natsServer: nats.serverVersion, streamReplicas: config.streamReplicas }, 'connected to NATS');
   try {
     assertBodyLimitFits(config.maxBodyBytes, nats.nc.info?.max_payload ?? NATS_DEFAULT_MAX_PAYLOAD);
   } catch (error) {
