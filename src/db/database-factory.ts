@@ -108,7 +108,8 @@ function resilientPool(pool: pg.Pool): PostgresPool {
         query: ((...args: unknown[]) =>
           (client.query as (...a: unknown[]) => Promise<unknown>)(...args).catch((error: unknown) => {
             const classified = asDatabaseError(error);
-            if (classified instanceof DependencyUnavailableError) broken = classified;
+            if (classified instanceof DependencyUnavailableError || dropsSession(classified))
+              broken = classified as Error;
             throw classified;
           })) as PostgresPoolClient['query'],
         release: () => client.release(broken),
@@ -116,6 +117,15 @@ function resilientPool(pool: pg.Pool): PostgresPool {
     },
     end: () => pool.end(),
   };
+}
+
+/**
+ * Server-reported errors after which the session is not reused: it is on a server that is no longer the primary
+ * (25006 read-only transaction, after a Postgres fail-over: a new connection reaches the new primary through the
+ * same address), or the server ended it (25P03 idle-in-transaction timeout).
+ */
+export function dropsSession(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && (error.code === '25006' || error.code === '25P03');
 }
 
 /** Server-reported errors keep their SQLSTATE; programming errors stay what they are; the rest is an outage. */
