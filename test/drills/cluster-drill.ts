@@ -67,8 +67,13 @@ export async function completeRuns(
   runIds: string[],
   seen: TimedAnswer[],
   onAnswered: () => void,
+  perSecond = 0,
 ): Promise<void> {
+  const startedAt = Date.now();
   await mapLimit(runIds.length, 8, async (i) => {
+    // Paced: completion i is not sent before its slot, for a steady rate instead of a burst.
+    if (perSecond > 0)
+      await new Promise((resolve) => setTimeout(resolve, startedAt + (i * 1000) / perSecond - Date.now()));
     const body = { status: 'succeeded', attempt: 1, result: { assets: [{ assetId: `${tag}.out`, payload: { i } }] } };
     for (let attempt = 0; ; attempt++) {
       const urls = instances();

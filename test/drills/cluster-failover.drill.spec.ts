@@ -34,11 +34,12 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
   const stream = `${prefix.toUpperCase()}_EVENTS`;
   let first: ServiceProcess;
   let second: ServiceProcess;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     cluster = await NatsCluster.start();
     database = await createTestDatabase();
-    const env = {
+    env = {
       NATS_URL: cluster.url,
       DATABASE_URL: database.url,
       APPHUB_SUBJECT_PREFIX: prefix,
@@ -173,9 +174,61 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
       for (const ms of takeover.values()) expect(ms).toBeLessThanOrEqual(LEASE_TTL_MS + 5000);
       expect(moved.get('read_models')).toBeLessThanOrEqual(LEASE_TTL_MS + 5000);
       expect(seen.filter((answer) => answer.status !== 200)).toEqual([]);
+      // The standby stayed ready throughout (a lease passing to it is not a problem).
+      expect(misses).toEqual([]);
     } finally {
       frozen.child.kill('SIGCONT');
       await leases.close();
     }
   }, 120_000);
+
+  it('a rolling restart of both instances under a steady load: only 503s with a retry hint, nothing failed', async () => {
+    const tag = 'rolling';
+    const runs = 300;
+    await registerPair(second.baseUrl, tag);
+    const runIds = await requestRuns(second.baseUrl, database.url, tag, runs);
+    // What a load balancer does: an instance leaves the rotation, is stopped (SIGTERM), and its replacement joins
+    // once ready.
+    let rotation = [first.baseUrl, second.baseUrl];
+    const seen: TimedAnswer[] = [];
+    let completed = 0;
+    const restarts: Array<{ ready: number }> = [];
+    const rolling = (async () => {
+      for (const which of ['first', 'second'] as const) {
+        while (completed < (which === 'first' ? runs / 4 : runs / 2)) await sleep(10);
+        const old = which === 'first' ? first : second;
+        rotation = rotation.filter((url) => url !== old.baseUrl);
+        await sleep(500);
+        const exited = new Promise((resolve) => old.child.once('exit', resolve));
+        old.child.kill('SIGTERM');
+        await exited;
+        const startedAt = Date.now();
+        const replacement = await startServiceProcess(env);
+        restarts.push({ ready: Date.now() - startedAt });
+        if (which === 'first') first = replacement;
+        else second = replacement;
+        rotation = [...rotation, replacement.baseUrl];
+      }
+    })();
+    await completeRuns(
+      () => rotation,
+      tag,
+      runIds,
+      seen,
+      () => void (completed += 1),
+      15,
+    );
+    await rolling;
+    const { staleRunReads } = await expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, first.baseUrl);
+    report(tag, {
+      restartReadyMs: restarts.map((restart) => restart.ready),
+      answers503: seen.filter((answer) => answer.status === 503).length,
+      connectionsLost: seen.filter((answer) => answer.status === 0).length,
+      staleRunReads,
+    });
+    const failed = seen.filter((answer) => answer.status !== 200 && answer.status !== 503);
+    expect(failed).toEqual([]);
+    for (const answer of seen.filter((candidate) => candidate.status === 503))
+      expect(['dependency_unavailable', 'overloaded']).toContain(answer.code);
+  }, 150_000);
 });
