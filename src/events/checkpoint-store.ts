@@ -70,11 +70,6 @@ const CHECKPOINT_MOVED_SQLSTATE = 'AH409';
 /** SQLSTATE raised by `projection_lease_fenced()` (migration 20261207T1600). */
 const LEASE_FENCED_SQLSTATE = 'AH410';
 
-/** True for the error a one-statement batch raises when its checkpoint guard failed. */
-export function isCheckpointMoved(error: unknown): boolean {
-  return error instanceof pg.DatabaseError && error.code === CHECKPOINT_MOVED_SQLSTATE;
-}
-
 /**
  * The error a one-statement batch raised when its guard failed, as `LeaseFencedError` / `CheckpointMovedError`;
  * null for any other error.
