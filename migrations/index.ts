@@ -9,6 +9,7 @@ import * as processManagerState from './20261203T1100_process_manager_state.js';
 import * as createBackfills from './20261203T1200_create_backfills.js';
 import * as checkpointMovedSignal from './20261207T1400_checkpoint_moved_signal.js';
 import * as createAssetChecks from './20261207T1500_create_asset_checks.js';
+import * as fenceCheckpointsByLease from './20261207T1600_fence_checkpoints_by_lease.js';
 import * as createWebhooks from './20261207T1200_create_webhooks.js';
 import * as queueMaterializerTriggers from './20261207T1200_queue_materializer_triggers.js';
 import * as recordDeadLetterDiscards from './20261207T1200_record_dead_letter_discards.js';
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '20261207T1400_checkpoint_moved_signal': checkpointMovedSignal,
   '20261207T1500_create_asset_checks': createAssetChecks,
   '20261207T1600_hold_check_blocks': holdCheckBlocks,
+  '20261207T1600_fence_checkpoints_by_lease': fenceCheckpointsByLease,
 };

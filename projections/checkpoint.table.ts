@@ -4,6 +4,9 @@ import type { ColumnType, Generated } from 'kysely';
 export interface ProjectionCheckpointTable {
   name: string;
   last_seq: number;
+  /** The lease (`<prefix>-leases` owner and KV revision) of the last write; null for writers without a lease. */
+  lease_owner: ColumnType<string | null, string | null | undefined, string | null>;
+  lease_revision: ColumnType<number | null, number | null | undefined, number | null>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 

@@ -89,6 +89,11 @@ export interface AppConfig {
   webhooks: { retryBaseMs: number; retryMaxMs: number; maxAttempts: number };
   leaseTtlMs: number;
   streamReplicas: number;
+  /**
+   * Start with replicated streams on a nats-server older than 2.9.20 anyway (it may accept two publishes with the
+   * same expected last subject sequence: nats-server#4320). Off by default: start-up refuses such a server.
+   */
+  allowUnsafeNatsVersion: boolean;
   examplesOutputDir: string;
   loadExamples: boolean;
   migrateOnStart: boolean;

@@ -1,12 +1,7 @@
-import {
-  ALL_ROLES,
-  type AppConfig,
-  type LineageConfig,
-  type LineageTransportName,
-  type OperatorToken,
-  type Role,
-} from './app-config.js';
+import { ALL_ROLES, type AppConfig, type Role } from './app-config.js';
 import { parseDatabaseTls, parseNatsSecurity, parseServiceUrlAllowlist } from './connection-security.js';
+import { lineageConfig } from './lineage-config.js';
+import { parseTokens } from './operator-tokens.js';
 import { redactedValue } from './redact.js';
 import { compileSchema } from '../validation/validation-policies.js';
 
@@ -43,6 +38,7 @@ export const CONFIG_ENV_DEFAULTS = {
   APPHUB_WEBHOOK_MAX_ATTEMPTS: '12',
   APPHUB_LEASE_TTL_MS: '10000',
   APPHUB_STREAM_REPLICAS: '1',
+  APPHUB_ALLOW_UNSAFE_NATS_VERSION: 'false',
   APPHUB_EXAMPLES_OUTPUT_DIR: '.data/examples-output',
   APPHUB_LOAD_EXAMPLES: 'false',
   APPHUB_MIGRATE_ON_START: 'true',
@@ -112,6 +108,7 @@ const envSchema = {
     APPHUB_WEBHOOK_MAX_ATTEMPTS: int(1, 100),
     APPHUB_LEASE_TTL_MS: int(1000, 600_000),
     APPHUB_STREAM_REPLICAS: { type: 'integer', enum: [1, 3, 5] },
+    APPHUB_ALLOW_UNSAFE_NATS_VERSION: bool,
     APPHUB_EXAMPLES_OUTPUT_DIR: { type: 'string', minLength: 1 },
     APPHUB_LOAD_EXAMPLES: bool,
     APPHUB_MIGRATE_ON_START: bool,
@@ -147,22 +144,7 @@ const envSchema = {
   },
 } as const;
 
-const tokensSchema = {
-  type: 'array',
-  items: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['subject', 'token', 'scopes'],
-    properties: {
-      subject: { type: 'string', minLength: 1, maxLength: 200 },
-      token: { type: 'string', minLength: 8, maxLength: 4096 },
-      scopes: { type: 'array', items: { type: 'string', minLength: 1 } },
-    },
-  },
-} as const;
-
 const validateEnv = compileSchema('config', envSchema);
-const validateTokens = compileSchema('config', tokensSchema);
 
 /** NATS payloads default to 1 MiB (what deploy/ configures); the real limit is read from the server at start. */
 export const NATS_DEFAULT_MAX_PAYLOAD = 1024 * 1024;
@@ -242,6 +224,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     }),
     leaseTtlMs: Number(raw.APPHUB_LEASE_TTL_MS),
     streamReplicas: Number(raw.APPHUB_STREAM_REPLICAS),
+    allowUnsafeNatsVersion: raw.APPHUB_ALLOW_UNSAFE_NATS_VERSION as boolean,
     examplesOutputDir: String(raw.APPHUB_EXAMPLES_OUTPUT_DIR),
     loadExamples: raw.APPHUB_LOAD_EXAMPLES as boolean,
     migrateOnStart: raw.APPHUB_MIGRATE_ON_START as boolean,
@@ -271,64 +254,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     maxConcurrentNatsCompletions: Number(raw.APPHUB_MAX_CONCURRENT_NATS_COMPLETIONS),
     maxConcurrentTimers: Number(raw.APPHUB_MAX_CONCURRENT_TIMERS),
   });
-}
-
-/** The `OPENLINEAGE_*` settings, with the checks that span several variables. */
-function lineageConfig(raw: Record<string, unknown>, problems: string[]): LineageConfig {
-  const url = String(raw.OPENLINEAGE_URL) || null;
-  const listed = String(raw.OPENLINEAGE_TRANSPORT);
-  const transports = new Set<LineageTransportName>(
-    listed ? (listed.split(',') as LineageTransportName[]) : [url ? 'http' : 'nats'],
-  );
-  if (transports.has('http') && !url) {
-    problems.push('OPENLINEAGE_TRANSPORT includes http, which needs OPENLINEAGE_URL');
-  }
-  const natsSubject = String(raw.OPENLINEAGE_NATS_SUBJECT) || null;
-  const prefix = String(raw.APPHUB_SUBJECT_PREFIX);
-  if (natsSubject && !natsSubject.startsWith(`${prefix}.lineage.`)) {
-    // Anything else under the prefix would land in <PREFIX>_EVENTS as a message no reader can decode.
-    const reserved = [`${prefix}.`, `${prefix}_timer.`, `${prefix}_job.`].find((start) =>
-      natsSubject.startsWith(start),
-    );
-    if (reserved) {
-      problems.push(
-        `OPENLINEAGE_NATS_SUBJECT=${JSON.stringify(natsSubject)}: subjects under ${reserved} are reserved; use ${prefix}.lineage.{slug} or a subject outside the prefix`,
-      );
-    }
-  }
-  return Object.freeze({
-    url,
-    endpoint: String(raw.OPENLINEAGE_ENDPOINT),
-    apiKey: String(raw.OPENLINEAGE_API_KEY) || null,
-    jobNamespace: String(raw.OPENLINEAGE_NAMESPACE),
-    datasetNamespace: String(raw.OPENLINEAGE_DATASET_NAMESPACE),
-    transports,
-    natsSubject,
-    timeoutMs: Number(raw.OPENLINEAGE_TIMEOUT_MS),
-  });
-}
-
-function parseTokens(text: string, problems: string[]): OperatorToken[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    problems.push(`APPHUB_OPERATOR_TOKENS: not valid JSON (${(error as Error).message})`);
-    return [];
-  }
-  if (!validateTokens(parsed)) {
-    for (const error of validateTokens.errors ?? []) {
-      problems.push(`APPHUB_OPERATOR_TOKENS${error.instancePath}: ${error.message ?? 'is invalid'}`);
-    }
-    return [];
-  }
-  const tokens = parsed as OperatorToken[];
-  const seen = new Set<string>();
-  for (const [index, token] of tokens.entries()) {
-    if (seen.has(token.token)) problems.push(`APPHUB_OPERATOR_TOKENS/${index}/token: duplicates an earlier token`);
-    seen.add(token.token);
-  }
-  return tokens.map((token) => Object.freeze({ ...token, scopes: [...token.scopes] }));
 }
 
 /** The process environment, read here and nowhere else (STYLE §9). */

@@ -1,7 +1,23 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sslOptions } from './database-factory.js';
+import pg from 'pg';
+import { dropsSession, sslOptions } from './database-factory.js';
+
+describe('sessions dropped after a server error', () => {
+  const withCode = (code: string) => Object.assign(new pg.DatabaseError('x', 1, 'error'), { code });
+
+  it('drops a session on a server that is no longer the primary, or one the server ended', () => {
+    expect(dropsSession(withCode('25006'))).toBe(true);
+    expect(dropsSession(withCode('25P03'))).toBe(true);
+  });
+
+  it('keeps the session after an error of the statement itself', () => {
+    expect(dropsSession(withCode('23505'))).toBe(false);
+    expect(dropsSession(withCode('57014'))).toBe(false);
+    expect(dropsSession(new Error('25006'))).toBe(false);
+  });
+});
 
 describe('Postgres TLS options', () => {
   const dir = mkdtempSync(join(tmpdir(), 'apphub-pg-tls-'));

@@ -23,6 +23,26 @@ export interface DatabaseOptions {
   tls?: DatabaseTls;
   /** Server settings of every connection of the pool (libpq `options`, e.g. `-c enable_sort=off`). */
   sessionOptions?: string;
+  /** Server-side bounds set on every session of the pool (consumers: see `consumerSessionTimeouts`). */
+  sessionTimeouts?: SessionTimeouts;
+}
+
+/** Postgres session settings, in ms: `statement_timeout`, `lock_timeout`, `idle_in_transaction_session_timeout`. */
+export interface SessionTimeouts {
+  statementMs: number;
+  lockMs: number;
+  idleInTransactionMs: number;
+}
+
+/**
+ * The bounds on a stream consumer's sessions, derived from `APPHUB_LEASE_TTL_MS`: half the TTL each, so no
+ * transaction of a leader outlives its lease. A leader frozen inside a batch (SIGSTOP, a long GC pause, a VM
+ * migration) has its session ended by Postgres before the lease can pass to another instance, so its row locks do
+ * not stall the new leader; a statement or a lock wait that long fails (SQLSTATE 57014 / 55P03, retried).
+ */
+export function consumerSessionTimeouts(leaseTtlMs: number): SessionTimeouts {
+  const half = Math.max(500, Math.floor(leaseTtlMs / 2));
+  return { statementMs: half, lockMs: half, idleInTransactionMs: half };
 }
 
 /** pg's `ssl` option for a libpq-style mode: `require` encrypts, `verify-ca` checks the chain, `verify-full` also the host. */
@@ -58,6 +78,13 @@ export function createDatabase(options: DatabaseOptions): Kysely<Database> {
     keepAlive: true,
     ...(options.queryTimeoutMs ? { query_timeout: options.queryTimeoutMs } : {}),
     ...(options.sessionOptions ? { options: options.sessionOptions } : {}),
+    ...(options.sessionTimeouts
+      ? {
+          statement_timeout: options.sessionTimeouts.statementMs,
+          lock_timeout: options.sessionTimeouts.lockMs,
+          idle_in_transaction_session_timeout: options.sessionTimeouts.idleInTransactionMs,
+        }
+      : {}),
     ...(ssl ? { ssl } : {}),
   });
   const report = (error: Error) => options.onConnectionError?.(error);
@@ -84,7 +111,8 @@ function resilientPool(pool: pg.Pool): PostgresPool {
         query: ((...args: unknown[]) =>
           (client.query as (...a: unknown[]) => Promise<unknown>)(...args).catch((error: unknown) => {
             const classified = asDatabaseError(error);
-            if (classified instanceof DependencyUnavailableError) broken = classified;
+            if (classified instanceof DependencyUnavailableError || dropsSession(classified))
+              broken = classified as Error;
             throw classified;
           })) as PostgresPoolClient['query'],
         release: () => client.release(broken),
@@ -92,6 +120,15 @@ function resilientPool(pool: pg.Pool): PostgresPool {
     },
     end: () => pool.end(),
   };
+}
+
+/**
+ * Server-reported errors after which the session is not reused: it is on a server that is no longer the primary
+ * (25006 read-only transaction, after a Postgres fail-over: a new connection reaches the new primary through the
+ * same address), or the server ended it (25P03 idle-in-transaction timeout).
+ */
+export function dropsSession(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && (error.code === '25006' || error.code === '25P03');
 }
 
 /** Server-reported errors keep their SQLSTATE; programming errors stay what they are; the rest is an outage. */

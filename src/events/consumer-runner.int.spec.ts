@@ -166,4 +166,51 @@ describe('ConsumerRunner', () => {
     expect(dead).toHaveLength(2);
     expect(dead.map((row) => row.error).join(' ')).toMatch(/poison event -1/);
   });
+
+  it('reports a runner that lost its lease mid-batch as a healthy standby, and its late batch changes nothing', async () => {
+    const last = await publish([4040, 4041, 4042]);
+    let standby: ConsumerRunner | undefined;
+    let held = true;
+    const stalling: BatchHandler = {
+      name: 'handover',
+      async handle(events, tx) {
+        for (const event of events)
+          await sql`insert into runner_probe (consumer, seq, n) values ('handover', ${event.seq}, -7)`.execute(tx);
+        if (!held) return;
+        held = false;
+        // Mid-batch, the lease goes to another instance (as after a freeze longer than the TTL), which applies the
+        // same events and moves the checkpoint before this batch commits.
+        await p.nats.leases.delete(a.leaseKey);
+        standby = start(probeHandler('handover'), 'instance-new');
+        await eventually(
+          async () => ({ aLeads: a.isLeader, newAt: standby!.lastSeq }),
+          (state) => !state.aLeads && state.newAt >= last,
+          15_000,
+        );
+      },
+    };
+    const a = start(stalling, 'instance-old');
+    await eventually(
+      async () => ({ aLeads: a.isLeader, newAt: standby?.lastSeq ?? 0 }),
+      (state) => !state.aLeads && state.newAt >= last,
+      20_000,
+    );
+    // The old runner's batch is refused right after the hand-over; from then on it must read as a healthy standby.
+    const samples: Array<{ leader: boolean; failingSince: number | null }> = [];
+    while (samples.length < 60) {
+      samples.push(a.status());
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(samples.filter((status) => status.leader || status.failingSince !== null)).toEqual([]);
+    const applied = await rows('handover');
+    expect(applied.map((row) => row.n).filter((n) => n >= 4040)).toEqual([4040, 4041, 4042]);
+    expect(applied.filter((row) => row.n === -7)).toEqual([]);
+    expect(standby!.status()).toMatchObject({ leader: true, failingSince: null });
+    const stored = await p.database.db
+      .selectFrom('projection_checkpoint')
+      .select(['last_seq', 'lease_owner'])
+      .where('name', '=', 'handover')
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ last_seq: standby!.lastSeq, lease_owner: 'instance-new' });
+  });
 });

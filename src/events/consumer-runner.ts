@@ -1,12 +1,16 @@
 import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import { loadCheckpoint } from './checkpoint-store.js';
+import { LeaseFencedError } from './checkpoint-store.js';
+import { recoverCheckpoint } from './runner-recovery.js';
 import { Lease, sleep } from './lease.js';
 import { ManagerBatches } from './manager-batches.js';
 import { ManagerWriter } from './manager-writer.js';
-import { deliveredAt, messageBatches, stampArrivals } from './message-batches.js';
-import type { StoredEvent } from './envelope.js';
-import { applyProjectionBatch, decodeMessages, validEvents, type ProjectionTarget } from './projection-batches.js';
+import { batching, messageBatches, stampArrivals } from './message-batches.js';
+import { timedBatch } from './batch-timer.js';
+import { RunnerHealth } from './runner-health.js';
+import { PositionWaiters } from './position-waiters.js';
+import { ResubscribeSignal, watchForStall } from './stall-watchdog.js';
+import { projectMessages } from './projection-runner-batch.js';
 import type { BatchHandler, RunnerOptions, RunnerStatus, StreamConsumer } from './stream-consumer.js';
 import { isTransientError } from './transient-error.js';
 import { LONG_PULL_EXPIRES_MS, pullOptions } from './pull-options.js';
@@ -14,20 +18,10 @@ import { LONG_PULL_EXPIRES_MS, pullOptions } from './pull-options.js';
 // prettier-ignore
 export type { BatchHandler, PoisonEvent, ProcessManager, RunnerOptions, RunnerStatus, StreamConsumer } from './stream-consumer.js';
 
-/** A batch waits at most this long for one more message. */
-const LINGER_MS = 10;
-/** While far behind, a batch waits at most this long to fill up to `catchUpBatchSize`. */
-const CATCH_UP_LINGER_MS = 200;
 /** No progress for this long while the stream is ahead → resubscribe. */
 const STALL_AFTER_MS = 3000;
-/** A batch slower than this is logged (with its size) so an operator can see where a lag comes from. */
-const SLOW_BATCH_MS = 1000;
 /** Retry delays after failures: short, because outages end and consumers must resume within seconds. */
 const MAX_BACKOFF_MS = 1000;
-
-class ResubscribeSignal extends Error {
-  override name = 'ResubscribeSignal';
-}
 
 /**
  * Owns delivery for one stream consumer: holds its lease, reads with an ordered consumer from `last_seq + 1`,
@@ -41,12 +35,10 @@ export class ConsumerRunner {
   private abort = new AbortController();
   private loop: Promise<void> | undefined;
   private messages: ConsumerMessages | undefined;
-  private readonly waiters = new Set<{ seq: number; resolve: () => void }>();
+  private readonly waiters = new PositionWaiters();
   private readonly log: Logger;
   private lease: Lease | null = null;
-  private failingSince: number | null = null;
-  private stalledSince: number | null = null;
-  private lastError: string | null = null;
+  private readonly health: RunnerHealth;
   /** The process manager's lazy write-back (null for read models). */
   private readonly writer: ManagerWriter | null;
   private processing = false;
@@ -59,6 +51,7 @@ export class ConsumerRunner {
     private readonly options: RunnerOptions,
   ) {
     this.log = options.log.child({ consumer: handler.name });
+    this.health = new RunnerHealth(this.log);
     options.metrics?.knowConsumer(handler.name);
     this.writer =
       handler.kind === 'process-manager'
@@ -67,6 +60,7 @@ export class ConsumerRunner {
             everyMs: options.persistEveryMs ?? 50,
             timed: (work) => this.timed('persist', 0, work),
             onFailure: () => this.messages?.stop(),
+            fence: () => this.lease?.fence ?? null,
           })
         : null;
     this.managerBatches =
@@ -99,9 +93,7 @@ export class ConsumerRunner {
       name: this.handler.name,
       leader: this.isLeader,
       position: this.position,
-      failingSince: this.failingSince,
-      stalledSince: this.stalledSince,
-      lastError: this.lastError,
+      ...this.health.snapshot(),
     };
   }
 
@@ -127,38 +119,20 @@ export class ConsumerRunner {
 
   /** Resolves once the runner applied `seq` (in this process) or the timeout elapsed; true when reached. */
   waitFor(seq: number, timeoutMs: number): Promise<boolean> {
-    if (this.position >= seq) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        if (this.waiters.delete(waiter)) resolve(this.position >= seq);
-      }, timeoutMs);
-      const waiter = {
-        seq,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve(true);
-        },
-      };
-      this.waiters.add(waiter);
-    });
+    return this.waiters.wait(() => this.position, seq, timeoutMs);
   }
 
   private async run(signal: AbortSignal): Promise<void> {
     this.lease = this.options.withoutLease
       ? null
-      : new Lease(
-          this.options.nats.leases,
-          `consumer.${this.handler.name}`,
-          this.options.instanceId,
-          this.options.leaseTtlMs,
-          this.log,
-        );
+      : new Lease(this.options.nats.leases, this.leaseKey, this.options.instanceId, this.options.leaseTtlMs, this.log);
     const lease = this.lease;
     let failures = 0;
     let recover = true;
     while (!signal.aborted) {
       try {
         if (lease && !lease.isHeld) {
+          if (this.health.failingSince !== null) this.health.steppedDown(this.health.lastError);
           if (!(await lease.acquire(signal, this.reconnected.signal))) {
             if (signal.aborted) break;
             continue;
@@ -179,21 +153,19 @@ export class ConsumerRunner {
         }
         if (lease && !lease.isHeld) recover = true;
         failures = 0;
-        this.failingSince = null;
-        this.lastError = null;
+        this.health.working();
       } catch (error) {
         if (error instanceof ResubscribeSignal) continue;
-        failures += 1;
         recover = true;
-        this.failingSince ??= Date.now();
-        this.lastError = (error as Error)?.message ?? String(error);
-        const level = isTransientError(error) ? 'warn' : 'error';
-        this.options.metrics?.consumerFailures.inc({
-          consumer: this.handler.name,
-          kind: isTransientError(error) ? 'transient' : 'other',
-        });
-        this.log[level]({ err: error, failures }, 'consumer failed; resuming from the checkpoint');
-        await sleep(Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(failures, 5)), signal, this.reconnected.signal);
+        if (error instanceof LeaseFencedError) lease?.surrender();
+        if (lease && !lease.isHeld) {
+          // The lease went to another process while a batch was in flight; that batch was refused (its checkpoint
+          // moved, or a newer lease revision wrote). Handing over is not a failure: this runner is a standby now.
+          this.health.steppedDown((error as Error)?.name ?? String(error));
+          continue;
+        }
+        failures += 1;
+        await this.failed(error, failures, signal);
       }
     }
     // After a failure memory may hold part of the failed batch (it is re-hydrated before the next one): only a
@@ -204,16 +176,21 @@ export class ConsumerRunner {
     await lease?.release();
   }
 
+  /** Reported to readiness and metrics; retried from the checkpoint after a short backoff. */
+  private async failed(error: unknown, failures: number, signal: AbortSignal): Promise<void> {
+    this.health.failed(error);
+    const kind = isTransientError(error) ? 'transient' : 'other';
+    this.options.metrics?.consumerFailures.inc({ consumer: this.handler.name, kind });
+    this.log[kind === 'transient' ? 'warn' : 'error'](
+      { err: error, failures },
+      'consumer failed; resuming from the checkpoint',
+    );
+    await sleep(Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(failures, 5)), signal, this.reconnected.signal);
+  }
+
   /** Back to the last committed state: the checkpoint, and for a process manager its hydrated store. */
   private async recover(): Promise<void> {
-    const handler = this.handler;
-    const { db } = this.options;
-    const checkpoint = await loadCheckpoint(
-      db,
-      handler.name,
-      this.options.prepareTransaction,
-      handler.kind === 'process-manager' ? (snapshot) => handler.hydrate(snapshot, db) : undefined,
-    );
+    const checkpoint = await recoverCheckpoint(this.handler, this.options, this.lease, this.log);
     await this.writer?.reset(checkpoint);
     this.position = checkpoint;
     this.advance(checkpoint);
@@ -225,34 +202,21 @@ export class ConsumerRunner {
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: this.position + 1,
     });
-    // Subscribed again: the consumer works (readiness stops reporting it as failing).
-    this.failingSince = null;
-    this.lastError = null;
-    const batchSize = this.options.batchSize ?? 500;
-    const catchUp = this.options.catchUpBatchSize
-      ? { batchSize: this.options.catchUpBatchSize, lingerMs: CATCH_UP_LINGER_MS }
-      : undefined;
-    const fetchSize = 2 * Math.max(batchSize, catchUp?.batchSize ?? 0);
+    this.health.working();
+    const { batchSize, lingerMs, catchUp, fetchSize } = batching(this.options);
     let current: ConsumerMessages | undefined;
-    let behindAt: number | null = null;
-    // Watchdog: if the stream holds events past our position but nothing arrives, drop the subscription and
-    // resubscribe from our position (restarting is always safe: the position decides what is applied next).
     let stalled = false;
-    const watchdog = setInterval(() => {
-      const seen = this.position;
-      this.options.store.lastSequence().then(
-        (head) => {
-          if (head > seen && behindAt === seen && this.position === seen) {
-            this.stalledSince ??= Date.now();
-            this.log.warn({ position: seen, head }, 'consumer stalled; resubscribing');
-            stalled = true;
-            current?.stop();
-          }
-          behindAt = head > seen ? seen : null;
-        },
-        () => undefined,
-      );
-    }, STALL_AFTER_MS);
+    const stopWatching = watchForStall({
+      everyMs: STALL_AFTER_MS,
+      position: () => this.position,
+      head: () => this.options.store.lastSequence(),
+      onStall: (position, head) => {
+        this.health.stalled();
+        this.log.warn({ position, head }, 'consumer stalled; resubscribing');
+        stalled = true;
+        current?.stop();
+      },
+    });
     // Process managers: persist what they hold after a short pause too, so an idle manager's checkpoint catches up.
     const writer = this.writer;
     const idlePersist = writer
@@ -266,14 +230,14 @@ export class ConsumerRunner {
         this.messages = current;
         if (this.options.traceReadPath) stampArrivals(current);
         const closeWhenIdle = this.options.closeWhenIdle ?? true;
-        for await (const batch of messageBatches(current, batchSize, LINGER_MS, closeWhenIdle, catchUp)) {
+        for await (const batch of messageBatches(current, batchSize, lingerMs, closeWhenIdle, catchUp)) {
           if (stop.aborted || lost.aborted) break;
           await this.applyBatch(batch);
         }
         this.writer?.throwFailure();
       }
     } finally {
-      clearInterval(watchdog);
+      stopWatching();
       clearInterval(idlePersist);
       current?.stop();
     }
@@ -288,65 +252,23 @@ export class ConsumerRunner {
     return this.timed('project', messages.length, () => this.projectBatch(this.handler as BatchHandler, messages));
   }
 
-  private async timed<T>(phase: string, events: number, work: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    const end = this.options.metrics?.batchSeconds.startTimer({ consumer: this.handler.name, phase });
-    try {
-      return await work();
-    } finally {
-      end?.();
-      const ms = performance.now() - started;
-      if (ms > SLOW_BATCH_MS) this.log.warn({ phase, events, ms: Math.round(ms) }, 'slow batch');
-    }
-  }
-
-  /**
-   * Projections: the batch and the checkpoint in one transaction (after the handler's `prepare`, outside it); a
-   * failing event alone goes to the dead letters.
-   */
-  private async projectBatch(handler: BatchHandler, messages: JsMsg[]): Promise<void> {
-    const decoded = decodeMessages(this.options.store, messages);
-    const lastSeq = messages[messages.length - 1]!.seq;
-    const { db, prepareTransaction } = this.options;
-    const startedAt = Date.now();
-    const target = await this.prepared(handler, validEvents(decoded));
-    await applyProjectionBatch(
-      { db, log: this.log, target, ...(prepareTransaction ? { prepare: prepareTransaction } : {}) },
-      decoded,
-      this.position,
-      lastSeq,
+  private timed<T>(phase: string, events: number, work: () => Promise<T>): Promise<T> {
+    return timedBatch(
+      { consumer: this.handler.name, metrics: this.options.metrics, log: this.log },
+      phase,
+      events,
+      work,
     );
+  }
+
+  /** Projections: see `projectMessages`; the position moves once the batch committed. */
+  private async projectBatch(handler: BatchHandler, messages: JsMsg[]): Promise<void> {
+    const lastSeq = await projectMessages(handler, messages, this.position, {
+      ...this.options,
+      log: this.log,
+      fence: this.lease?.fence ?? null,
+    });
     this.advance(lastSeq);
-    if (this.options.traceReadPath) this.traceReadPath(messages, startedAt, Date.now());
-    try {
-      handler.afterCommit?.(validEvents(decoded));
-    } catch (error) {
-      this.log.error({ err: error }, 'afterCommit failed');
-    }
-  }
-
-  /** A handler with `prepare`: that work first, outside any transaction; `handle` then gets its result. */
-  private async prepared(handler: BatchHandler, events: readonly StoredEvent[]): Promise<ProjectionTarget> {
-    if (!handler.prepare || events.length === 0) return handler;
-    const prepared = await handler.prepare(events, this.options.db);
-    return {
-      name: handler.name,
-      ...(handler.checkpointMembers ? { checkpointMembers: handler.checkpointMembers } : {}),
-      handle: (batch, tx) => handler.handle(batch, tx, prepared),
-    };
-  }
-
-  /** Per event: stream timestamp → delivered, → its batch started, → committed. */
-  private traceReadPath(messages: readonly JsMsg[], startedAt: number, committedAt: number): void {
-    const histogram = this.options.metrics?.readPathSeconds;
-    if (!histogram) return;
-    for (const message of messages) {
-      const stamped = message.info.timestampNanos / 1e6;
-      const delivered = deliveredAt(message);
-      if (delivered !== undefined) histogram.observe({ stage: 'delivered' }, Math.max(0, delivered - stamped) / 1000);
-      histogram.observe({ stage: 'batch_started' }, Math.max(0, startedAt - stamped) / 1000);
-      histogram.observe({ stage: 'committed' }, Math.max(0, committedAt - stamped) / 1000);
-    }
   }
 
   /** Process managers: decide and carry out in memory; start a write of state and checkpoint when one is due. */
@@ -367,12 +289,7 @@ export class ConsumerRunner {
 
   private advance(seq: number): void {
     if (seq > this.position) this.position = seq;
-    this.stalledSince = null;
-    for (const waiter of this.waiters) {
-      if (waiter.seq <= this.position) {
-        this.waiters.delete(waiter);
-        waiter.resolve();
-      }
-    }
+    this.health.progressed();
+    this.waiters.reached(this.position);
   }
 }

@@ -1,5 +1,6 @@
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
+import type { LeaseFence } from './checkpoint-store.js';
 
 /** The lease went away (a renewal failed): the holder must stop working at once. */
 export class LeaseLostError extends Error {
@@ -29,6 +30,19 @@ export class Lease {
 
   get isHeld(): boolean {
     return this.held;
+  }
+
+  /**
+   * What this holder's writes carry (stored with the checkpoint): the KV revision of its last acquisition or
+   * renewal. A later holder's revision is higher, so a write under an older one is refused (`LeaseFencedError`).
+   */
+  get fence(): LeaseFence {
+    return { owner: this.owner, revision: this.revision };
+  }
+
+  /** The highest revision the leases bucket has issued (any key): a stored fence above it predates the bucket. */
+  async bucketRevision(): Promise<number> {
+    return (await this.kv.status()).streamInfo.state.last_seq;
   }
 
   onLost(listener: () => void): () => void {
@@ -65,6 +79,13 @@ export class Lease {
     this.stopRenewing();
     if (!wasHeld) return;
     await this.kv.delete(this.key, { previousSeq: this.revision }).catch(() => undefined);
+  }
+
+  /** A newer lease already wrote (`LeaseFencedError`): this one is gone, whatever the next renewal would say. */
+  surrender(): void {
+    if (!this.held) return;
+    this.log.warn({ lease: this.key }, 'lease lost (a newer lease wrote)');
+    this.stopRenewing();
   }
 
   /** The entry still names us (a renewal was lost in an outage): continue at its revision. */

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../projections/database.js';
-import { insertDeadLetter, saveCheckpoint } from './checkpoint-store.js';
+import { insertDeadLetter, saveCheckpoint, type LeaseFence } from './checkpoint-store.js';
 import type { ProcessManager } from './stream-consumer.js';
 import type { StoredEvent } from './envelope.js';
 import { deadLetterOf, type Decoded } from './projection-batches.js';
@@ -19,6 +19,8 @@ export interface ManagerWriterOptions {
   timed: <T>(work: () => Promise<T>) => Promise<T>;
   /** Told when a write failed: the runner stops its subscription and recovers. */
   onFailure: () => void;
+  /** The runner's lease, checked by the statement that moves the checkpoint. */
+  fence?: () => LeaseFence | null;
 }
 
 /** A write that only moves the checkpoint (the manager changed nothing) is due this long after the last write. */
@@ -73,15 +75,16 @@ export class ManagerWriter {
     const previous = this.persisted;
     const name = this.manager.name;
     const { db } = this.options;
+    const fence = this.options.fence?.() ?? null;
     this.lastWriteAt = Date.now();
     this.writing = this.options
       .timed(() =>
         write === null && poison.length === 0
-          ? saveCheckpoint(db, name, previous, position, [], true)
+          ? saveCheckpoint(db, name, previous, position, [], true, fence)
           : db.transaction().execute(async (tx: Transaction<Database>) => {
               if (write) await write(tx);
               for (const { item, error } of poison) await insertDeadLetter(tx, deadLetterOf(name, item, error));
-              await saveCheckpoint(tx, name, previous, position, [], true);
+              await saveCheckpoint(tx, name, previous, position, [], true, fence);
             }),
       )
       .then(

@@ -24,6 +24,42 @@ export function stampArrivals(messages: AsyncIterable<JsMsg>): void {
   };
 }
 
+/** A batch waits at most this long for one more message. */
+const LINGER_MS = 10;
+/** While far behind, a batch waits at most this long to fill up to `catchUpBatchSize`. */
+const CATCH_UP_LINGER_MS = 200;
+
+/** A runner's batch limits: its batch size (default 500), catch-up batching, and how much one pull asks for. */
+export function batching(options: { batchSize?: number; catchUpBatchSize?: number }) {
+  const batchSize = options.batchSize ?? 500;
+  const catchUp = options.catchUpBatchSize
+    ? { batchSize: options.catchUpBatchSize, lingerMs: CATCH_UP_LINGER_MS }
+    : undefined;
+  return { batchSize, lingerMs: LINGER_MS, catchUp, fetchSize: 2 * Math.max(batchSize, catchUp?.batchSize ?? 0) };
+}
+
+/** What `observeReadPath` records into (the `readPathSeconds` histogram). */
+export interface ReadPathHistogram {
+  observe(labels: { stage: string }, seconds: number): void;
+}
+
+/** Per event: stream timestamp → delivered, → its batch started, → committed (now). */
+export function observeReadPath(
+  histogram: ReadPathHistogram | undefined,
+  messages: readonly JsMsg[],
+  startedAt: number,
+): void {
+  if (!histogram) return;
+  const committedAt = Date.now();
+  for (const message of messages) {
+    const stamped = message.info.timestampNanos / 1e6;
+    const delivered = deliveredAt(message);
+    if (delivered !== undefined) histogram.observe({ stage: 'delivered' }, Math.max(0, delivered - stamped) / 1000);
+    histogram.observe({ stage: 'batch_started' }, Math.max(0, startedAt - stamped) / 1000);
+    histogram.observe({ stage: 'committed' }, Math.max(0, committedAt - stamped) / 1000);
+  }
+}
+
 /** Batch limits while the consumer is far behind the stream (catch-up, rebuild): bigger batches, longer linger. */
 export interface CatchUpBatching {
   batchSize: number;

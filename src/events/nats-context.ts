@@ -3,6 +3,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsSecurity } from '../config/app-config.js';
 import { asNatsMisconfiguration, assertNatsFiles, natsSecurityOptions } from './nats-auth.js';
+import { checkServerVersion } from './server-version.js';
 import { ensureBucket, reconcileStreams } from './streams.js';
 import { subjectsFor, type Subjects } from './subjects.js';
 
@@ -16,6 +17,10 @@ export interface NatsContext {
   runs: KV;
   /** The server's real `max_payload` (bytes), read from the connection. */
   maxPayload: number;
+  /** The version of the server this connection reached first (`2.9.10`). */
+  serverVersion: string;
+  /** Started on a server with the clustered expected-sequence race because told to (`serverVersionProblem`). */
+  versionWarning: string | null;
   /** False while the client is disconnected (requests would only wait for their timeout). */
   isConnected(): boolean;
   /** Called each time the connection comes back after a disconnect. */
@@ -31,6 +36,8 @@ export interface NatsContextOptions {
   name?: string;
   /** Credentials and TLS (`NATS_USER`, `NATS_TLS_CA_FILE`, …). */
   security?: NatsSecurity;
+  /** `APPHUB_ALLOW_UNSAFE_NATS_VERSION`: start with replicas > 1 on a server older than 2.9.20 anyway. */
+  allowUnsafeServerVersion?: boolean;
 }
 
 /** JetStream API requests (publish acks included) give up after this long. */
@@ -69,6 +76,13 @@ function connectTo(options: NatsContextOptions): Promise<NatsConnection> {
 
 async function setUp(nc: NatsConnection, options: NatsContextOptions): Promise<NatsContext> {
   coalesceWrites(nc);
+  // Before any stream is declared: a refused server gets no replicated stream from us.
+  const serverVersion = nc.info?.version ?? '';
+  const versionWarning = checkServerVersion(
+    serverVersion,
+    options.streamReplicas,
+    options.allowUnsafeServerVersion ?? false,
+  );
   // A failed reconcile leaves no connection behind: openNatsContext closes it (it would keep a process alive).
   const { js, jsm, subjects, leases, runs } = await declare(nc, options);
   const status = trackStatus(nc);
@@ -80,6 +94,8 @@ async function setUp(nc: NatsConnection, options: NatsContextOptions): Promise<N
     leases,
     runs,
     maxPayload: nc.info?.max_payload ?? 1024 * 1024,
+    serverVersion,
+    versionWarning,
     isConnected: () => status.connected && !nc.isClosed(),
     onReconnect: status.onReconnect,
     close: async () => {

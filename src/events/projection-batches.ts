@@ -4,10 +4,12 @@ import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
 import {
   CheckpointMovedError,
+  checkpointRefusal,
   insertDeadLetter,
-  isCheckpointMoved,
+  LeaseFencedError,
   saveCheckpoint,
   type CheckpointMove,
+  type LeaseFence,
 } from './checkpoint-store.js';
 import type { StoredEvent } from './envelope.js';
 import { InvalidEventError } from './event-schemas.js';
@@ -86,6 +88,8 @@ export interface BatchTransaction {
   log: Logger;
   /** Runs first in every transaction (rebuild: points unqualified names at the shadow tables). */
   prepare?: (tx: Transaction<Database>) => Promise<void>;
+  /** The runner's lease, checked by the statement that moves the checkpoint (none for tools without a lease). */
+  fence?: LeaseFence | null;
 }
 
 /**
@@ -107,7 +111,8 @@ export async function applyProjectionBatch(
       if (events.length > 0) await context.target.handle(events, tx);
     });
   } catch (error) {
-    if (isTransientError(error)) throw error;
+    if (isTransientError(error) || error instanceof CheckpointMovedError || error instanceof LeaseFencedError)
+      throw error;
     context.log.warn({ err: error, to: lastSeq }, 'batch failed; applying events one by one');
     await inTransaction(context, previous, lastSeq, decoded, async (tx) => {
       for (const event of validEvents(decoded)) {
@@ -139,11 +144,13 @@ async function appliedAtOnce(
 ): Promise<boolean> {
   const { target } = context;
   if (!target.applyAtOnce || context.prepare || decoded.some((item) => 'error' in item)) return false;
-  const move = { name: target.name, previous, lastSeq, members: target.checkpointMembers ?? [], notify: true };
+  const members = target.checkpointMembers ?? [];
+  const move = { name: target.name, previous, lastSeq, members, notify: true, fence: context.fence ?? null };
   try {
     return await target.applyAtOnce(validEvents(decoded), context.db, move);
   } catch (error) {
-    if (isCheckpointMoved(error)) throw new CheckpointMovedError(`checkpoint of ${target.name} moved`);
+    const refusal = checkpointRefusal(error, target.name);
+    if (refusal) throw refusal;
     if (isTransientError(error)) throw error;
     context.log.warn({ err: error, to: lastSeq }, 'one-statement batch failed; applying it in a transaction');
     return false;
@@ -165,6 +172,7 @@ async function inTransaction(
       await insertDeadLetter(tx, deadLetterOf(context.target.name, item));
     }
     await work(tx);
-    await saveCheckpoint(tx, context.target.name, previous, lastSeq, context.target.checkpointMembers, true);
+    const { name, checkpointMembers } = context.target;
+    await saveCheckpoint(tx, name, previous, lastSeq, checkpointMembers, true, context.fence ?? null);
   });
 }

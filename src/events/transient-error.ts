@@ -19,8 +19,12 @@ export class DependencyUnavailableError extends Error {
   }
 }
 
-/** SQLSTATEs that say "try again": connection (08), resources (53), operator intervention (57), system (58), etc. */
-const TRANSIENT_SQLSTATE = /^(08|53|57|58|40001|40P01|55P03|25P03)/;
+/**
+ * SQLSTATEs that say "try again": connection (08), resources (53), operator intervention (57), system (58),
+ * serialization and deadlock, lock timeout (55P03), idle-in-transaction timeout (25P03), and read-only transaction
+ * (25006: the session is on a server that is no longer the primary after a fail-over).
+ */
+const TRANSIENT_SQLSTATE = /^(08|53|57|58|40001|40P01|55P03|25P03|25006)/;
 /** Node system errors of a socket that went away or never came. */
 const TRANSIENT_ERRNO = new Set([
   'ECONNREFUSED',
@@ -67,8 +71,8 @@ export function isTransientError(error: unknown): boolean {
   if (error instanceof pg.DatabaseError) return typeof error.code === 'string' && TRANSIENT_SQLSTATE.test(error.code);
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && TRANSIENT_ERRNO.has(code)) return true;
-  // Control flow of the runners themselves: another writer moved on, the lease went away.
-  return error.name === 'CheckpointMovedError' || error.name === 'LeaseLostError';
+  // Control flow of the runners themselves: another writer moved on, the lease went away, a newer lease wrote.
+  return ['CheckpointMovedError', 'LeaseLostError', 'LeaseFencedError'].includes(error.name);
 }
 
 /** Which dependency an infrastructure error is about (for 503 answers and logs). */

@@ -26,6 +26,8 @@ interface Check {
 @Controller()
 export class HealthController {
   private migrated = false;
+  /** When each consumer's lease was first seen unheld (by any process). */
+  private readonly unleasedSince = new Map<string, number>();
 
   constructor(
     @Inject(PLATFORM) private readonly platform: Platform,
@@ -103,12 +105,28 @@ export class HealthController {
         else if (status.stalledSince !== null) target[status.name] = 'stalled behind the stream';
         else if (!status.leader) {
           const entry = await this.platform.nats.leases.get(runner.leaseKey);
-          if (!entry || entry.operation !== 'PUT') problems[status.name] = 'no process holds its lease';
+          if (this.unleasedTooLong(status.name, !entry || entry.operation !== 'PUT'))
+            problems[status.name] = 'no process holds its lease';
         }
       }),
     );
     if (Object.keys(problems).length > 0) return { ok: false, detail: { ...problems, ...notes } };
     return Object.keys(notes).length > 0 ? { ok: true, detail: notes } : { ok: true };
+  }
+
+  /**
+   * A lease nobody holds is normal while it passes to a standby (it ages out, then a standby takes it within a
+   * quarter of the TTL): only one unheld for longer than the lease TTL is a problem, so standbys stay ready through a
+   * fail-over.
+   */
+  private unleasedTooLong(consumer: string, unleased: boolean): boolean {
+    if (!unleased) {
+      this.unleasedSince.delete(consumer);
+      return false;
+    }
+    const since = this.unleasedSince.get(consumer) ?? Date.now();
+    this.unleasedSince.set(consumer, since);
+    return Date.now() - since > this.platform.config.leaseTtlMs;
   }
 
   private async checkNats(): Promise<Check> {

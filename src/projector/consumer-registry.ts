@@ -55,12 +55,12 @@ export class ConsumerRegistry implements OnApplicationBootstrap, OnApplicationSh
   ): ConsumerRunner {
     const existing = this.runnersByName.get(handler.name);
     if (existing) return existing;
-    const { nats, store, db, log, config, instanceId, metrics } = this.platform;
+    const { nats, store, consumerDb, log, config, instanceId, metrics } = this.platform;
     const { aliases = [], ...runnerOptions } = options;
     const runner = new ConsumerRunner(handler, {
       nats,
       store,
-      db,
+      db: consumerDb,
       log,
       leaseTtlMs: config.leaseTtlMs,
       instanceId,

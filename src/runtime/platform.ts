@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
 import type { AppConfig } from '../config/app-config.js';
 import { assertBodyLimitFits, NATS_DEFAULT_MAX_PAYLOAD } from '../config/load-config.js';
-import { asDatabaseMisconfiguration, createDatabase } from '../db/database-factory.js';
+import { asDatabaseMisconfiguration, consumerSessionTimeouts, createDatabase } from '../db/database-factory.js';
 import { PAGE_READ_SESSION_OPTIONS, readPagesThrough } from '../../projections/index-order.js';
 import { migrateToLatest, pendingMigrations } from '../db/migrate.js';
 import { eventCatalog } from '../event-catalog.js';
@@ -20,6 +20,11 @@ export interface Platform {
   log: Logger;
   metrics: Metrics;
   db: Kysely<Database>;
+  /**
+   * The stream consumers' pool: every session bounded below the lease TTL (`consumerSessionTimeouts`), so a
+   * leader's transaction cannot outlive its lease.
+   */
+  consumerDb: Kysely<Database>;
   nats: NatsContext;
   store: EventStore;
   /** Lease owner id of this process. */
@@ -53,6 +58,18 @@ export async function openPlatform(
         log.debug({ sql: event.query.sql, queryDurationMillis: event.queryDurationMillis }, 'query');
     },
   });
+  const consumerDb = createDatabase({
+    connectionString: config.databaseUrl,
+    tls: config.databaseTls,
+    maxConnections: 10,
+    sessionTimeouts: consumerSessionTimeouts(config.leaseTtlMs),
+    onConnectionError: (error) => log.warn({ err: error }, 'postgres connection error'),
+    onQuery: () => metrics.sqlStatements.inc(),
+  });
+  const closeDatabases = async () => {
+    await consumerDb.destroy().catch(() => undefined);
+    await db.destroy().catch(() => undefined);
+  };
   try {
     if (config.migrateOnStart) await migrateToLatest(db);
     else {
@@ -60,7 +77,7 @@ export async function openPlatform(
       if (pending.length > 0) throw new PendingMigrationsError(pending);
     }
   } catch (error) {
-    await db.destroy();
+    await closeDatabases();
     throw asDatabaseMisconfiguration(error, config.databaseTls);
   }
   const nats = await openNatsContext({
@@ -69,16 +86,23 @@ export async function openPlatform(
     streamReplicas: config.streamReplicas,
     leaseTtlMs: config.leaseTtlMs,
     security: config.natsSecurity,
+    allowUnsafeServerVersion: config.allowUnsafeNatsVersion,
   }).catch(async (error) => {
-    await db.destroy();
+    await closeDatabases();
     throw error;
   });
   metrics.watchNats(() => nats.nc.stats());
+  if (nats.versionWarning)
+    log.warn(
+      { natsServer: nats.serverVersion, problem: nats.versionWarning },
+      'started on a nats-server with the clustered expected-sequence race (APPHUB_ALLOW_UNSAFE_NATS_VERSION)',
+    );
+  else log.info({ natsServer: nats.serverVersion, streamReplicas: config.streamReplicas }, 'connected to NATS');
   try {
     assertBodyLimitFits(config.maxBodyBytes, nats.nc.info?.max_payload ?? NATS_DEFAULT_MAX_PAYLOAD);
   } catch (error) {
     await nats.close().catch(() => undefined);
-    await db.destroy();
+    await closeDatabases();
     throw error;
   }
   // Keyset page reads (history, partitions, catalog, runs) in one round trip each: see projections/index-order.ts.
@@ -98,13 +122,14 @@ export async function openPlatform(
     log,
     metrics,
     db,
+    consumerDb,
     nats,
     store,
     instanceId: `${process.pid}:${randomUUID()}`,
     close: async () => {
       await nats.close().catch(() => undefined);
       await pageReads.destroy().catch(() => undefined);
-      await db.destroy().catch(() => undefined);
+      await closeDatabases();
     },
   };
 }

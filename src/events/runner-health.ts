@@ -1,0 +1,43 @@
+import type { Logger } from 'pino';
+
+/** What readiness sees of one runner: failing (retrying from its checkpoint) since, stalled behind the stream since. */
+export class RunnerHealth {
+  failingSince: number | null = null;
+  stalledSince: number | null = null;
+  lastError: string | null = null;
+
+  constructor(private readonly log: Logger) {}
+
+  snapshot(): { failingSince: number | null; stalledSince: number | null; lastError: string | null } {
+    return { failingSince: this.failingSince, stalledSince: this.stalledSince, lastError: this.lastError };
+  }
+
+  failed(error: unknown): void {
+    this.failingSince ??= Date.now();
+    this.lastError = (error as Error)?.message ?? String(error);
+  }
+
+  /** Subscribed again, or a batch went through: the consumer works. */
+  working(): void {
+    this.failingSince = null;
+    this.lastError = null;
+  }
+
+  /**
+   * The lease went to another process. Whatever failed while it was being lost (a batch refused because the new
+   * leader had moved the checkpoint) is not a failure of this process: a standby is healthy, so readiness is too.
+   */
+  steppedDown(reason: string | null): void {
+    if (this.failingSince === null && reason === null) return;
+    this.working();
+    this.log.info({ reason: reason ?? 'lease lost' }, 'lease lost; standing by');
+  }
+
+  stalled(): void {
+    this.stalledSince ??= Date.now();
+  }
+
+  progressed(): void {
+    this.stalledSince = null;
+  }
+}

@@ -1,0 +1,214 @@
+import { Kvm } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import pg from 'pg';
+import { call, mapLimit, streamIdCounts, waitForCount } from './drill-client.js';
+
+/** One answer of a completion, with when it was sent and answered (epoch ms). */
+export interface TimedAnswer {
+  sentAt: number;
+  at: number;
+  status: number;
+  code: string | null;
+}
+
+/** Registers `<tag>` (produces `<tag>.out`, dynamic partitions) and `<tag>-down`, auto-materialized from it. */
+export async function registerPair(baseUrl: string, tag: string): Promise<void> {
+  const up = {
+    slug: tag,
+    name: tag,
+    steps: [
+      { id: 'make', jobSlug: `${tag}-job`, produces: [{ assetId: `${tag}.out`, partitioning: { type: 'dynamic' } }] },
+    ],
+  };
+  const down = {
+    slug: `${tag}-down`,
+    name: `${tag} downstream`,
+    steps: [
+      {
+        id: 'down',
+        jobSlug: `${tag}-down-job`,
+        consumes: [{ assetId: `${tag}.out` }],
+        produces: [
+          {
+            assetId: `${tag}.down`,
+            partitioning: { type: 'dynamic' },
+            autoMaterialize: { onUpstreamUpdate: true, priority: 5 },
+          },
+        ],
+      },
+    ],
+  };
+  for (const definition of [up, down]) {
+    const answer = await call(baseUrl, 'POST', '/workflows', definition);
+    if (answer.status !== 201) throw new Error(`register failed: ${JSON.stringify(answer.body)}`);
+  }
+}
+
+/** Requests `runs` runs of `<tag>` (one partition each) and waits until each is dispatched. */
+export async function requestRuns(baseUrl: string, databaseUrl: string, tag: string, runs: number): Promise<string[]> {
+  const runIds: string[] = [];
+  await mapLimit(runs, 8, async (i) => {
+    const answer = await call(baseUrl, 'POST', `/workflows/${tag}/run`, { partitionKey: `p-${i}` });
+    if (answer.status !== 202) throw new Error(`run failed: ${JSON.stringify(answer.body)}`);
+    runIds[i] = answer.body.data.id;
+  });
+  const dispatched = `select count(*)::int as n from workflow_run where workflow_slug = '${tag}' and state->'steps'->'make'->>'status' = 'running'`;
+  if ((await waitForCount(databaseUrl, dispatched, runs, 60_000)) < runs) throw new Error('runs were not dispatched');
+  return runIds;
+}
+
+/**
+ * Completes every run like a client behind a load balancer (8 at a time): a 503 or a lost connection is retried
+ * after a pause on the next instance. Every answer is recorded with its times; `onAnswered` counts completions.
+ */
+export async function completeRuns(
+  instances: () => string[],
+  tag: string,
+  runIds: string[],
+  seen: TimedAnswer[],
+  onAnswered: () => void,
+  perSecond = 0,
+): Promise<void> {
+  const startedAt = Date.now();
+  await mapLimit(runIds.length, 8, async (i) => {
+    // Paced: completion i is not sent before its slot, for a steady rate instead of a burst.
+    if (perSecond > 0)
+      await new Promise((resolve) => setTimeout(resolve, startedAt + (i * 1000) / perSecond - Date.now()));
+    const body = { status: 'succeeded', attempt: 1, result: { assets: [{ assetId: `${tag}.out`, payload: { i } }] } };
+    for (let attempt = 0; ; attempt++) {
+      const urls = instances();
+      const sentAt = Date.now();
+      const answer = await call(
+        urls[(i + attempt) % urls.length]!,
+        'POST',
+        `/workflow-runs/${runIds[i]}/steps/make/complete`,
+        body,
+      );
+      seen.push({ sentAt, at: Date.now(), status: answer.status, code: answer.body?.code ?? null });
+      if ((answer.status !== 0 && answer.status !== 503) || attempt > 300) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    onAnswered();
+  });
+}
+
+/** Milliseconds from `since` until a completion sent at or after it was answered 2xx. */
+export function answeredAgainAfter(seen: readonly TimedAnswer[], since: number): number | null {
+  const after = seen.filter((answer) => answer.sentAt >= since && answer.status >= 200 && answer.status < 300);
+  return after.length === 0 ? null : Math.min(...after.map((answer) => answer.at)) - since;
+}
+
+/** Polls an instance's readiness every 200 ms until stopped; the answers that were not 200. */
+export function watchReadiness(baseUrl: string): {
+  stop(): Promise<Array<{ at: number; status: number; body: unknown }>>;
+} {
+  let running = true;
+  const misses: Array<{ at: number; status: number; body: unknown }> = [];
+  const loop = (async () => {
+    while (running) {
+      const answer = await call(baseUrl, 'GET', '/health/ready');
+      if (answer.status !== 200)
+        misses.push({ at: Date.now(), status: answer.status, body: answer.body?.checks ?? null });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return misses;
+    },
+  };
+}
+
+/** The owner of every consumer lease in `<prefix>-leases` (`pid:uuid`, or null while none holds it). */
+export class LeaseWatch {
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly bucket: string,
+  ) {}
+
+  static async open(natsUrl: string, prefix: string): Promise<LeaseWatch> {
+    const nc = await connect({ servers: natsUrl.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    return new LeaseWatch(nc, `${prefix}-leases`);
+  }
+
+  async owners(): Promise<Map<string, string | null>> {
+    const kv = await new Kvm(this.nc).open(this.bucket);
+    const owners = new Map<string, string | null>();
+    for await (const key of await kv.keys()) {
+      const entry = await kv.get(key);
+      owners.set(key, entry && entry.operation === 'PUT' ? entry.string() : null);
+    }
+    return owners;
+  }
+
+  async close(): Promise<void> {
+    await this.nc.close();
+  }
+}
+
+/** Every checkpoint row (`name → last_seq`). */
+export async function checkpoints(databaseUrl: string): Promise<Map<string, number>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string; last_seq: string }>(
+      'select name, last_seq from projection_checkpoint',
+    );
+    return new Map(rows.map((row) => [row.name, Number(row.last_seq)]));
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The drill's outcome: every run of `<tag>` succeeded once and its materialization is recorded once, the
+ * downstream workflow was requested exactly once per partition, no step failed, no event id is in the stream twice,
+ * and every run reads back (200) from `readFrom`. Returns how many of those reads showed an older status than
+ * `succeeded` (an instance answers from its own cache of a run it completed, without a `minSeq`).
+ */
+export async function expectExactlyOnce(
+  databaseUrl: string,
+  natsUrl: string,
+  stream: string,
+  tag: string,
+  runIds: readonly string[],
+  readFrom: string,
+): Promise<{ staleRunReads: number }> {
+  const runs = runIds.length;
+  const count = (query: string, target = runs) => waitForCount(databaseUrl, query, target, 60_000);
+  expect(
+    await count(`select count(*)::int as n from workflow_run where workflow_slug = '${tag}' and status = 'succeeded'`),
+  ).toBe(runs);
+  expect(
+    await count(`select count(distinct event_id)::int as n from asset_materialization where asset_id = '${tag}.out'`),
+  ).toBe(runs);
+  expect(
+    await count(
+      `select count(*)::int as n from asset_partition where asset_id = '${tag}.out' and materializations = 1`,
+    ),
+  ).toBe(runs);
+  expect(
+    await count(`select count(distinct partition_key)::int as n from workflow_run where workflow_slug = '${tag}-down'`),
+  ).toBe(runs);
+  expect(await count(`select count(*)::int as n from workflow_run where workflow_slug = '${tag}-down'`)).toBe(runs);
+  expect(
+    await count(
+      `select count(*)::int as n from workflow_run where workflow_slug like '${tag}%' and status = 'failed'`,
+      0,
+    ),
+  ).toBe(0);
+  const ids = await streamIdCounts(natsUrl, stream);
+  expect([...ids].filter(([, n]) => n > 1)).toEqual([]);
+  const unreadable: string[] = [];
+  let stale = 0;
+  await mapLimit(runs, 8, async (i) => {
+    const answer = await call(readFrom, 'GET', `/workflow-runs/${runIds[i]}`);
+    if (answer.status !== 200 || answer.body?.data?.id !== runIds[i]) unreadable.push(`${runIds[i]}: ${answer.status}`);
+    else if (answer.body.data.status !== 'succeeded') stale += 1;
+  });
+  expect(unreadable).toEqual([]);
+  return { staleRunReads: stale };
+}

@@ -1,0 +1,234 @@
+import { killHard, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { NatsCluster } from '../support/nats-cluster.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { testPrefix } from '../support/test-nats.js';
+import { waitUntilReady } from './drill-client.js';
+import {
+  answeredAgainAfter,
+  checkpoints,
+  completeRuns,
+  expectExactlyOnce,
+  LeaseWatch,
+  registerPair,
+  requestRuns,
+  watchReadiness,
+  type TimedAnswer,
+} from './cluster-drill.js';
+
+const RUNS = 120;
+const LEASE_TTL_MS = 2000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const report = (drill: string, figures: Record<string, unknown>) =>
+  process.stdout.write(`drill ${drill}: ${JSON.stringify(figures)}\n`);
+
+/**
+ * Drills on a 3-node JetStream cluster (R3 streams) with two service instances on one database and prefix (issue
+ * 16): the stream's leader node killed during a burst of completions and auto-materializations, a follower node
+ * killed, and the instance that leads every consumer frozen (SIGSTOP) for 20 s. Each asserts the outcome — nothing
+ * lost, nothing twice, no run requested twice, no failed step, every run readable — and prints what it measured.
+ */
+describe('drills: a 3-node NATS cluster and two service instances', () => {
+  let cluster: NatsCluster;
+  let database: TestDatabase;
+  const prefix = testPrefix();
+  const stream = `${prefix.toUpperCase()}_EVENTS`;
+  let first: ServiceProcess;
+  let second: ServiceProcess;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    cluster = await NatsCluster.start();
+    database = await createTestDatabase();
+    env = {
+      NATS_URL: cluster.url,
+      DATABASE_URL: database.url,
+      APPHUB_SUBJECT_PREFIX: prefix,
+      APPHUB_MIGRATE_ON_START: 'false',
+      APPHUB_STREAM_REPLICAS: '3',
+      // These machines run nats-server 2.9.10: the drills are the evidence of what it does with the override.
+      APPHUB_ALLOW_UNSAFE_NATS_VERSION: 'true',
+      APPHUB_LEASE_TTL_MS: String(LEASE_TTL_MS),
+    };
+    // The first instance takes every lease; the second is a standby for every consumer.
+    first = await startServiceProcess(env);
+    second = await startServiceProcess(env);
+  }, 180_000);
+  afterAll(async () => {
+    for (const service of [first, second]) if (service) await killHard(service);
+    await cluster?.dispose();
+    await database?.drop();
+  });
+
+  async function nodeLoss(tag: string, pick: (leader: string) => string) {
+    await registerPair(first.baseUrl, tag);
+    const runIds = await requestRuns(first.baseUrl, database.url, tag, RUNS);
+    const readiness = [watchReadiness(first.baseUrl), watchReadiness(second.baseUrl)];
+    const seen: TimedAnswer[] = [];
+    let completed = 0;
+    const leader = (await cluster.streamLeader(stream))!;
+    const victim = pick(leader);
+    let killedAt = 0;
+    const outage = (async () => {
+      while (completed < RUNS / 3) await sleep(10);
+      killedAt = Date.now();
+      await cluster.kill(victim);
+      await sleep(10_000);
+      await cluster.restart(victim);
+    })();
+    await completeRuns(
+      () => [first.baseUrl, second.baseUrl],
+      tag,
+      runIds,
+      seen,
+      () => void (completed += 1),
+    );
+    await outage;
+    const [firstMisses, secondMisses] = await Promise.all(readiness.map((watch) => watch.stop()));
+    const newLeader = await cluster.streamLeader(stream);
+    const { staleRunReads } = await expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, second.baseUrl);
+    const answeredAgainMs = answeredAgainAfter(seen, killedAt);
+    report(tag, {
+      killed: victim === leader ? 'stream leader' : 'follower',
+      streamLeaderAfter: newLeader,
+      completionsAnsweredAgainMs: answeredAgainMs,
+      answers503: seen.filter((answer) => answer.status === 503).length,
+      connectionsLost: seen.filter((answer) => answer.status === 0).length,
+      readiness503: { first: firstMisses!.length, second: secondMisses!.length },
+      staleRunReads,
+    });
+    expect(seen.filter((answer) => answer.status !== 200 && answer.status !== 503 && answer.status !== 0)).toEqual([]);
+    expect(answeredAgainMs).not.toBeNull();
+    expect(answeredAgainMs!).toBeLessThanOrEqual(15_000);
+  }
+
+  it('kill -9 of the stream leader node during a burst, back after 10 s: nothing lost, nothing twice', async () => {
+    await nodeLoss('leaderkill', (leader) => leader);
+  }, 120_000);
+
+  it('kill -9 of a follower node during a burst: nothing lost, nothing twice', async () => {
+    await nodeLoss('followerkill', (leader) => cluster.nodes.find((node) => node.name !== leader)!.name);
+  }, 120_000);
+
+  it('the read models leader frozen 20 s mid-burst: the standby takes over, the resumed one changes nothing', async () => {
+    const tag = 'frozen';
+    const leases = await LeaseWatch.open(cluster.url, prefix);
+    // The instance that leads the read models is frozen; the other one serves the requests and takes over.
+    const readModelsOwner = (await leases.owners()).get('consumer.read_models') ?? '';
+    const [frozen, standby] = readModelsOwner.startsWith(`${second.child.pid}:`) ? [second, first] : [first, second];
+    try {
+      await registerPair(standby.baseUrl, tag);
+      const runIds = await requestRuns(standby.baseUrl, database.url, tag, RUNS);
+      const frozenPid = `${frozen.child.pid}:`;
+      const standbyPid = `${standby.child.pid}:`;
+      const held = [...(await leases.owners())].filter(([, owner]) => owner?.startsWith(frozenPid));
+      expect(held.map(([key]) => key)).toContain('consumer.read_models');
+      const readiness = watchReadiness(standby.baseUrl);
+      const seen: TimedAnswer[] = [];
+      let completed = 0;
+      let frozenAt = 0;
+      let atFreeze = new Map<string, number>();
+      const freeze = (async () => {
+        while (completed < RUNS / 3) await sleep(5);
+        frozen.child.kill('SIGSTOP');
+        frozenAt = Date.now();
+        // A COMMIT already sent completes on the server; from here on nothing of the frozen one can.
+        await sleep(200);
+        atFreeze = await checkpoints(database.url);
+      })();
+      await completeRuns(
+        () => [standby.baseUrl],
+        tag,
+        runIds,
+        seen,
+        () => void (completed += 1),
+      );
+      await freeze;
+
+      // Take-over per role: when the standby owns each lease the frozen instance held; read models: when each
+      // checkpoint moves past where it was at the freeze.
+      const takeover = new Map<string, number>();
+      const moved = new Map<string, number>();
+      while (Date.now() - frozenAt < 20_000) {
+        const owners = await leases.owners();
+        for (const [key] of held)
+          if (!takeover.has(key) && owners.get(key)?.startsWith(standbyPid)) takeover.set(key, Date.now() - frozenAt);
+        for (const [name, seq] of await checkpoints(database.url))
+          if (!moved.has(name) && seq > (atFreeze.get(name) ?? 0)) moved.set(name, Date.now() - frozenAt);
+        await sleep(100);
+      }
+      frozen.child.kill('SIGCONT');
+      const resumedAt = Date.now();
+      const resumedReadyMs = (await waitUntilReady(frozen.baseUrl, 30_000)) - resumedAt;
+      await sleep(3000);
+      const misses = await readiness.stop();
+      const { staleRunReads } = await expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, frozen.baseUrl);
+      report(tag, {
+        takeoverMs: Object.fromEntries(takeover),
+        checkpointsMovedMs: Object.fromEntries(moved),
+        answers503: seen.filter((answer) => answer.status === 503).length,
+        standbyReadiness503: misses.length,
+        resumedReadyAfterMs: resumedReadyMs,
+        staleRunReads,
+      });
+      expect(held.filter(([key]) => !takeover.has(key))).toEqual([]);
+      for (const ms of takeover.values()) expect(ms).toBeLessThanOrEqual(LEASE_TTL_MS + 5000);
+      expect(moved.get('read_models')).toBeLessThanOrEqual(LEASE_TTL_MS + 5000);
+      expect(seen.filter((answer) => answer.status !== 200)).toEqual([]);
+      // The standby stayed ready throughout (a lease passing to it is not a problem).
+      expect(misses).toEqual([]);
+    } finally {
+      frozen.child.kill('SIGCONT');
+      await leases.close();
+    }
+  }, 120_000);
+
+  it('a rolling restart of both instances under a steady load: only 503s with a retry hint, nothing failed', async () => {
+    const tag = 'rolling';
+    const runs = 300;
+    await registerPair(second.baseUrl, tag);
+    const runIds = await requestRuns(second.baseUrl, database.url, tag, runs);
+    // What a load balancer does: an instance leaves the rotation, is stopped (SIGTERM), and its replacement joins
+    // once ready.
+    let rotation = [first.baseUrl, second.baseUrl];
+    const seen: TimedAnswer[] = [];
+    let completed = 0;
+    const restarts: Array<{ ready: number }> = [];
+    const rolling = (async () => {
+      for (const which of ['first', 'second'] as const) {
+        while (completed < (which === 'first' ? runs / 4 : runs / 2)) await sleep(10);
+        const old = which === 'first' ? first : second;
+        rotation = rotation.filter((url) => url !== old.baseUrl);
+        await sleep(500);
+        const exited = new Promise((resolve) => old.child.once('exit', resolve));
+        old.child.kill('SIGTERM');
+        await exited;
+        const startedAt = Date.now();
+        const replacement = await startServiceProcess(env);
+        restarts.push({ ready: Date.now() - startedAt });
+        if (which === 'first') first = replacement;
+        else second = replacement;
+        rotation = [...rotation, replacement.baseUrl];
+      }
+    })();
+    await completeRuns(
+      () => rotation,
+      tag,
+      runIds,
+      seen,
+      () => void (completed += 1),
+      15,
+    );
+    await rolling;
+    const { staleRunReads } = await expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, first.baseUrl);
+    report(tag, {
+      restartReadyMs: restarts.map((restart) => restart.ready),
+      answers503: seen.filter((answer) => answer.status === 503).length,
+      connectionsLost: seen.filter((answer) => answer.status === 0).length,
+      staleRunReads,
+    });
+    const failed = seen.filter((answer) => answer.status !== 200 && answer.status !== 503);
+    expect(failed).toEqual([]);
+    for (const answer of seen.filter((candidate) => candidate.status === 503))
+      expect(['dependency_unavailable', 'overloaded']).toContain(answer.code);
+  }, 150_000);
+});

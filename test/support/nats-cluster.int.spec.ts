@@ -1,0 +1,71 @@
+import { NatsCluster } from './nats-cluster.js';
+import { openNatsContext } from '../../src/events/nats-context.js';
+import { MisconfigurationError } from '../../src/config/misconfiguration.js';
+import { testPrefix } from './test-nats.js';
+
+/** The harness itself, and the start-up rule for clustered servers older than 2.9.20 (these machines run 2.9.10). */
+describe('a 3-node JetStream cluster', () => {
+  let cluster: NatsCluster;
+
+  beforeAll(async () => {
+    cluster = await NatsCluster.start();
+  });
+  afterAll(async () => {
+    await cluster.dispose();
+  });
+
+  it('refuses R3 streams on a server with the expected-sequence race unless told to start anyway', async () => {
+    const prefix = testPrefix();
+    const options = { natsUrl: cluster.url, subjectPrefix: prefix, streamReplicas: 3, leaseTtlMs: 3000 };
+    const refused = await openNatsContext(options).then(
+      async (context) => {
+        await context.close();
+        return null;
+      },
+      (error: unknown) => error,
+    );
+    // The version rule applies to whatever server answers; a server of 2.9.20 or later starts like the override.
+    const old = /^v?2\.9\.(\d|1\d)$|^v?2\.[0-8]\./;
+    const context = await openNatsContext({ ...options, allowUnsafeServerVersion: true });
+    try {
+      if (old.test(context.serverVersion)) {
+        expect(refused).toBeInstanceOf(MisconfigurationError);
+        expect(String(refused)).toMatch(/APPHUB_STREAM_REPLICAS: .*2\.9\.20.*APPHUB_ALLOW_UNSAFE_NATS_VERSION=true/);
+        expect(context.versionWarning).toContain('issue 4320');
+      } else expect(refused).toBeNull();
+      // With the override the streams are created at R3, led by one of the nodes.
+      const stream = context.subjects.streams.events;
+      expect((await context.jsm.streams.info(stream)).config.num_replicas).toBe(3);
+      expect(cluster.nodes.map((node) => node.name)).toContain(await cluster.streamLeader(stream));
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('elects a new stream leader after the leader is killed, and takes the node back', async () => {
+    const prefix = testPrefix();
+    const context = await openNatsContext({
+      natsUrl: cluster.url,
+      subjectPrefix: prefix,
+      streamReplicas: 3,
+      leaseTtlMs: 3000,
+      allowUnsafeServerVersion: true,
+    });
+    try {
+      const stream = context.subjects.streams.events;
+      const leader = (await cluster.streamLeader(stream))!;
+      await cluster.kill(leader);
+      let next: string | null = null;
+      for (let i = 0; i < 100 && (next === null || next === leader); i++) {
+        next = await cluster.streamLeader(stream);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(next).not.toBeNull();
+      expect(next).not.toBe(leader);
+      await cluster.restart(leader);
+      expect((await context.jsm.streams.info(stream)).cluster?.replicas?.length).toBe(2);
+    } finally {
+      await context.close();
+    }
+  });
+});
