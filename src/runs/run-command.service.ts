@@ -133,16 +133,16 @@ export class RunCommandService {
   }
 
   /**
-   * One run for `GET /workflow-runs/:runId`: from the cache this process keeps fresh by following run events,
-   * else from the run-history read model, and only for a run that reached neither yet from its subject — so reads
-   * put no consumers on NATS. With `minSeq` an answer older than that sequence is never given.
+   * One run for `GET /workflow-runs/:runId`: the newer of this process's cache and the run-history read model, and
+   * only for a run that reached neither yet (or not `minSeq`) from its subject. With `minSeq` an answer older than that sequence is never given.
    */
   async getRun(runId: string, minSeq = 0): Promise<{ state: RunState }> {
-    const cached = this.runs.cached(runId);
-    if (cached && cached.lastSeq >= minSeq) return { state: cached };
-    const stored = await findRun(this.db, runId);
-    if (stored && stored.lastSeq >= minSeq) return { state: stored };
-    const slug = stored?.request.workflowSlug ?? (await this.index.slugOf(runId));
+    // The cache is only kept fresh where the run executor follows the run events (its lease holder); elsewhere it
+    // holds what this process last wrote (a run it requested still `queued`). The read model moves on everywhere:
+    // the newer of the two answers.
+    const newest = newerRun(this.runs.cached(runId), await findRun(this.db, runId));
+    if (newest && newest.lastSeq >= minSeq) return { state: newest };
+    const slug = newest?.request.workflowSlug ?? (await this.index.slugOf(runId));
     if (!slug) throw new DomainError('run_not_found', `No workflow run "${runId}".`, { runId });
     const state = await this.runs.load(slug, runId);
     if (!state) throw new DomainError('run_not_found', `No workflow run "${runId}".`, { runId });
@@ -221,4 +221,11 @@ export function resolveRunPartitionKey(workflow: WorkflowDefinition, raw: string
     }
   }
   return raw!.trim();
+}
+
+/** The run state folded further (higher last sequence) of a cached one and a stored one. */
+export function newerRun(cached: RunState | undefined, stored: RunState | null): RunState | null {
+  if (!cached) return stored;
+  if (!stored) return cached;
+  return stored.lastSeq > cached.lastSeq ? stored : cached;
 }
