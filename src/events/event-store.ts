@@ -5,6 +5,7 @@ import type { EventSchemaRegistry } from './event-schemas.js';
 import { EVENT_HEADER_ROOM_BYTES, EventTooLargeError } from './event-size.js';
 import type { NatsContext } from './nats-context.js';
 import { DependencyUnavailableError } from './transient-error.js';
+import { readOrderedUntil, scanIds } from './ordered-reads.js';
 import { LONG_PULL_EXPIRES_MS, pullOptions } from './pull-options.js';
 
 /** The subject moved on since the writer read it (expected-last-subject-sequence failed). */
@@ -19,7 +20,6 @@ export class ConcurrencyConflictError extends Error {
 }
 
 export const EVENT_TYPE_HEADER = 'Apphub-Event-Type';
-const MSG_ID_HEADER = 'Nats-Msg-Id';
 const WRONG_LAST_SEQUENCE = 10071;
 const NO_MESSAGE_FOUND = 10037;
 const DECODED_CACHE_SIZE = 20_000;
@@ -170,22 +170,13 @@ export class EventStore {
     const last = await this.readLast(subject);
     if (!last || last.seq < fromSeq) return [];
     if (last.seq === fromSeq) return [last];
-    const consumer = await this.nats.js.consumers.get(this.nats.subjects.streams.events, {
-      filter_subjects: subject,
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: fromSeq,
-    });
     const events: StoredEvent[] = [];
-    const messages = await consumer.consume(pullOptions(256, 2000));
-    try {
-      for await (const message of messages) {
-        events.push(this.decodeMessage(message));
-        if (message.seq >= last.seq) break;
-      }
-    } finally {
-      messages.stop();
-      await consumer.delete().catch(() => undefined);
-    }
+    await readOrderedUntil(
+      this.nats,
+      { filter_subjects: subject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq },
+      last.seq,
+      (message) => events.push(this.decodeMessage(message)),
+    );
     return events;
   }
 
@@ -200,8 +191,8 @@ export class EventStore {
     const events: StoredEvent[] = [];
     let from = afterSeq + 1;
     for (let read = 0; read < directReads; read += 1) {
-      const next = nextBefore(await this.readFirst(subject, from), last);
-      if (next.seq >= last.seq) return [...events, last];
+      const next = await this.readFirst(subject, from);
+      if (!next || next.seq >= last.seq) return [...events, last];
       events.push(next);
       from = next.seq + 1;
     }
@@ -218,7 +209,8 @@ export class EventStore {
     this.assertConnected();
     const last = filter === this.nats.subjects.allEvents ? await this.lastSequence() : await this.lastSeqOn(filter);
     if (last === undefined || last <= afterSeq) return new Set();
-    return this.scanIds(
+    return scanIds(
+      this.nats,
       { filter_subjects: filter, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: afterSeq + 1 },
       last,
     );
@@ -238,33 +230,11 @@ export class EventStore {
   async idsOnSubjectSince(subject: string, since: Date): Promise<Set<string>> {
     const last = await this.readLast(subject);
     if (!last || (last.storedAt ?? 0) < since.getTime()) return new Set();
-    return this.scanIds(
+    return scanIds(
+      this.nats,
       { filter_subjects: subject, deliver_policy: DeliverPolicy.StartTime, opt_start_time: since.toISOString() },
       last.seq,
     );
-  }
-
-  /** `Nats-Msg-Id`s of an ordered, headers-only read that stops at `lastSeq`. */
-  private async scanIds(options: Record<string, unknown>, lastSeq: number): Promise<Set<string>> {
-    const ids = new Set<string>();
-    const consumer = await this.nats.js.consumers.get(this.nats.subjects.streams.events, {
-      ...options,
-      headers_only: true,
-    });
-    const messages = await consumer.consume(pullOptions(4096, 2000));
-    try {
-      for await (const message of messages) {
-        const id = message.headers?.get(MSG_ID_HEADER);
-        if (id) ids.add(id);
-        // Every message the filter matches up to `lastSeq` arrives (the stream denies deletes). Never stop on
-        // `info.pending === 0`: nats-server 2.9.10 reports too few pending messages for a consumer started in the
-        // middle of a stream of many subjects, and a scan that ends early lets an effect be appended twice.
-        if (message.seq >= lastSeq) break;
-      }
-    } finally {
-      messages.stop();
-    }
-    return ids;
   }
 
   /**
@@ -327,9 +297,4 @@ export class EventStore {
     const at = typeof storedAt === 'number' ? storedAt : Date.parse(storedAt);
     return { ...(body as EventEnvelope), seq, subject, storedAt: at };
   }
-}
-
-/** The next event a direct get found, or the subject's last one when none is left before it. */
-function nextBefore(next: StoredEvent | null, last: StoredEvent): StoredEvent {
-  return next && next.seq < last.seq ? next : last;
 }
