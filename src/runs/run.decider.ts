@@ -1,65 +1,11 @@
 import { DomainError } from '../domain/domain-error.js';
-import { derivedEventId, type NewEvent } from '../events/envelope.js';
+import type { NewEvent } from '../events/envelope.js';
 import { mergeLayers } from './deep-merge.js';
-import { recordAssets } from './record-assets.js';
-import { isTerminal, stepDefinition, type CompletionRecord, type RunState, type StepState } from './run-state.js';
-import type { RunError, RunEventMap, RunEventType, RunRequested } from './run.events.js';
+import { isTerminal, stepDefinition, type RunState, type StepState } from './run-state.js';
+import { ev, runId, type RunCommand, type RunDecision } from './run-decision.js';
+import { complete, timeout } from './run-step-outcomes.js';
 
-/** A consumed asset that is not available for a ready step (computed by the executor, which can read). */
-export interface MissingAsset {
-  stepId: string;
-  assetId: string;
-  partitionKey: string | null;
-  producerWorkflowSlug: string | null;
-  producerRunId: string | null;
-  waitUntil: string;
-}
-
-export type RunCommand =
-  | { type: 'RequestRun'; request: RunRequested }
-  | { type: 'AdvanceRun'; now: string; canStart: boolean; missing: MissingAsset | null }
-  | {
-      type: 'CompleteStep';
-      stepId: string;
-      attempt?: number;
-      status: 'succeeded' | 'failed';
-      result?: unknown;
-      error?: RunError;
-      now: string;
-    }
-  | { type: 'TimeoutStep'; stepId: string; attempt: number; now: string }
-  | { type: 'DispatchRetry'; stepId: string; attempt: number; now: string }
-  | { type: 'CancelRun'; reason: string | null; now: string }
-  | { type: 'ResumeRun'; stepId: string; assetId: string; now: string }
-  | { type: 'FailWaitingRun'; stepId: string; assetId: string; since?: string; now: string };
-
-/** The answer to a step completion; a repeated completion of the same attempt gets the original one. */
-export interface CompletionAnswer {
-  runId: string;
-  stepId: string;
-  attempt: number;
-  status: 'succeeded' | 'failed';
-  duplicate: boolean;
-  seq: number | null;
-}
-
-export interface RunDecision {
-  events: NewEvent[];
-  answer?: CompletionAnswer;
-}
-
-type Ev<K extends RunEventType> = NewEvent<K, RunEventMap[K]>;
-
-function ev<K extends RunEventType>(
-  runId: string,
-  type: K,
-  data: RunEventMap[K],
-  ...idParts: Array<string | number>
-): Ev<K> {
-  return { id: derivedEventId(runId, type, ...idParts), type, data };
-}
-
-const MAX_RETRY_DELAY_MS = 3_600_000;
+export type { CompletionAnswer, MissingAsset, RunCommand, RunDecision } from './run-decision.js';
 
 /**
  * Every transition of a run. Pure: time comes in the command; every event id is derived from the run id and
@@ -127,10 +73,6 @@ export function decideRun(command: RunCommand, state: RunState | null): RunDecis
       return { events: [ev(runId(state), 'workflow.run.failed', { completedAt: command.now, error })] };
     }
   }
-}
-
-function runId(state: RunState): string {
-  return state.request.runId;
 }
 
 /** What should happen next: start, finish, fail, wait for an asset, or dispatch the ready steps. */
@@ -218,133 +160,4 @@ function dispatch(state: RunState, stepId: string, attempt: number, now: string)
     stepId,
     attempt,
   );
-}
-
-function complete(state: RunState, command: Extract<RunCommand, { type: 'CompleteStep' }>): RunDecision {
-  const definition = stepDefinition(state, command.stepId);
-  const step = state.steps[command.stepId];
-  if (!definition || !step)
-    throw new DomainError('step_not_found', `The run has no step "${command.stepId}".`, { stepId: command.stepId });
-  const attempt = command.attempt ?? step.attempt;
-  const previous = step.completions.find((completion) => completion.attempt === attempt);
-  if (previous) return { events: [], answer: answerOf(state, command.stepId, previous, true) };
-  if (isTerminal(state))
-    throw new DomainError('run_not_active', `The run is already ${state.status}; the completion was not recorded.`, {
-      runStatus: state.status,
-    });
-  if (step.status !== 'running' || attempt === 0) {
-    throw new DomainError(
-      'step_not_dispatched',
-      `Step "${command.stepId}" is ${step.status}, not dispatched; nothing to complete.`,
-      { stepStatus: step.status },
-    );
-  }
-  if (attempt !== step.attempt) {
-    throw new DomainError(
-      'stale_attempt',
-      `Attempt ${attempt} of step "${command.stepId}" is not the current one (${step.attempt}).`,
-      { currentAttempt: step.attempt },
-    );
-  }
-  const id = runId(state);
-  if (command.status === 'succeeded') {
-    const recording = recordAssets(definition, state.request.partitionKey, command.result, command.now);
-    if (recording.ok) {
-      const event = ev(
-        id,
-        'workflow.step.succeeded',
-        {
-          stepId: command.stepId,
-          attempt,
-          completedAt: command.now,
-          assets: recording.assets,
-          warnings: recording.warnings,
-        },
-        command.stepId,
-        attempt,
-      );
-      return {
-        events: [event],
-        answer: { runId: id, stepId: command.stepId, attempt, status: 'succeeded', duplicate: false, seq: null },
-      };
-    }
-    return failure(
-      state,
-      definition.retries,
-      definition.retryBackoffMs,
-      command.stepId,
-      attempt,
-      recording.error,
-      recording.warnings,
-      command.now,
-    );
-  }
-  const error = command.error ?? {
-    code: 'step_failed',
-    message: 'the worker reported a failure without an error message',
-  };
-  return failure(state, definition.retries, definition.retryBackoffMs, command.stepId, attempt, error, [], command.now);
-}
-
-function failure(
-  state: RunState,
-  retries: number,
-  backoffMs: number | undefined,
-  stepId: string,
-  attempt: number,
-  error: RunError,
-  warnings: RunDecision['events'] extends never
-    ? never
-    : Array<{ code: string; assetId: string | null; message: string }>,
-  now: string,
-): RunDecision {
-  const id = runId(state);
-  const events: NewEvent[] = [
-    ev(id, 'workflow.step.failed', { stepId, attempt, completedAt: now, error, warnings }, stepId, attempt),
-  ];
-  if (attempt <= retries && !state.cancelRequested) {
-    const delay = Math.min(MAX_RETRY_DELAY_MS, (backoffMs ?? 1000) * 2 ** (attempt - 1));
-    events.push(
-      ev(
-        id,
-        'workflow.step.retry-scheduled',
-        { stepId, attempt: attempt + 1, retryAt: new Date(Date.parse(now) + delay).toISOString() },
-        stepId,
-        attempt + 1,
-      ),
-    );
-  }
-  return { events, answer: { runId: id, stepId, attempt, status: 'failed', duplicate: false, seq: null } };
-}
-
-function timeout(state: RunState, command: Extract<RunCommand, { type: 'TimeoutStep' }>): NewEvent[] {
-  const step = state.steps[command.stepId];
-  const definition = stepDefinition(state, command.stepId);
-  if (isTerminal(state) || !step || !definition || step.status !== 'running' || step.attempt !== command.attempt)
-    return [];
-  const error = {
-    code: 'step_timeout',
-    message: `attempt ${command.attempt} of step "${command.stepId}" did not complete within ${definition.timeoutMs} ms`,
-  };
-  return failure(
-    state,
-    definition.retries,
-    definition.retryBackoffMs,
-    command.stepId,
-    command.attempt,
-    error,
-    [],
-    command.now,
-  ).events;
-}
-
-function answerOf(state: RunState, stepId: string, completion: CompletionRecord, duplicate: boolean): CompletionAnswer {
-  return {
-    runId: runId(state),
-    stepId,
-    attempt: completion.attempt,
-    status: completion.status,
-    duplicate,
-    seq: completion.seq,
-  };
 }
