@@ -4,12 +4,12 @@ import type { WorkflowDefinitionUpdated } from '../../workflows/workflow.events.
 import { dependencyQueries } from '../dependency-check.js';
 import { producesOf, RunGraph } from '../run-graph.js';
 import { evolveRun, type RunState } from '../run-state.js';
-import { TERMINAL_RUN_EVENTS, type RunEvent, type RunEventType } from '../run.events.js';
+import { TERMINAL_RUN_EVENTS, type RunEvent, type RunEventType, type RunWaiting } from '../run.events.js';
 import type { ExecutorState } from './executor-state.js';
 import { runIdOf, runSlugOf } from './executor-state.js';
 import type { PartitionRef } from './partition-ref.js';
 import { bestPending } from './run-admission.js';
-import { availabilityRowsOf, type ExecutorContext } from './run-executor.saga.js';
+import type { ExecutorContext } from './run-executor.saga.js';
 import type { AvailabilityCache } from './asset-availability.js';
 import type { RecentIds } from '../../process-manager/recent-ids.js';
 
@@ -94,4 +94,20 @@ function graphAfter(graph: RunGraph, events: readonly StoredEvent[]): RunGraph {
   for (const entry of graph.entries()) after.define(entry);
   for (const event of definitions) after.define(producesOf((event.data as WorkflowDefinitionUpdated).workflow));
   return after;
+}
+
+/** The asset × partition rows folding the batch reads or changes: loaded before folding. */
+export function availabilityRowsOf(events: readonly StoredEvent[]): PartitionRef[] {
+  const rows: PartitionRef[] = [];
+  for (const event of events) {
+    if (event.type === 'asset.produced' || event.type === 'asset.expired') {
+      const data = event.data as AssetProduced;
+      rows.push({ assetId: data.assetId, partitionKey: data.partitionKey });
+    } else if (event.type === 'workflow.run.waiting') {
+      // A wait without a key asks about any partition (answered by counts, nothing to load).
+      const data = event.data as RunWaiting;
+      if (data.partitionKey !== null) rows.push({ assetId: data.assetId, partitionKey: data.partitionKey });
+    }
+  }
+  return rows;
 }

@@ -2,18 +2,11 @@ import { relayedAssets, relayedChecks, type RelayRunContext } from '../../assets
 import type { AssetExpired, AssetProduced } from '../../assets/asset.events.js';
 import { derivedEventId, type EventEnvelope, type NewEvent, type StoredEvent } from '../../events/envelope.js';
 import type { WorkflowDefinitionUpdated } from '../../workflows/workflow.events.js';
-import { dependencyQueries, findMissingDependency, type AssetAvailability } from '../dependency-check.js';
-import type { PartitionRef } from './partition-ref.js';
+import { findMissingDependency, type AssetAvailability } from '../dependency-check.js';
 import { producesOf, type WorkflowProduces } from '../run-graph.js';
 import { evolveRun, isTerminal, type RunState } from '../run-state.js';
 import { decideRun, readySteps, type MissingAsset } from '../run.decider.js';
-import {
-  TERMINAL_RUN_EVENTS,
-  type RunEvent,
-  type RunEventType,
-  type RunWaiting,
-  type StepSucceeded,
-} from '../run.events.js';
+import { TERMINAL_RUN_EVENTS, type RunEvent, type RunEventType, type StepSucceeded } from '../run.events.js';
 import { admitRuns, isGated } from './run-admission.js';
 import { foldRunEvent, runIdOf, runSlugOf, type ExecutorState } from './executor-state.js';
 import { followUpsOf, type FollowUp } from './run-follow-ups.js';
@@ -65,22 +58,6 @@ export interface Touch {
 }
 
 const RUN_EVENT = /^workflow\.(run|step)\./;
-
-/** The asset × partition rows folding the batch reads or changes: loaded before folding. */
-export function availabilityRowsOf(events: readonly StoredEvent[]): PartitionRef[] {
-  const rows: PartitionRef[] = [];
-  for (const event of events) {
-    if (event.type === 'asset.produced' || event.type === 'asset.expired') {
-      const data = event.data as AssetProduced;
-      rows.push({ assetId: data.assetId, partitionKey: data.partitionKey });
-    } else if (event.type === 'workflow.run.waiting') {
-      // A wait without a key asks about any partition (answered by counts, nothing to load).
-      const data = event.data as RunWaiting;
-      if (data.partitionKey !== null) rows.push({ assetId: data.assetId, partitionKey: data.partitionKey });
-    }
-  }
-  return rows;
-}
 
 /**
  * The run process manager's decider, part 1 (STYLE §6): folds a batch of stream events into the active runs and
@@ -139,17 +116,6 @@ export function foldBatch(
     plan.followUps.push(...followUpsOf(event, state.runs.get(runId) ?? plan.ended.get(runId) ?? null));
   }
   return plan;
-}
-
-/** The exact rows deciding the touched runs may read (loaded between folding and deciding). */
-export function dependencyRowsOf(state: ExecutorState, plan: BatchPlan): PartitionRef[] {
-  const rows: PartitionRef[] = [];
-  for (const runId of plan.touched.keys()) {
-    const run = state.runs.get(runId);
-    if (!run) continue;
-    for (const query of dependencyQueries(run, state.graph)) if (query.partitionKey !== null) rows.push(query);
-  }
-  return rows;
 }
 
 /**
