@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EventFeed } from '../events/event-feed.js';
-import type { NatsContext } from '../events/nats-context.js';
-import { NATS } from '../runtime/tokens.js';
+import type { Platform } from '../runtime/platform.js';
+import { PLATFORM } from '../runtime/tokens.js';
 import { LiveEventsController } from './events.controller.js';
 import { LiveStreams } from './live-streams.js';
 
@@ -9,7 +9,7 @@ import { LiveStreams } from './live-streams.js';
 @Module({
   controllers: [LiveEventsController],
   providers: [
-    { provide: EventFeed, useFactory: (nats: NatsContext) => new EventFeed(nats), inject: [NATS] },
+    { provide: EventFeed, useFactory: (platform: Platform) => platform.feed, inject: [PLATFORM] },
     LiveStreams,
   ],
 })

@@ -9,6 +9,7 @@ import { PAGE_READ_SESSION_OPTIONS, readPagesThrough } from '../../projections/i
 import { migrateToLatest, pendingMigrations } from '../db/migrate.js';
 import { eventCatalog } from '../event-catalog.js';
 import { EventSchemaRegistry } from '../events/event-schemas.js';
+import { EventFeed } from '../events/event-feed.js';
 import { EventStore } from '../events/event-store.js';
 import { openNatsContext, type NatsContext } from '../events/nats-context.js';
 import { createLogger } from '../observability/logger.js';
@@ -27,6 +28,8 @@ export interface Platform {
   consumerDb: Kysely<Database>;
   nats: NatsContext;
   store: EventStore;
+  /** Live events for `/events` (one shared consumer per process, created on first use). */
+  feed: EventFeed;
   /** Lease owner id of this process. */
   instanceId: string;
   close(): Promise<void>;
@@ -125,6 +128,7 @@ export async function openPlatform(
     consumerDb,
     nats,
     store,
+    feed: new EventFeed(nats),
     instanceId: `${process.pid}:${randomUUID()}`,
     close: async () => {
       await nats.close().catch(() => undefined);
