@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { DeliverPolicy, JetStreamApiError, type ConsumerMessages } from '@nats-io/jetstream';
+import type { ConsumerMessages } from '@nats-io/jetstream';
 import type { NatsContext } from './nats-context.js';
 import { LONG_PULL_EXPIRES_MS, pullOptions } from './pull-options.js';
 import {
   FEED_CONSUMER_PREFIX,
-  FEED_INACTIVE_THRESHOLD_MS,
+  openFeedConsumer,
   SharedFeed,
   toFeedEvent,
   type FeedEvent,
@@ -87,23 +86,13 @@ export class EventFeed {
   /** A consumer of the client's own, for a start older than the shared feed holds. */
   private async openOwn(filter: string, startSeq: number, signal?: AbortSignal): Promise<FeedSubscription> {
     signal?.throwIfAborted();
-    const consumer = await this.nats.js.consumers.get(this.nats.subjects.streams.events, {
-      name_prefix: `${FEED_CONSUMER_PREFIX}_${randomBytes(6).toString('hex')}`,
-      filter_subjects: filter,
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: Math.max(1, startSeq),
-      // A backstop only: a consumer no client pulls from is removed by the server after this.
-      inactive_threshold: FEED_INACTIVE_THRESHOLD_MS,
-    });
+    const { consumer, remove } = await openFeedConsumer(this.nats, filter, startSeq);
     let messages: ConsumerMessages | null = null;
     let stopped: Promise<void> | undefined;
     const stop = () =>
       (stopped ??= (async () => {
         messages?.stop();
-        await consumer.delete().catch((error: unknown) => {
-          // Already gone (never created, or removed by the server): nothing left to clean up.
-          if (!(error instanceof JetStreamApiError)) throw error;
-        });
+        await remove();
       })());
     const stopIfGone = async () => {
       if (!signal?.aborted) return;
@@ -111,13 +100,13 @@ export class EventFeed {
       throw signal.reason;
     };
     await stopIfGone();
-    messages = await consumer.consume({
+    const source = await consumer.consume({
       ...pullOptions(256, LONG_PULL_EXPIRES_MS),
       idle_heartbeat: OWN_CONSUMER_HEARTBEAT_MS,
     });
+    messages = source;
     await stopIfGone();
     signal?.addEventListener('abort', () => void stop().catch(() => undefined), { once: true });
-    const source = messages;
     return {
       stop,
       async *[Symbol.asyncIterator](): AsyncGenerator<FeedEvent> {

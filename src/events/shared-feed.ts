@@ -48,6 +48,28 @@ export function toFeedEvent(message: JsMsg): FeedEvent {
   return { seq: message.seq, subject: message.subject, type: eventType, json };
 }
 
+/**
+ * An ordered consumer of the feed (named `live_…`) on `filter` from `startSeq`, and its removal (already gone — never
+ * created, or removed by the server after `FEED_INACTIVE_THRESHOLD_MS`, a backstop — counts as removed).
+ */
+export async function openFeedConsumer(nats: NatsContext, filter: string, startSeq: number) {
+  const consumer = await nats.js.consumers.get(nats.subjects.streams.events, {
+    name_prefix: `${FEED_CONSUMER_PREFIX}_${randomBytes(6).toString('hex')}`,
+    filter_subjects: filter,
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: Math.max(1, startSeq),
+    inactive_threshold: FEED_INACTIVE_THRESHOLD_MS,
+  });
+  const remove = () =>
+    consumer.delete().then(
+      () => undefined,
+      (error: unknown) => {
+        if (!(error instanceof JetStreamApiError)) throw error;
+      },
+    );
+  return { consumer, remove };
+}
+
 interface Subscriber {
   matches: SubjectMatcher;
   startSeq: number;
@@ -145,21 +167,11 @@ export class SharedFeed {
     const last = await this.streamLastSeq();
     // Start where the first subscriber starts when that is recent, else at the end of the stream.
     const from = startSeq > last + 1 - this.bounds.recentEvents ? Math.min(startSeq, last + 1) : last + 1;
-    const consumer = await this.nats.js.consumers.get(this.nats.subjects.streams.events, {
-      name_prefix: `${FEED_CONSUMER_PREFIX}_${randomBytes(6).toString('hex')}`,
-      filter_subjects: `${this.nats.subjects.prefix}.>`,
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: Math.max(1, from),
-      inactive_threshold: FEED_INACTIVE_THRESHOLD_MS,
-    });
-    const deleteConsumer = () =>
-      consumer.delete().then(
-        () => undefined,
-        (error: unknown) => {
-          // Already gone (removed by the server): nothing left to clean up.
-          if (!(error instanceof JetStreamApiError)) throw error;
-        },
-      );
+    const { consumer, remove: deleteConsumer } = await openFeedConsumer(
+      this.nats,
+      `${this.nats.subjects.prefix}.>`,
+      from,
+    );
     const messages = await consumer.consume(pullOptions(256, LONG_PULL_EXPIRES_MS));
     const running: Running = {
       messages,
