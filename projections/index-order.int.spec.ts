@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { createDatabase } from '../src/db/database-factory.js';
 import { createTestDatabase, type TestDatabase } from '../test/support/test-database.js';
 import type { Database } from './database.js';
-import { PAGE_READ_SESSION_OPTIONS, readInIndexOrder, readPagesThrough } from './index-order.js';
+import { PAGE_READ_SESSION_OPTIONS, readByIndex, readInIndexOrder, readPagesThrough } from './index-order.js';
 
 let t: TestDatabase;
 /** One connection: what a read leaves behind is what the next one finds. */
@@ -21,6 +21,8 @@ afterAll(async () => {
 
 const enableSort = async (on: Kysely<Database>) =>
   (await sql<{ enable_sort: string }>`show enable_sort`.execute(on)).rows[0]!.enable_sort;
+const enableSeqscan = async (on: Kysely<Database>) =>
+  (await sql<{ enable_seqscan: string }>`show enable_seqscan`.execute(on)).rows[0]!.enable_seqscan;
 
 describe('readInIndexOrder', () => {
   it('reads with sorts priced out, in a transaction of three round trips, and leaves the connection as it found it', async () => {
@@ -63,6 +65,41 @@ describe('readInIndexOrder', () => {
       expect(readerSent).toEqual(['show enable_sort']);
       expect(sent).toEqual([]);
       expect(await enableSort(plain)).toBe('on');
+    } finally {
+      await reader.destroy();
+      await plain.destroy();
+    }
+  });
+});
+
+describe('readByIndex', () => {
+  it('reads with sequential scans priced out, in a transaction of three round trips, without a page-read pool', async () => {
+    sent = [];
+    expect(await readByIndex(db, enableSeqscan)).toBe('off');
+    expect(sent).toEqual(['begin; set local enable_seqscan = off', 'show enable_seqscan', 'commit']);
+    expect(await enableSeqscan(db)).toBe('on');
+  });
+
+  it('reads through the page-read pool in ONE round trip, sequential scans priced out there only', async () => {
+    const plain = createDatabase({
+      connectionString: t.url,
+      maxConnections: 1,
+      onQuery: (e) => sent.push(e.query.sql),
+    });
+    const readerSent: string[] = [];
+    const reader = createDatabase({
+      connectionString: t.url,
+      maxConnections: 1,
+      sessionOptions: PAGE_READ_SESSION_OPTIONS,
+      onQuery: (event) => readerSent.push(event.query.sql),
+    });
+    try {
+      readPagesThrough(plain, reader);
+      sent = [];
+      expect(await readByIndex(plain, enableSeqscan)).toBe('off');
+      expect(readerSent).toEqual(['show enable_seqscan']);
+      expect(sent).toEqual([]);
+      expect(await enableSeqscan(plain)).toBe('on');
     } finally {
       await reader.destroy();
       await plain.destroy();

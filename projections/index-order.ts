@@ -2,17 +2,22 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './database.js';
 
 /**
- * Connections whose sessions price sorts out already (`PAGE_READ_SESSION_OPTIONS`), by the database they read: a
- * page read through one is ONE round trip (the select alone) instead of three.
+ * Connections whose sessions price sorts and sequential scans out already (`PAGE_READ_SESSION_OPTIONS`), by the
+ * database they read: a page read or a lookup by keys through one is ONE round trip (the select alone) instead of
+ * three (`begin; set local …`, the select, `commit`).
  */
 const pageReaders = new WeakMap<Kysely<Database>, Kysely<Database>>();
 
-/** Server settings of a page-read pool's connections: the `set local` below, for the whole session. */
-export const PAGE_READ_SESSION_OPTIONS = '-c enable_sort=off';
+/**
+ * Server settings of a page-read pool's connections: both `set local`s below, for the whole session. Only keyset
+ * pages and lookups by keys run there, and both want the index walk these settings force.
+ */
+export const PAGE_READ_SESSION_OPTIONS = '-c enable_sort=off -c enable_seqscan=off';
 
 /**
- * Page reads on `db` go through `reader`, a pool of its own opened with `PAGE_READ_SESSION_OPTIONS` (the caller
- * owns and destroys it). Only these keyset reads use that pool, so no other statement runs with sorts priced out.
+ * Page reads and lookups by keys on `db` go through `reader`, a pool of its own opened with
+ * `PAGE_READ_SESSION_OPTIONS` (the caller owns and destroys it). Only these reads use that pool, so no other
+ * statement runs with sorts or sequential scans priced out.
  */
 export function readPagesThrough(db: Kysely<Database>, reader: Kysely<Database>): void {
   pageReaders.set(db, reader);
@@ -38,9 +43,13 @@ export function readInIndexOrder<T>(db: Kysely<Database>, read: (tx: Kysely<Data
  * Runs a lookup by a list of keys (`where key = any($1)`) with sequential scans priced out for this transaction
  * only. Without statistics the planner prices each array element at 1/200 of the table, so a page of 100 keys
  * "selects" 40 % of it and a table scan looks cheaper than the index; with the scan off it probes the index
- * whatever it believes about the table (same three round trips as `readInIndexOrder`).
+ * whatever it believes about the table. Through a page-read pool it is the select alone (a history page reads its
+ * check results this way: one round trip instead of three, issue 15); otherwise three round trips as in
+ * `readInIndexOrder`.
  */
 export function readByIndex<T>(db: Kysely<Database>, read: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
+  const pageReader = pageReaders.get(db);
+  if (pageReader) return read(pageReader);
   return readWithSettings(db, 'set local enable_seqscan = off', read);
 }
 

@@ -19,6 +19,7 @@ import { decodeCursor, encodeCursor, isCursorInstant, isCursorInt, isCursorSeq, 
 import { ConsumerRegistry } from '../projector/consumer-registry.js';
 import { DB } from '../runtime/tokens.js';
 import { WorkflowCommandService } from '../workflows/workflow-command.service.js';
+import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
 import { declarationsOf, freshnessOf, partitioningOf, rolesOf } from './asset-declarations.js';
 import { resolvePartitionKey } from './asset.decider.js';
 import type { ChecksQuery, HistoryQuery, PartitionsQuery } from './asset.http-schemas.js';
@@ -33,8 +34,9 @@ const isPartitionCursor = (v: Record<string, unknown>) => isCursorInt(v.s) && is
 
 /**
  * Reads of one workflow's assets: inventory, history, partitions. The workflow (and so its declarations) is read
- * from the event log, so a just-registered workflow is never reported missing; materializations come from the
- * read models, after waiting for `minSeq`.
+ * from the event log (reused for up to a second, and read again before a request is refused because of it), so a
+ * just-registered workflow or a just-added asset is never reported missing; materializations come from the read
+ * models, after waiting for `minSeq`.
  */
 @Injectable()
 export class WorkflowAssetReads {
@@ -46,7 +48,7 @@ export class WorkflowAssetReads {
 
   /** `GET /workflows/:slug/assets`: declared and produced assets, each with its newest materialization. */
   async inventory(slug: string, minSeq: number | undefined) {
-    const { workflow } = await this.workflows.require(slug);
+    const { workflow } = await this.workflows.requireRecent(slug);
     await waitForReadModels(this.consumers, [READ_MODELS.history, READ_MODELS.runs], minSeq);
     const declarations = declarationsOf(workflow);
     const ids = [...new Set([...declarations.map((d) => d.assetId), ...(await producedAssetIds(this.db, slug))])].sort(
@@ -67,11 +69,10 @@ export class WorkflowAssetReads {
 
   /** `GET /workflows/:slug/assets/:assetId/history`: newest first, keyset cursor on (producedAt, seq). */
   async history(slug: string, assetId: string, query: HistoryQuery) {
-    const declarations = await this.declarationsOf(slug, assetId);
-    const partitionKey =
-      query.partitionKey === undefined
-        ? null
-        : resolvePartitionKey(partitioningOf(declarations), query.partitionKey, 'query/partitionKey');
+    const { declarations, partitionKey } = await this.declared(slug, assetId, (_, declarations) => ({
+      declarations,
+      partitionKey: this.partitionKeyOf(declarations, query.partitionKey),
+    }));
     const cursor = decodeCursor<{ p: string; s: number }>(query.cursor, isHistoryCursor);
     await waitForReadModels(this.consumers, [READ_MODELS.history, READ_MODELS.runs, READ_MODELS.checks], query.minSeq);
     const rows = await listHistoryEntries(this.db, {
@@ -93,12 +94,10 @@ export class WorkflowAssetReads {
 
   /** `GET /workflows/:slug/assets/:assetId/checks`: the declared checks and their results, newest first. */
   async checks(slug: string, assetId: string, query: ChecksQuery) {
-    const declarations = await this.declarationsOf(slug, assetId);
-    const { workflow } = await this.workflows.require(slug);
-    const partitionKey =
-      query.partitionKey === undefined
-        ? null
-        : resolvePartitionKey(partitioningOf(declarations), query.partitionKey, 'query/partitionKey');
+    const { workflow, partitionKey } = await this.declared(slug, assetId, (workflow, declarations) => ({
+      workflow,
+      partitionKey: this.partitionKeyOf(declarations, query.partitionKey),
+    }));
     const declared = workflow.steps.flatMap((step) =>
       step.produces
         .filter((declaration) => declaration.assetId === assetId)
@@ -129,7 +128,7 @@ export class WorkflowAssetReads {
 
   /** `GET /workflows/:slug/assets/:assetId/partitions`: stored and upcoming partitions, one page at a time. */
   async partitions(slug: string, assetId: string, query: PartitionsQuery, now = new Date()) {
-    const declarations = await this.declarationsOf(slug, assetId);
+    const declarations = await this.declared(slug, assetId, (_, declarations) => declarations);
     const partitioning = partitioningOf(declarations);
     const cursor = decodeCursor<{ s: number; k: string }>(query.cursor, isPartitionCursor);
     await waitForReadModels(
@@ -175,15 +174,45 @@ export class WorkflowAssetReads {
     return stored + upcomingKeys.length - overlap.size;
   }
 
-  /** The workflow's declarations of one asset; 404 for an unknown workflow or an asset it does not declare. */
-  private async declarationsOf(slug: string, assetId: string): Promise<DeclarationRow[]> {
-    const { workflow } = await this.workflows.require(slug);
-    const declarations = declarationsOf(workflow).filter((d) => d.assetId === assetId);
-    if (declarations.length === 0)
-      throw new DomainError('asset_not_found', `Workflow "${slug}" does not declare the asset "${assetId}".`, {
-        slug,
-        assetId,
-      });
-    return declarations;
+  /**
+   * What `use` makes of the workflow and its declarations of one asset (404 for an unknown workflow or an asset it
+   * does not declare). From a definition read up to a second ago; when that one makes `use` refuse the request
+   * (any `DomainError`: 404, an invalid partition key), from the log as it is now, so a change made a moment ago
+   * through another instance is never the reason for a refusal.
+   */
+  private async declared<T>(
+    slug: string,
+    assetId: string,
+    use: (workflow: WorkflowDefinition, declarations: DeclarationRow[]) => T,
+  ): Promise<T> {
+    const recent = await this.workflows.requireRecent(slug).catch((error: unknown) => {
+      if (error instanceof DomainError) return null;
+      throw error;
+    });
+    if (recent) {
+      try {
+        return use(recent.workflow, assetDeclarations(recent.workflow, slug, assetId));
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+      }
+    }
+    const { workflow } = await this.workflows.requireRecent(slug, { fresh: true });
+    return use(workflow, assetDeclarations(workflow, slug, assetId));
   }
+
+  private partitionKeyOf(declarations: DeclarationRow[], requested: string | undefined): string | null {
+    return requested === undefined
+      ? null
+      : resolvePartitionKey(partitioningOf(declarations), requested, 'query/partitionKey');
+  }
+}
+
+function assetDeclarations(workflow: WorkflowDefinition, slug: string, assetId: string): DeclarationRow[] {
+  const declarations = declarationsOf(workflow).filter((d) => d.assetId === assetId);
+  if (declarations.length === 0)
+    throw new DomainError('asset_not_found', `Workflow "${slug}" does not declare the asset "${assetId}".`, {
+      slug,
+      assetId,
+    });
+  return declarations;
 }

@@ -9,6 +9,7 @@ import { EVENT_STORE } from '../runtime/tokens.js';
 import { validateWorkflowDefinition, type ValidationProblem } from './validate-definition.js';
 import type { WorkflowDefinition, WorkflowDefinitionInput } from './workflow-definition.js';
 import { decideWorkflow, type WorkflowCommand } from './workflow.decider.js';
+import { RecentDefinitions, type LoadedDefinition } from './recent-definitions.js';
 import type { WorkflowDefinitionUpdated } from './workflow.events.js';
 
 export interface WorkflowWriteResult {
@@ -21,6 +22,8 @@ export interface WorkflowWriteResult {
 @Injectable()
 export class WorkflowCommandService {
   private readonly serviceUrls: ServiceUrlPolicy;
+  /** Definitions for the read endpoints: see `recent`. */
+  private readonly recentDefinitions = new RecentDefinitions((slug) => this.load(slug));
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -40,9 +43,19 @@ export class WorkflowCommandService {
   }
 
   async require(slug: string): Promise<{ workflow: WorkflowDefinition; seq: number }> {
-    const found = await this.load(slug);
-    if (!found) throw new DomainError('workflow_not_found', `No workflow with slug "${slug}".`, { slug });
-    return found;
+    return requireFound(slug, await this.load(slug));
+  }
+
+  /**
+   * For read endpoints only: the definition as read from the log at most a second ago (`RecentDefinitions`), or
+   * `fresh: true` to read it now. Writes always decide on `load`. A caller that would refuse a request because of
+   * what a reused definition says (an asset it does not declare, a partition key it does not accept) asks again
+   * with `fresh: true` first.
+   */
+  async requireRecent(slug: string, options: { fresh?: boolean } = {}): Promise<LoadedDefinition> {
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(slug) || slug.length > 100) return requireFound<LoadedDefinition>(slug, null);
+    const found = options.fresh ? await this.recentDefinitions.fresh(slug) : await this.recentDefinitions.get(slug);
+    return requireFound(slug, found);
   }
 
   async register(body: unknown, actor: string, requestId: string): Promise<WorkflowWriteResult> {
@@ -129,6 +142,7 @@ export class WorkflowCommandService {
       const result = await this.store.append(this.store.subjects.definition(workflow.slug), envelopes, {
         expectedLastSeq: current?.seq ?? 0,
       });
+      this.recentDefinitions.written(workflow.slug, { workflow, seq: result.lastSeq });
       return { workflow, eventSeq: result.lastSeq, created };
     } catch (error) {
       if (!(error instanceof ConcurrencyConflictError)) throw error;
@@ -142,4 +156,9 @@ export class WorkflowCommandService {
       );
     }
   }
+}
+
+function requireFound<T>(slug: string, found: T | null): T {
+  if (!found) throw new DomainError('workflow_not_found', `No workflow with slug "${slug}".`, { slug });
+  return found;
 }
