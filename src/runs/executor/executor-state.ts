@@ -11,6 +11,11 @@ import type { RunEvent } from '../run.events.js';
 export interface ExecutorState {
   runs: Map<string, RunState>;
   bySlug: Map<string, Set<string>>;
+  /**
+   * Per workflow: its gated runs still `pending` (waiting for a place), so admission looks at those only, not at
+   * every active run of the workflow (thousands of runs waiting for their workers made each batch walk them all).
+   */
+  pendingGated: Map<string, Set<string>>;
   /** Per workflow: gated runs past `pending` (they hold a place under the cap), kept so admission never counts. */
   gatedActive: Map<string, number>;
   waitingFor: Map<string, Set<string>>;
@@ -18,7 +23,14 @@ export interface ExecutorState {
 }
 
 export function emptyExecutorState(): ExecutorState {
-  return { runs: new Map(), bySlug: new Map(), gatedActive: new Map(), waitingFor: new Map(), graph: new RunGraph() };
+  return {
+    runs: new Map(),
+    bySlug: new Map(),
+    pendingGated: new Map(),
+    gatedActive: new Map(),
+    waitingFor: new Map(),
+    graph: new RunGraph(),
+  };
 }
 
 /**
@@ -29,6 +41,10 @@ const GATED_TRIGGERS = new Set(['auto-materialize', 'backfill']);
 
 export function isGated(run: RunState): boolean {
   return GATED_TRIGGERS.has(run.request.trigger.type);
+}
+
+function isPendingGated(run: RunState): boolean {
+  return run.status === 'pending' && isGated(run);
 }
 
 /** A gated run that started (or goes on waiting): it holds one of its workflow's places. */
@@ -52,6 +68,7 @@ export function putRun(state: ExecutorState, run: RunState): void {
   const runId = run.request.runId;
   const before = state.runs.get(runId);
   if (before?.waiting) removeFrom(state.waitingFor, before.waiting.assetId, runId);
+  if (before && isPendingGated(before)) removeFrom(state.pendingGated, before.request.workflowSlug, runId);
   const places = Number(holdsPlace(run)) - Number(holdsPlace(before));
   if (places !== 0) {
     const slug = run.request.workflowSlug;
@@ -66,6 +83,7 @@ export function putRun(state: ExecutorState, run: RunState): void {
   }
   state.runs.set(runId, run);
   addTo(state.bySlug, run.request.workflowSlug, runId);
+  if (isPendingGated(run)) addTo(state.pendingGated, run.request.workflowSlug, runId);
   if (run.status === 'waiting' && run.waiting) addTo(state.waitingFor, run.waiting.assetId, runId);
 }
 

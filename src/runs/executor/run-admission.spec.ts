@@ -71,6 +71,18 @@ describe('admission of gated runs', () => {
     expect(admitRuns(state, 'wf', 2)).toEqual(['c']);
   });
 
+  it('indexes only the gated runs still pending, so admission never walks the runs that wait for their workers', () => {
+    const state = emptyExecutorState();
+    for (const runId of ['a', 'b', 'c']) requested(state, runId, backfill);
+    requested(state, 'manual', { type: 'manual' });
+    expect([...(state.pendingGated.get('wf') ?? [])]).toEqual(['a', 'b', 'c']);
+    started(state, 'a');
+    succeeded(state, 'b');
+    expect([...(state.pendingGated.get('wf') ?? [])]).toEqual(['c']);
+    started(state, 'c');
+    expect(state.pendingGated.has('wf')).toBe(false);
+  });
+
   it('ignores runs that are not gated (manual runs start at once and hold no place)', () => {
     const state = emptyExecutorState();
     requested(state, 'manual', { type: 'manual' });

@@ -18,7 +18,7 @@ export function bestPending(state: ExecutorState, slug: string, count: number): 
   const free = count;
   if (free <= 0) return [];
   const best: RunState[] = [];
-  for (const runId of state.bySlug.get(slug) ?? []) {
+  for (const runId of state.pendingGated.get(slug) ?? []) {
     const run = state.runs.get(runId);
     if (!run || run.status !== 'pending' || !isGated(run)) continue;
     if (best.length === free && !startsBefore(run, best[best.length - 1]!)) continue;
