@@ -73,7 +73,7 @@ async function main(): Promise<void> {
       const batchA = await service.prepareRuns('ingest', RUNS, (i) => `p-${i % 1000}`);
       const before = await Promise.all(urls.map(scrape));
       const startedA = performance.now();
-      await service.completeAll(batchA, 64, (i) => ({
+      const { shed } = await service.completeAll(batchA, 64, (i) => ({
         status: 'succeeded',
         result: { assets: [{ assetId: 'bench.ingest', payload: { n: i } }] },
       }));
@@ -90,7 +90,11 @@ async function main(): Promise<void> {
       const perRun = (name: string) =>
         urls.reduce((sum, _url, i) => sum + delta(before[i]!, after[i]!, name), 0) / RUNS;
       rows.push(
-        ['HTTP completions accepted', `${Math.round(RUNS / httpSeconds)} /s`, '64 concurrent clients'],
+        [
+          'HTTP completions accepted',
+          `${Math.round(RUNS / httpSeconds)} /s`,
+          `64 concurrent clients; ${shed} answers 503 overloaded, retried after Retry-After`,
+        ],
         [
           'end-to-end: completion → history row visible',
           `${Math.round(e2eRate)} assets/s`,
@@ -98,6 +102,16 @@ async function main(): Promise<void> {
         ],
         ['NATS messages sent per completion (all processes)', perRun('apphub_nats_out_messages').toFixed(1)],
         ['SQL statements per completion (all processes)', perRun('apphub_sql_statements_total').toFixed(1)],
+        [
+          'CPU per completion, by process',
+          urls
+            .map(
+              (_url, i) =>
+                `${urls.length > 1 ? `#${i + 1} ` : ''}${((1000 * delta(before[i]!, after[i]!, 'process_cpu_seconds_total')) / RUNS).toFixed(2)} ms`,
+            )
+            .join(', '),
+          'compare with the read phase: CPU per completion + read',
+        ],
         ...urls.flatMap((_url, i) =>
           batchTimes(before[i]!, after[i]!).map(([name, value]): [string, string] => [`  ${name}`, value]),
         ),
@@ -109,7 +123,16 @@ async function main(): Promise<void> {
       for (const [rate, target] of LAG_RATES) {
         process.stdout.write(`lag: preparing ${rate * LAG_SECONDS} runs for ${LAG_SECONDS} s at ${rate}/s…\n`);
         const runs = await service.prepareRuns('ingest', rate * LAG_SECONDS, (i) => `q${rate}-${i % 1000}`);
+        const cpuBefore = await Promise.all(urls.map(scrape));
         const lag = await completeOpenLoop(service, NATS_URL, runs, rate);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const cpuAfter = await Promise.all(urls.map(scrape));
+        const cpu = urls
+          .map((_url, i) => {
+            const ms = (1000 * delta(cpuBefore[i]!, cpuAfter[i]!, 'process_cpu_seconds_total')) / runs.length;
+            return `${urls.length > 1 ? `#${i + 1} ` : ''}${ms.toFixed(2)} ms`;
+          })
+          .join(', ');
         rows.push(
           [`projection lag p50 @ ${rate}/s (asset.produced → row)`, `${lag.projection.p50.toFixed(1)} ms`],
           [`projection lag p99 @ ${rate}/s`, `${lag.projection.p99.toFixed(1)} ms`, `target ≤ ${target} ms`],
@@ -118,8 +141,9 @@ async function main(): Promise<void> {
             `${lag.endToEnd.p50.toFixed(0)} / ${lag.endToEnd.p99.toFixed(0)} ms`,
           ],
           [`  offered ${rate}/s, achieved`, `${Math.round(lag.achievedRate)} /s`, statusSummary(lag.statuses)],
+          [`  CPU per completion @ ${rate}/s, by process`, cpu, 'no reads: compare with the read phase'],
         );
-        process.stdout.write(`${table(rows.slice(-4))}\n`);
+        process.stdout.write(`${table(rows.slice(-5))}\n`);
       }
 
     if (PHASES.has('read'))

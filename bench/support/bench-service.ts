@@ -173,11 +173,25 @@ export class BenchService {
     return this.request('POST', `/workflow-runs/${runId}/steps/${'load'}/complete`, body);
   }
 
-  async completeAll(runIds: string[], concurrency: number, body: (i: number) => object): Promise<void> {
+  /**
+   * Completes every run with `concurrency` clients. A 503 `overloaded` is retried after its `Retry-After`, as a
+   * well-behaved client does (the admission bound sheds a closed loop that saturates the service); the count of
+   * such retries is returned.
+   */
+  async completeAll(runIds: string[], concurrency: number, body: (i: number) => object): Promise<{ shed: number }> {
+    let shed = 0;
     await mapLimit(runIds.length, concurrency, async (i) => {
-      const response = await this.complete(runIds[i]!, body(i));
-      if (response.status !== 200) throw new Error(`completion failed: ${JSON.stringify(response.body)}`);
+      for (;;) {
+        const response = await this.complete(runIds[i]!, body(i));
+        if (response.status === 200) return;
+        const retryAfterMs = (response.body as { retryAfterMs?: number } | undefined)?.retryAfterMs;
+        if (response.status !== 503 || retryAfterMs === undefined)
+          throw new Error(`completion failed: ${JSON.stringify(response.body)}`);
+        shed += 1;
+        await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
+      }
     });
+    return { shed };
   }
 
   /** One count from the service's database. */
