@@ -7,6 +7,7 @@ import { isTransientError } from './events/transient-error.js';
 import { createLogger } from './observability/logger.js';
 import { onParentGone } from './runtime/parent-watch.js';
 import { supervise } from './runtime/supervisor.js';
+import { widenAccept, type AcceptFanout } from './http/accept-fanout.js';
 
 /** Pending connections the kernel keeps for us (see the listen call). */
 const LISTEN_BACKLOG = 4096;
@@ -37,9 +38,11 @@ async function main(): Promise<void> {
   const { createApp } = await import('./runtime/create-app.js');
   const app = await createApp(platform);
   let closing: Promise<void> | undefined;
+  const accept: { fanout?: AcceptFanout } = {};
   const shutdown = (reason: string, code: number) => {
     closing ??= (async () => {
       log.info({ reason }, 'shutting down: draining consumers');
+      await accept.fanout?.close();
       await app.close().catch((error) => log.error({ err: error }, 'shutdown failed'));
       await platform.close();
       process.exit(code);
@@ -65,6 +68,13 @@ async function main(): Promise<void> {
   // connections, which clients retried after 1, 3, 7 s — seconds of waiting admission never saw. Accepted, they are
   // answered (or shed) in milliseconds. The kernel caps it at net.core.somaxconn.
   await app.listen({ port: config.httpPort, host: config.httpHost, backlog: LISTEN_BACKLOG });
+  // Node 20 accepts one connection per event-loop turn; a busy process accepts up to copies + 1 (issue 15).
+  accept.fanout = await widenAccept(app.getHttpServer(), config.httpAcceptCopies, LISTEN_BACKLOG).catch(
+    (error: unknown) => {
+      log.warn({ err: error }, 'accepting on extra descriptors failed; one connection per event-loop turn');
+      return undefined;
+    },
+  );
   log.info(
     { port: config.httpPort, roles: [...config.roles], prefix: config.subjectPrefix },
     'apphub-assets listening',

@@ -65,6 +65,11 @@ export interface AppConfig {
   serviceUrlAllowlist: readonly string[];
   httpHost: string;
   httpPort: number;
+  /**
+   * `APPHUB_HTTP_ACCEPT_COPIES`: extra descriptors of the listening socket, so a busy process accepts up to this
+   * + 1 connections per event-loop turn instead of one (`src/http/accept-fanout.ts`); 0 = off.
+   */
+  httpAcceptCopies: number;
   /** Prefix of every subject, stream, durable and KV bucket (`apphub` → `APPHUB_EVENTS`, `apphub-leases`). */
   subjectPrefix: string;
   roles: ReadonlySet<Role>;
