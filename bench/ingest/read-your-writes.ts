@@ -19,6 +19,10 @@ export interface ReadYourWritesResult {
   unreadable: number;
   /** Read answers other than 200 (each retried), by status. */
   retries: Map<number, number>;
+  /** Completions answered 503 `overloaded` and sent again after `Retry-After`. */
+  shedCompletions: number;
+  /** Completions that never answered 2xx (neither retried nor read). */
+  failedCompletions: number;
   /** Reads that took over a second from sent to answered: how many, how many on a new connection, when (s). */
   slow: { count: number; newConnection: number; firstAt: number; lastAt: number; maxMs: number };
 }
@@ -59,6 +63,7 @@ export async function readYourWrites(
   const sent: number[] = [];
   const retries = new Map<number, number>();
   let unreadable = 0;
+  let failedCompletions = 0;
   const slow = { count: 0, newConnection: 0, firstAt: Infinity, lastAt: 0, maxMs: 0 };
   let started = Date.now();
   const readOne = async (runId: string, answeredAt: number): Promise<void> => {
@@ -67,7 +72,7 @@ export async function readYourWrites(
     sent.push(Date.now() - event.at);
     for (;;) {
       const sentAt = Date.now();
-      const answer: { status: number; reusedSocket?: boolean } = await service
+      const answer: { status: number; body?: { retryAfterMs?: number }; reusedSocket?: boolean } = await service
         .request('GET', `/workflows/ingest/assets/bench.ingest/history?minSeq=${event.seq}&limit=1`)
         .catch(() => ({ status: 0 }));
       const took = Date.now() - sentAt;
@@ -87,7 +92,21 @@ export async function readYourWrites(
         unreadable += 1;
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // A 503 says when to come back (`retryAfterMs`); anything else is retried after 50 ms.
+      await new Promise((resolve) => setTimeout(resolve, answer.body?.retryAfterMs ?? 50));
+    }
+  };
+  /** A completion, sent again after `Retry-After` while it is shed (a 2xx is what the client waits for). */
+  let shedCompletions = 0;
+  const completeOne = async (runId: string, i: number): Promise<boolean> => {
+    const body = { status: 'succeeded', result: { assets: [{ assetId: 'bench.ingest', payload: { n: i } }] } };
+    for (;;) {
+      const answer = await service.complete(runId, body).catch(() => ({ status: 0, body: undefined }));
+      if (answer.status === 200) return true;
+      const retryAfterMs = (answer.body as { retryAfterMs?: number } | undefined)?.retryAfterMs;
+      if (answer.status !== 503 || retryAfterMs === undefined) return false;
+      shedCompletions += 1;
+      await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
     }
   };
   started = Date.now();
@@ -95,13 +114,11 @@ export async function readYourWrites(
   for (const [i, runId] of runIds.entries()) {
     const wait = started + (i * 1000) / rate - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    // Each client settles on its own (failures are counted, never thrown), so awaiting them all later is safe.
     clients.push(
-      service
-        .complete(runId, { status: 'succeeded', result: { assets: [{ assetId: 'bench.ingest', payload: { n: i } }] } })
-        .then(
-          (answer) => (answer.status === 200 ? readOne(runId, Date.now()) : undefined),
-          () => undefined,
-        ),
+      completeOne(runId, i)
+        .then((ok) => (ok ? readOne(runId, Date.now()) : void (failedCompletions += 1)))
+        .catch(() => void (failedCompletions += 1)),
     );
   }
   const achievedRate = runIds.length / ((Date.now() - started) / 1000);
@@ -117,5 +134,7 @@ export async function readYourWrites(
     unreadable,
     retries,
     slow,
+    shedCompletions,
+    failedCompletions,
   };
 }
