@@ -47,6 +47,17 @@ module.exports = {
       to: { path: '^node_modules/@nats-io/' },
     },
     {
+      name: 'nats-context-private-to-events',
+      comment:
+        'Issue 19: the raw NATS connection (src/events/nats-context.ts) stays inside src/events, which hands out ' +
+        'narrow ports instead (src/events/event-ports.ts: readiness, lease status, stream consumers, the event ' +
+        'store, completions, queues). The composition root needs no exception: openEventPorts opens the connection ' +
+        'for it. Tests reach the connection through test/support (natsBehind), which this rule does not cover.',
+      severity: 'error',
+      from: { path: APP_CODE, pathNot: '^src/events/' },
+      to: { path: '^src/events/nats-context\\.ts$' },
+    },
+    {
       name: 'projections-import-only-events-and-kysely',
       comment:
         'STYLE §5, §11: a read model imports kysely, event types (src/events/envelope.ts, *.events.ts), the ' +

@@ -34,6 +34,12 @@ const TRANSIENT_RETRIES = 8;
 export class StreamReplay {
   constructor(private readonly options: ReplayOptions) {}
 
+  /** When the stream was created: a rebuild resumes only on the stream it started on (not on a recreated one). */
+  async streamCreated(): Promise<string> {
+    const info = await this.options.nats.jsm.streams.info(this.options.nats.subjects.streams.events);
+    return String(info.created);
+  }
+
   /** The handler's checkpoint. */
   position(): Promise<number> {
     return loadCheckpoint(this.options.db, this.options.handler.name, this.options.prepare);

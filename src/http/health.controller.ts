@@ -104,9 +104,8 @@ export class HealthController {
         if (status.failingSince !== null) target[status.name] = `failing: ${status.lastError ?? 'unknown error'}`;
         else if (status.stalledSince !== null) target[status.name] = 'stalled behind the stream';
         else if (!status.leader) {
-          const entry = await this.platform.nats.leases.get(runner.leaseKey);
-          if (this.unleasedTooLong(status.name, !entry || entry.operation !== 'PUT'))
-            problems[status.name] = 'no process holds its lease';
+          const holder = await this.platform.events.leases.holderOf(status.name);
+          if (this.unleasedTooLong(status.name, holder === null)) problems[status.name] = 'no process holds its lease';
         }
       }),
     );
@@ -129,14 +128,8 @@ export class HealthController {
     return Date.now() - since > this.platform.config.leaseTtlMs;
   }
 
-  private async checkNats(): Promise<Check> {
-    try {
-      if (!this.platform.nats.isConnected()) return { ok: false, detail: 'not connected' };
-      await this.platform.nats.jsm.streams.info(this.platform.nats.subjects.streams.events);
-      return { ok: true };
-    } catch (error) {
-      return { ok: false, detail: (error as Error).message };
-    }
+  private checkNats(): Promise<Check> {
+    return this.platform.events.readiness.check();
   }
 
   private async checkPostgres(): Promise<Check> {

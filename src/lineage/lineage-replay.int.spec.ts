@@ -19,7 +19,7 @@ describe('OpenLineage replay and dead letters', () => {
   let live: Awaited<ReturnType<typeof startLineageReceiver>>;
   let replayed: Awaited<ReturnType<typeof startLineageReceiver>>;
   let stream: ReturnType<typeof lineageStream>;
-  const deps = () => ({ db: p.database.db, nats: p.nats, store: p.store, log: p.log });
+  const deps = () => ({ db: p.database.db, events: p.events, store: p.store, log: p.log });
   const transportTo = (url: string) =>
     new HttpLineageTransport({ url, endpoint: 'api/v1/lineage', apiKey: null, timeoutMs: 2000, baseDelayMs: 10 });
 

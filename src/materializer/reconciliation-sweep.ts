@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
 import { derivedEventId, toEnvelope } from '../events/envelope.js';
 import type { EventStore } from '../events/event-store.js';
-import type { NatsContext } from '../events/nats-context.js';
+import type { LeaseStatus } from '../events/event-ports.js';
 import { MATERIALIZER_ACTOR } from './materializer-timers.js';
 import { MATERIALIZER_SUBJECT_TOKEN, type RunReconciled } from './materializer.events.js';
 import { MATERIALIZER_CONSUMER } from './materializer.consumer.js';
@@ -18,7 +18,8 @@ const TERMINAL: Record<string, RunReconciled['status']> = {
 export interface SweepDeps {
   db: Kysely<Database>;
   store: EventStore;
-  nats: NatsContext;
+  /** Who holds the materializer's lease: only its holder sweeps. */
+  leases: LeaseStatus;
   instanceId: string;
   intervalMs: number;
   /** An in-flight claim older than this is released even though its run has not ended. */
@@ -58,8 +59,8 @@ export class ReconciliationSweep {
 
   /** One sweep; returns how many events it appended (0 when another instance holds the lease). */
   async sweep(now = new Date()): Promise<number> {
-    const lease = await this.deps.nats.leases.get(`consumer.${MATERIALIZER_CONSUMER}`).catch(() => null);
-    if (!lease || lease.operation !== 'PUT' || lease.string() !== this.deps.instanceId) return 0;
+    const holder = await this.deps.leases.holderOf(MATERIALIZER_CONSUMER).catch(() => null);
+    if (holder !== this.deps.instanceId) return 0;
     return (await this.reconcileInFlight(now)) + (await this.releaseElapsed(now));
   }
 

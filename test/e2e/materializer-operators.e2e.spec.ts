@@ -114,11 +114,11 @@ describe('materializer and operator actions', () => {
       (leader) => leader,
     );
 
-    const { db: database, store, nats, instanceId, log } = t.platform;
+    const { db: database, store, events, instanceId, log } = t.platform;
     const sweep = new ReconciliationSweep({
       db: database,
       store,
-      nats,
+      leases: events.leases,
       instanceId,
       intervalMs: 1000,
       maxClaimAgeMs: 3_600_000,
