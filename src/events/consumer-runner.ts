@@ -1,6 +1,6 @@
 import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import { LeaseFencedError } from './checkpoint-store.js';
+import { LeaseFencedError } from './consumer-store/index.js';
 import { recoverCheckpoint } from './runner-recovery.js';
 import { consumerLeaseKey, Lease, sleep } from './lease.js';
 import { ManagerBatches } from './manager-batches.js';

@@ -1,6 +1,6 @@
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
-import type { LeaseFence } from './checkpoint-store.js';
+import type { LeaseFence } from './consumer-store/index.js';
 
 /** The key of a stream consumer's lease in `<prefix>-leases`. */
 export function consumerLeaseKey(consumer: string): string {

@@ -2,7 +2,7 @@ import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
-import { loadCheckpoint } from './checkpoint-store.js';
+import { loadCheckpoint } from './consumer-store/index.js';
 import type { BatchHandler } from './consumer-runner.js';
 import type { EventStore } from './event-store.js';
 import { sleep } from './lease.js';

@@ -10,7 +10,7 @@ import type { FastifyReply } from 'fastify';
 import { sql } from 'kysely';
 import { Public } from '../auth/auth.guard.js';
 import { pendingMigrations } from '../db/migrate.js';
-import { countDeadLetters } from '../operations/dead-letters.js';
+import { checkpointPositions, countDeadLetters } from '../events/consumer-store/index.js';
 import { ConsumerRegistry } from '../projector/consumer-registry.js';
 import type { Platform } from '../runtime/platform.js';
 import { PLATFORM } from '../runtime/tokens.js';
@@ -82,9 +82,9 @@ export class HealthController {
   /** Events in the stream each consumer of this deployment has not applied yet. */
   private async lag(): Promise<Record<string, number>> {
     const last = await this.platform.store.lastSequence();
-    const rows = await this.platform.db.selectFrom('projection_checkpoint').select(['name', 'last_seq']).execute();
+    const positions = await checkpointPositions(this.platform.db);
     const lag: Record<string, number> = {};
-    for (const row of rows) lag[row.name] = Math.max(0, last - row.last_seq);
+    for (const [name, seq] of positions) lag[name] = Math.max(0, last - seq);
     for (const name of this.consumers.names()) lag[name] ??= last;
     return lag;
   }

@@ -8,7 +8,7 @@ import { byWorkflowRun, startLineageReceiver } from '../../test/support/lineage-
 import { createTestPlatform, type TestPlatform } from '../../test/support/test-platform.js';
 import { eventually } from '../../test/support/waiting.js';
 import { ConsumerRunner } from '../events/consumer-runner.js';
-import { checkpointOf } from '../projector/consumer-registry.js';
+import { checkpointOf } from '../events/consumer-store/index.js';
 import { HttpLineageTransport } from './http-transport.js';
 import { LineageProjection } from './lineage.consumer.js';
 import { listLineageDeadLetters, redeliverLineageDeadLetters } from './lineage-dead-letters.js';

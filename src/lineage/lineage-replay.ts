@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
 import type { EventStore } from '../events/event-store.js';
+import { forgetConsumer } from '../events/consumer-store/index.js';
 import type { EventPorts } from '../events/event-ports.js';
 import { LineageProjection } from './lineage.consumer.js';
 import type { LineageContext } from './lineage.mapper.js';
@@ -74,8 +75,7 @@ export async function replayLineage(deps: ReplayDeps, options: ReplayOptions): P
   } finally {
     consumer.stop();
     await runner.stop();
-    await deps.db.deleteFrom('projection_checkpoint').where('name', '=', name).execute();
-    await deps.db.deleteFrom('projection_dead_letter').where('projection', '=', name).execute();
+    await forgetConsumer(deps.db, name);
   }
   return { emitted, rejected, lastSeq: toSeq };
 }
