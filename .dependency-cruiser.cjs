@@ -16,9 +16,12 @@ const DOMAIN_MODEL = [
   '^src/assets/asset-declarations\\.ts$',
   '^src/assets/partition-position\\.ts$',
   '^src/backfills/backfill-signals\\.ts$',
+  '^src/domain/snapshot-codec\\.ts$',
   '^src/materializer/saga-state\\.ts$',
+  '^src/materializer/state/materializer\\.snapshots\\.ts$',
   '^src/partitions/',
   '^src/runs/run-graph\\.ts$',
+  '^src/runs/run-snapshot\\.ts$',
   '^src/runs/run-state\\.ts$',
   '^src/workflows/workflow-definition\\.ts$',
 ];

@@ -8,6 +8,7 @@ import { MATERIALIZER_ACTOR } from './materializer-timers.js';
 import { MATERIALIZER_SUBJECT_TOKEN, type RunReconciled } from './materializer.events.js';
 import { MATERIALIZER_CONSUMER } from './materializer.consumer.js';
 import { appendBackoffElapsed } from './materializer-timers.js';
+import { inFlightSnapshot } from './state/materializer.snapshots.js';
 
 const TERMINAL: Record<string, RunReconciled['status']> = {
   'workflow.run.succeeded': 'succeeded',
@@ -76,9 +77,10 @@ export class ReconciliationSweep {
     let appended = 0;
     const claimCutoff = now.getTime() - this.deps.maxClaimAgeMs;
     for (const row of rows) {
-      const runId = row.in_flight!.runId;
+      const inFlight = inFlightSnapshot.decode(row.in_flight);
+      const runId = inFlight.runId;
       const last = await this.deps.store.readLast(this.deps.store.subjects.run(row.workflow_slug, runId));
-      const expired = Date.parse(row.in_flight!.since) < claimCutoff;
+      const expired = Date.parse(inFlight.since) < claimCutoff;
       const status: RunReconciled['status'] | undefined = last
         ? (TERMINAL[last.type] ?? (expired ? 'claim-expired' : undefined))
         : 'missing';
@@ -95,7 +97,7 @@ export class ReconciliationSweep {
               : 'reconciliation sweep',
         },
         now,
-        row.in_flight!.since,
+        inFlight.since,
       );
       appended += 1;
     }
