@@ -16,9 +16,12 @@ const DOMAIN_MODEL = [
   '^src/assets/asset-declarations\\.ts$',
   '^src/assets/partition-position\\.ts$',
   '^src/backfills/backfill-signals\\.ts$',
+  '^src/domain/snapshot-codec\\.ts$',
   '^src/materializer/saga-state\\.ts$',
+  '^src/materializer/state/materializer\\.snapshots\\.ts$',
   '^src/partitions/',
   '^src/runs/run-graph\\.ts$',
+  '^src/runs/run-snapshot\\.ts$',
   '^src/runs/run-state\\.ts$',
   '^src/workflows/workflow-definition\\.ts$',
 ];
@@ -45,6 +48,17 @@ module.exports = {
       // examples/workers/ are standalone workers in other processes: they speak NATS by design.
       from: { path: APP_CODE, pathNot: ['^src/(events|client)/', '^examples/workers/'] },
       to: { path: '^node_modules/@nats-io/' },
+    },
+    {
+      name: 'nats-context-private-to-events',
+      comment:
+        'Issue 19: the raw NATS connection (src/events/nats-context.ts) stays inside src/events, which hands out ' +
+        'narrow ports instead (src/events/event-ports.ts: readiness, lease status, stream consumers, the event ' +
+        'store, completions, queues). The composition root needs no exception: openEventPorts opens the connection ' +
+        'for it. Tests reach the connection through test/support (natsBehind), which this rule does not cover.',
+      severity: 'error',
+      from: { path: APP_CODE, pathNot: '^src/events/' },
+      to: { path: '^src/events/nats-context\\.ts$' },
     },
     {
       name: 'projections-import-only-events-and-kysely',

@@ -13,7 +13,7 @@ import { LineageRuntime } from './lineage/lineage.runtime.js';
 import { ConsumerRegistry } from './projector/consumer-registry.js';
 import { ProjectorService } from './projector/projector.service.js';
 import type { Platform } from './runtime/platform.js';
-import { DB, EVENT_STORE, LOGGER, METRICS, NATS, PLATFORM } from './runtime/tokens.js';
+import { DB, EVENT_STORE, LOGGER, METRICS, PLATFORM } from './runtime/tokens.js';
 import { WorkflowsModule } from './workflows/workflows.module.js';
 import { JOB_HANDLERS, JobHandlerRegistry } from './jobs/job-handler.js';
 import { RerunModule } from './runs/rerun/rerun.module.js';
@@ -30,7 +30,6 @@ export class AppModule {
       { provide: APP_CONFIG, useValue: platform.config },
       { provide: LOGGER, useValue: platform.log },
       { provide: DB, useValue: platform.db },
-      { provide: NATS, useValue: platform.nats },
       { provide: EVENT_STORE, useValue: platform.store },
       { provide: METRICS, useValue: platform.metrics },
     ];

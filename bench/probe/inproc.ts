@@ -1,6 +1,7 @@
 /** Diagnostic: serial completions in-process with phase timings (globalThis.__timing / __pub). */
 import pg from 'pg';
 import { loadConfig } from '../../src/config/load-config.js';
+import { natsContextOf } from '../../src/events/nats-context.js';
 import { createApp } from '../../src/runtime/create-app.js';
 import { openPlatform } from '../../src/runtime/platform.js';
 import { percentile } from '../support/raw-limits.js';
@@ -68,7 +69,8 @@ async function main() {
     percentile((globalThis as any).__pub, 50).toFixed(2),
   );
   await app.close();
-  await platform.nats.jsm.streams.delete(platform.nats.subjects.streams.events).catch(() => 0);
+  const nats = natsContextOf(platform.events);
+  await nats.jsm.streams.delete(nats.subjects.streams.events).catch(() => 0);
   await platform.close();
 }
 void main();

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { RunState } from '../../src/runs/run-state.js';
+import { runSnapshot } from '../../src/runs/run-snapshot.js';
 import type { Database } from '../database.js';
 
 /** Filters of the auto-materialize view (DESIGN §5). */
@@ -63,5 +64,5 @@ export async function listAutoRuns(
     .limit(filter.limit);
   if (filter.partitionKey) query = query.where('partition_key', '=', filter.partitionKey);
   if (filter.assetId) query = query.where(sql<string>`state->'request'->'trigger'->>'assetId'`, '=', filter.assetId);
-  return (await query.execute()).map((row) => row.state);
+  return (await query.execute()).map((row) => runSnapshot.decode(row.state));
 }

@@ -1,21 +1,15 @@
-import type { JSONColumnType } from 'kysely';
-import type { BackfillRequested } from '../../src/backfills/backfill.events.js';
+import type { ColumnType } from 'kysely';
 
-type Json<T extends object> = JSONColumnType<T, string, string>;
-
-/** How far an active backfill got (the backfill manager's state, written with its checkpoint). */
-export interface BackfillManagerProgress {
-  next: number;
-  canceled: boolean;
-  finished: { succeeded: number; failed: number; canceled: number; skipped: number };
-}
+/** A versioned snapshot (src/backfills/backfill-manager.snapshots.ts): decode it, never read it as the in-memory type. */
+type Snapshot = ColumnType<unknown, string, string>;
 
 /** One active backfill: its request (written once) and its progress. Removed when it completes. */
 export interface BackfillManagerBackfillTable {
   backfill_id: string;
   workflow_slug: string;
-  request: Json<BackfillRequested>;
-  progress: Json<BackfillManagerProgress>;
+  request: Snapshot;
+  /** How far it got (the backfill manager's state, written with its checkpoint). */
+  progress: Snapshot;
 }
 
 /** One released, unfinished partition of an active backfill, with the run serving it once known. */

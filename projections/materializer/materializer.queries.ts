@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { inFlightSnapshot } from '../../src/materializer/state/materializer.snapshots.js';
 import type { Database } from '../database.js';
 
 /** An auto run in flight for a workflow × partition (DESIGN §5 auto-materialize view). */
@@ -43,8 +44,13 @@ function targets(db: Kysely<Database>, filter: TargetFilter) {
 export async function listInFlight(db: Kysely<Database>, filter: TargetFilter): Promise<InFlightView[]> {
   const rows = await targets(db, filter).where('in_flight', 'is not', null).execute();
   return rows
-    .filter((row) => !filter.assetId || row.in_flight!.assetId === filter.assetId)
-    .map((row) => ({ partitionKey: row.partition_key, ...row.in_flight!, followUpPending: row.pending !== null }));
+    .map((row) => ({ row, inFlight: inFlightSnapshot.decode(row.in_flight) }))
+    .filter(({ inFlight }) => !filter.assetId || inFlight.assetId === filter.assetId)
+    .map(({ row, inFlight }) => ({
+      partitionKey: row.partition_key,
+      ...inFlight,
+      followUpPending: row.pending !== null,
+    }));
 }
 
 /** Partitions with consecutive auto-run failures (the window may be over; `failures` resets on success). */

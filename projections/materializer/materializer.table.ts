@@ -1,15 +1,14 @@
-import type { ColumnType, JSONColumnType } from 'kysely';
-import type { CheckBlock, InFlightRun } from '../../src/materializer/saga-state.js';
-import type { TriggerSpec } from '../../src/materializer/materializer.events.js';
-import type { WorkflowDefinition } from '../../src/workflows/workflow-definition.js';
+import type { ColumnType } from 'kysely';
 
-type Json<T extends object | null> = JSONColumnType<T, string, string>;
+/** A versioned snapshot (src/materializer/state/materializer.snapshots.ts): decode it, never read it as the in-memory type. */
+type Snapshot = ColumnType<unknown, string, string>;
+type OptionalSnapshot = ColumnType<unknown, string | null | undefined, string | null>;
 type Seq = ColumnType<number, number, number>;
 
 /** The materializer saga's copy of every workflow definition (its graph never waits for another read model). */
 export interface MaterializerWorkflowTable {
   slug: string;
-  definition: Json<WorkflowDefinition>;
+  definition: Snapshot;
 }
 
 /** Who consumes which asset: asset id → workflow slug (derived from `materializer_workflow`). */
@@ -33,14 +32,14 @@ export interface MaterializerTargetTable {
   workflow_slug: string;
   partition_key_norm: string;
   partition_key: string | null;
-  in_flight: JSONColumnType<InFlightRun | null, string | null, string | null>;
-  pending: JSONColumnType<TriggerSpec | null, string | null, string | null>;
+  in_flight: OptionalSnapshot;
+  pending: OptionalSnapshot;
   /** Backfill triggers with other parameters than the pending one's, each waiting for its own run. */
-  queued: JSONColumnType<TriggerSpec[], string | undefined, string>;
+  queued: ColumnType<unknown, string | undefined, string>;
   failures: number;
   next_eligible_at: string | null;
   /** Inputs with a failed blocking check and the expiry held until they pass (null: not blocked). */
-  check_block: JSONColumnType<CheckBlock | null, string | null | undefined, string | null>;
+  check_block: OptionalSnapshot;
 }
 
 /** Auto runs the saga requested: their causation chain and whether their end was counted. */
@@ -48,7 +47,7 @@ export interface MaterializerRunTable {
   run_id: string;
   workflow_slug: string;
   partition_key: string | null;
-  chain: Json<string[]>;
+  chain: Snapshot;
   status: string;
 }
 

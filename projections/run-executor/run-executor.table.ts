@@ -1,19 +1,19 @@
-import type { ColumnType, JSONColumnType } from 'kysely';
-import type { RunState } from '../../src/runs/run-state.js';
-import type { WorkflowProduces } from '../../src/runs/run-graph.js';
+import type { ColumnType } from 'kysely';
 
 /** An active (not yet terminal) run as the run executor last persisted it; removed when the run ends. */
 export interface RunExecutorRunTable {
   run_id: string;
   workflow_slug: string;
-  state: JSONColumnType<RunState, string, string>;
+  /** A run snapshot (`runSnapshot`, src/runs/run-snapshot.ts): decode it, never read it as the in-memory type. */
+  state: ColumnType<unknown, string, string>;
   last_seq: ColumnType<number, number, number>;
 }
 
 /** The produced assets of each workflow: the run executor's asset graph. */
 export interface RunExecutorWorkflowTable {
   slug: string;
-  produces: JSONColumnType<WorkflowProduces['produces'], string, string>;
+  /** A produces snapshot (`producesSnapshot`, src/runs/executor/run-executor.snapshots.ts). */
+  produces: ColumnType<unknown, string, string>;
 }
 
 /** The newest materialization of each asset × partition and whether it expired ('' = unpartitioned). */

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { StoredEvent } from '../../src/events/envelope.js';
 import { evolveRun, type RunState } from '../../src/runs/run-state.js';
+import { runSnapshot } from '../../src/runs/run-snapshot.js';
 import type { RunEvent } from '../../src/runs/run.events.js';
 import type { Projection, ProjectionSteps } from '../projection.js';
 import { runSteps } from '../projection-steps.js';
@@ -49,7 +50,7 @@ function loadRuns(events: readonly StoredEvent[]): RawBuilder<unknown> {
     from unnest(${ids}::text[]) as k(id) join workflow_run r on r.id = k.id`;
 }
 
-function writeRuns(events: readonly StoredEvent[], loaded: Array<[string, RunState]>): RawBuilder<unknown>[] {
+function writeRuns(events: readonly StoredEvent[], loaded: Array<[string, unknown]>): RawBuilder<unknown>[] {
   const byRun = new Map<string, StoredEvent[]>();
   for (const event of events) {
     const runId = runIdOf(event);
@@ -57,7 +58,7 @@ function writeRuns(events: readonly StoredEvent[], loaded: Array<[string, RunSta
     if (list) list.push(event);
     else byRun.set(runId, [event]);
   }
-  const states = new Map<string, RunState>(loaded);
+  const states = new Map<string, RunState>(loaded.map(([id, stored]) => [id, runSnapshot.decode(stored)]));
   const rows: Array<{ id: string; state: RunState }> = [];
   for (const [runId, runEvents] of byRun) {
     const before = states.get(runId) ?? null;
@@ -86,7 +87,7 @@ const RUN_COLUMNS: readonly BatchColumn<{ id: string; state: RunState }>[] = [
   { name: 'trigger_type', type: 'text', value: ({ state: s }) => s.request.trigger.type },
   { name: 'created_at', type: 'timestamptz', value: ({ state: s }) => s.createdAt },
   { name: 'completed_at', type: 'timestamptz', value: ({ state: s }) => s.completedAt },
-  { name: 'state', type: 'jsonb', value: ({ state }) => JSON.stringify(state) },
+  { name: 'state', type: 'jsonb', value: ({ state }) => JSON.stringify(runSnapshot.encode(state)) },
   { name: 'requested_seq', type: 'bigint', value: ({ state: s }) => s.requestedSeq },
   { name: 'last_seq', type: 'bigint', value: ({ state: s }) => s.lastSeq },
 ];

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { RunState } from '../../src/runs/run-state.js';
+import { runSnapshot } from '../../src/runs/run-snapshot.js';
 import type { Database } from '../database.js';
 import { readInIndexOrder } from '../index-order.js';
 
@@ -33,7 +34,7 @@ export async function listRuns(
     if (filter.partitionKey) query = query.where('partition_key', '=', filter.partitionKey);
     if (filter.trigger) query = query.where('trigger_type', '=', filter.trigger);
     const rows = await query.execute();
-    return rows.map((row) => ({ state: row.state, seq: row.requested_seq }));
+    return rows.map((row) => ({ state: runSnapshot.decode(row.state), seq: row.requested_seq }));
   });
 }
 
@@ -51,5 +52,5 @@ export async function runStatuses(db: Kysely<Database>, runIds: string[]): Promi
 /** One run as the read model holds it (null when it has not reached the read model). */
 export async function findRun(db: Kysely<Database>, runId: string): Promise<RunState | null> {
   const row = await db.selectFrom('workflow_run').select(['state']).where('id', '=', runId).executeTakeFirst();
-  return row?.state ?? null;
+  return row ? runSnapshot.decode(row.state) : null;
 }

@@ -1,5 +1,4 @@
-import type { ColumnType, JSONColumnType } from 'kysely';
-import type { RunState } from '../../src/runs/run-state.js';
+import type { ColumnType } from 'kysely';
 
 /** One row per run: key columns for filtering plus the folded run state. */
 export interface WorkflowRunTable {
@@ -13,7 +12,8 @@ export interface WorkflowRunTable {
   trigger_type: string;
   created_at: ColumnType<Date, Date | string, Date | string>;
   completed_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
-  state: JSONColumnType<RunState>;
+  /** A run snapshot (`runSnapshot`, src/runs/run-snapshot.ts): decode it, never read it as the in-memory type. */
+  state: ColumnType<unknown, string, string>;
   requested_seq: number;
   last_seq: number;
 }

@@ -1,9 +1,9 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../projections/database.js';
-import type { BackfillManagerProgress } from '../../projections/backfill-manager/backfill-manager.table.js';
 import type { ManagerChanges } from '../process-manager/manager-definition.js';
 import type { ManagerStore } from '../process-manager/manager-kernel.js';
 import type { BackfillManagerParts, StoredBackfill } from './backfill-manager.definition.js';
+import { progressSnapshot, requestSnapshot, type BackfillManagerProgress } from './backfill-manager.snapshots.js';
 import type { BackfillRequested } from './backfill.events.js';
 import {
   emptyBackfillManagerState,
@@ -39,10 +39,8 @@ export async function loadBackfillManagerState(db: Kysely<Database>): Promise<Ma
     map.set(row.partition_key, row.run_id);
   }
   return backfills.map((row) => ({
-    request: row.request,
-    next: row.progress.next,
-    canceled: row.progress.canceled,
-    finished: { ...row.progress.finished },
+    request: requestSnapshot.decode(row.request),
+    ...progressSnapshot.decode(row.progress),
     active: active.get(row.backfill_id) ?? new Map(),
   }));
 }
@@ -119,14 +117,14 @@ export async function saveBackfillManagerChanges(
       select * from unnest(
         ${created.map((b) => b.request.backfillId)}::text[],
         ${created.map((b) => b.request.workflowSlug)}::text[],
-        ${created.map((b) => JSON.stringify(b.request))}::jsonb[],
-        ${created.map((b) => JSON.stringify(b.progress))}::jsonb[])
+        ${created.map((b) => JSON.stringify(requestSnapshot.encode(b.request)))}::jsonb[],
+        ${created.map((b) => JSON.stringify(progressSnapshot.encode(b.progress)))}::jsonb[])
       on conflict (backfill_id) do update set progress = excluded.progress
       returning 1
     ), update_backfills as (
       update backfill_manager_backfill t set progress = k.progress
       from unnest(${updated.map((b) => b.backfillId)}::text[],
-        ${updated.map((b) => JSON.stringify(b.progress))}::jsonb[]) as k(backfill_id, progress)
+        ${updated.map((b) => JSON.stringify(progressSnapshot.encode(b.progress)))}::jsonb[]) as k(backfill_id, progress)
       where t.backfill_id = k.backfill_id
       returning 1
     ), delete_backfills as (

@@ -45,7 +45,9 @@ async function main(): Promise<void> {
     .action(async (options: { fromSeq: number; toSeq?: number; stdout?: boolean }) => {
       await withPlatform(async (platform) => {
         const { lineage } = platform.config;
-        const transports = options.stdout ? [stdoutTransport] : lineageTransports(lineage, platform.nats);
+        const transports = options.stdout
+          ? [stdoutTransport]
+          : lineageTransports(lineage, platform.events.lineagePublisher);
         const result = await replayLineage(platform, {
           transports,
           context: { jobNamespace: lineage.jobNamespace, datasetNamespace: lineage.datasetNamespace },
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
     .argument('[seqs...]', 'stream sequences')
     .action(async (seqs: string[]) => {
       await withPlatform(async (platform) => {
-        const transports = lineageTransports(platform.config.lineage, platform.nats);
+        const transports = lineageTransports(platform.config.lineage, platform.events.lineagePublisher);
         const requested = seqs.map(integer);
         const result = await redeliverLineageDeadLetters(platform.db, transports, requested);
         const seen = new Set([...result.delivered, ...result.refused].map(Number));

@@ -1,8 +1,8 @@
 import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import { LeaseFencedError } from './checkpoint-store.js';
+import { LeaseFencedError } from './consumer-store/index.js';
 import { recoverCheckpoint } from './runner-recovery.js';
-import { Lease, sleep } from './lease.js';
+import { consumerLeaseKey, Lease, sleep } from './lease.js';
 import { ManagerBatches } from './manager-batches.js';
 import { ManagerWriter } from './manager-writer.js';
 import { batching, messageBatches, stampArrivals } from './message-batches.js';
@@ -80,7 +80,7 @@ export class ConsumerRunner {
 
   /** The lease key in `<prefix>-leases`. */
   get leaseKey(): string {
-    return `consumer.${this.handler.name}`;
+    return consumerLeaseKey(this.handler.name);
   }
 
   /** True while this process holds the consumer's lease (always true without a lease). */

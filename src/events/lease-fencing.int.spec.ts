@@ -5,7 +5,7 @@ import {
   forgetImpossibleFence,
   LeaseFencedError,
   saveCheckpoint,
-} from './checkpoint-store.js';
+} from './consumer-store/index.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
 
 describe('checkpoint fencing by lease revision', () => {

@@ -1,6 +1,11 @@
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
-import type { LeaseFence } from './checkpoint-store.js';
+import type { LeaseFence } from './consumer-store/index.js';
+
+/** The key of a stream consumer's lease in `<prefix>-leases`. */
+export function consumerLeaseKey(consumer: string): string {
+  return `consumer.${consumer}`;
+}
 
 /** The lease went away (a renewal failed): the holder must stop working at once. */
 export class LeaseLostError extends Error {

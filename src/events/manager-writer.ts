@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../projections/database.js';
-import { insertDeadLetter, saveCheckpoint, type LeaseFence } from './checkpoint-store.js';
+import { insertDeadLetter, saveCheckpoint, type LeaseFence } from './consumer-store/index.js';
 import type { ProcessManager } from './stream-consumer.js';
 import type { StoredEvent } from './envelope.js';
 import { deadLetterOf, type Decoded } from './projection-batches.js';

@@ -40,6 +40,23 @@ export interface NatsContextOptions {
   allowUnsafeServerVersion?: boolean;
 }
 
+const contexts = new WeakMap<object, NatsContext>();
+
+/** Records the connection behind a set of ports (`eventPortsFor`). */
+export function rememberContext(ports: object, nats: NatsContext): void {
+  contexts.set(ports, nats);
+}
+
+/**
+ * The connection behind ports built by `eventPortsFor`: for tests that inspect the stream or the buckets directly.
+ * Application code outside `src/events` cannot reach it (the dependency-cruiser rule `nats-context-private-to-events`).
+ */
+export function natsContextOf(ports: object): NatsContext {
+  const nats = contexts.get(ports);
+  if (!nats) throw new Error('these ports were not built by eventPortsFor');
+  return nats;
+}
+
 /** JetStream API requests (publish acks included) give up after this long. */
 const REQUEST_TIMEOUT_MS = 3000;
 

@@ -10,7 +10,7 @@ import {
   saveCheckpoint,
   type CheckpointMove,
   type LeaseFence,
-} from './checkpoint-store.js';
+} from './consumer-store/index.js';
 import type { StoredEvent } from './envelope.js';
 import { InvalidEventError } from './event-schemas.js';
 import type { EventStore } from './event-store.js';

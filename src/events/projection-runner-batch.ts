@@ -2,7 +2,7 @@ import type { JsMsg } from '@nats-io/jetstream';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
-import type { LeaseFence } from './checkpoint-store.js';
+import type { LeaseFence } from './consumer-store/index.js';
 import type { StoredEvent } from './envelope.js';
 import { observeReadPath } from './message-batches.js';
 import { applyProjectionBatch, decodeMessages, validEvents, type ProjectionTarget } from './projection-batches.js';

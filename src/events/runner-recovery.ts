@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { forgetImpossibleFence, loadCheckpoint } from './checkpoint-store.js';
+import { forgetImpossibleFence, loadCheckpoint } from './consumer-store/index.js';
 import type { Lease } from './lease.js';
 import type { RunnerOptions, StreamConsumer } from './stream-consumer.js';
 

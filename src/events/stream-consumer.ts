@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { CheckpointMove } from './checkpoint-store.js';
+import type { CheckpointMove } from './consumer-store/index.js';
 import type { StoredEvent } from './envelope.js';
 import type { EventStore } from './event-store.js';
 import type { NatsContext } from './nats-context.js';

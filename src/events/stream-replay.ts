@@ -2,7 +2,7 @@ import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
-import { loadCheckpoint } from './checkpoint-store.js';
+import { loadCheckpoint } from './consumer-store/index.js';
 import type { BatchHandler } from './consumer-runner.js';
 import type { EventStore } from './event-store.js';
 import { sleep } from './lease.js';
@@ -33,6 +33,12 @@ const TRANSIENT_RETRIES = 8;
  */
 export class StreamReplay {
   constructor(private readonly options: ReplayOptions) {}
+
+  /** When the stream was created: a rebuild resumes only on the stream it started on (not on a recreated one). */
+  async streamCreated(): Promise<string> {
+    const info = await this.options.nats.jsm.streams.info(this.options.nats.subjects.streams.events);
+    return String(info.created);
+  }
 
   /** The handler's checkpoint. */
   position(): Promise<number> {

@@ -10,7 +10,7 @@ import type { FastifyReply } from 'fastify';
 import { sql } from 'kysely';
 import { Public } from '../auth/auth.guard.js';
 import { pendingMigrations } from '../db/migrate.js';
-import { countDeadLetters } from '../operations/dead-letters.js';
+import { checkpointPositions, countDeadLetters } from '../events/consumer-store/index.js';
 import { ConsumerRegistry } from '../projector/consumer-registry.js';
 import type { Platform } from '../runtime/platform.js';
 import { PLATFORM } from '../runtime/tokens.js';
@@ -82,9 +82,9 @@ export class HealthController {
   /** Events in the stream each consumer of this deployment has not applied yet. */
   private async lag(): Promise<Record<string, number>> {
     const last = await this.platform.store.lastSequence();
-    const rows = await this.platform.db.selectFrom('projection_checkpoint').select(['name', 'last_seq']).execute();
+    const positions = await checkpointPositions(this.platform.db);
     const lag: Record<string, number> = {};
-    for (const row of rows) lag[row.name] = Math.max(0, last - row.last_seq);
+    for (const [name, seq] of positions) lag[name] = Math.max(0, last - seq);
     for (const name of this.consumers.names()) lag[name] ??= last;
     return lag;
   }
@@ -104,9 +104,8 @@ export class HealthController {
         if (status.failingSince !== null) target[status.name] = `failing: ${status.lastError ?? 'unknown error'}`;
         else if (status.stalledSince !== null) target[status.name] = 'stalled behind the stream';
         else if (!status.leader) {
-          const entry = await this.platform.nats.leases.get(runner.leaseKey);
-          if (this.unleasedTooLong(status.name, !entry || entry.operation !== 'PUT'))
-            problems[status.name] = 'no process holds its lease';
+          const holder = await this.platform.events.leases.holderOf(status.name);
+          if (this.unleasedTooLong(status.name, holder === null)) problems[status.name] = 'no process holds its lease';
         }
       }),
     );
@@ -129,14 +128,8 @@ export class HealthController {
     return Date.now() - since > this.platform.config.leaseTtlMs;
   }
 
-  private async checkNats(): Promise<Check> {
-    try {
-      if (!this.platform.nats.isConnected()) return { ok: false, detail: 'not connected' };
-      await this.platform.nats.jsm.streams.info(this.platform.nats.subjects.streams.events);
-      return { ok: true };
-    } catch (error) {
-      return { ok: false, detail: (error as Error).message };
-    }
+  private checkNats(): Promise<Check> {
+    return this.platform.events.readiness.check();
   }
 
   private async checkPostgres(): Promise<Check> {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../projections/database.js';
+import { deadLettersOf, removeDeadLetter } from '../events/consumer-store/index.js';
 import { canonicalJson } from './canonical-json.js';
 import { LINEAGE_CONSUMER } from './lineage.consumer.js';
 import type { LineageTransport } from './lineage-transport.js';
@@ -17,23 +18,17 @@ export interface LineageDeadLetter {
 
 /** The emitter's dead letters (`projection_dead_letter` rows of consumer `lineage`), oldest first. */
 export async function listLineageDeadLetters(db: Kysely<Database>, seqs: number[] = []): Promise<LineageDeadLetter[]> {
-  let query = db
-    .selectFrom('projection_dead_letter')
-    .select(['seq', 'subject', 'event_id', 'event_type', 'error', 'body', 'created_at'])
-    .where('projection', '=', LINEAGE_CONSUMER)
-    .orderBy('seq');
-  if (seqs.length > 0) query = query.where('seq', 'in', seqs);
-  const rows = await query.execute();
+  const rows = await deadLettersOf(db, LINEAGE_CONSUMER, seqs);
   return rows.map((row) => ({
     seq: row.seq,
     subject: row.subject,
-    eventType: row.event_type,
+    eventType: row.eventType,
     error: row.error,
-    createdAt: row.created_at,
+    createdAt: row.createdAt,
     events: (JSON.parse(row.body) as OpenLineageRunEvent[]).map((event) => ({
       seq: row.seq,
-      sourceEventId: row.event_id ?? '',
-      sourceType: row.event_type ?? '',
+      sourceEventId: row.eventId ?? '',
+      sourceType: row.eventType ?? '',
       subject: row.subject,
       slug: parentJob(event),
       parentRunId: parentRun(event),
@@ -63,11 +58,7 @@ export async function redeliverLineageDeadLetters(
       refused.push(letter.seq);
       continue;
     }
-    await db
-      .deleteFrom('projection_dead_letter')
-      .where('projection', '=', LINEAGE_CONSUMER)
-      .where('seq', '=', letter.seq)
-      .execute();
+    await removeDeadLetter(db, LINEAGE_CONSUMER, letter.seq);
     delivered.push(letter.seq);
   }
   return { delivered, refused };

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { DeadLetter } from '../events/checkpoint-store.js';
+import type { DeadLetter } from '../events/consumer-store/index.js';
 import type { Metrics } from '../observability/metrics.js';
 import { LineageDeliveryStalledError, type LineageTransport, type RejectedLineageEvent } from './lineage-transport.js';
 import type { EmittedLineageEvent } from './openlineage.types.js';

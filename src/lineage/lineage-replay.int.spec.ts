@@ -8,7 +8,7 @@ import { byWorkflowRun, startLineageReceiver } from '../../test/support/lineage-
 import { createTestPlatform, type TestPlatform } from '../../test/support/test-platform.js';
 import { eventually } from '../../test/support/waiting.js';
 import { ConsumerRunner } from '../events/consumer-runner.js';
-import { checkpointOf } from '../projector/consumer-registry.js';
+import { checkpointOf } from '../events/consumer-store/index.js';
 import { HttpLineageTransport } from './http-transport.js';
 import { LineageProjection } from './lineage.consumer.js';
 import { listLineageDeadLetters, redeliverLineageDeadLetters } from './lineage-dead-letters.js';
@@ -19,7 +19,7 @@ describe('OpenLineage replay and dead letters', () => {
   let live: Awaited<ReturnType<typeof startLineageReceiver>>;
   let replayed: Awaited<ReturnType<typeof startLineageReceiver>>;
   let stream: ReturnType<typeof lineageStream>;
-  const deps = () => ({ db: p.database.db, nats: p.nats, store: p.store, log: p.log });
+  const deps = () => ({ db: p.database.db, events: p.events, store: p.store, log: p.log });
   const transportTo = (url: string) =>
     new HttpLineageTransport({ url, endpoint: 'api/v1/lineage', apiKey: null, timeoutMs: 2000, baseDelayMs: 10 });
 

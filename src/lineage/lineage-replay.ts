@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
-import { ConsumerRunner } from '../events/consumer-runner.js';
 import type { EventStore } from '../events/event-store.js';
-import type { NatsContext } from '../events/nats-context.js';
+import { forgetConsumer } from '../events/consumer-store/index.js';
+import type { EventPorts } from '../events/event-ports.js';
 import { LineageProjection } from './lineage.consumer.js';
 import type { LineageContext } from './lineage.mapper.js';
 import type { LineageTransport, RejectedLineageEvent } from './lineage-transport.js';
@@ -12,7 +12,8 @@ import type { EmittedLineageEvent } from './openlineage.types.js';
 
 export interface ReplayDeps {
   db: Kysely<Database>;
-  nats: NatsContext;
+  /** `consumers` runs the replay's own consumer (no lease, a throwaway checkpoint). */
+  events: Pick<EventPorts, 'consumers'>;
   store: EventStore;
   log: Logger;
 }
@@ -58,9 +59,7 @@ export async function replayLineage(deps: ReplayDeps, options: ReplayOptions): P
     log: deps.log,
     replay: { fromSeq: options.fromSeq ?? 1, toSeq, onRejected: (item) => rejected.push(item) },
   });
-  const runner = new ConsumerRunner(consumer, {
-    nats: deps.nats,
-    store: deps.store,
+  const runner = deps.events.consumers.runner(consumer, {
     db: deps.db,
     log: deps.log,
     leaseTtlMs: 10_000,
@@ -76,8 +75,7 @@ export async function replayLineage(deps: ReplayDeps, options: ReplayOptions): P
   } finally {
     consumer.stop();
     await runner.stop();
-    await deps.db.deleteFrom('projection_checkpoint').where('name', '=', name).execute();
-    await deps.db.deleteFrom('projection_dead_letter').where('projection', '=', name).execute();
+    await forgetConsumer(deps.db, name);
   }
   return { emitted, rejected, lastSeq: toSeq };
 }

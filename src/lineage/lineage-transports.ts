@@ -1,12 +1,11 @@
 import type { LineageConfig } from '../config/app-config.js';
-import { LineagePublisher } from '../events/lineage-publisher.js';
-import type { NatsContext } from '../events/nats-context.js';
+import type { LineagePublisher } from '../events/lineage-publisher.js';
 import { HttpLineageTransport } from './http-transport.js';
 import type { LineageTransport } from './lineage-transport.js';
 import { NatsLineageTransport } from './nats-transport.js';
 
-/** The transports `OPENLINEAGE_TRANSPORT` selects, HTTP first. */
-export function lineageTransports(config: LineageConfig, nats: NatsContext): LineageTransport[] {
+/** The transports `OPENLINEAGE_TRANSPORT` selects, HTTP first; `publisher` builds the NATS one's publisher. */
+export function lineageTransports(config: LineageConfig, publisher: () => LineagePublisher): LineageTransport[] {
   const transports: LineageTransport[] = [];
   if (config.transports.has('http') && config.url) {
     transports.push(
@@ -19,7 +18,7 @@ export function lineageTransports(config: LineageConfig, nats: NatsContext): Lin
     );
   }
   if (config.transports.has('nats')) {
-    transports.push(new NatsLineageTransport(new LineagePublisher(nats), config.natsSubject));
+    transports.push(new NatsLineageTransport(publisher(), config.natsSubject));
   }
   return transports;
 }

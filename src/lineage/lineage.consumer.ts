@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
-import { CheckpointMovedError, insertDeadLetter } from '../events/checkpoint-store.js';
+import { CheckpointMovedError, insertDeadLetter } from '../events/consumer-store/index.js';
 import type { BatchHandler, PoisonEvent } from '../events/consumer-runner.js';
 import { deadLetterOf } from '../events/projection-batches.js';
 import type { StoredEvent } from '../events/envelope.js';

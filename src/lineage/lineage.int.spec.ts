@@ -10,7 +10,7 @@ import { eventually } from '../../test/support/waiting.js';
 import { ConsumerRunner } from '../events/consumer-runner.js';
 import type { StoredEvent } from '../events/envelope.js';
 import { isTransientError } from '../events/transient-error.js';
-import { checkpointOf } from '../projector/consumer-registry.js';
+import { checkpointOf } from '../events/consumer-store/index.js';
 import { canonicalJson } from './canonical-json.js';
 import { HttpLineageTransport } from './http-transport.js';
 import { LineageProjection } from './lineage.consumer.js';

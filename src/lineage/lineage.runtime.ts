@@ -19,11 +19,11 @@ export class LineageRuntime implements OnApplicationBootstrap, BeforeApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    const { config, nats, log, metrics } = this.platform;
+    const { config, events, log, metrics } = this.platform;
     if (!config.roles.has('lineage')) return;
     const child = log.child({ component: 'lineage' });
     this.consumer = new LineageProjection({
-      transports: lineageTransports(config.lineage, nats),
+      transports: lineageTransports(config.lineage, events.lineagePublisher),
       context: { jobNamespace: config.lineage.jobNamespace, datasetNamespace: config.lineage.datasetNamespace },
       log: child,
       metrics,

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../projections/database.js';
-import { emptyLineageState, type DeclaredAsset, type LineageState, type RunLineage } from './lineage.state.js';
+import { producerSnapshot, runLineageSnapshot } from './lineage.snapshots.js';
+import { emptyLineageState, type LineageState } from './lineage.state.js';
 
 /** What a batch changed: runs (written, or deleted when no longer open) and workflows whose products changed. */
 export interface LineageChanges {
@@ -51,8 +52,8 @@ export async function loadLineageState(tx: Transaction<Database>): Promise<Linea
     tx.selectFrom('lineage_run').select(['run_id', 'state']).orderBy('run_id').execute(),
     tx.selectFrom('lineage_producer').select(['workflow_slug', 'assets']).orderBy('workflow_slug').execute(),
   ]);
-  for (const row of runs) state.runs.set(row.run_id, JSON.parse(row.state) as RunLineage);
-  for (const row of producers) state.producers.set(row.workflow_slug, JSON.parse(row.assets) as DeclaredAsset[]);
+  for (const row of runs) state.runs.set(row.run_id, runLineageSnapshot.decode(row.state));
+  for (const row of producers) state.producers.set(row.workflow_slug, producerSnapshot.decode(row.assets));
   return state;
 }
 
@@ -64,7 +65,7 @@ export async function saveLineageChanges(
 ): Promise<void> {
   const open = [...changes.runIds].flatMap((id) => {
     const run = state.runs.get(id);
-    return run ? [{ run_id: id, workflow_slug: run.slug, state: JSON.stringify(run) }] : [];
+    return run ? [{ run_id: id, workflow_slug: run.slug, state: JSON.stringify(runLineageSnapshot.encode(run)) }] : [];
   });
   const closed = [...changes.runIds].filter((id) => !state.runs.has(id));
   if (open.length > 0) {
@@ -81,7 +82,7 @@ export async function saveLineageChanges(
       .execute();
   const producers = [...changes.slugs].map((slug) => ({
     workflow_slug: slug,
-    assets: JSON.stringify(state.producers.get(slug) ?? []),
+    assets: JSON.stringify(producerSnapshot.encode(state.producers.get(slug) ?? [])),
   }));
   if (producers.length > 0) {
     await tx

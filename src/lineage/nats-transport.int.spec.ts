@@ -12,7 +12,7 @@ import { allProjections } from '../../projections/index.js';
 import { ConsumerRunner, type BatchHandler } from '../events/consumer-runner.js';
 import { LineagePublisher } from '../events/lineage-publisher.js';
 import { Metrics } from '../observability/metrics.js';
-import { checkpointOf } from '../projector/consumer-registry.js';
+import { checkpointOf } from '../events/consumer-store/index.js';
 import { LineageProjection } from './lineage.consumer.js';
 import { NatsLineageTransport } from './nats-transport.js';
 

@@ -40,7 +40,7 @@ export class MaterializerRuntime implements OnModuleInit, OnApplicationBootstrap
   }
 
   onApplicationBootstrap(): void {
-    const { config, store, db, nats, log, metrics, instanceId } = this.platform;
+    const { config, store, db, events, log, metrics, instanceId } = this.platform;
     if (!config.roles.has('materializer')) return;
     const child = log.child({ component: 'materializer' });
     const context = {
@@ -65,7 +65,7 @@ export class MaterializerRuntime implements OnModuleInit, OnApplicationBootstrap
     this.sweep = new ReconciliationSweep({
       db,
       store,
-      nats,
+      leases: events.leases,
       instanceId,
       intervalMs: config.materializer.refreshIntervalMs,
       maxClaimAgeMs: config.materializer.maxClaimAgeMs,

@@ -3,11 +3,12 @@ import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
 import { derivedEventId, toEnvelope } from '../events/envelope.js';
 import type { EventStore } from '../events/event-store.js';
-import type { NatsContext } from '../events/nats-context.js';
+import type { LeaseStatus } from '../events/event-ports.js';
 import { MATERIALIZER_ACTOR } from './materializer-timers.js';
 import { MATERIALIZER_SUBJECT_TOKEN, type RunReconciled } from './materializer.events.js';
 import { MATERIALIZER_CONSUMER } from './materializer.consumer.js';
 import { appendBackoffElapsed } from './materializer-timers.js';
+import { inFlightSnapshot } from './state/materializer.snapshots.js';
 
 const TERMINAL: Record<string, RunReconciled['status']> = {
   'workflow.run.succeeded': 'succeeded',
@@ -18,7 +19,8 @@ const TERMINAL: Record<string, RunReconciled['status']> = {
 export interface SweepDeps {
   db: Kysely<Database>;
   store: EventStore;
-  nats: NatsContext;
+  /** Who holds the materializer's lease: only its holder sweeps. */
+  leases: LeaseStatus;
   instanceId: string;
   intervalMs: number;
   /** An in-flight claim older than this is released even though its run has not ended. */
@@ -58,8 +60,8 @@ export class ReconciliationSweep {
 
   /** One sweep; returns how many events it appended (0 when another instance holds the lease). */
   async sweep(now = new Date()): Promise<number> {
-    const lease = await this.deps.nats.leases.get(`consumer.${MATERIALIZER_CONSUMER}`).catch(() => null);
-    if (!lease || lease.operation !== 'PUT' || lease.string() !== this.deps.instanceId) return 0;
+    const holder = await this.deps.leases.holderOf(MATERIALIZER_CONSUMER).catch(() => null);
+    if (holder !== this.deps.instanceId) return 0;
     return (await this.reconcileInFlight(now)) + (await this.releaseElapsed(now));
   }
 
@@ -75,9 +77,10 @@ export class ReconciliationSweep {
     let appended = 0;
     const claimCutoff = now.getTime() - this.deps.maxClaimAgeMs;
     for (const row of rows) {
-      const runId = row.in_flight!.runId;
+      const inFlight = inFlightSnapshot.decode(row.in_flight);
+      const runId = inFlight.runId;
       const last = await this.deps.store.readLast(this.deps.store.subjects.run(row.workflow_slug, runId));
-      const expired = Date.parse(row.in_flight!.since) < claimCutoff;
+      const expired = Date.parse(inFlight.since) < claimCutoff;
       const status: RunReconciled['status'] | undefined = last
         ? (TERMINAL[last.type] ?? (expired ? 'claim-expired' : undefined))
         : 'missing';
@@ -94,7 +97,7 @@ export class ReconciliationSweep {
               : 'reconciliation sweep',
         },
         now,
-        row.in_flight!.since,
+        inFlight.since,
       );
       appended += 1;
     }

@@ -1,6 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../../projections/database.js';
 import { DomainError } from '../domain/domain-error.js';
+import { discardDeadLetterRows } from '../events/consumer-store/index.js';
 
 export interface DiscardRequest {
   /** Who discards (recorded). */
@@ -30,15 +31,6 @@ export async function discardDeadLetters(
   const by = request.by.trim();
   const reason = request.reason.trim();
   if (!by || !reason) throw new DomainError('invalid_request', 'a discard records who and why: give both');
-  const only = seqs.length > 0 ? sql`and seq = any(${[...seqs]}::bigint[])` : sql``;
-  const { rows } = await sql<{ seq: number }>`
-    with gone as (
-      delete from projection_dead_letter where projection = ${consumer} ${only}
-      returning projection, seq, subject, event_id, event_type, error, body, created_at)
-    insert into dead_letter_discard
-      (consumer, seq, subject, event_id, event_type, error, body, dead_lettered_at, discarded_by, reason)
-    select projection, seq, subject, event_id, event_type, error, body, created_at, ${by}, ${reason} from gone
-    returning seq`.execute(db);
-  const discarded = rows.map((row) => Number(row.seq)).sort((a, b) => a - b);
+  const discarded = await discardDeadLetterRows(db, consumer, seqs, { by, reason });
   return { discarded, notFound: seqs.filter((seq) => !discarded.includes(seq)) };
 }

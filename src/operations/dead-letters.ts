@@ -1,7 +1,8 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../../projections/database.js';
 import { allProjections } from '../../projections/index.js';
 import { DomainError } from '../domain/domain-error.js';
+import { deadLetterPage, deadLettersOf, removeDeadLetter } from '../events/consumer-store/index.js';
 import type { EventStore } from '../events/event-store.js';
 import type { StoredEvent } from '../events/envelope.js';
 
@@ -27,34 +28,15 @@ export async function listDeadLetters(
   db: Kysely<Database>,
   filter: { consumer?: string; limit: number; after?: number },
 ): Promise<DeadLetterPage> {
-  let query = db
-    .selectFrom('projection_dead_letter')
-    .select(['id', 'projection', 'seq', 'subject', 'event_id', 'event_type', 'error', 'created_at'])
-    .orderBy('id')
-    .limit(filter.limit + 1);
-  if (filter.consumer) query = query.where('projection', '=', filter.consumer);
-  if (filter.after !== undefined) query = query.where('id', '>', filter.after);
-  const rows = await query.execute();
+  const rows = await deadLetterPage(db, { ...filter, limit: filter.limit + 1 });
   const page = rows.slice(0, filter.limit);
   return {
-    deadLetters: page.map((row) => ({
-      consumer: row.projection,
-      seq: row.seq,
-      subject: row.subject,
-      eventId: row.event_id,
-      eventType: row.event_type,
-      error: row.error,
-      createdAt: new Date(row.created_at).toISOString(),
+    deadLetters: page.map(({ id: _id, createdAt, ...letter }) => ({
+      ...letter,
+      createdAt: new Date(createdAt).toISOString(),
     })),
     nextAfter: rows.length > filter.limit ? page[page.length - 1]!.id : null,
   };
-}
-
-/** Dead letters per consumer (for `/metrics` and the list's summary). */
-export async function countDeadLetters(db: Kysely<Database>): Promise<Map<string, number>> {
-  const { rows } = await sql<{ projection: string; count: number }>`
-    select projection, count(*)::int as count from projection_dead_letter group by projection`.execute(db);
-  return new Map(rows.map((row) => [row.projection, row.count]));
 }
 
 export interface ReplayResult {
@@ -93,17 +75,15 @@ export async function replayDeadLetters(
         : `"${consumer}" is not a read model; only read models (${['read_models', ...allProjections.map((p) => p.name)].join(', ')}) replay dead letters. Discard the others' with \`npm run dead-letters -- discard ${consumer} [seq…] --reason "…"\`.`,
     );
   }
-  let query = db.selectFrom('projection_dead_letter').select(['id', 'seq']).where('projection', '=', consumer);
-  if (seqs.length > 0) query = query.where('seq', 'in', [...seqs]);
-  const letters = await query.orderBy('seq').execute();
-  const found = new Set(letters.map((letter) => Number(letter.seq)));
+  const letters = await deadLettersOf(db, consumer, seqs);
+  const found = new Set(letters.map((letter) => letter.seq));
   const result: ReplayResult = { replayed: [], stillFailing: [], notFound: seqs.filter((seq) => !found.has(seq)) };
   for (const letter of letters) {
     try {
       const event = await store.readAt(letter.seq);
       await db.transaction().execute(async (tx) => {
         for (const projection of projections) await apply(projection, event, tx);
-        await tx.deleteFrom('projection_dead_letter').where('id', '=', letter.id).execute();
+        await removeDeadLetter(tx, consumer, letter.seq);
       });
       result.replayed.push(letter.seq);
     } catch (error) {

@@ -1,8 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../projections/database.js';
 import { DomainError } from '../domain/domain-error.js';
-import { ConsumerRunner, type RunnerStatus, type StreamConsumer } from '../events/consumer-runner.js';
+import type { ConsumerRunner, RunnerStatus, StreamConsumer } from '../events/consumer-runner.js';
+import { checkpointOf } from '../events/consumer-store/index.js';
 import { PLATFORM } from '../runtime/tokens.js';
 import type { Platform } from '../runtime/platform.js';
 import { ReadModelPositions } from './read-model-positions.js';
@@ -55,11 +54,9 @@ export class ConsumerRegistry implements OnApplicationBootstrap, OnApplicationSh
   ): ConsumerRunner {
     const existing = this.runnersByName.get(handler.name);
     if (existing) return existing;
-    const { nats, store, consumerDb, log, config, instanceId, metrics } = this.platform;
+    const { events, consumerDb, log, config, instanceId, metrics } = this.platform;
     const { aliases = [], ...runnerOptions } = options;
-    const runner = new ConsumerRunner(handler, {
-      nats,
-      store,
+    const runner = events.consumers.runner(handler, {
       db: consumerDb,
       log,
       leaseTtlMs: config.leaseTtlMs,
@@ -123,13 +120,4 @@ export class ConsumerRegistry implements OnApplicationBootstrap, OnApplicationSh
     this.runnersByName.clear();
     this.aliases.clear();
   }
-}
-
-export async function checkpointOf(db: Kysely<Database>, name: string): Promise<number> {
-  const row = await db
-    .selectFrom('projection_checkpoint')
-    .select('last_seq')
-    .where('name', '=', name)
-    .executeTakeFirst();
-  return row?.last_seq ?? 0;
 }

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import type { Kysely } from 'kysely';
-import { CheckpointMovedError, loadCheckpoint } from '../events/checkpoint-store.js';
+import { CheckpointMovedError, loadCheckpoint } from '../events/consumer-store/index.js';
 import { createDatabase } from '../db/database-factory.js';
 import { applyProjectionBatch } from '../events/projection-batches.js';
 import type { StoredEvent } from '../events/envelope.js';

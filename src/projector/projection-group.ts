@@ -1,5 +1,10 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { checkpointStatement, type CheckpointMove } from '../events/checkpoint-store.js';
+import {
+  checkpointStatement,
+  furthestPosition,
+  positionsJson,
+  type CheckpointMove,
+} from '../events/consumer-store/index.js';
 import type { BatchHandler } from '../events/stream-consumer.js';
 import type { StoredEvent } from '../events/envelope.js';
 import type { Database } from '../../projections/database.js';
@@ -27,9 +32,7 @@ export function projectionGroup(
     async handle(events, tx) {
       // One round trip: the commit setting and every member's position.
       const { rows } = await sql<{ positions: Array<{ name: string; last_seq: number }> | null }>`
-        select set_config('synchronous_commit', 'off', true) as sync,
-          (select json_agg(json_build_object('name', name, 'last_seq', last_seq)) from projection_checkpoint
-            where name = any(${names}::text[])) as positions`.execute(tx);
+        select set_config('synchronous_commit', 'off', true) as sync, ${positionsJson(names)} as positions`.execute(tx);
       const positions = new Map((rows[0]!.positions ?? []).map((row) => [row.name, Number(row.last_seq)]));
       for (const projection of projections) {
         const from = positions.get(projection.name) ?? 0;
@@ -78,7 +81,7 @@ async function applyInTwoStatements(
   const names = projections.map((projection) => projection.name);
   const columns = loads.map((load, i) => sql`(${load ?? sql`null`}) as ${sql.id(`load_${i}`)}`);
   const { rows } = await sql<Record<string, unknown>>`select
-      (select coalesce(max(last_seq), 0) from projection_checkpoint where name = any(${names}::text[])) as ahead,
+      ${furthestPosition(names)} as ahead,
       ${sql.join(columns)}`.execute(db);
   const loaded = rows[0]!;
   if (Number(loaded.ahead) > move.previous) return false;

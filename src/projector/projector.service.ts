@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { sql } from 'kysely';
+import { checkpointPositions, lowerCheckpoint } from '../events/consumer-store/index.js';
 import { allProjections } from '../../projections/index.js';
 import { projectionGroup } from './projection-group.js';
 import { PLATFORM } from '../runtime/tokens.js';
@@ -58,22 +58,8 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
    */
   private async resumeFromSlowestMember(): Promise<void> {
     const names = allProjections.map((projection) => projection.name);
-    const rows = await this.platform.db
-      .selectFrom('projection_checkpoint')
-      .select(['name', 'last_seq'])
-      .where('name', 'in', names)
-      .execute();
-    const positions = new Map(rows.map((row) => [row.name, row.last_seq]));
+    const positions = await checkpointPositions(this.platform.db, names);
     const slowest = Math.min(...names.map((name) => positions.get(name) ?? 0));
-    await this.platform.db
-      .insertInto('projection_checkpoint')
-      .values({ name: READ_MODELS, last_seq: slowest })
-      .onConflict((oc) =>
-        oc.column('name').doUpdateSet({
-          last_seq: sql`least(projection_checkpoint.last_seq, excluded.last_seq)`,
-          updated_at: sql`now()`,
-        }),
-      )
-      .execute();
+    await lowerCheckpoint(this.platform.db, READ_MODELS, slowest);
   }
 }

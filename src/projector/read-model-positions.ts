@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { sslOptions } from '../db/database-factory.js';
 import type { DatabaseTls } from '../config/app-config.js';
-import { CHECKPOINT_CHANNEL, type CheckpointNotice } from '../events/checkpoint-store.js';
+import { CHECKPOINT_CHANNEL, SELECT_ALL_CHECKPOINTS, type CheckpointNotice } from '../events/consumer-store/index.js';
 import { sleep } from '../events/lease.js';
 
 const MAX_BACKOFF_MS = 2000;
@@ -151,9 +151,7 @@ export class ReadModelPositions {
     await client.connect();
     await client.query(`listen ${CHECKPOINT_CHANNEL}`);
     // Whatever moved while nobody listened: one read of every checkpoint.
-    const { rows } = await client.query<{ name: string; last_seq: string | number }>(
-      'select name, last_seq from projection_checkpoint',
-    );
+    const { rows } = await client.query<{ name: string; last_seq: string | number }>(SELECT_ALL_CHECKPOINTS);
     this.catchUpReads += 1;
     for (const row of rows) this.advance(row.name, Number(row.last_seq));
     this.connected = true;

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../projections/database.js';
 import type { Projection } from '../../projections/projection.js';
+import { checkpointPositions, setCheckpoints } from '../events/consumer-store/index.js';
 import type { StreamReplay } from '../events/stream-replay.js';
 import { RebuildVerificationError, type TableCount } from './rebuild-types.js';
 import { SHADOW_SCHEMA, shadowTable } from './shadow-schema.js';
@@ -10,10 +11,7 @@ import { compareTables, rowCounts, type TableComparison } from './table-checksum
 /* The rebuild's statements on the live tables: positions, the swap, the same-position comparison. */
 
 export async function startShadowAt(db: Kysely<Database>, names: readonly string[], seq: number): Promise<void> {
-  for (const name of names)
-    await sql`insert into ${shadowTable('projection_checkpoint')} (name, last_seq) values (${name}, ${seq})`.execute(
-      db,
-    );
+  await setCheckpoints(db, names, seq, SHADOW_SCHEMA);
 }
 
 /** The lowest live checkpoint of these read models (where a comparison can start). */
@@ -25,13 +23,8 @@ export async function liveFloor(
   return Math.min(...names.map((name) => positions.get(name) ?? 0));
 }
 
-async function livePositions(
-  db: Kysely<Database> | Transaction<Database>,
-  names: readonly string[],
-): Promise<Map<string, number>> {
-  const rows = await sql<{ name: string; last_seq: number }>`
-    select name, last_seq from public.projection_checkpoint where name = any(${[...names]}::text[])`.execute(db);
-  return new Map(rows.rows.map((row) => [row.name, Number(row.last_seq)]));
+function livePositions(db: Kysely<Database> | Transaction<Database>, names: readonly string[]) {
+  return checkpointPositions(db, names, 'public');
 }
 
 function lockTables(tx: Transaction<Database>, tables: readonly string[], mode: 'share') {
@@ -74,9 +67,7 @@ export async function trySwap(
       await sql`alter table ${sql.table(`public.${table}`)} set schema rebuild_retired`.execute(tx);
       await sql`alter table ${shadowTable(table)} set schema public`.execute(tx);
     }
-    for (const name of names)
-      await sql`insert into public.projection_checkpoint (name, last_seq) values (${name}, ${seq})
-        on conflict (name) do update set last_seq = excluded.last_seq, updated_at = now()`.execute(tx);
+    await setCheckpoints(tx, names, seq, 'public');
     return { swapped: true, seq, counts, exact };
   });
 }

@@ -17,7 +17,7 @@ import {
 import { aDefinitionUpdated, aWorkflow } from '../../test/support/builders/workflow-events.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
 import { TEST_NATS_URL } from '../../test/support/test-env.js';
-import { testPrefix } from '../../test/support/test-nats.js';
+import { testPrefix, natsBehind } from '../../test/support/test-nats.js';
 
 const TABLES = allProjections.flatMap((projection) => projection.tables);
 
@@ -57,7 +57,8 @@ describe('rebuild tool', () => {
       }),
       { collectDefaultMetrics: false },
     );
-    const { store, nats } = platform;
+    const { store } = platform;
+    const nats = natsBehind(platform.events);
     const workflow = aWorkflow({
       slug: 'rt',
       steps: [
@@ -118,7 +119,9 @@ describe('rebuild tool', () => {
 
   afterAll(async () => {
     await live.stop();
-    await platform.nats.jsm.streams.delete(platform.nats.subjects.streams.events).catch(() => undefined);
+    await natsBehind(platform.events)
+      .jsm.streams.delete(platform.store.subjects.streams.events)
+      .catch(() => undefined);
     await platform.close();
     await database.drop();
   });

@@ -2,13 +2,14 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
 import type { EventStore } from '../events/event-store.js';
-import type { NatsContext } from '../events/nats-context.js';
+import type { EventPorts } from '../events/event-ports.js';
 import type { ShadowManifest } from './shadow-schema.js';
 import type { TableComparison } from './table-checksums.js';
 
 export interface RebuildDeps {
   db: Kysely<Database>;
-  nats: NatsContext;
+  /** `consumers` replays the stream into the shadow tables. */
+  events: Pick<EventPorts, 'consumers'>;
   store: EventStore;
   log: Logger;
 }

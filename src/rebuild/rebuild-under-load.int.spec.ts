@@ -13,7 +13,7 @@ import { aStep } from '../../test/support/builders/materializer-events.js';
 import { ensureBuilt } from '../../test/support/service-process.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
 import { CHILD_PROCESS_ENV, TEST_NATS_URL } from '../../test/support/test-env.js';
-import { testPrefix } from '../../test/support/test-nats.js';
+import { testPrefix, natsBehind } from '../../test/support/test-nats.js';
 
 /** `node dist/src/cli/rebuild-cli.js --json` against the test's database and stream. */
 function runRebuildCli(platform: Platform): Promise<{ code: number | null; report: RebuildReport | null }> {
@@ -56,7 +56,8 @@ describe('rebuild under live writes', () => {
   let writer: Promise<void>;
 
   async function write(): Promise<void> {
-    const { store, nats } = platform;
+    const { store } = platform;
+    const nats = natsBehind(platform.events);
     const steps = [aStep('produce', { jobSlug: 'load-job' })];
     for (let n = 0; writing; n++) {
       const story = aRunStory({ slug: 'load', runId: `run-${n}`, steps, prefix: nats.subjects.prefix });
@@ -92,7 +93,7 @@ describe('rebuild under live writes', () => {
       { collectDefaultMetrics: false },
     );
     live = new ConsumerRunner(projectionGroup('read_models', allProjections), {
-      nats: platform.nats,
+      nats: natsBehind(platform.events),
       store: platform.store,
       db: platform.db,
       log: platform.log,
@@ -108,7 +109,9 @@ describe('rebuild under live writes', () => {
     writing = false;
     await writer;
     await live.stop();
-    await platform.nats.jsm.streams.delete(platform.nats.subjects.streams.events).catch(() => undefined);
+    await natsBehind(platform.events)
+      .jsm.streams.delete(platform.store.subjects.streams.events)
+      .catch(() => undefined);
     await platform.close();
     await database.drop();
   });

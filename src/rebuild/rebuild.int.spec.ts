@@ -86,7 +86,7 @@ describe('rebuild', () => {
       const before = await Promise.all(projection.tables.map((table) => snapshot(t, table)));
       const result = await rebuildProjection(projection, {
         db: t.platform.db,
-        nats: t.platform.nats,
+        events: t.platform.events,
         store: t.platform.store,
         log: t.platform.log,
       });

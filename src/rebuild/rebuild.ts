@@ -12,7 +12,7 @@ import {
   useShadow,
   type ShadowManifest,
 } from './shadow-schema.js';
-import { StreamReplay } from '../events/stream-replay.js';
+import type { StreamReplay } from '../events/stream-replay.js';
 import { isLockConflict, swapBackoffMs } from './swap-lock.js';
 import { rowCounts } from './table-checksums.js';
 import {
@@ -140,10 +140,16 @@ async function openShadow(
   deps: RebuildDeps,
   options: RebuildOptions,
 ): Promise<StreamReplay> {
-  const info = await deps.nats.jsm.streams.info(deps.nats.subjects.streams.events);
+  const replay = deps.events.consumers.replay({
+    db: deps.db,
+    log: deps.log,
+    handler: projectionGroup(REBUILD_GROUP, projections),
+    prepare: useShadow,
+    ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+  });
   const manifest: ShadowManifest = {
     projections: projections.map((projection) => projection.name),
-    stream: String(info.created),
+    stream: await replay.streamCreated(),
     fromSeq: options.fromSeq ?? 1,
   };
   const existing = await readManifest(deps.db);
@@ -157,10 +163,5 @@ async function openShadow(
     if (manifest.fromSeq > 1)
       await startShadowAt(deps.db, [REBUILD_GROUP, ...manifest.projections], manifest.fromSeq - 1);
   }
-  return new StreamReplay({
-    ...deps,
-    handler: projectionGroup(REBUILD_GROUP, projections),
-    prepare: useShadow,
-    ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-  });
+  return replay;
 }

@@ -1,10 +1,9 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../projections/database.js';
+import { CONSUMER_TABLES } from '../events/consumer-store/index.js';
 
 /** The schema a rebuild writes into; one rebuild at a time per database. */
 export const SHADOW_SCHEMA = 'rebuild_shadow';
-/** Support tables every shadow holds: its own checkpoints (so it can resume) and dead letters. */
-const SUPPORT_TABLES = ['projection_checkpoint', 'projection_dead_letter'];
 
 /** What a shadow schema was created for: a resumed rebuild must be for the same read models on the same stream. */
 export interface ShadowManifest {
@@ -57,7 +56,8 @@ export async function createShadow(
           tx,
         );
     }
-    for (const table of SUPPORT_TABLES)
+    // Its own checkpoints (so it can resume) and dead letters.
+    for (const table of CONSUMER_TABLES)
       await sql`create table ${shadowTable(table)} (like ${sql.table(`public.${table}`)} including all)`.execute(tx);
     await sql`create table ${shadowTable('rebuild_manifest')} (manifest jsonb not null)`.execute(tx);
     await sql`insert into ${shadowTable('rebuild_manifest')} values (${JSON.stringify(manifest)}::jsonb)`.execute(tx);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { ValidationError } from '../domain/domain-error.js';
-import { listenForCompletionRequests, type CompletionReply } from '../events/completion-inbox.js';
-import type { NatsContext } from '../events/nats-context.js';
+import type { CompletionReply } from '../events/completion-inbox.js';
+import type { CompletionRequests } from '../events/event-ports.js';
 import { overloaded } from '../http/admission.js';
 import { toProblem } from '../http/domain-error.filter.js';
 import { assertStorableBody } from '../http/input-guards.js';
@@ -18,12 +18,12 @@ const validate = compileSchema('body', natsCompletionSchema);
  * endpoint would answer: `{ status: 200, body: { data, meta } }` or `{ status: 4xx|503, body: <problem> }`.
  */
 export function serveCompletionsOverNats(
-  nats: NatsContext,
+  inbox: CompletionRequests,
   commands: RunCommandService,
   log: Logger,
   maxConcurrent: number,
 ) {
-  const subject = nats.subjects.jobComplete;
+  const { subject } = inbox;
   const busy = (inflight: number): CompletionReply => {
     const problem = toProblem(
       overloaded(`${inflight} completions over NATS are in progress (bound ${maxConcurrent})`),
@@ -31,8 +31,7 @@ export function serveCompletionsOverNats(
     );
     return { status: problem.status, body: problem };
   };
-  return listenForCompletionRequests(
-    nats,
+  return inbox.listen(
     log,
     async (body): Promise<CompletionReply> => {
       try {

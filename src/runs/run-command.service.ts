@@ -8,8 +8,7 @@ import type { EventStore } from '../events/event-store.js';
 import { isRunId, RunIndex } from '../events/run-index.js';
 import { isTransientError } from '../events/transient-error.js';
 import { validatePartitionKey } from '../partitions/index.js';
-import { DB, EVENT_STORE, NATS } from '../runtime/tokens.js';
-import type { NatsContext } from '../events/nats-context.js';
+import { DB, EVENT_STORE, RUN_INDEX } from '../runtime/tokens.js';
 import { compileUserSchema } from '../workflows/user-schema.js';
 import { WorkflowCommandService } from '../workflows/workflow-command.service.js';
 import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
@@ -41,17 +40,15 @@ export interface CompletionBody {
 @Injectable()
 export class RunCommandService {
   readonly runs: RunStore;
-  readonly index: RunIndex;
   readonly requester: RunRequester;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(NATS) nats: NatsContext,
+    @Inject(RUN_INDEX) readonly index: RunIndex,
     @Inject(DB) private readonly db: Kysely<Database>,
     @Inject(WorkflowCommandService) private readonly workflows: WorkflowCommandService,
   ) {
     this.runs = new RunStore(store);
-    this.index = new RunIndex(nats);
     this.requester = new RunRequester(store, this.index, this.runs);
   }
 

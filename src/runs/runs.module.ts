@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import type { Platform } from '../runtime/platform.js';
+import { PLATFORM, RUN_INDEX } from '../runtime/tokens.js';
 import { WorkflowsModule } from '../workflows/workflows.module.js';
 import { RunCommandService } from './run-command.service.js';
 import type { RunRequester } from './run-requester.js';
@@ -17,6 +19,7 @@ export const RUN_REQUESTER = Symbol('RUN_REQUESTER');
   imports: [WorkflowsModule],
   controllers: [RunsController],
   providers: [
+    { provide: RUN_INDEX, useFactory: (platform: Platform) => platform.events.runIndex(), inject: [PLATFORM] },
     RunCommandService,
     RunsRuntime,
     {

@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DomainError } from '../domain/domain-error.js';
-import { JobQueue } from '../events/job-queue.js';
 import type { TimerQueue } from '../events/timer-queue.js';
 import { JOB_HANDLERS, type JobHandlerRegistry } from '../jobs/job-handler.js';
 import { JobWorker } from '../jobs/job-worker.js';
@@ -35,15 +34,20 @@ export class RunsRuntime implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { config, log, nats, store, metrics } = this.platform;
+    const { config, log, events, store, metrics } = this.platform;
     this.registerTimerHandlers();
-    const jobs = new JobQueue(nats, log.child({ component: 'jobs' }));
+    const jobs = events.jobs(log.child({ component: 'jobs' }));
     if (config.roles.has('api') || config.roles.has('worker')) {
       // Commands decide on fresh runs instead of re-reading a run's subject after every lost race.
-      this.stopFollowing = await store.follow(`${nats.subjects.prefix}.run.>`, (event) =>
+      this.stopFollowing = await store.follow(`${store.subjects.prefix}.run.>`, (event) =>
         this.commands.runs.observe(event),
       );
-      this.completions = serveCompletionsOverNats(nats, this.commands, log, config.maxConcurrentNatsCompletions);
+      this.completions = serveCompletionsOverNats(
+        events.completions,
+        this.commands,
+        log,
+        config.maxConcurrentNatsCompletions,
+      );
     }
     if (config.roles.has('projector')) {
       this.consumers.start(

@@ -3,15 +3,15 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../projections/database.js';
 import type { AppConfig } from '../config/app-config.js';
-import { assertBodyLimitFits, NATS_DEFAULT_MAX_PAYLOAD } from '../config/load-config.js';
+import { assertBodyLimitFits } from '../config/load-config.js';
 import { asDatabaseMisconfiguration, consumerSessionTimeouts, createDatabase } from '../db/database-factory.js';
 import { PAGE_READ_SESSION_OPTIONS, readPagesThrough } from '../../projections/index-order.js';
 import { migrateToLatest, pendingMigrations } from '../db/migrate.js';
 import { eventCatalog } from '../event-catalog.js';
 import { EventSchemaRegistry } from '../events/event-schemas.js';
-import { EventFeed } from '../events/event-feed.js';
-import { EventStore } from '../events/event-store.js';
-import { openNatsContext, type NatsContext } from '../events/nats-context.js';
+import type { EventFeed } from '../events/event-feed.js';
+import { openEventPorts, type EventPorts } from '../events/event-ports.js';
+import type { EventStore } from '../events/event-store.js';
 import { createLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 
@@ -26,9 +26,11 @@ export interface Platform {
    * leader's transaction cannot outlive its lease.
    */
   consumerDb: Kysely<Database>;
-  nats: NatsContext;
+  /** The event log's ports (`src/events` keeps the NATS connection itself). */
+  events: EventPorts;
+  /** `events.store`: appends and reads domain events. */
   store: EventStore;
-  /** Live events for `/events` (one shared consumer per process, created on first use). */
+  /** `events.feed`: live events for `/events` (one shared consumer per process, created on first use). */
   feed: EventFeed;
   /** Lease owner id of this process. */
   instanceId: string;
@@ -83,28 +85,32 @@ export async function openPlatform(
     await closeDatabases();
     throw asDatabaseMisconfiguration(error, config.databaseTls);
   }
-  const nats = await openNatsContext({
-    natsUrl: config.natsUrl,
-    subjectPrefix: config.subjectPrefix,
-    streamReplicas: config.streamReplicas,
-    leaseTtlMs: config.leaseTtlMs,
-    security: config.natsSecurity,
-    allowUnsafeServerVersion: config.allowUnsafeNatsVersion,
-  }).catch(async (error) => {
+  const events = await openEventPorts(
+    {
+      natsUrl: config.natsUrl,
+      subjectPrefix: config.subjectPrefix,
+      streamReplicas: config.streamReplicas,
+      leaseTtlMs: config.leaseTtlMs,
+      security: config.natsSecurity,
+      allowUnsafeServerVersion: config.allowUnsafeNatsVersion,
+    },
+    new EventSchemaRegistry(eventCatalog),
+  ).catch(async (error) => {
     await closeDatabases();
     throw error;
   });
-  metrics.watchNats(() => nats.nc.stats());
-  if (nats.versionWarning)
+  const { connection } = events;
+  metrics.watchNats(connection.stats);
+  if (connection.versionWarning)
     log.warn(
-      { natsServer: nats.serverVersion, problem: nats.versionWarning },
+      { natsServer: connection.serverVersion, problem: connection.versionWarning },
       'started on a nats-server with the clustered expected-sequence race (APPHUB_ALLOW_UNSAFE_NATS_VERSION)',
     );
-  else log.info({ natsServer: nats.serverVersion, streamReplicas: config.streamReplicas }, 'connected to NATS');
+  else log.info({ natsServer: connection.serverVersion, streamReplicas: config.streamReplicas }, 'connected to NATS');
   try {
-    assertBodyLimitFits(config.maxBodyBytes, nats.nc.info?.max_payload ?? NATS_DEFAULT_MAX_PAYLOAD);
+    assertBodyLimitFits(config.maxBodyBytes, connection.maxPayload);
   } catch (error) {
-    await nats.close().catch(() => undefined);
+    await events.close().catch(() => undefined);
     await closeDatabases();
     throw error;
   }
@@ -118,20 +124,19 @@ export async function openPlatform(
     onQuery: () => metrics.sqlStatements.inc(),
   });
   readPagesThrough(db, pageReads);
-  const store = new EventStore(nats, new EventSchemaRegistry(eventCatalog));
-  store.onAppend((type) => metrics.eventsAppended.inc({ type }));
+  events.store.onAppend((type) => metrics.eventsAppended.inc({ type }));
   return {
     config,
     log,
     metrics,
     db,
     consumerDb,
-    nats,
-    store,
-    feed: new EventFeed(nats),
+    events,
+    store: events.store,
+    feed: events.feed,
     instanceId: `${process.pid}:${randomUUID()}`,
     close: async () => {
-      await nats.close().catch(() => undefined);
+      await events.close().catch(() => undefined);
       await pageReads.destroy().catch(() => undefined);
       await closeDatabases();
     },

@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { TimerQueue } from '../events/timer-queue.js';
+import type { TimerQueue } from '../events/timer-queue.js';
 import type { Platform } from '../runtime/platform.js';
 import { PLATFORM } from '../runtime/tokens.js';
 
@@ -9,6 +9,6 @@ export const TIMERS = Symbol('TIMERS');
 export const timersProvider: Provider = {
   provide: TIMERS,
   inject: [PLATFORM],
-  useFactory: (platform: Platform) =>
-    new TimerQueue(platform.nats, platform.log.child({ component: 'timers' }), platform.config.maxConcurrentTimers),
+  useFactory: (platform: Platform): TimerQueue =>
+    platform.events.timers(platform.log.child({ component: 'timers' }), platform.config.maxConcurrentTimers),
 };

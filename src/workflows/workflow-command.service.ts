@@ -8,7 +8,7 @@ import { assertRunRequestFits, definitionLayers } from '../runs/run-request-size
 import { EVENT_STORE } from '../runtime/tokens.js';
 import { validateWorkflowDefinition, type ValidationProblem } from './validate-definition.js';
 import type { WorkflowDefinition, WorkflowDefinitionInput } from './workflow-definition.js';
-import { decideWorkflow, type WorkflowCommand } from './workflow.decider.js';
+import { decideWorkflow, evolveWorkflow, initialWorkflowState, type WorkflowCommand } from './workflow.decider.js';
 import { RecentDefinitions, type LoadedDefinition } from './recent-definitions.js';
 import type { WorkflowDefinitionUpdated } from './workflow.events.js';
 
@@ -36,10 +36,11 @@ export class WorkflowCommandService {
   async load(slug: string): Promise<{ workflow: WorkflowDefinition; seq: number } | null> {
     if (!/^[a-z0-9][a-z0-9_-]*$/.test(slug) || slug.length > 100) return null;
     const last = (await this.store.readLast(this.store.subjects.definition(slug))) as StoredEvent<
-      string,
+      'workflow.definition.updated',
       WorkflowDefinitionUpdated
     > | null;
-    return last ? { workflow: last.data.workflow, seq: last.seq } : null;
+    // The last event carries the whole definition: folding it alone is folding the subject.
+    return last ? { workflow: evolveWorkflow(initialWorkflowState, last), seq: last.seq } : null;
   }
 
   async require(slug: string): Promise<{ workflow: WorkflowDefinition; seq: number }> {

@@ -10,14 +10,21 @@ export type WorkflowCommand =
 /** The state of one workflow: its current definition, or null before registration. */
 export type WorkflowState = WorkflowDefinition | null;
 
+/** A workflow's fact as the decider folds it (each carries the whole definition). */
+export type WorkflowEvent = NewEvent<'workflow.definition.updated', WorkflowDefinitionUpdated>;
+
+export const initialWorkflowState: WorkflowState = null;
+
+/** Folds a workflow's events: every `workflow.definition.updated` carries the whole definition, so the last wins. */
+export function evolveWorkflow(_state: WorkflowState, event: WorkflowEvent): WorkflowDefinition {
+  return event.data.workflow;
+}
+
 /**
  * Registering and replacing definitions. Pure: time and ids come in the command. An update identical to the
  * current definition changes nothing (idempotent PUT).
  */
-export function decideWorkflow(
-  command: WorkflowCommand,
-  state: WorkflowState,
-): NewEvent<'workflow.definition.updated', WorkflowDefinitionUpdated>[] {
+export function decideWorkflow(command: WorkflowCommand, state: WorkflowState): WorkflowEvent[] {
   if (command.type === 'RegisterWorkflow') {
     if (state)
       throw new DomainError('workflow_exists', `A workflow with slug "${state.slug}" already exists.`, {

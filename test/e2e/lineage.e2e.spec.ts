@@ -1,5 +1,6 @@
 import { JOB_HANDLERS, type JobHandlerRegistry } from '../../src/jobs/job-handler.js';
-import { ConsumerRegistry, checkpointOf } from '../../src/projector/consumer-registry.js';
+import { checkpointOf } from '../../src/events/consumer-store/index.js';
+import { ConsumerRegistry } from '../../src/projector/consumer-registry.js';
 import { byWorkflowRun, startLineageReceiver } from '../support/lineage-receiver.js';
 import { expectValidOpenLineage } from '../support/openlineage-schema.js';
 import { RUNNER_TOKEN, startTestApp, type TestApp } from '../support/test-app.js';

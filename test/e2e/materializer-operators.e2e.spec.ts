@@ -1,3 +1,4 @@
+import { inFlightSnapshot } from '../../src/materializer/state/materializer.snapshots.js';
 import { ReconciliationSweep } from '../../src/materializer/reconciliation-sweep.js';
 import { ConsumerRegistry } from '../../src/projector/consumer-registry.js';
 import { RUNNER_TOKEN, startTestApp, type TestApp } from '../support/test-app.js';
@@ -90,7 +91,11 @@ describe('materializer and operator actions', () => {
       .executeTakeFirstOrThrow();
     await db
       .updateTable('materializer_target')
-      .set({ in_flight: JSON.stringify({ ...target.in_flight!, runId: 'ghost-run' }) })
+      .set({
+        in_flight: JSON.stringify(
+          inFlightSnapshot.encode({ ...inFlightSnapshot.decode(target.in_flight), runId: 'ghost-run' }),
+        ),
+      })
       .where('workflow_slug', '=', 'ghost-down')
       .execute();
     await db
@@ -114,11 +119,11 @@ describe('materializer and operator actions', () => {
       (leader) => leader,
     );
 
-    const { db: database, store, nats, instanceId, log } = t.platform;
+    const { db: database, store, events, instanceId, log } = t.platform;
     const sweep = new ReconciliationSweep({
       db: database,
       store,
-      nats,
+      leases: events.leases,
       instanceId,
       intervalMs: 1000,
       maxClaimAgeMs: 3_600_000,

@@ -19,7 +19,12 @@ describe('a run the run index does not know', () => {
   let commands: RunCommandService;
   /** A second service over the same NATS and Postgres: a restarted API process (empty caches). */
   const restarted = () =>
-    new RunCommandService(t.platform.store, t.platform.nats, t.platform.db, t.app.get(WorkflowCommandService));
+    new RunCommandService(
+      t.platform.store,
+      t.platform.events.runIndex(),
+      t.platform.db,
+      t.app.get(WorkflowCommandService),
+    );
 
   beforeAll(async () => {
     t = await startTestApp();

@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createApp } from '../../src/runtime/create-app.js';
+import { natsContextOf, type NatsContext } from '../../src/events/nats-context.js';
 import { openPlatform, type Platform } from '../../src/runtime/platform.js';
 import { assertResponsesMatchContract, watchResponses } from './response-contract-hook.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -27,7 +28,8 @@ export interface HttpResponse<T = any> {
 
 export interface TestApp {
   app: NestFastifyApplication;
-  platform: Platform;
+  /** The app's platform, and for inspection in tests the NATS connection behind its event ports. */
+  platform: Platform & { nats: NatsContext };
   database: TestDatabase;
   prefix: string;
   baseUrl: string;
@@ -76,7 +78,7 @@ export async function startTestApp(
   const baseUrl = `http://127.0.0.1:${address.port}`;
   return {
     app,
-    platform,
+    platform: { ...platform, nats: natsContextOf(platform.events) },
     database,
     prefix,
     baseUrl,
@@ -99,7 +101,8 @@ export async function startTestApp(
     },
     async close() {
       await app.close();
-      const s = platform.nats.subjects;
+      const nats = natsContextOf(platform.events);
+      const s = nats.subjects;
       if (!shared?.prefix) {
         for (const name of [
           s.streams.events,
@@ -108,7 +111,7 @@ export async function startTestApp(
           `KV_${s.buckets.leases}`,
           `KV_${s.buckets.runs}`,
         ]) {
-          await platform.nats.jsm.streams.delete(name).catch(() => undefined);
+          await nats.jsm.streams.delete(name).catch(() => undefined);
         }
       }
       await platform.close();

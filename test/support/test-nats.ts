@@ -1,10 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { openNatsContext, type NatsContext } from '../../src/events/nats-context.js';
+import { natsContextOf, openNatsContext, type NatsContext } from '../../src/events/nats-context.js';
+import type { EventPorts } from '../../src/events/event-ports.js';
 import { TEST_NATS_URL } from './test-env.js';
 
 /** A subject prefix of its own per test file, so files never see each other's streams. */
 export function testPrefix(): string {
   return `t${randomBytes(5).toString('hex')}`;
+}
+
+/** The NATS connection behind an app's event ports, for tests that inspect streams and buckets directly. */
+export function natsBehind(events: EventPorts): NatsContext {
+  return natsContextOf(events);
 }
 
 /** Opens NATS for a prefix; `dispose` deletes its streams and buckets. */

@@ -2,6 +2,7 @@ import { pino, type Logger } from 'pino';
 import { eventCatalog } from '../../src/event-catalog.js';
 import type { EventSchema } from '../../src/events/event-schemas.js';
 import { EventSchemaRegistry } from '../../src/events/event-schemas.js';
+import { eventPortsFor, type EventPorts } from '../../src/events/event-ports.js';
 import { EventStore } from '../../src/events/event-store.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { openTestNats } from './test-nats.js';
@@ -13,6 +14,8 @@ export interface TestPlatform {
   database: TestDatabase;
   nats: TestNats;
   store: EventStore;
+  /** The ports the application gets from `src/events`, over `nats`. */
+  events: EventPorts;
   log: Logger;
   dispose(): Promise<void>;
 }
@@ -28,6 +31,7 @@ export async function createTestPlatform(
     database,
     nats,
     store,
+    events: eventPortsFor(nats, store),
     log,
     dispose: async () => {
       await nats.dispose();

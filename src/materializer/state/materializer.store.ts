@@ -9,6 +9,14 @@ import {
   type StoredParameters,
   type TargetState,
 } from '../saga-state.js';
+import {
+  chainSnapshot,
+  checkBlockSnapshot,
+  definitionSnapshot,
+  inFlightSnapshot,
+  pendingSnapshot,
+  queuedSnapshot,
+} from './materializer.snapshots.js';
 
 /** What the materializer holds whole in memory while it has its lease. */
 export interface MaterializerSnapshot {
@@ -59,19 +67,19 @@ export async function loadMaterializerSnapshot(db: Db): Promise<MaterializerSnap
       .execute(),
   ]);
   return {
-    workflows: workflows.map((row) => row.definition),
+    workflows: workflows.map((row) => definitionSnapshot.decode(row.definition)),
     targets: new Map(
       targets.map((row) => [
         targetKey(row.workflow_slug, row.partition_key),
         {
           workflowSlug: row.workflow_slug,
           partitionKey: row.partition_key,
-          inFlight: row.in_flight,
-          pending: row.pending,
-          queued: row.queued,
+          inFlight: row.in_flight === null ? null : inFlightSnapshot.decode(row.in_flight),
+          pending: row.pending === null ? null : pendingSnapshot.decode(row.pending),
+          queued: queuedSnapshot.decode(row.queued),
           failures: row.failures,
           nextEligibleAt: row.next_eligible_at,
-          ...(row.check_block ? { checkBlock: row.check_block } : {}),
+          ...(row.check_block ? { checkBlock: checkBlockSnapshot.decode(row.check_block) } : {}),
         },
       ]),
     ),
@@ -116,7 +124,7 @@ export async function loadRuns(db: Db, runIds: readonly string[]): Promise<Map<s
     run_id: string;
     workflow_slug: string;
     partition_key: string | null;
-    chain: string[];
+    chain: unknown;
     status: string;
   }>`
     select t.run_id, t.workflow_slug, t.partition_key, t.chain, t.status
@@ -157,7 +165,7 @@ export async function saveMaterializerChanges(tx: Transaction<Database>, changes
     with workflows as (
       insert into materializer_workflow (slug, definition)
       select * from unnest(${changes.workflows.map((w) => w.slug)}::text[],
-        ${changes.workflows.map((w) => JSON.stringify(w))}::jsonb[])
+        ${changes.workflows.map((w) => JSON.stringify(definitionSnapshot.encode(w)))}::jsonb[])
       on conflict (slug) do update set definition = excluded.definition
       returning 1
     ), latest as (
@@ -174,10 +182,11 @@ export async function saveMaterializerChanges(tx: Transaction<Database>, changes
           check_block)
       select * from unnest(${targets.map(([, t]) => t.workflowSlug)}::text[],
         ${targets.map(([, t]) => t.partitionKey ?? '')}::text[], ${targets.map(([, t]) => t.partitionKey)}::text[],
-        ${targets.map(([, t]) => json(t.inFlight))}::jsonb[], ${targets.map(([, t]) => json(t.pending))}::jsonb[],
-        ${targets.map(([, t]) => JSON.stringify(t.queued))}::jsonb[],
+        ${targets.map(([, t]) => json(t.inFlight && inFlightSnapshot.encode(t.inFlight)))}::jsonb[],
+        ${targets.map(([, t]) => json(t.pending && pendingSnapshot.encode(t.pending)))}::jsonb[],
+        ${targets.map(([, t]) => JSON.stringify(queuedSnapshot.encode(t.queued)))}::jsonb[],
         ${targets.map(([, t]) => t.failures)}::int[], ${targets.map(([, t]) => t.nextEligibleAt)}::text[],
-        ${targets.map(([, t]) => json(t.checkBlock))}::jsonb[])
+        ${targets.map(([, t]) => json(t.checkBlock && checkBlockSnapshot.encode(t.checkBlock)))}::jsonb[])
       on conflict (workflow_slug, partition_key_norm) do update set in_flight = excluded.in_flight,
         pending = excluded.pending, queued = excluded.queued, failures = excluded.failures,
         next_eligible_at = excluded.next_eligible_at, check_block = excluded.check_block
@@ -191,7 +200,8 @@ export async function saveMaterializerChanges(tx: Transaction<Database>, changes
       insert into materializer_run (run_id, workflow_slug, partition_key, chain, status)
       select * from unnest(${changes.runs.map((r) => r.runId)}::text[],
         ${changes.runs.map((r) => r.workflowSlug)}::text[], ${changes.runs.map((r) => r.partitionKey)}::text[],
-        ${changes.runs.map((r) => JSON.stringify(r.chain))}::jsonb[], ${changes.runs.map((r) => r.status)}::text[])
+        ${changes.runs.map((r) => JSON.stringify(chainSnapshot.encode(r.chain)))}::jsonb[],
+        ${changes.runs.map((r) => r.status)}::text[])
       on conflict (run_id) do update set status = excluded.status
       returning 1
     ), parameters as (
@@ -227,14 +237,14 @@ function toRun(row: {
   run_id: string;
   workflow_slug: string;
   partition_key: string | null;
-  chain: string[];
+  chain: unknown;
   status: string;
 }): AutoRunRecord {
   return {
     runId: row.run_id,
     workflowSlug: row.workflow_slug,
     partitionKey: row.partition_key,
-    chain: row.chain,
+    chain: chainSnapshot.decode(row.chain),
     status: row.status as AutoRunRecord['status'],
   };
 }

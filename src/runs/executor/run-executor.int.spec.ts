@@ -22,6 +22,7 @@ import {
   withShortDedupe,
 } from '../../../test/support/manager-world.js';
 import { createTestPlatform, type TestPlatform } from '../../../test/support/test-platform.js';
+import { runSnapshot } from '../run-snapshot.js';
 
 const T0 = Date.parse('2026-02-01T08:00:00.000Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
@@ -173,7 +174,7 @@ async function play(world: World): Promise<void> {
 
 async function statuses(world: World): Promise<Record<string, string>> {
   const rows = await world.p.database.db.selectFrom('run_executor_run').select(['run_id', 'state']).execute();
-  const active = Object.fromEntries(rows.map((row) => [row.run_id, row.state.status]));
+  const active = Object.fromEntries(rows.map((row) => [row.run_id, runSnapshot.decode(row.state).status]));
   const events = await readStream(world.p);
   const ends = events.filter((e) => /^workflow\.run\.(succeeded|failed|canceled)$/.test(e.type));
   for (const end of ends) active[end.subject.split('.').pop()!] = end.type.split('.').pop() as RunStatus;

@@ -15,6 +15,7 @@ import {
   type RunExecutorState,
 } from './run-executor.definition.js';
 import type { ExecutorReads } from './run-executor.reads.js';
+import { producesSnapshot, runSnapshot } from './run-executor.snapshots.js';
 
 /** What the run executor writes back with its checkpoint. */
 export interface ExecutorChanges {
@@ -46,8 +47,8 @@ export async function loadExecutorSnapshot(db: Kysely<Database>): Promise<Execut
     ),
   ]);
   return {
-    runs: runs.map((row) => row.state),
-    workflows: workflows.map((row) => ({ slug: row.slug, produces: row.produces })),
+    runs: runs.map((row) => runSnapshot.decode(row.state)),
+    workflows: workflows.map((row) => ({ slug: row.slug, produces: producesSnapshot.decode(row.produces) })),
     availableCounts: new Map(counts.rows.map((row) => [row.asset_id, row.available])),
   };
 }
@@ -84,7 +85,7 @@ export async function saveExecutorChanges(tx: Transaction<Database>, changes: Ex
       select * from unnest(
         ${runs.map((run) => run.request.runId)}::text[],
         ${runs.map((run) => run.request.workflowSlug)}::text[],
-        ${runs.map((run) => JSON.stringify(run))}::jsonb[],
+        ${runs.map((run) => JSON.stringify(runSnapshot.encode(run)))}::jsonb[],
         ${runs.map((run) => run.lastSeq)}::bigint[])
       on conflict (run_id) do update set state = excluded.state, last_seq = excluded.last_seq
       returning 1
@@ -94,7 +95,7 @@ export async function saveExecutorChanges(tx: Transaction<Database>, changes: Ex
       insert into run_executor_workflow (slug, produces)
       select * from unnest(
         ${workflows.map((workflow) => workflow.slug)}::text[],
-        ${workflows.map((workflow) => JSON.stringify(workflow.produces))}::jsonb[])
+        ${workflows.map((workflow) => JSON.stringify(producesSnapshot.encode(workflow.produces)))}::jsonb[])
       on conflict (slug) do update set produces = excluded.produces
       returning 1
     ), upsert_assets as (

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
-import type { Database } from '../../projections/database.js';
+import type { Database } from '../../../projections/database.js';
 
 /** The channel a projection's checkpoint move is announced on (`pg_notify`, delivered when the batch commits). */
 export const CHECKPOINT_CHANNEL = 'apphub_checkpoint';
@@ -173,31 +173,4 @@ export async function forgetImpossibleFence(db: Kysely<Database>, name: string, 
     .where('lease_revision', '>', bucketLastRevision)
     .executeTakeFirst();
   return Number(numUpdatedRows) > 0;
-}
-
-export interface DeadLetter {
-  consumer: string;
-  seq: number;
-  subject: string;
-  eventId: string | null;
-  eventType: string | null;
-  error: unknown;
-  body: string;
-}
-
-/** Keeps an event a consumer could not apply, with the error (once per consumer and sequence). */
-export async function insertDeadLetter(tx: Transaction<Database>, letter: DeadLetter): Promise<void> {
-  await tx
-    .insertInto('projection_dead_letter')
-    .values({
-      projection: letter.consumer,
-      seq: letter.seq,
-      subject: letter.subject,
-      event_id: letter.eventId,
-      event_type: letter.eventType,
-      error: String((letter.error as Error)?.message ?? letter.error),
-      body: letter.body,
-    })
-    .onConflict((oc) => oc.columns(['projection', 'seq']).doNothing())
-    .execute();
 }
