@@ -1,6 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../projections/database.js';
-import { insertDeadLetter, saveCheckpoint, type LeaseFence } from './consumer-store/index.js';
+import {
+  checkpointRefusal,
+  checkpointStatement,
+  insertDeadLetter,
+  saveCheckpoint,
+  type LeaseFence,
+} from './consumer-store/index.js';
 import type { ProcessManager } from './stream-consumer.js';
 import type { StoredEvent } from './envelope.js';
 import { deadLetterOf, type Decoded } from './projection-batches.js';
@@ -81,11 +87,24 @@ export class ManagerWriter {
       .timed(() =>
         write === null && poison.length === 0
           ? saveCheckpoint(db, name, previous, position, [], true, fence)
-          : db.transaction().execute(async (tx: Transaction<Database>) => {
-              if (write) await write(tx);
-              for (const { item, error } of poison) await insertDeadLetter(tx, deadLetterOf(name, item, error));
-              await saveCheckpoint(tx, name, previous, position, [], true, fence);
-            }),
+          : write?.statements && poison.length === 0
+            ? // One statement, its own transaction: a failed guard raises and nothing of it is written.
+              checkpointStatement(
+                { name, previous, lastSeq: position, notify: true, fence },
+                { writes: write.statements, raise: true },
+              )
+                .execute(db)
+                .then(
+                  () => undefined,
+                  (error: unknown) => {
+                    throw checkpointRefusal(error, name) ?? error;
+                  },
+                )
+            : db.transaction().execute(async (tx: Transaction<Database>) => {
+                if (write) await write(tx);
+                for (const { item, error } of poison) await insertDeadLetter(tx, deadLetterOf(name, item, error));
+                await saveCheckpoint(tx, name, previous, position, [], true, fence);
+              }),
       )
       .then(
         () => {

@@ -1,7 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { Database } from '../../projections/database.js';
 import type { StoredEvent } from '../events/envelope.js';
-import type { PoisonEvent, ProcessManager } from '../events/stream-consumer.js';
+import type { ManagerWrite, PoisonEvent, ProcessManager } from '../events/stream-consumer.js';
 import { ChangeTracker } from './change-tracker.js';
 import { EffectRunner } from './effect-runner.js';
 import type { EventLog } from './event-log.js';
@@ -14,6 +14,11 @@ export interface ManagerStore<State, Reads, Loaded, Parts> {
   hydrate(snapshot: Kysely<Database>): Promise<State>;
   load(db: Kysely<Database>, reads: Reads): Promise<Loaded>;
   save(tx: Transaction<Database>, changes: ManagerChanges<Parts>): Promise<void>;
+  /**
+   * The same write-back as data-modifying statements (each an insert, update or delete), when the store can give
+   * them: the runner then writes them and the checkpoint in ONE statement. Must not change the store itself.
+   */
+  statements?(changes: ManagerChanges<Parts>): readonly RawBuilder<unknown>[];
 }
 
 /** The outside world a manager's effects reach. */
@@ -91,10 +96,13 @@ export class ManagerKernel<State, Reads, Loaded, Command, Parts> implements Proc
     return [];
   }
 
-  takeChanges(): ((tx: Transaction<Database>) => Promise<void>) | null {
+  takeChanges(): ManagerWrite | null {
     const changes = this.tracker.take();
-    if (changes && this.current !== undefined) this.definition.onTake?.(this.current);
-    return changes && ((tx) => this.store.save(tx, changes));
+    if (!changes) return null;
+    if (this.current !== undefined) this.definition.onTake?.(this.current);
+    const write: ManagerWrite = (tx) => this.store.save(tx, changes);
+    const statements = this.store.statements?.(changes);
+    return statements ? Object.assign(write, { statements }) : write;
   }
 
   afterPersist(): void {

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { Database } from '../../../projections/database.js';
 import type { ManagerChanges } from '../../process-manager/manager-definition.js';
 import type { ManagerStore } from '../../process-manager/manager-kernel.js';
@@ -15,7 +15,9 @@ import {
   loadParameters,
   loadRuns,
   loadSeen,
+  materializerWriteStatements,
   saveMaterializerChanges,
+  type MaterializerChanges,
 } from './materializer.store.js';
 
 /**
@@ -46,16 +48,24 @@ export class MaterializerStore implements ManagerStore<
   }
 
   async save(tx: Transaction<Database>, changes: ManagerChanges<MaterializerParts>): Promise<void> {
-    const entries = <V>(rows: Map<string, V | null>) =>
-      [...rows].map(([key, value]): [string, V | undefined] => [key, value ?? undefined]);
-    const values = <V>(rows: Map<string, V | null>) => [...rows.values()].flatMap((value) => (value ? [value] : []));
-    await saveMaterializerChanges(tx, {
-      workflows: values(changes.workflows),
-      latest: entries(changes.latest),
-      targets: entries(changes.targets),
-      runs: values(changes.runs),
-      parameters: entries(changes.parameters),
-      seen: [...changes.seen].flatMap(([id, seq]) => (seq === null ? [] : [[id, seq] as [string, number]])),
-    });
+    await saveMaterializerChanges(tx, materializerChangesOf(changes));
   }
+
+  statements(changes: ManagerChanges<MaterializerParts>): RawBuilder<unknown>[] {
+    return materializerWriteStatements(materializerChangesOf(changes));
+  }
+}
+
+function materializerChangesOf(changes: ManagerChanges<MaterializerParts>): MaterializerChanges {
+  const entries = <V>(rows: Map<string, V | null>) =>
+    [...rows].map(([key, value]): [string, V | undefined] => [key, value ?? undefined]);
+  const values = <V>(rows: Map<string, V | null>) => [...rows.values()].flatMap((value) => (value ? [value] : []));
+  return {
+    workflows: values(changes.workflows),
+    latest: entries(changes.latest),
+    targets: entries(changes.targets),
+    runs: values(changes.runs),
+    parameters: entries(changes.parameters),
+    seen: [...changes.seen].flatMap(([id, seq]) => (seq === null ? [] : [[id, seq] as [string, number]])),
+  };
 }

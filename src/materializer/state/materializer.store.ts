@@ -1,5 +1,6 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from '../../../projections/database.js';
+import { asOneStatement } from '../../process-manager/write-statements.js';
 import type { WorkflowDefinition } from '../../workflows/workflow-definition.js';
 import {
   splitKey,
@@ -146,6 +147,12 @@ export async function loadSeen(db: Db, eventIds: readonly string[]): Promise<Map
 
 /** Writes a batch window's changes in one statement (data-modifying CTEs, in the checkpoint's transaction). */
 export async function saveMaterializerChanges(tx: Transaction<Database>, changes: MaterializerChanges): Promise<void> {
+  const statements = materializerWriteStatements(changes);
+  if (statements.length > 0) await asOneStatement(statements).execute(tx);
+}
+
+/** A batch window's changes as data-modifying statements (none when nothing changed). */
+export function materializerWriteStatements(changes: MaterializerChanges): RawBuilder<unknown>[] {
   const latest = changes.latest.filter((entry): entry is [string, LatestMaterialization] => entry[1] !== undefined);
   const targets = changes.targets.filter((entry): entry is [string, TargetState] => entry[1] !== undefined);
   const goneTargets = changes.targets.filter(([, target]) => target === undefined).map(([key]) => splitKey(key));
@@ -160,24 +167,21 @@ export async function saveMaterializerChanges(tx: Transaction<Database>, changes
     changes.runs.length +
     changes.parameters.length +
     changes.seen.length;
-  if (total === 0) return;
-  await sql`
-    with workflows as (
-      insert into materializer_workflow (slug, definition)
+  if (total === 0) return [];
+  return [
+    sql`insert into materializer_workflow (slug, definition)
       select * from unnest(${changes.workflows.map((w) => w.slug)}::text[],
         ${changes.workflows.map((w) => JSON.stringify(definitionSnapshot.encode(w)))}::jsonb[])
       on conflict (slug) do update set definition = excluded.definition
-      returning 1
-    ), latest as (
-      insert into materializer_latest (workflow_slug, asset_id, partition_key_norm, event_id, seq, produced_at)
+      returning 1`,
+    sql`insert into materializer_latest (workflow_slug, asset_id, partition_key_norm, event_id, seq, produced_at)
       select * from unnest(${latestParts.map((p) => p[0]!)}::text[], ${latestParts.map((p) => p[1]!)}::text[],
         ${latestParts.map((p) => p[2]!)}::text[], ${latest.map(([, v]) => v.eventId)}::text[],
         ${latest.map(([, v]) => v.seq)}::bigint[], ${latest.map(([, v]) => v.producedAt)}::text[])
       on conflict (workflow_slug, asset_id, partition_key_norm)
         do update set event_id = excluded.event_id, seq = excluded.seq, produced_at = excluded.produced_at
-      returning 1
-    ), targets as (
-      insert into materializer_target
+      returning 1`,
+    sql`insert into materializer_target
         (workflow_slug, partition_key_norm, partition_key, in_flight, pending, queued, failures, next_eligible_at,
           check_block)
       select * from unnest(${targets.map(([, t]) => t.workflowSlug)}::text[],
@@ -190,43 +194,35 @@ export async function saveMaterializerChanges(tx: Transaction<Database>, changes
       on conflict (workflow_slug, partition_key_norm) do update set in_flight = excluded.in_flight,
         pending = excluded.pending, queued = excluded.queued, failures = excluded.failures,
         next_eligible_at = excluded.next_eligible_at, check_block = excluded.check_block
-      returning 1
-    ), gone_targets as (
-      delete from materializer_target t using unnest(${goneTargets.map((p) => p[0]!)}::text[],
+      returning 1`,
+    sql`delete from materializer_target t using unnest(${goneTargets.map((p) => p[0]!)}::text[],
         ${goneTargets.map((p) => p[1]!)}::text[]) as g(slug, key)
       where t.workflow_slug = g.slug and t.partition_key_norm = g.key
-      returning 1
-    ), runs as (
-      insert into materializer_run (run_id, workflow_slug, partition_key, chain, status)
+      returning 1`,
+    sql`insert into materializer_run (run_id, workflow_slug, partition_key, chain, status)
       select * from unnest(${changes.runs.map((r) => r.runId)}::text[],
         ${changes.runs.map((r) => r.workflowSlug)}::text[], ${changes.runs.map((r) => r.partitionKey)}::text[],
         ${changes.runs.map((r) => JSON.stringify(chainSnapshot.encode(r.chain)))}::jsonb[],
         ${changes.runs.map((r) => r.status)}::text[])
       on conflict (run_id) do update set status = excluded.status
-      returning 1
-    ), parameters as (
-      insert into materializer_parameters (workflow_slug, asset_id, partition_key_norm, parameters, source)
+      returning 1`,
+    sql`insert into materializer_parameters (workflow_slug, asset_id, partition_key_norm, parameters, source)
       select * from unnest(${parameterParts.map((p) => p[0]!)}::text[], ${parameterParts.map((p) => p[1]!)}::text[],
         ${parameterParts.map((p) => p[2]!)}::text[],
         ${parameters.map(([, v]) => JSON.stringify(v.parameters ?? null))}::jsonb[],
         ${parameters.map(([, v]) => v.source)}::text[])
       on conflict (workflow_slug, asset_id, partition_key_norm)
         do update set parameters = excluded.parameters, source = excluded.source
-      returning 1
-    ), gone_parameters as (
-      delete from materializer_parameters t using unnest(${goneParameters.map((p) => p[0]!)}::text[],
+      returning 1`,
+    sql`delete from materializer_parameters t using unnest(${goneParameters.map((p) => p[0]!)}::text[],
         ${goneParameters.map((p) => p[1]!)}::text[], ${goneParameters.map((p) => p[2]!)}::text[]) as g(slug, asset_id, key)
       where t.workflow_slug = g.slug and t.asset_id = g.asset_id and t.partition_key_norm = g.key
-      returning 1
-    ), seen as (
-      insert into materializer_seen_event (event_id, seq)
+      returning 1`,
+    sql`insert into materializer_seen_event (event_id, seq)
       select * from unnest(${changes.seen.map(([id]) => id)}::text[], ${changes.seen.map(([, seq]) => seq)}::bigint[])
       on conflict (event_id) do nothing
-      returning 1
-    )
-    select (select count(*) from workflows) + (select count(*) from latest) + (select count(*) from targets)
-      + (select count(*) from gone_targets) + (select count(*) from runs) + (select count(*) from parameters)
-      + (select count(*) from gone_parameters) + (select count(*) from seen) as written`.execute(tx);
+      returning 1`,
+  ];
 }
 
 function json(value: unknown): string | null {

@@ -1,8 +1,9 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from '../../../projections/database.js';
 import type { EventLog } from '../../process-manager/event-log.js';
 import type { ManagerChanges } from '../../process-manager/manager-definition.js';
 import type { ManagerStore } from '../../process-manager/manager-kernel.js';
+import { asOneStatement } from '../../process-manager/write-statements.js';
 import type { WorkflowProduces } from '../run-graph.js';
 import { isTerminal, type RunState } from '../run-state.js';
 import { cacheKey, keyNorm, type AvailabilityEntry, type AvailabilityRow } from './asset-availability.js';
@@ -77,29 +78,31 @@ export async function loadAvailability(
 
 /** Writes the changes in one statement (data-modifying CTEs run in the caller's transaction). */
 export async function saveExecutorChanges(tx: Transaction<Database>, changes: ExecutorChanges): Promise<void> {
+  const statements = executorWriteStatements(changes);
+  if (statements.length > 0) await asOneStatement(statements).execute(tx);
+}
+
+/** The changes as data-modifying statements (none when nothing changed). */
+export function executorWriteStatements(changes: ExecutorChanges): RawBuilder<unknown>[] {
   const { runs, endedRunIds, workflows, availability } = changes;
-  if (runs.length + endedRunIds.length + workflows.length + availability.length === 0) return;
-  await sql`
-    with upsert_runs as (
-      insert into run_executor_run (run_id, workflow_slug, state, last_seq)
+  if (runs.length + endedRunIds.length + workflows.length + availability.length === 0) return [];
+  return [
+    sql`insert into run_executor_run (run_id, workflow_slug, state, last_seq)
       select * from unnest(
         ${runs.map((run) => run.request.runId)}::text[],
         ${runs.map((run) => run.request.workflowSlug)}::text[],
         ${runs.map((run) => JSON.stringify(runSnapshot.encode(run)))}::jsonb[],
         ${runs.map((run) => run.lastSeq)}::bigint[])
       on conflict (run_id) do update set state = excluded.state, last_seq = excluded.last_seq
-      returning 1
-    ), delete_runs as (
-      delete from run_executor_run where run_id = any(${endedRunIds}::text[]) returning 1
-    ), upsert_workflows as (
-      insert into run_executor_workflow (slug, produces)
+      returning 1`,
+    sql`delete from run_executor_run where run_id = any(${endedRunIds}::text[]) returning 1`,
+    sql`insert into run_executor_workflow (slug, produces)
       select * from unnest(
         ${workflows.map((workflow) => workflow.slug)}::text[],
         ${workflows.map((workflow) => JSON.stringify(producesSnapshot.encode(workflow.produces)))}::jsonb[])
       on conflict (slug) do update set produces = excluded.produces
-      returning 1
-    ), upsert_assets as (
-      insert into run_executor_asset (asset_id, partition_key_norm, latest_event_id, expired)
+      returning 1`,
+    sql`insert into run_executor_asset (asset_id, partition_key_norm, latest_event_id, expired)
       select * from unnest(
         ${availability.map((row) => row.assetId)}::text[],
         ${availability.map((row) => row.keyNorm)}::text[],
@@ -107,10 +110,8 @@ export async function saveExecutorChanges(tx: Transaction<Database>, changes: Ex
         ${availability.map((row) => row.expired)}::boolean[])
       on conflict (asset_id, partition_key_norm)
         do update set latest_event_id = excluded.latest_event_id, expired = excluded.expired
-      returning 1
-    )
-    select (select count(*) from upsert_runs) + (select count(*) from delete_runs)
-      + (select count(*) from upsert_workflows) + (select count(*) from upsert_assets) as written`.execute(tx);
+      returning 1`,
+  ];
 }
 
 /**
@@ -139,15 +140,11 @@ export class RunExecutorStore implements ManagerStore<
   }
 
   async save(tx: Transaction<Database>, changes: ManagerChanges<RunExecutorParts>): Promise<void> {
-    const runs: RunState[] = [];
-    const endedRunIds: string[] = [];
-    for (const [runId, run] of changes.run) {
-      if (run) runs.push(run);
-      else endedRunIds.push(runId);
-    }
-    const workflows = [...changes.workflow.values()].flatMap((workflow) => (workflow ? [workflow] : []));
-    const availability = [...changes.asset.values()].flatMap((row) => (row ? [row] : []));
-    await saveExecutorChanges(tx, { runs, endedRunIds, workflows, availability });
+    await saveExecutorChanges(tx, executorChangesOf(changes));
+  }
+
+  statements(changes: ManagerChanges<RunExecutorParts>): RawBuilder<unknown>[] {
+    return executorWriteStatements(executorChangesOf(changes));
   }
 }
 
@@ -165,4 +162,16 @@ export async function loadUnknownRuns(
   const rows = [...reads.rows];
   for (const { run } of runs) if (run && !isTerminal(run)) rows.push(...reads.rowsOf(run));
   return { runs, rows };
+}
+
+function executorChangesOf(changes: ManagerChanges<RunExecutorParts>): ExecutorChanges {
+  const runs: RunState[] = [];
+  const endedRunIds: string[] = [];
+  for (const [runId, run] of changes.run) {
+    if (run) runs.push(run);
+    else endedRunIds.push(runId);
+  }
+  const workflows = [...changes.workflow.values()].flatMap((workflow) => (workflow ? [workflow] : []));
+  const availability = [...changes.asset.values()].flatMap((row) => (row ? [row] : []));
+  return { runs, endedRunIds, workflows, availability };
 }
