@@ -14,10 +14,25 @@ import {
   watchReadiness,
   type TimedAnswer,
 } from './cluster-drill.js';
+import { inFlightAt, metricSamples, reconnectAfter } from './drill-figures.js';
 
 const RUNS = 120;
 const LEASE_TTL_MS = 2000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The publishes an instance sent again so far, by reason (`apphub_nats_publish_retries_total`). */
+const publishRetries = async (baseUrl: string) => {
+  const byReason: Record<string, number> = {};
+  for (const [labels, n] of Object.entries(await metricSamples(baseUrl, 'apphub_nats_publish_retries_total')))
+    byReason[/reason="([^"]+)"/.exec(labels)?.[1] ?? 'all'] = n;
+  return byReason;
+};
+/** What `after` counted beyond `before`, per key (zeros left out). */
+const grew = (before: Record<string, number>, after: Record<string, number>) =>
+  Object.fromEntries(
+    Object.entries(after)
+      .map(([key, n]) => [key, n - (before[key] ?? 0)] as const)
+      .filter(([, n]) => n > 0),
+  );
 const report = (drill: string, figures: Record<string, unknown>) =>
   process.stdout.write(`drill ${drill}: ${JSON.stringify(figures)}\n`);
 
@@ -59,20 +74,33 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     await database?.drop();
   });
 
-  async function nodeLoss(tag: string, pick: (leader: string) => string) {
+  async function nodeLoss(tag: string, pick: (leaders: { meta: string; stream: string }) => string) {
     await registerPair(first.baseUrl, tag);
     const runIds = await requestRuns(first.baseUrl, database.url, tag, RUNS);
     const readiness = [watchReadiness(first.baseUrl), watchReadiness(second.baseUrl)];
     const seen: TimedAnswer[] = [];
     let completed = 0;
-    const leader = (await cluster.streamLeader(stream))!;
-    const victim = pick(leader);
+    const before = await cluster.leaders(stream);
+    const leaders = { meta: before.meta!, stream: (await cluster.streamLeader(stream))! };
+    const victim = pick(leaders);
+    const retriesBefore = await Promise.all([first, second].map((service) => publishRetries(service.baseUrl)));
     let killedAt = 0;
+    let elections: { stream: number | null; meta: number | null } = { stream: null, meta: null };
     const outage = (async () => {
       while (completed < RUNS / 3) await sleep(10);
       killedAt = Date.now();
       await cluster.kill(victim);
-      await sleep(10_000);
+      // Server side: when the survivors' monitoring endpoints name a new leader of the events stream and of the
+      // JetStream meta group (each only when the victim led it).
+      const [streamElected, metaElected] = await Promise.all([
+        victim === leaders.stream ? cluster.newLeader(stream, victim, 20_000) : null,
+        victim === leaders.meta ? cluster.newLeader('meta', victim, 20_000) : null,
+      ]);
+      elections = {
+        stream: streamElected ? streamElected.at - killedAt : null,
+        meta: metaElected ? metaElected.at - killedAt : null,
+      };
+      await sleep(Math.max(0, killedAt + 10_000 - Date.now()));
       await cluster.restart(victim);
     })();
     await completeRuns(
@@ -87,10 +115,28 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     const newLeader = await cluster.streamLeader(stream);
     const { staleRunReads } = await expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, second.baseUrl);
     const answeredAgainMs = answeredAgainAfter(seen, killedAt);
+    const retriesAfter = await Promise.all([first, second].map((service) => publishRetries(service.baseUrl)));
     report(tag, {
-      killed: victim === leader ? 'stream leader' : 'follower',
+      killed: [victim === leaders.stream ? 'stream leader' : 'follower', victim === leaders.meta ? 'meta leader' : null]
+        .filter(Boolean)
+        .join(' + '),
       streamLeaderAfter: newLeader,
       completionsAnsweredAgainMs: answeredAgainMs,
+      // Where the time went, each from the kill: the server's elections, the service's clients noticing and
+      // reconnecting, completions caught in flight, the service's publish retries, the drill client's 200 ms pause.
+      breakdown: {
+        streamLeaderElectedMs: elections.stream,
+        metaLeaderElectedMs: elections.meta,
+        answeredAfterElectionMs:
+          answeredAgainMs !== null && elections.stream !== null ? answeredAgainMs - elections.stream : null,
+        reconnect: { first: reconnectAfter(first, killedAt), second: reconnectAfter(second, killedAt) },
+        inFlightAtKill: inFlightAt(seen, killedAt),
+        publishRetries: {
+          first: grew(retriesBefore[0]!, retriesAfter[0]!),
+          second: grew(retriesBefore[1]!, retriesAfter[1]!),
+        },
+        clientRetryPauseMs: 200,
+      },
       answers503: seen.filter((answer) => answer.status === 503).length,
       connectionsLost: seen.filter((answer) => answer.status === 0).length,
       readiness503: { first: firstMisses!.length, second: secondMisses!.length },
@@ -102,11 +148,14 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
   }
 
   it('kill -9 of the stream leader node during a burst, back after 10 s: nothing lost, nothing twice', async () => {
-    await nodeLoss('leaderkill', (leader) => leader);
+    await nodeLoss('leaderkill', (leaders) => leaders.stream);
   }, 120_000);
 
   it('kill -9 of a follower node during a burst: nothing lost, nothing twice', async () => {
-    await nodeLoss('followerkill', (leader) => cluster.nodes.find((node) => node.name !== leader)!.name);
+    await nodeLoss(
+      'followerkill',
+      (leaders) => cluster.nodes.find((node) => node.name !== leaders.stream && node.name !== leaders.meta)!.name,
+    );
   }, 120_000);
 
   it('the read models leader frozen 20 s mid-burst: the standby takes over, the resumed one changes nothing', async () => {
