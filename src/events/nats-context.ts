@@ -33,6 +33,8 @@ export interface NatsContext {
   isConnected(): boolean;
   /** Called each time the connection comes back after a disconnect. */
   onReconnect(listener: () => void): () => void;
+  /** Called each time the connection is lost (requests in flight on it will get no answer). */
+  onDisconnect(listener: () => void): () => void;
   /**
    * A JetStream publish that is sent again (same headers, so the same `Nats-Msg-Id`) while its stream has no leader
    * or its ack is late, within a few seconds (`publishRetrying`). Only for publishes that are safe to repeat.
@@ -126,8 +128,15 @@ async function setUp(nc: NatsConnection, options: NatsContextOptions): Promise<N
     versionWarning,
     isConnected,
     onReconnect: status.onReconnect,
+    onDisconnect: status.onDisconnect,
     publish: (subject, payload, publishOptions = {}) =>
-      publishRetrying({ js, isConnected }, subject, payload, publishOptions, options.onPublishRetry),
+      publishRetrying(
+        { js, isConnected, onDisconnect: status.onDisconnect },
+        subject,
+        payload,
+        publishOptions,
+        options.onPublishRetry,
+      ),
     close: async () => {
       if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
     },
@@ -151,23 +160,27 @@ async function declare(nc: NatsConnection, options: NatsContextOptions) {
 }
 
 function trackStatus(nc: NatsConnection, onChange: (change: ConnectionChange) => void = () => undefined) {
-  const listeners = new Set<() => void>();
+  const reconnectListeners = new Set<() => void>();
+  const disconnectListeners = new Set<() => void>();
+  const listen = (listeners: Set<() => void>) => (listener: () => void) => {
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  };
   const state = {
     connected: true,
-    onReconnect(listener: () => void) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onReconnect: listen(reconnectListeners),
+    onDisconnect: listen(disconnectListeners),
   };
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect') {
         state.connected = false;
         onChange({ type: 'disconnect', server: status.server });
+        for (const listener of [...disconnectListeners]) listener();
       } else if (status.type === 'reconnect') {
         state.connected = true;
         onChange({ type: 'reconnect', server: status.server });
-        for (const listener of listeners) listener();
+        for (const listener of [...reconnectListeners]) listener();
       }
     }
   })().catch(() => undefined);

@@ -66,6 +66,27 @@ describe('publishRetrying (real NATS)', () => {
     expect(Date.now() - startedAt).toBeLessThan(PUBLISH_RETRY_BUDGET_MS);
   });
 
+  it('sends a publish again as soon as its connection is back when the connection drops under it', async () => {
+    const subject = probe();
+    const ids: Array<string | undefined> = [];
+    const responder = nats.nc.subscribe(subject, {
+      callback: (_error, message) => {
+        ids.push(message.headers?.get('Nats-Msg-Id'));
+        // The first request is left unanswered, and the connection goes: no answer can come for it any more.
+        if (ids.length === 1) void nats.nc.reconnect();
+        else message.respond(JSON.stringify({ stream: 'PROBE', seq: 3 }));
+      },
+    });
+    const startedAt = Date.now();
+    const ack = await nats.publish(subject, 'x', { msgID: 'event-2' });
+    const elapsed = Date.now() - startedAt;
+    responder.unsubscribe();
+    expect(ack.seq).toBe(3);
+    expect(ids).toEqual(['event-2', 'event-2']);
+    // Not the attempt's whole timeout: the dropped connection ended it.
+    expect(elapsed).toBeLessThan(PUBLISH_ATTEMPT_TIMEOUT_MS);
+  });
+
   it('a stored event sent again is answered as the duplicate it is, ahead of its expected sequence', async () => {
     const subject = probe();
     const stream = subject.toUpperCase();

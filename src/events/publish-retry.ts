@@ -11,6 +11,7 @@ export const PUBLISH_ATTEMPT_TIMEOUT_MS = 1000;
  * answers 503 with `Retry-After`, so a client is not held through a whole outage.
  */
 export const PUBLISH_RETRY_BUDGET_MS = 3000;
+const CONNECTION_LOST: unique symbol = Symbol('connection lost');
 /** Pauses between attempts: a leaderless stream answers "no responders" at once, so they pace the retries. */
 const PAUSES_MS = [25, 50, 100, 200, 250];
 
@@ -41,12 +42,13 @@ function isNoResponders(error: unknown): boolean {
 /**
  * One JetStream publish, sent again on a retryable failure (`publishRetryReason`) after a short pause until it is
  * acknowledged or `PUBLISH_RETRY_BUDGET_MS` has passed; then the last failure is thrown (the caller answers 503).
- * Disconnected at the first attempt, it fails at once (`DependencyUnavailableError`: an outage answers fast); after
- * that it waits for the reconnect instead of publishing into a buffer that the reconnect discards. Only for publishes that are safe to repeat: with a `msgID` (de-duplicated within the stream's
+ * Disconnected at the first attempt, it fails at once (`DependencyUnavailableError`: an outage answers fast); a
+ * connection lost during an attempt ends that attempt, and later attempts wait for the reconnect instead of
+ * publishing into a buffer that the reconnect discards. Only for publishes that are safe to repeat: with a `msgID` (de-duplicated within the stream's
  * window, which is minutes, not seconds) or on a subject that keeps one message.
  */
 export async function publishRetrying(
-  nats: Pick<NatsContext, 'js' | 'isConnected'>,
+  nats: Pick<NatsContext, 'js' | 'isConnected' | 'onDisconnect'>,
   subject: string,
   payload: string,
   options: Partial<JetStreamPublishOptions>,
@@ -54,21 +56,28 @@ export async function publishRetrying(
 ): Promise<PubAck> {
   const deadline = Date.now() + PUBLISH_RETRY_BUDGET_MS;
   for (let attempt = 0; ; attempt += 1) {
-    let failure: unknown;
-    let reason: PublishRetryReason | null = null;
+    let failure: unknown = new DependencyUnavailableError('nats', 'NATS is not connected');
+    let reason: PublishRetryReason | null = 'disconnected';
     if (nats.isConnected()) {
       const timeout = Math.max(1, Math.min(PUBLISH_ATTEMPT_TIMEOUT_MS, deadline - Date.now()));
+      const sent = nats.js.publish(subject, payload, { ...options, timeout });
+      // The client does not fail requests when its connection drops: they would wait for their timeout although
+      // the answer can no longer come. The lost connection ends the attempt instead.
+      let stopListening: () => void = () => undefined;
+      const lost = new Promise<typeof CONNECTION_LOST>((resolve) => {
+        stopListening = nats.onDisconnect(() => resolve(CONNECTION_LOST));
+      });
       try {
-        return await nats.js.publish(subject, payload, { ...options, timeout });
+        const outcome = await Promise.race([sent, lost]);
+        if (outcome !== CONNECTION_LOST) return outcome;
+        sent.catch(() => undefined);
       } catch (error) {
         failure = error;
         reason = publishRetryReason(error);
+      } finally {
+        stopListening();
       }
-    } else {
-      failure = new DependencyUnavailableError('nats', 'NATS is not connected');
-      if (attempt === 0) throw failure;
-      reason = 'disconnected';
-    }
+    } else if (attempt === 0) throw failure;
     const pause = PAUSES_MS[Math.min(attempt, PAUSES_MS.length - 1)]!;
     if (reason === null || Date.now() + pause >= deadline) throw failure;
     onRetry(reason);

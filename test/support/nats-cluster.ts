@@ -123,6 +123,24 @@ export class NatsCluster {
     return null;
   }
 
+  /**
+   * Moves `stream`'s leadership off node `name` (leader step-downs until another node leads it), so that a drill
+   * that kills `name` for another role (the meta leader) does not also kill the stream's leader.
+   */
+  async moveStreamLeaderOff(stream: string, name: string, timeoutMs = 30_000): Promise<void> {
+    await eventually(
+      async () => {
+        const leader = await this.streamLeader(stream);
+        if (leader !== name) return leader;
+        await this.request(`$JS.API.STREAM.LEADER.STEPDOWN.${stream}`);
+        return null;
+      },
+      (leader) => leader !== null && leader !== name,
+      timeoutMs,
+      500,
+    );
+  }
+
   /** `kill -9` of one node: no flush, no goodbye to its peers. */
   async kill(name: string): Promise<void> {
     const node = this.node(name);
