@@ -104,6 +104,8 @@ export interface RunnerStatus {
   position: number;
   /** Since when the runner keeps failing (ms epoch), or null. */
   failingSince: number | null;
+  /** The dependency its last failure was about (`failedDependency`), null when none or not a dependency's. */
+  failingOn: 'nats' | 'postgres' | null;
   /** Since when it is behind the stream without moving (ms epoch), or null. */
   stalledSince: number | null;
   lastError: string | null;

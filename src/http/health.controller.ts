@@ -28,6 +28,8 @@ export class HealthController {
   private migrated = false;
   /** When each consumer's lease was first seen unheld (by any process). */
   private readonly unleasedSince = new Map<string, number>();
+  /** Since when the NATS check keeps failing (ms epoch), or null. */
+  private natsFailingSince: number | null = null;
 
   constructor(
     @Inject(PLATFORM) private readonly platform: Platform,
@@ -49,11 +51,12 @@ export class HealthController {
   @ApiOkResponse({ schema: readyResponseSchema })
   @ApiServiceUnavailableResponse({ schema: readyResponseSchema, description: 'Not ready: the checks say why.' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const [nats, postgres, migrations] = await Promise.all([
+    const [natsCheck, postgres, migrations] = await Promise.all([
       withTimeout(this.checkNats()),
       withTimeout(this.checkPostgres()),
       withTimeout(this.checkMigrations()),
     ]);
+    const nats = this.natsWithinGrace(natsCheck);
     const consumers =
       nats.ok && postgres.ok ? await withTimeout(this.checkConsumers()) : { ok: false, detail: 'dependencies down' };
     const lag =
@@ -101,11 +104,16 @@ export class HealthController {
         const status = runner.status();
         // An outside receiver being down (OpenLineage) is reported but does not take the API out of service.
         const target = OPTIONAL_CONSUMERS.has(status.name) ? notes : problems;
-        if (status.failingSince !== null) target[status.name] = `failing: ${status.lastError ?? 'unknown error'}`;
-        else if (status.stalledSince !== null) target[status.name] = 'stalled behind the stream';
+        if (status.failingSince !== null) {
+          // Failing on NATS for less than the grace (an election, a reconnect) is reported, not a problem.
+          const graced = status.failingOn === 'nats' && Date.now() - status.failingSince <= NATS_GRACE_MS;
+          (graced ? notes : target)[status.name] = `failing: ${status.lastError ?? 'unknown error'}`;
+        } else if (status.stalledSince !== null) target[status.name] = 'stalled behind the stream';
         else if (!status.leader) {
-          const entry = await this.platform.nats.leases.get(runner.leaseKey);
-          if (this.unleasedTooLong(status.name, !entry || entry.operation !== 'PUT'))
+          // Who holds the lease is unknown while NATS is away; the NATS check says whether that is a problem yet.
+          const entry = await this.leaseEntry(runner.leaseKey);
+          if (entry === undefined) notes[status.name] = 'lease holder unknown (NATS unavailable)';
+          else if (this.unleasedTooLong(status.name, !entry || entry.operation !== 'PUT'))
             problems[status.name] = 'no process holds its lease';
         }
       }),
@@ -116,8 +124,9 @@ export class HealthController {
 
   /**
    * A lease nobody holds is normal while it passes to a standby (it ages out, then a standby takes it within a
-   * quarter of the TTL): only one unheld for longer than the lease TTL is a problem, so standbys stay ready through a
-   * fail-over.
+   * quarter of the TTL) and while the leases bucket elects a leader after a NATS node was lost (nobody can take a
+   * lease then): only one unheld for longer than the lease TTL plus `NATS_GRACE_MS` is a problem, so standbys stay
+   * ready through a fail-over.
    */
   private unleasedTooLong(consumer: string, unleased: boolean): boolean {
     if (!unleased) {
@@ -126,7 +135,29 @@ export class HealthController {
     }
     const since = this.unleasedSince.get(consumer) ?? Date.now();
     this.unleasedSince.set(consumer, since);
-    return Date.now() - since > this.platform.config.leaseTtlMs;
+    return Date.now() - since > this.platform.config.leaseTtlMs + NATS_GRACE_MS;
+  }
+
+  /** A lease's entry (null: none), or undefined when NATS cannot say right now. */
+  private async leaseEntry(key: string) {
+    if (!this.platform.nats.isConnected()) return undefined;
+    return this.platform.nats.leases.get(key).catch(() => undefined);
+  }
+
+  /**
+   * A failing NATS check turns readiness off only once it has failed for longer than `NATS_GRACE_MS`: the loss of
+   * one node of a cluster is a reconnect (milliseconds) and an election (4-9 s on nats-server 2.9) that every
+   * instance sees at once, and taking them all out of service would turn a few seconds of 503s for writes into an
+   * outage for reads too. Until then the check is ok with what failed and since when in its detail.
+   */
+  private natsWithinGrace(check: Check): Check {
+    if (check.ok) {
+      this.natsFailingSince = null;
+      return check;
+    }
+    this.natsFailingSince ??= Date.now();
+    const failingMs = Date.now() - this.natsFailingSince;
+    return failingMs > NATS_GRACE_MS ? check : { ok: true, detail: { failingMs, problem: check.detail } };
   }
 
   private async checkNats(): Promise<Check> {
@@ -160,6 +191,12 @@ export class HealthController {
     }
   }
 }
+
+/**
+ * How long NATS trouble (the check failing, a consumer failing on NATS, a lease nobody can take) is reported without
+ * making the process not ready: one Raft election after a lost node (4-9 s on nats-server 2.9) plus a second.
+ */
+export const NATS_GRACE_MS = 10_000;
 
 /** Consumers whose trouble is reported without making the process not ready. */
 const OPTIONAL_CONSUMERS = new Set(['lineage']);

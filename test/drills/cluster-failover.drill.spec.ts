@@ -14,7 +14,7 @@ import {
   watchReadiness,
   type TimedAnswer,
 } from './cluster-drill.js';
-import { inFlightAt, metricSamples, reconnectAfter } from './drill-figures.js';
+import { dependencyErrors, inFlightAt, metricSamples, reconnectAfter } from './drill-figures.js';
 
 const RUNS = 120;
 const LEASE_TTL_MS = 2000;
@@ -138,6 +138,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
         clientRetryPauseMs: 200,
       },
       answers503: seen.filter((answer) => answer.status === 503).length,
+      answers503About: dependencyErrors([first, second], killedAt),
       connectionsLost: seen.filter((answer) => answer.status === 0).length,
       readiness503: { first: firstMisses!.length, second: secondMisses!.length },
       readinessFirstMiss: { first: firstMisses![0]?.body ?? null, second: secondMisses![0]?.body ?? null },

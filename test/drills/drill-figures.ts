@@ -68,3 +68,15 @@ export function spread(values: readonly number[]): { p50: number; max: number } 
   const sorted = [...values].sort((a, b) => a - b);
   return { p50: sorted[Math.floor((sorted.length - 1) / 2)]!, max: sorted[sorted.length - 1]! };
 }
+
+/** What the 503 `dependency_unavailable` answers of some instances since `since` were about: error type and message → count. */
+export function dependencyErrors(services: readonly ServiceProcess[], since: number): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const service of services)
+    for (const line of logLines(service, 'dependency unavailable', since)) {
+      const err = line.err as { type?: string; message?: string } | undefined;
+      const key = `${err?.type ?? '?'}: ${(err?.message ?? '').slice(0, 80)}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+  return counts;
+}
