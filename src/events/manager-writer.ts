@@ -21,6 +21,8 @@ export interface ManagerWriterOptions {
   onFailure: () => void;
   /** The runner's lease, checked by the statement that moves the checkpoint. */
   fence?: () => LeaseFence | null;
+  /** Drills only: called after the manager's rows, before the checkpoint, inside the transaction. */
+  insideWrite?: (manager: string) => void;
 }
 
 /** A write that only moves the checkpoint (the manager changed nothing) is due this long after the last write. */
@@ -83,6 +85,7 @@ export class ManagerWriter {
           ? saveCheckpoint(db, name, previous, position, [], true, fence)
           : db.transaction().execute(async (tx: Transaction<Database>) => {
               if (write) await write(tx);
+              if (write) this.options.insideWrite?.(name);
               for (const { item, error } of poison) await insertDeadLetter(tx, deadLetterOf(name, item, error));
               await saveCheckpoint(tx, name, previous, position, [], true, fence);
             }),

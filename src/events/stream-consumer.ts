@@ -95,6 +95,11 @@ export interface RunnerOptions {
   metrics?: Metrics;
   /** Record where each event waited (`apphub_read_path_seconds`): the read-model group does. */
   traceReadPath?: boolean;
+  /**
+   * Process managers: called inside each write's transaction after the manager's rows, before the checkpoint moves.
+   * Drills only (`APPHUB_TEST_FREEZE_FILE`); production passes none.
+   */
+  insideManagerWrite?: (manager: string) => void;
 }
 
 /** What readiness and metrics see of a runner. */

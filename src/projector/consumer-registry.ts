@@ -4,6 +4,7 @@ import type { Database } from '../../projections/database.js';
 import { DomainError } from '../domain/domain-error.js';
 import { ConsumerRunner, type RunnerStatus, type StreamConsumer } from '../events/consumer-runner.js';
 import { PLATFORM } from '../runtime/tokens.js';
+import { freezeWhenNamed } from '../runtime/test-freeze.js';
 import type { Platform } from '../runtime/platform.js';
 import { ReadModelPositions } from './read-model-positions.js';
 
@@ -65,6 +66,7 @@ export class ConsumerRegistry implements OnApplicationBootstrap, OnApplicationSh
       leaseTtlMs: config.leaseTtlMs,
       instanceId,
       metrics,
+      ...(config.testFreezeFile ? { insideManagerWrite: freezeWhenNamed(config.testFreezeFile) } : {}),
       ...runnerOptions,
     });
     this.runnersByName.set(handler.name, runner);

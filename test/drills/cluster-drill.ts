@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
@@ -161,6 +162,34 @@ export async function checkpoints(databaseUrl: string): Promise<Map<string, numb
   } finally {
     await client.end();
   }
+}
+
+/** The lease owner (`pid:uuid`) under which a consumer's checkpoint was last moved, or null. */
+export async function checkpointLeaseOwner(databaseUrl: string, name: string): Promise<string | null> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ lease_owner: string | null }>(
+      'select lease_owner from projection_checkpoint where name = $1',
+      [name],
+    );
+    return rows[0]?.lease_owner ?? null;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Polls `/proc/<pid>/stat` every 2 ms until the process is stopped (state `T`); answers when (epoch ms). */
+export async function waitUntilStopped(pid: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    // The state follows the command name in parentheses, which may itself hold spaces.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('T')) return Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  throw new Error(`process ${pid} did not stop within ${timeoutMs} ms`);
 }
 
 /**

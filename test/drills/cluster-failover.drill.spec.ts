@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { killHard, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 import { NatsCluster } from '../support/nats-cluster.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -5,12 +8,14 @@ import { testPrefix } from '../support/test-nats.js';
 import { waitUntilReady } from './drill-client.js';
 import {
   answeredAgainAfter,
+  checkpointLeaseOwner,
   checkpoints,
   completeRuns,
   expectExactlyOnce,
   LeaseWatch,
   registerPair,
   requestRuns,
+  waitUntilStopped,
   watchReadiness,
   type TimedAnswer,
 } from './cluster-drill.js';
@@ -50,11 +55,14 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
   let first: ServiceProcess;
   let second: ServiceProcess;
   let env: Record<string, string>;
+  const freezeFile = join(tmpdir(), `apphub-drill-freeze-${prefix}`);
 
   beforeAll(async () => {
     cluster = await NatsCluster.start();
     database = await createTestDatabase();
     env = {
+      // Read only by the frozen-manager drill's instance (src/runtime/test-freeze.ts).
+      APPHUB_TEST_FREEZE_FILE: freezeFile,
       NATS_URL: cluster.url,
       DATABASE_URL: database.url,
       APPHUB_SUBJECT_PREFIX: prefix,
@@ -168,28 +176,35 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     await nodeLoss('metakill', (leaders) => leaders.meta);
   }, 120_000);
 
-  it('the read models leader frozen 20 s mid-burst: the standby takes over, the resumed one changes nothing', async () => {
-    const tag = 'frozen';
+  /**
+   * The instance leading `role` (a lease key) is frozen for 20 s mid-burst by `freeze` (which answers when it froze);
+   * the other one serves the requests and takes over. Measures when the standby owns each lease the frozen one held
+   * and when each checkpoint moves past where it was at the freeze; asserts both within TTL + 5 s, the standby ready
+   * throughout, and that the resumed instance changes nothing.
+   */
+  async function frozenInstance(
+    tag: string,
+    role: string,
+    freeze: (frozen: ServiceProcess) => Promise<number>,
+  ): Promise<{ frozen: ServiceProcess; standby: ServiceProcess; writtenBy: string | null }> {
     const leases = await LeaseWatch.open(cluster.url, prefix);
-    // The instance that leads the read models is frozen; the other one serves the requests and takes over.
-    const readModelsOwner = (await leases.owners()).get('consumer.read_models') ?? '';
-    const [frozen, standby] = readModelsOwner.startsWith(`${second.child.pid}:`) ? [second, first] : [first, second];
+    const roleOwner = (await leases.owners()).get(role) ?? '';
+    const [frozen, standby] = roleOwner.startsWith(`${second.child.pid}:`) ? [second, first] : [first, second];
     try {
       await registerPair(standby.baseUrl, tag);
       const runIds = await requestRuns(standby.baseUrl, database.url, tag, RUNS);
       const frozenPid = `${frozen.child.pid}:`;
       const standbyPid = `${standby.child.pid}:`;
       const held = [...(await leases.owners())].filter(([, owner]) => owner?.startsWith(frozenPid));
-      expect(held.map(([key]) => key)).toContain('consumer.read_models');
+      expect(held.map(([key]) => key)).toContain(role);
       const readiness = watchReadiness(standby.baseUrl);
       const seen: TimedAnswer[] = [];
       let completed = 0;
       let frozenAt = 0;
       let atFreeze = new Map<string, number>();
-      const freeze = (async () => {
+      const freezing = (async () => {
         while (completed < RUNS / 3) await sleep(5);
-        frozen.child.kill('SIGSTOP');
-        frozenAt = Date.now();
+        frozenAt = await freeze(frozen);
         // A COMMIT already sent completes on the server; from here on nothing of the frozen one can.
         await sleep(200);
         atFreeze = await checkpoints(database.url);
@@ -201,10 +216,10 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
         seen,
         () => void (completed += 1),
       );
-      await freeze;
+      await freezing;
 
-      // Take-over per role: when the standby owns each lease the frozen instance held; read models: when each
-      // checkpoint moves past where it was at the freeze.
+      // Take-over per role: when the standby owns each lease the frozen instance held; read models and managers:
+      // when each checkpoint moves past where it was at the freeze.
       const takeover = new Map<string, number>();
       const moved = new Map<string, number>();
       while (Date.now() - frozenAt < 20_000) {
@@ -218,6 +233,9 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
       frozen.child.kill('SIGCONT');
       const resumedAt = Date.now();
       const resumedReadyMs = (await waitUntilReady(frozen.baseUrl, 30_000)) - resumedAt;
+      // Whatever the resumed instance had in flight is done or refused by now; nothing else writes this checkpoint
+      // in the meantime unless events arrive.
+      const writtenBy = await checkpointLeaseOwner(database.url, role.replace(/^consumer\./, ''));
       await sleep(3000);
       const misses = await readiness.stop();
       const { staleRunReads } = await expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, frozen.baseUrl);
@@ -231,14 +249,40 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
       });
       expect(held.filter(([key]) => !takeover.has(key))).toEqual([]);
       for (const ms of takeover.values()) expect(ms).toBeLessThanOrEqual(LEASE_TTL_MS + 5000);
-      expect(moved.get('read_models')).toBeLessThanOrEqual(LEASE_TTL_MS + 5000);
+      const consumer = role.replace(/^consumer\./, '');
+      expect(moved.get(consumer)).toBeLessThanOrEqual(LEASE_TTL_MS + 5000);
       expect(seen.filter((answer) => answer.status !== 200)).toEqual([]);
       // The standby stayed ready throughout (a lease passing to it is not a problem).
       expect(misses).toEqual([]);
+      // The frozen instance's write did not land after the standby's: the checkpoint was last moved under its lease.
+      expect(writtenBy?.startsWith(standbyPid)).toBe(true);
+      return { frozen, standby, writtenBy };
     } finally {
       frozen.child.kill('SIGCONT');
       await leases.close();
     }
+  }
+
+  it('the read models leader frozen 20 s mid-burst: the standby takes over, the resumed one changes nothing', async () => {
+    await frozenInstance('frozen', 'consumer.read_models', async (frozen) => {
+      frozen.child.kill('SIGSTOP');
+      return Date.now();
+    });
+  }, 120_000);
+
+  it('the run executor frozen 20 s inside its batch transaction: the managers move, the resumed one changes nothing', async () => {
+    let armedAt = 0;
+    let frozenAfterMs = 0;
+    const { frozen } = await frozenInstance('frozenmgr', 'consumer.run_executor', async (victim) => {
+      // The instance stops itself in the executor's next write, with its rows written and the checkpoint not yet.
+      armedAt = Date.now();
+      writeFileSync(freezeFile, `${victim.child.pid} run_executor`);
+      const frozenAt = await waitUntilStopped(victim.child.pid!, 20_000);
+      frozenAfterMs = frozenAt - armedAt;
+      return frozenAt;
+    });
+    report('frozenmgr', { frozeInsideWriteMsAfterArming: frozenAfterMs });
+    expect(frozen.child.exitCode).toBeNull();
   }, 120_000);
 
   it('a rolling restart of both instances under a steady load: only 503s with a retry hint, nothing failed', async () => {
