@@ -48,7 +48,7 @@ export async function registerPair(baseUrl: string, tag: string): Promise<void> 
 /** Requests `runs` runs of `<tag>` (one partition each) and waits until each is dispatched. */
 export async function requestRuns(baseUrl: string, databaseUrl: string, tag: string, runs: number): Promise<string[]> {
   const runIds: string[] = [];
-  await mapLimit(runs, 8, async (i) => {
+  await mapLimit(runs, 16, async (i) => {
     const answer = await call(baseUrl, 'POST', `/workflows/${tag}/run`, { partitionKey: `p-${i}` });
     if (answer.status !== 202) throw new Error(`run failed: ${JSON.stringify(answer.body)}`);
     runIds[i] = answer.body.data.id;
@@ -59,7 +59,7 @@ export async function requestRuns(baseUrl: string, databaseUrl: string, tag: str
 }
 
 /**
- * Completes every run like a client behind a load balancer (8 at a time): a 503 or a lost connection is retried
+ * Completes every run like a client behind a load balancer (`concurrency` at a time, paced to `perSecond` if set): a 503 or a lost connection is retried
  * after a pause on the next instance. Every answer is recorded with its times; `onAnswered` counts completions.
  */
 export async function completeRuns(
@@ -69,9 +69,10 @@ export async function completeRuns(
   seen: TimedAnswer[],
   onAnswered: () => void,
   perSecond = 0,
+  concurrency = 8,
 ): Promise<void> {
   const startedAt = Date.now();
-  await mapLimit(runIds.length, 8, async (i) => {
+  await mapLimit(runIds.length, concurrency, async (i) => {
     // Paced: completion i is not sent before its slot, for a steady rate instead of a burst.
     if (perSecond > 0)
       await new Promise((resolve) => setTimeout(resolve, startedAt + (i * 1000) / perSecond - Date.now()));

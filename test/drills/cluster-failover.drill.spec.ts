@@ -19,10 +19,13 @@ import {
   watchReadiness,
   type TimedAnswer,
 } from './cluster-drill.js';
-import { dependencyErrors, inFlightAt, metricSamples, reconnectAfter } from './drill-figures.js';
+import { dependencyErrors, inFlightAt, metricSamples, reconnectAfter, spread } from './drill-figures.js';
 
 const RUNS = 120;
 const LEASE_TTL_MS = 2000;
+/** Completions per second during the rolling restart, and for how long. */
+const ROLLING_RATE = Number(process.env.DRILL_ROLLING_RATE ?? 100);
+const ROLLING_SECONDS = 20;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The publishes an instance sent again so far, by reason (`apphub_nats_publish_retries_total`). */
 const publishRetries = async (baseUrl: string) => {
@@ -287,44 +290,62 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
 
   it('a rolling restart of both instances under a steady load: only 503s with a retry hint, nothing failed', async () => {
     const tag = 'rolling';
-    const runs = 300;
+    // Long enough for both instances to be stopped under the load (the second once the first's replacement is
+    // ready, 6-8 s after the first).
+    const runs = ROLLING_RATE * ROLLING_SECONDS;
     await registerPair(second.baseUrl, tag);
+    const preparedAt = Date.now();
     const runIds = await requestRuns(second.baseUrl, database.url, tag, runs);
+    const prepareMs = Date.now() - preparedAt;
     // What a load balancer does: an instance leaves the rotation, is stopped (SIGTERM), and its replacement joins
     // once ready.
     let rotation = [first.baseUrl, second.baseUrl];
     const seen: TimedAnswer[] = [];
     let completed = 0;
-    const restarts: Array<{ ready: number }> = [];
+    const restarts: Array<{ ready: number; stoppedAtCompleted: number; readyAtCompleted: number }> = [];
     const rolling = (async () => {
       for (const which of ['first', 'second'] as const) {
-        while (completed < (which === 'first' ? runs / 4 : runs / 2)) await sleep(10);
+        while (completed < (which === 'first' ? runs / 10 : runs / 3)) await sleep(10);
         const old = which === 'first' ? first : second;
         rotation = rotation.filter((url) => url !== old.baseUrl);
         await sleep(500);
         const exited = new Promise((resolve) => old.child.once('exit', resolve));
         old.child.kill('SIGTERM');
         await exited;
+        const stoppedAtCompleted = completed;
         const startedAt = Date.now();
         const replacement = await startServiceProcess(env);
-        restarts.push({ ready: Date.now() - startedAt });
+        restarts.push({ ready: Date.now() - startedAt, stoppedAtCompleted, readyAtCompleted: completed });
         if (which === 'first') first = replacement;
         else second = replacement;
         rotation = [...rotation, replacement.baseUrl];
       }
     })();
+    const loadStartedAt = Date.now();
     await completeRuns(
       () => rotation,
       tag,
       runIds,
       seen,
       () => void (completed += 1),
-      15,
+      ROLLING_RATE,
+      32,
     );
+    const loadMs = Date.now() - loadStartedAt;
     await rolling;
     const { staleRunReads } = await expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, first.baseUrl);
+    const latencies = seen.filter((answer) => answer.status === 200).map((answer) => answer.at - answer.sentAt);
     report(tag, {
+      targetPerSecond: ROLLING_RATE,
+      achievedPerSecond: Math.round((runs * 1000) / loadMs),
+      prepareMs,
       restartReadyMs: restarts.map((restart) => restart.ready),
+      // How many completions were answered when each old instance had stopped and when its replacement was ready.
+      restartsAtCompleted: restarts.map(({ stoppedAtCompleted, readyAtCompleted }) => [
+        stoppedAtCompleted,
+        readyAtCompleted,
+      ]),
+      latency200Ms: spread(latencies),
       answers503: seen.filter((answer) => answer.status === 503).length,
       connectionsLost: seen.filter((answer) => answer.status === 0).length,
       staleRunReads,
@@ -333,5 +354,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     expect(failed).toEqual([]);
     for (const answer of seen.filter((candidate) => candidate.status === 503))
       expect(['dependency_unavailable', 'overloaded']).toContain(answer.code);
-  }, 150_000);
+    // Both instances went down while completions were still being sent.
+    expect(restarts.map((restart) => restart.stoppedAtCompleted < runs)).toEqual([true, true]);
+  }, 240_000);
 });
