@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killHard, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { freePort, killHard, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 import { NatsCluster } from '../support/nats-cluster.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { testPrefix } from '../support/test-nats.js';
@@ -288,7 +288,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     expect(frozen.child.exitCode).toBeNull();
   }, 120_000);
 
-  it('a rolling restart of both instances under a steady load: only 503s with a retry hint, nothing failed', async () => {
+  it('a rolling restart of both instances under a steady load, into the split layout: only 503s with a retry hint', async () => {
     const tag = 'rolling';
     // Long enough for both instances to be stopped under the load (the second once the first's replacement is
     // ready, 6-8 s after the first).
@@ -314,7 +314,13 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
         await exited;
         const stoppedAtCompleted = completed;
         const startedAt = Date.now();
-        const replacement = await startServiceProcess(env);
+        // The replacements run the split layout (the default of `npm start`: an API + worker process and a
+        // projector + materializer process), so the cluster also runs a mixed and then an all-split deployment.
+        const replacement = await startServiceProcess({
+          ...env,
+          APPHUB_LAYOUT: 'split',
+          APPHUB_BACK_HTTP_PORT: String(await freePort()),
+        });
         restarts.push({ ready: Date.now() - startedAt, stoppedAtCompleted, readyAtCompleted: completed });
         if (which === 'first') first = replacement;
         else second = replacement;
