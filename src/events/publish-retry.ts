@@ -1,6 +1,5 @@
 import { errors as natsErrors } from '@nats-io/transport-node';
-import { JetStreamApiError, type JetStreamPublishOptions, type PubAck } from '@nats-io/jetstream';
-import type { NatsContext } from './nats-context.js';
+import { JetStreamApiError, type JetStreamClient, type JetStreamPublishOptions, type PubAck } from '@nats-io/jetstream';
 import { DependencyUnavailableError } from './transient-error.js';
 
 /** How long one publish waits for its ack before it is sent again (same `Nats-Msg-Id`). */
@@ -11,6 +10,14 @@ export const PUBLISH_ATTEMPT_TIMEOUT_MS = 1000;
  * answers 503 with `Retry-After`, so a client is not held through a whole outage.
  */
 export const PUBLISH_RETRY_BUDGET_MS = 3000;
+/** What a publish needs of the connection (a `NatsContext` has it). */
+export interface PublishingConnection {
+  js: JetStreamClient;
+  isConnected(): boolean;
+  /** Called when the connection is lost; returns the function that stops listening. */
+  onDisconnect(listener: () => void): () => void;
+}
+
 const CONNECTION_LOST: unique symbol = Symbol('connection lost');
 /** Pauses between attempts: a leaderless stream answers "no responders" at once, so they pace the retries. */
 const PAUSES_MS = [25, 50, 100, 200, 250];
@@ -48,7 +55,7 @@ function isNoResponders(error: unknown): boolean {
  * window, which is minutes, not seconds) or on a subject that keeps one message.
  */
 export async function publishRetrying(
-  nats: Pick<NatsContext, 'js' | 'isConnected' | 'onDisconnect'>,
+  nats: PublishingConnection,
   subject: string,
   payload: string,
   options: Partial<JetStreamPublishOptions>,
