@@ -235,7 +235,11 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
       }
       frozen.child.kill('SIGCONT');
       const resumedAt = Date.now();
-      const resumedReadyMs = (await waitUntilReady(frozen.baseUrl, 30_000)) - resumedAt;
+      const resumedReadyMs =
+        (await waitUntilReady(frozen.baseUrl, 30_000).catch((error: unknown) => {
+          process.stdout.write(`${tag}: the resumed instance's last log lines:\n${frozen.output().slice(-6000)}\n`);
+          throw error;
+        })) - resumedAt;
       // Whatever the resumed instance had in flight is done or refused by now; nothing else writes this checkpoint
       // in the meantime unless events arrive.
       const writtenBy = await checkpointLeaseOwner(database.url, role.replace(/^consumer\./, ''));
