@@ -108,13 +108,19 @@ export class HealthController {
           // Failing on NATS for less than the grace (an election, a reconnect) is reported, not a problem.
           const graced = status.failingOn === 'nats' && Date.now() - status.failingSince <= NATS_GRACE_MS;
           (graced ? notes : target)[status.name] = `failing: ${status.lastError ?? 'unknown error'}`;
-        } else if (status.stalledSince !== null) target[status.name] = 'stalled behind the stream';
-        else if (!status.leader) {
-          // Who holds the lease is unknown while NATS is away; the NATS check says whether that is a problem yet.
+        } else if (status.stalledSince !== null) {
+          // The runner resubscribes the moment it sees the stall; one that this cures soon is not a problem.
+          const long = Date.now() - status.stalledSince > STALL_GRACE_MS;
+          (long ? target : notes)[status.name] = 'stalled behind the stream';
+        } else if (!status.leader) {
+          // Who holds the lease is unknown while the leases bucket does not answer (its own election after a lost
+          // node): like an unheld lease, a problem only once that lasts.
           const entry = await this.leaseEntry(runner.leaseKey);
-          if (entry === undefined) notes[status.name] = 'lease holder unknown (NATS unavailable)';
-          else if (this.unleasedTooLong(status.name, !entry || entry.operation !== 'PUT'))
-            problems[status.name] = 'no process holds its lease';
+          const unheld = !entry || entry.operation !== 'PUT';
+          const what =
+            entry === undefined ? 'lease holder unknown (NATS does not answer)' : 'no process holds its lease';
+          if (this.unleasedTooLong(status.name, unheld)) problems[status.name] = what;
+          else if (entry === undefined) notes[status.name] = what;
         }
       }),
     );
@@ -139,9 +145,14 @@ export class HealthController {
   }
 
   /** A lease's entry (null: none), or undefined when NATS cannot say right now. */
-  private async leaseEntry(key: string) {
+  private async leaseEntry(key: string): Promise<LeaseEntry | null | undefined> {
     if (!this.platform.nats.isConnected()) return undefined;
-    return this.platform.nats.leases.get(key).catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), LEASE_LOOKUP_TIMEOUT_MS);
+    });
+    const entry = this.platform.nats.leases.get(key).catch(() => undefined);
+    return Promise.race([entry, late]).finally(() => clearTimeout(timer));
   }
 
   /**
@@ -197,6 +208,17 @@ export class HealthController {
  * making the process not ready: one Raft election after a lost node (4-9 s on nats-server 2.9) plus a second.
  */
 export const NATS_GRACE_MS = 10_000;
+
+/**
+ * A consumer seen stalled (behind the stream without moving for a whole watchdog period) is resubscribed at once;
+ * it is a readiness problem only when it stays stalled for longer than this.
+ */
+const STALL_GRACE_MS = 5000;
+
+type LeaseEntry = NonNullable<Awaited<ReturnType<Platform['nats']['leases']['get']>>>;
+
+/** A lease lookup that takes longer is "unknown" (the whole consumer check has `CHECK_TIMEOUT_MS`). */
+const LEASE_LOOKUP_TIMEOUT_MS = 250;
 
 /** Consumers whose trouble is reported without making the process not ready. */
 const OPTIONAL_CONSUMERS = new Set(['lineage']);
