@@ -46,9 +46,12 @@ const report = (drill: string, figures: Record<string, unknown>) =>
 
 /**
  * Drills on a 3-node JetStream cluster (R3 streams) with two service instances on one database and prefix (issue
- * 16): the stream's leader node killed during a burst of completions and auto-materializations, a follower node
- * killed, and the instance that leads every consumer frozen (SIGSTOP) for 20 s. Each asserts the outcome — nothing
- * lost, nothing twice, no run requested twice, no failed step, every run readable — and prints what it measured.
+ * 16): the stream's leader node, a follower and the JetStream meta leader killed during a burst of completions and
+ * auto-materializations (each printing where the time went: elections, reconnects, completions in flight, publish
+ * retries); the instance that leads the read models frozen (SIGSTOP) for 20 s, and the run executor's instance
+ * frozen inside its write transaction; a rolling restart of both instances into the split layout at 100
+ * completions/s. Each asserts the outcome — nothing lost, nothing twice, no run requested twice, no failed step,
+ * every run readable, instances ready — and prints what it measured.
  */
 describe('drills: a 3-node NATS cluster and two service instances', () => {
   let cluster: NatsCluster;
@@ -158,6 +161,8 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     expect(seen.filter((answer) => answer.status !== 200 && answer.status !== 503 && answer.status !== 0)).toEqual([]);
     expect(answeredAgainMs).not.toBeNull();
     expect(answeredAgainMs!).toBeLessThanOrEqual(15_000);
+    // Both instances (each a standby for some roles) stayed ready: a NATS election is within readiness's grace.
+    expect([...firstMisses!, ...secondMisses!]).toEqual([]);
   }
 
   it('kill -9 of the stream leader node during a burst, back after 10 s: nothing lost, nothing twice', async () => {
