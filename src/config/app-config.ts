@@ -134,6 +134,12 @@ export interface AppConfig {
    * mismatch appended to this file, which the test harness reads (README "The response contract check").
    */
   responseContractFile: string | null;
+  /**
+   * Drills only (`APPHUB_TEST_FREEZE_FILE`): when this file names this process and one of its process managers
+   * (`<pid> <manager>`), that manager's next write stops the process (SIGSTOP) inside its transaction, after its rows
+   * and before its checkpoint (`src/runtime/test-freeze.ts`). Unset (the default), nothing looks for the file.
+   */
+  testFreezeFile: string | null;
   /** `GET /events` streams: their own cap, apart from request admission (0: no stream is served). */
   eventStreams: {
     /** `APPHUB_MAX_EVENT_STREAMS`: open streams of this process. */

@@ -69,6 +69,7 @@ export const CONFIG_ENV_DEFAULTS = {
   OPENLINEAGE_NATS_SUBJECT: '',
   OPENLINEAGE_TIMEOUT_MS: '10000',
   APPHUB_TEST_RESPONSE_CONTRACT_FILE: '',
+  APPHUB_TEST_FREEZE_FILE: '',
 } as const;
 
 /** With `OPENLINEAGE_URL` set and `APPHUB_ROLES` unset, the process also takes the `lineage` role. */
@@ -143,6 +144,7 @@ const envSchema = {
     },
     OPENLINEAGE_TIMEOUT_MS: int(100, 600_000),
     APPHUB_TEST_RESPONSE_CONTRACT_FILE: { type: 'string' },
+    APPHUB_TEST_FREEZE_FILE: { type: 'string' },
   },
 } as const;
 
@@ -250,6 +252,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       maxEventLoopUtilization: Number(raw.APPHUB_MAX_EVENT_LOOP_UTILIZATION),
     }),
     responseContractFile: String(raw.APPHUB_TEST_RESPONSE_CONTRACT_FILE) || null,
+    testFreezeFile: String(raw.APPHUB_TEST_FREEZE_FILE) || null,
     eventStreams: Object.freeze({
       max: Number(raw.APPHUB_MAX_EVENT_STREAMS),
       maxPerClient: Number(raw.APPHUB_MAX_EVENT_STREAMS_PER_CLIENT),

@@ -78,7 +78,7 @@ export class EventStore {
       const h = natsHeaders();
       h.set(EVENT_TYPE_HEADER, event.type);
       try {
-        const ack = await this.nats.js.publish(subject, bodies[index]!, {
+        const ack = await this.nats.publish(subject, bodies[index]!, {
           msgID: event.id,
           headers: h,
           ...(expected === undefined ? {} : { expect: { lastSubjectSequence: expected } }),

@@ -48,7 +48,7 @@ export class JobQueue {
   /** Publishes a dispatch (a replay within the duplicate window is a no-op; workers check the attempt anyway). */
   async dispatch(jobSlug: string, msgId: string, body: unknown): Promise<void> {
     if (!this.nats.isConnected()) throw new DependencyUnavailableError('nats', 'NATS is not connected');
-    await this.nats.js.publish(this.nats.subjects.jobDispatch(jobSlug), JSON.stringify(body), { msgID: msgId });
+    await this.nats.publish(this.nats.subjects.jobDispatch(jobSlug), JSON.stringify(body), { msgID: msgId });
   }
 
   /** Creates the shared durable of a job slug when missing (external workers may do the same). */

@@ -27,6 +27,8 @@ export interface ManagerWriterOptions {
   onFailure: () => void;
   /** The runner's lease, checked by the statement that moves the checkpoint. */
   fence?: () => LeaseFence | null;
+  /** Drills only: called after the manager's rows, before the checkpoint, inside the transaction. */
+  insideWrite?: (manager: string) => void;
 }
 
 /** A write that only moves the checkpoint (the manager changed nothing) is due this long after the last write. */
@@ -88,12 +90,16 @@ export class ManagerWriter {
         write === null && poison.length === 0
           ? saveCheckpoint(db, name, previous, position, [], true, fence)
           : write?.statements && poison.length === 0
-            ? // One statement, its own transaction: a failed guard raises and nothing of it is written.
-              checkpointStatement(
-                { name, previous, lastSeq: position, notify: true, fence },
-                { writes: write.statements, raise: true },
-              )
-                .execute(db)
+            ? // One statement, its own transaction: a failed guard raises and nothing of it is written. A drill's
+              // freeze (`insideWrite`) stops the process just before it, with the changes taken.
+              Promise.resolve()
+                .then(() => this.options.insideWrite?.(name))
+                .then(() =>
+                  checkpointStatement(
+                    { name, previous, lastSeq: position, notify: true, fence },
+                    { writes: write.statements!, raise: true },
+                  ).execute(db),
+                )
                 .then(
                   () => undefined,
                   (error: unknown) => {
@@ -102,6 +108,7 @@ export class ManagerWriter {
                 )
             : db.transaction().execute(async (tx: Transaction<Database>) => {
                 if (write) await write(tx);
+                if (write) this.options.insideWrite?.(name);
                 for (const { item, error } of poison) await insertDeadLetter(tx, deadLetterOf(name, item, error));
                 await saveCheckpoint(tx, name, previous, position, [], true, fence);
               }),

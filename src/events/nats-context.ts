@@ -1,8 +1,16 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import {
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JetStreamPublishOptions,
+  type PubAck,
+} from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsSecurity } from '../config/app-config.js';
 import { asNatsMisconfiguration, assertNatsFiles, natsSecurityOptions } from './nats-auth.js';
+import { publishRetrying, type PublishRetryReason } from './publish-retry.js';
 import { checkServerVersion } from './server-version.js';
 import { ensureBucket, reconcileStreams } from './streams.js';
 import { subjectsFor, type Subjects } from './subjects.js';
@@ -25,6 +33,13 @@ export interface NatsContext {
   isConnected(): boolean;
   /** Called each time the connection comes back after a disconnect. */
   onReconnect(listener: () => void): () => void;
+  /** Called each time the connection is lost (requests in flight on it will get no answer). */
+  onDisconnect(listener: () => void): () => void;
+  /**
+   * A JetStream publish that is sent again (same headers, so the same `Nats-Msg-Id`) while its stream has no leader
+   * or its ack is late, within a few seconds (`publishRetrying`). Only for publishes that are safe to repeat.
+   */
+  publish(subject: string, payload: string, options?: Partial<JetStreamPublishOptions>): Promise<PubAck>;
   close(): Promise<void>;
 }
 
@@ -38,6 +53,10 @@ export interface NatsContextOptions {
   security?: NatsSecurity;
   /** `APPHUB_ALLOW_UNSAFE_NATS_VERSION`: start with replicas > 1 on a server older than 2.9.20 anyway. */
   allowUnsafeServerVersion?: boolean;
+  /** Told when the connection drops and when it is back (with the server it reached): for the log. */
+  onConnectionChange?: (change: ConnectionChange) => void;
+  /** Told each time a publish is sent again, and why: for the metrics. */
+  onPublishRetry?: (reason: PublishRetryReason) => void;
 }
 
 const contexts = new WeakMap<object, NatsContext>();
@@ -57,7 +76,13 @@ export function natsContextOf(ports: object): NatsContext {
   return nats;
 }
 
-/** JetStream API requests (publish acks included) give up after this long. */
+/** The client lost its server (`disconnect`) or reached one again (`reconnect`): `server` is which. */
+export interface ConnectionChange {
+  type: 'disconnect' | 'reconnect';
+  server: string;
+}
+
+/** JetStream API requests give up after this long (publishes: `PUBLISH_ATTEMPT_TIMEOUT_MS`, retried). */
 const REQUEST_TIMEOUT_MS = 3000;
 
 /**
@@ -83,9 +108,13 @@ function connectTo(options: NatsContextOptions): Promise<NatsConnection> {
     servers,
     name: options.name ?? 'apphub-assets',
     maxReconnectAttempts: -1,
+    // A server that is not tried recently is dialled at once; the wait only paces rounds over every server.
     reconnectTimeWait: 250,
     reconnectJitter: 100,
-    pingInterval: 5000,
+    // A server that dies with its host (or is cut off) closes no socket: the client notices only when two pings go
+    // unanswered, 4-6 s with these values (15 s with the 5 s interval before; nats.js defaults to 2 minutes).
+    pingInterval: 2000,
+    maxPingOut: 2,
     noAsyncTraces: true,
     ...natsSecurityOptions(options.security),
   });
@@ -102,7 +131,8 @@ async function setUp(nc: NatsConnection, options: NatsContextOptions): Promise<N
   );
   // A failed reconcile leaves no connection behind: openNatsContext closes it (it would keep a process alive).
   const { js, jsm, subjects, leases, runs } = await declare(nc, options);
-  const status = trackStatus(nc);
+  const status = trackStatus(nc, options.onConnectionChange);
+  const isConnected = () => status.connected && !nc.isClosed();
   return {
     nc,
     js,
@@ -113,8 +143,17 @@ async function setUp(nc: NatsConnection, options: NatsContextOptions): Promise<N
     maxPayload: nc.info?.max_payload ?? 1024 * 1024,
     serverVersion,
     versionWarning,
-    isConnected: () => status.connected && !nc.isClosed(),
+    isConnected,
     onReconnect: status.onReconnect,
+    onDisconnect: status.onDisconnect,
+    publish: (subject, payload, publishOptions = {}) =>
+      publishRetrying(
+        { js, isConnected, onDisconnect: status.onDisconnect },
+        subject,
+        payload,
+        publishOptions,
+        options.onPublishRetry,
+      ),
     close: async () => {
       if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
     },
@@ -137,21 +176,28 @@ async function declare(nc: NatsConnection, options: NatsContextOptions) {
   return { js, jsm, subjects, leases, runs };
 }
 
-function trackStatus(nc: NatsConnection) {
-  const listeners = new Set<() => void>();
+function trackStatus(nc: NatsConnection, onChange: (change: ConnectionChange) => void = () => undefined) {
+  const reconnectListeners = new Set<() => void>();
+  const disconnectListeners = new Set<() => void>();
+  const listen = (listeners: Set<() => void>) => (listener: () => void) => {
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  };
   const state = {
     connected: true,
-    onReconnect(listener: () => void) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onReconnect: listen(reconnectListeners),
+    onDisconnect: listen(disconnectListeners),
   };
   void (async () => {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect') state.connected = false;
-      else if (status.type === 'reconnect') {
+      if (status.type === 'disconnect') {
+        state.connected = false;
+        onChange({ type: 'disconnect', server: status.server });
+        for (const listener of [...disconnectListeners]) listener();
+      } else if (status.type === 'reconnect') {
         state.connected = true;
-        for (const listener of listeners) listener();
+        onChange({ type: 'reconnect', server: status.server });
+        for (const listener of [...reconnectListeners]) listener();
       }
     }
   })().catch(() => undefined);

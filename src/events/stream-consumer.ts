@@ -104,6 +104,11 @@ export interface RunnerOptions {
   metrics?: Metrics;
   /** Record where each event waited (`apphub_read_path_seconds`): the read-model group does. */
   traceReadPath?: boolean;
+  /**
+   * Process managers: called inside each write's transaction after the manager's rows, before the checkpoint moves.
+   * Drills only (`APPHUB_TEST_FREEZE_FILE`); production passes none.
+   */
+  insideManagerWrite?: (manager: string) => void;
 }
 
 /** What readiness and metrics see of a runner. */
@@ -113,6 +118,8 @@ export interface RunnerStatus {
   position: number;
   /** Since when the runner keeps failing (ms epoch), or null. */
   failingSince: number | null;
+  /** The dependency its last failure was about (`failedDependency`), null when none or not a dependency's. */
+  failingOn: 'nats' | 'postgres' | null;
   /** Since when it is behind the stream without moving (ms epoch), or null. */
   stalledSince: number | null;
   lastError: string | null;

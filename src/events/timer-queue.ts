@@ -88,7 +88,8 @@ export class TimerQueue {
       armedAt: armedAt.toISOString(),
       payload,
     };
-    await this.nats.js.publish(this.nats.subjects.timer(kind, key), JSON.stringify(body));
+    // Safe to send again: the timers stream keeps one message per subject.
+    await this.nats.publish(this.nats.subjects.timer(kind, key), JSON.stringify(body));
   }
 
   async cancel(kind: TimerKind, key: string): Promise<void> {

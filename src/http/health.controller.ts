@@ -28,6 +28,8 @@ export class HealthController {
   private migrated = false;
   /** When each consumer's lease was first seen unheld (by any process). */
   private readonly unleasedSince = new Map<string, number>();
+  /** Since when the NATS check keeps failing (ms epoch), or null. */
+  private natsFailingSince: number | null = null;
 
   constructor(
     @Inject(PLATFORM) private readonly platform: Platform,
@@ -49,11 +51,12 @@ export class HealthController {
   @ApiOkResponse({ schema: readyResponseSchema })
   @ApiServiceUnavailableResponse({ schema: readyResponseSchema, description: 'Not ready: the checks say why.' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const [nats, postgres, migrations] = await Promise.all([
+    const [natsCheck, postgres, migrations] = await Promise.all([
       withTimeout(this.checkNats()),
       withTimeout(this.checkPostgres()),
       withTimeout(this.checkMigrations()),
     ]);
+    const nats = this.natsWithinGrace(natsCheck);
     const consumers =
       nats.ok && postgres.ok ? await withTimeout(this.checkConsumers()) : { ok: false, detail: 'dependencies down' };
     const lag =
@@ -101,11 +104,22 @@ export class HealthController {
         const status = runner.status();
         // An outside receiver being down (OpenLineage) is reported but does not take the API out of service.
         const target = OPTIONAL_CONSUMERS.has(status.name) ? notes : problems;
-        if (status.failingSince !== null) target[status.name] = `failing: ${status.lastError ?? 'unknown error'}`;
-        else if (status.stalledSince !== null) target[status.name] = 'stalled behind the stream';
-        else if (!status.leader) {
-          const holder = await this.platform.events.leases.holderOf(status.name);
-          if (this.unleasedTooLong(status.name, holder === null)) problems[status.name] = 'no process holds its lease';
+        if (status.failingSince !== null) {
+          // Failing on NATS for less than the grace (an election, a reconnect) is reported, not a problem.
+          const graced = status.failingOn === 'nats' && Date.now() - status.failingSince <= NATS_GRACE_MS;
+          (graced ? notes : target)[status.name] = `failing: ${status.lastError ?? 'unknown error'}`;
+        } else if (status.stalledSince !== null) {
+          // The runner resubscribes the moment it sees the stall; one that this cures soon is not a problem.
+          const long = Date.now() - status.stalledSince > STALL_GRACE_MS;
+          (long ? target : notes)[status.name] = 'stalled behind the stream';
+        } else if (!status.leader) {
+          // Who holds the lease is unknown while the leases bucket does not answer (its own election after a lost
+          // node): like an unheld lease, a problem only once that lasts.
+          const holder = await this.leaseHolder(status.name);
+          const what =
+            holder === undefined ? 'lease holder unknown (NATS does not answer)' : 'no process holds its lease';
+          if (this.unleasedTooLong(status.name, holder == null)) problems[status.name] = what;
+          else if (holder === undefined) notes[status.name] = what;
         }
       }),
     );
@@ -115,8 +129,9 @@ export class HealthController {
 
   /**
    * A lease nobody holds is normal while it passes to a standby (it ages out, then a standby takes it within a
-   * quarter of the TTL): only one unheld for longer than the lease TTL is a problem, so standbys stay ready through a
-   * fail-over.
+   * quarter of the TTL) and while the leases bucket elects a leader after a NATS node was lost (nobody can take a
+   * lease then): only one unheld for longer than the lease TTL plus `NATS_GRACE_MS` is a problem, so standbys stay
+   * ready through a fail-over.
    */
   private unleasedTooLong(consumer: string, unleased: boolean): boolean {
     if (!unleased) {
@@ -125,7 +140,33 @@ export class HealthController {
     }
     const since = this.unleasedSince.get(consumer) ?? Date.now();
     this.unleasedSince.set(consumer, since);
-    return Date.now() - since > this.platform.config.leaseTtlMs;
+    return Date.now() - since > this.platform.config.leaseTtlMs + NATS_GRACE_MS;
+  }
+
+  /** Who holds a consumer's lease (null: nobody), or undefined when NATS cannot say right now. */
+  private async leaseHolder(consumer: string): Promise<string | null | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), LEASE_LOOKUP_TIMEOUT_MS);
+    });
+    const holder = this.platform.events.leases.holderOf(consumer).catch(() => undefined);
+    return Promise.race([holder, late]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * A failing NATS check turns readiness off only once it has failed for longer than `NATS_GRACE_MS`: the loss of
+   * one node of a cluster is a reconnect (milliseconds) and an election (4-9 s on nats-server 2.9) that every
+   * instance sees at once, and taking them all out of service would turn a few seconds of 503s for writes into an
+   * outage for reads too. Until then the check is ok with what failed and since when in its detail.
+   */
+  private natsWithinGrace(check: Check): Check {
+    if (check.ok) {
+      this.natsFailingSince = null;
+      return check;
+    }
+    this.natsFailingSince ??= Date.now();
+    const failingMs = Date.now() - this.natsFailingSince;
+    return failingMs > NATS_GRACE_MS ? check : { ok: true, detail: { failingMs, problem: check.detail } };
   }
 
   private checkNats(): Promise<Check> {
@@ -153,6 +194,21 @@ export class HealthController {
     }
   }
 }
+
+/**
+ * How long NATS trouble (the check failing, a consumer failing on NATS, a lease nobody can take) is reported without
+ * making the process not ready: one Raft election after a lost node (4-9 s on nats-server 2.9) plus a second.
+ */
+export const NATS_GRACE_MS = 10_000;
+
+/**
+ * A consumer seen stalled (behind the stream without moving for a whole watchdog period) is resubscribed at once;
+ * it is a readiness problem only when it stays stalled for longer than this.
+ */
+const STALL_GRACE_MS = 5000;
+
+/** A lease lookup that takes longer is "unknown" (the whole consumer check has `CHECK_TIMEOUT_MS`). */
+const LEASE_LOOKUP_TIMEOUT_MS = 250;
 
 /** Consumers whose trouble is reported without making the process not ready. */
 const OPTIONAL_CONSUMERS = new Set(['lineage']);

@@ -14,6 +14,12 @@ export class Metrics {
     labelNames: ['type'],
     registers: [this.registry],
   });
+  readonly natsPublishRetries = new Counter({
+    name: 'apphub_nats_publish_retries_total',
+    help: 'JetStream publishes sent again (same Nats-Msg-Id), by reason: timeout, no_responders (the stream has no leader), unavailable (503), disconnected',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
   readonly projectionLag = new Gauge({
     name: 'apphub_projection_lag_events',
     help: 'Events in the stream not yet applied by each projection/consumer',

@@ -3,6 +3,7 @@ import { DomainError } from '../domain/domain-error.js';
 import type { ConsumerRunner, RunnerStatus, StreamConsumer } from '../events/consumer-runner.js';
 import { checkpointOf } from '../events/consumer-store/index.js';
 import { PLATFORM } from '../runtime/tokens.js';
+import { freezeWhenNamed } from '../runtime/test-freeze.js';
 import type { Platform } from '../runtime/platform.js';
 import { ReadModelPositions } from './read-model-positions.js';
 
@@ -62,6 +63,7 @@ export class ConsumerRegistry implements OnApplicationBootstrap, OnApplicationSh
       leaseTtlMs: config.leaseTtlMs,
       instanceId,
       metrics,
+      ...(config.testFreezeFile ? { insideManagerWrite: freezeWhenNamed(config.testFreezeFile) } : {}),
       ...runnerOptions,
     });
     this.runnersByName.set(handler.name, runner);

@@ -22,6 +22,8 @@ export interface RunCommandResult {
 }
 
 const MAX_CACHED = 20_000;
+/** Events of an uncached run read one direct get each before the rest is read through a consumer. */
+const UNCACHED_DIRECT_READS = 16;
 
 /**
  * Loads runs from their subject (with an in-process cache that is only trusted together with the subject's
@@ -40,12 +42,17 @@ export class RunStore {
   /**
    * The run as stored: the cached state folded forward with what was appended after it (a few direct reads, e.g. the
    * executor's step events since this process requested the run), else the whole subject; null for an unknown run.
+   * A run this process never saw is read with direct reads too when its subject is short (most are): no consumer is
+   * created on the server, so a completion on any instance needs only the stream's leader, not the JetStream meta
+   * leader (a consumer create waited out the meta group's election, or a dead node its consumer was placed on).
    */
   async load(slug: string, runId: string): Promise<RunState | null> {
     const cached = this.cache.get(runId);
-    const events = cached
-      ? await this.store.readTail(this.subject(slug, runId), cached.lastSeq)
-      : await this.store.readSubject(this.subject(slug, runId));
+    const events = await this.store.readTail(
+      this.subject(slug, runId),
+      cached?.lastSeq ?? 0,
+      cached ? 4 : UNCACHED_DIRECT_READS,
+    );
     let state: RunState | null = cached ?? null;
     for (const event of events) state = evolveRun(state, event as unknown as RunEvent & { seq: number });
     if (state) this.rememberState(state);

@@ -93,6 +93,10 @@ export async function openPlatform(
       leaseTtlMs: config.leaseTtlMs,
       security: config.natsSecurity,
       allowUnsafeServerVersion: config.allowUnsafeNatsVersion,
+      // Both at warn: an operator reading why requests answered 503 needs the pair (and the gap between them).
+      onConnectionChange: ({ type, server }) =>
+        log.warn({ natsServer: server }, type === 'disconnect' ? 'NATS disconnected' : 'NATS reconnected'),
+      onPublishRetry: (reason) => metrics.natsPublishRetries.inc({ reason }),
     },
     new EventSchemaRegistry(eventCatalog),
   ).catch(async (error) => {

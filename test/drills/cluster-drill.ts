@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
@@ -47,7 +48,7 @@ export async function registerPair(baseUrl: string, tag: string): Promise<void> 
 /** Requests `runs` runs of `<tag>` (one partition each) and waits until each is dispatched. */
 export async function requestRuns(baseUrl: string, databaseUrl: string, tag: string, runs: number): Promise<string[]> {
   const runIds: string[] = [];
-  await mapLimit(runs, 8, async (i) => {
+  await mapLimit(runs, 16, async (i) => {
     const answer = await call(baseUrl, 'POST', `/workflows/${tag}/run`, { partitionKey: `p-${i}` });
     if (answer.status !== 202) throw new Error(`run failed: ${JSON.stringify(answer.body)}`);
     runIds[i] = answer.body.data.id;
@@ -58,7 +59,7 @@ export async function requestRuns(baseUrl: string, databaseUrl: string, tag: str
 }
 
 /**
- * Completes every run like a client behind a load balancer (8 at a time): a 503 or a lost connection is retried
+ * Completes every run like a client behind a load balancer (`concurrency` at a time, paced to `perSecond` if set): a 503 or a lost connection is retried
  * after a pause on the next instance. Every answer is recorded with its times; `onAnswered` counts completions.
  */
 export async function completeRuns(
@@ -68,9 +69,10 @@ export async function completeRuns(
   seen: TimedAnswer[],
   onAnswered: () => void,
   perSecond = 0,
+  concurrency = 8,
 ): Promise<void> {
   const startedAt = Date.now();
-  await mapLimit(runIds.length, 8, async (i) => {
+  await mapLimit(runIds.length, concurrency, async (i) => {
     // Paced: completion i is not sent before its slot, for a steady rate instead of a burst.
     if (perSecond > 0)
       await new Promise((resolve) => setTimeout(resolve, startedAt + (i * 1000) / perSecond - Date.now()));
@@ -161,6 +163,34 @@ export async function checkpoints(databaseUrl: string): Promise<Map<string, numb
   } finally {
     await client.end();
   }
+}
+
+/** The lease owner (`pid:uuid`) under which a consumer's checkpoint was last moved, or null. */
+export async function checkpointLeaseOwner(databaseUrl: string, name: string): Promise<string | null> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ lease_owner: string | null }>(
+      'select lease_owner from projection_checkpoint where name = $1',
+      [name],
+    );
+    return rows[0]?.lease_owner ?? null;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Polls `/proc/<pid>/stat` every 2 ms until the process is stopped (state `T`); answers when (epoch ms). */
+export async function waitUntilStopped(pid: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    // The state follows the command name in parentheses, which may itself hold spaces.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('T')) return Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  throw new Error(`process ${pid} did not stop within ${timeoutMs} ms`);
 }
 
 /**

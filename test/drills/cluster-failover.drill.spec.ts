@@ -1,31 +1,57 @@
-import { killHard, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, killHard, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 import { NatsCluster } from '../support/nats-cluster.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { testPrefix } from '../support/test-nats.js';
 import { waitUntilReady } from './drill-client.js';
 import {
   answeredAgainAfter,
+  checkpointLeaseOwner,
   checkpoints,
   completeRuns,
   expectExactlyOnce,
   LeaseWatch,
   registerPair,
   requestRuns,
+  waitUntilStopped,
   watchReadiness,
   type TimedAnswer,
 } from './cluster-drill.js';
+import { dependencyErrors, inFlightAt, metricSamples, reconnectAfter, spread } from './drill-figures.js';
 
 const RUNS = 120;
 const LEASE_TTL_MS = 2000;
+/** Completions per second during the rolling restart, and for how long. */
+const ROLLING_RATE = Number(process.env.DRILL_ROLLING_RATE ?? 100);
+const ROLLING_SECONDS = 20;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The publishes an instance sent again so far, by reason (`apphub_nats_publish_retries_total`). */
+const publishRetries = async (baseUrl: string) => {
+  const byReason: Record<string, number> = {};
+  for (const [labels, n] of Object.entries(await metricSamples(baseUrl, 'apphub_nats_publish_retries_total')))
+    byReason[/reason="([^"]+)"/.exec(labels)?.[1] ?? 'all'] = n;
+  return byReason;
+};
+/** What `after` counted beyond `before`, per key (zeros left out). */
+const grew = (before: Record<string, number>, after: Record<string, number>) =>
+  Object.fromEntries(
+    Object.entries(after)
+      .map(([key, n]) => [key, n - (before[key] ?? 0)] as const)
+      .filter(([, n]) => n > 0),
+  );
 const report = (drill: string, figures: Record<string, unknown>) =>
   process.stdout.write(`drill ${drill}: ${JSON.stringify(figures)}\n`);
 
 /**
  * Drills on a 3-node JetStream cluster (R3 streams) with two service instances on one database and prefix (issue
- * 16): the stream's leader node killed during a burst of completions and auto-materializations, a follower node
- * killed, and the instance that leads every consumer frozen (SIGSTOP) for 20 s. Each asserts the outcome — nothing
- * lost, nothing twice, no run requested twice, no failed step, every run readable — and prints what it measured.
+ * 16): the stream's leader node, a follower and the JetStream meta leader killed during a burst of completions and
+ * auto-materializations (each printing where the time went: elections, reconnects, completions in flight, publish
+ * retries); the instance that leads the read models frozen (SIGSTOP) for 20 s, and the run executor's instance
+ * frozen inside its write transaction; a rolling restart of both instances into the split layout at 100
+ * completions/s. Each asserts the outcome — nothing lost, nothing twice, no run requested twice, no failed step,
+ * every run readable, instances ready — and prints what it measured.
  */
 describe('drills: a 3-node NATS cluster and two service instances', () => {
   let cluster: NatsCluster;
@@ -35,11 +61,14 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
   let first: ServiceProcess;
   let second: ServiceProcess;
   let env: Record<string, string>;
+  const freezeFile = join(tmpdir(), `apphub-drill-freeze-${prefix}`);
 
   beforeAll(async () => {
     cluster = await NatsCluster.start();
     database = await createTestDatabase();
     env = {
+      // Read only by the frozen-manager drill's instance (src/runtime/test-freeze.ts).
+      APPHUB_TEST_FREEZE_FILE: freezeFile,
       NATS_URL: cluster.url,
       DATABASE_URL: database.url,
       APPHUB_SUBJECT_PREFIX: prefix,
@@ -59,20 +88,33 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     await database?.drop();
   });
 
-  async function nodeLoss(tag: string, pick: (leader: string) => string) {
+  async function nodeLoss(tag: string, pick: (leaders: { meta: string; stream: string }) => string) {
     await registerPair(first.baseUrl, tag);
     const runIds = await requestRuns(first.baseUrl, database.url, tag, RUNS);
     const readiness = [watchReadiness(first.baseUrl), watchReadiness(second.baseUrl)];
     const seen: TimedAnswer[] = [];
     let completed = 0;
-    const leader = (await cluster.streamLeader(stream))!;
-    const victim = pick(leader);
+    const before = await cluster.leaders(stream);
+    const leaders = { meta: before.meta!, stream: (await cluster.streamLeader(stream))! };
+    const victim = pick(leaders);
+    const retriesBefore = await Promise.all([first, second].map((service) => publishRetries(service.baseUrl)));
     let killedAt = 0;
+    let elections: { stream: number | null; meta: number | null } = { stream: null, meta: null };
     const outage = (async () => {
       while (completed < RUNS / 3) await sleep(10);
       killedAt = Date.now();
       await cluster.kill(victim);
-      await sleep(10_000);
+      // Server side: when the survivors' monitoring endpoints name a new leader of the events stream and of the
+      // JetStream meta group (each only when the victim led it).
+      const [streamElected, metaElected] = await Promise.all([
+        victim === leaders.stream ? cluster.newLeader(stream, victim, 20_000) : null,
+        victim === leaders.meta ? cluster.newLeader('meta', victim, 20_000) : null,
+      ]);
+      elections = {
+        stream: streamElected ? streamElected.at - killedAt : null,
+        meta: metaElected ? metaElected.at - killedAt : null,
+      };
+      await sleep(Math.max(0, killedAt + 10_000 - Date.now()));
       await cluster.restart(victim);
     })();
     await completeRuns(
@@ -87,50 +129,90 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     const newLeader = await cluster.streamLeader(stream);
     const { staleRunReads } = await expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, second.baseUrl);
     const answeredAgainMs = answeredAgainAfter(seen, killedAt);
+    const retriesAfter = await Promise.all([first, second].map((service) => publishRetries(service.baseUrl)));
     report(tag, {
-      killed: victim === leader ? 'stream leader' : 'follower',
+      killed: [victim === leaders.stream ? 'stream leader' : 'follower', victim === leaders.meta ? 'meta leader' : null]
+        .filter(Boolean)
+        .join(' + '),
       streamLeaderAfter: newLeader,
       completionsAnsweredAgainMs: answeredAgainMs,
+      // Where the time went, each from the kill: the server's elections, the service's clients noticing and
+      // reconnecting, completions caught in flight, the service's publish retries, the drill client's 200 ms pause.
+      breakdown: {
+        streamLeaderElectedMs: elections.stream,
+        metaLeaderElectedMs: elections.meta,
+        answeredAfterElectionMs:
+          answeredAgainMs !== null && elections.stream !== null ? answeredAgainMs - elections.stream : null,
+        reconnect: { first: reconnectAfter(first, killedAt), second: reconnectAfter(second, killedAt) },
+        inFlightAtKill: inFlightAt(seen, killedAt),
+        publishRetries: {
+          first: grew(retriesBefore[0]!, retriesAfter[0]!),
+          second: grew(retriesBefore[1]!, retriesAfter[1]!),
+        },
+        clientRetryPauseMs: 200,
+      },
       answers503: seen.filter((answer) => answer.status === 503).length,
+      answers503About: dependencyErrors([first, second], killedAt),
       connectionsLost: seen.filter((answer) => answer.status === 0).length,
       readiness503: { first: firstMisses!.length, second: secondMisses!.length },
+      readinessFirstMiss: { first: firstMisses![0]?.body ?? null, second: secondMisses![0]?.body ?? null },
       staleRunReads,
     });
     expect(seen.filter((answer) => answer.status !== 200 && answer.status !== 503 && answer.status !== 0)).toEqual([]);
     expect(answeredAgainMs).not.toBeNull();
     expect(answeredAgainMs!).toBeLessThanOrEqual(15_000);
+    // Both instances (each a standby for some roles) stayed ready: a NATS election is within readiness's grace.
+    expect([...firstMisses!, ...secondMisses!]).toEqual([]);
   }
 
   it('kill -9 of the stream leader node during a burst, back after 10 s: nothing lost, nothing twice', async () => {
-    await nodeLoss('leaderkill', (leader) => leader);
+    await nodeLoss('leaderkill', (leaders) => leaders.stream);
   }, 120_000);
 
   it('kill -9 of a follower node during a burst: nothing lost, nothing twice', async () => {
-    await nodeLoss('followerkill', (leader) => cluster.nodes.find((node) => node.name !== leader)!.name);
+    await nodeLoss(
+      'followerkill',
+      (leaders) => cluster.nodes.find((node) => node.name !== leaders.stream && node.name !== leaders.meta)!.name,
+    );
   }, 120_000);
 
-  it('the read models leader frozen 20 s mid-burst: the standby takes over, the resumed one changes nothing', async () => {
-    const tag = 'frozen';
+  it('kill -9 of the JetStream meta leader during a burst, back after 10 s: nothing lost, nothing twice', async () => {
+    // The meta leader alone: when it also leads the events stream, that is the first drill, so the stream's
+    // leadership moves to another node first.
+    const { meta } = await cluster.leaders();
+    await cluster.moveStreamLeaderOff(stream, meta!);
+    await nodeLoss('metakill', (leaders) => leaders.meta);
+  }, 120_000);
+
+  /**
+   * The instance leading `role` (a lease key) is frozen for 20 s mid-burst by `freeze` (which answers when it froze);
+   * the other one serves the requests and takes over. Measures when the standby owns each lease the frozen one held
+   * and when each checkpoint moves past where it was at the freeze; asserts both within TTL + 5 s, the standby ready
+   * throughout, and that the resumed instance changes nothing.
+   */
+  async function frozenInstance(
+    tag: string,
+    role: string,
+    freeze: (frozen: ServiceProcess) => Promise<number>,
+  ): Promise<{ frozen: ServiceProcess; standby: ServiceProcess; writtenBy: string | null }> {
     const leases = await LeaseWatch.open(cluster.url, prefix);
-    // The instance that leads the read models is frozen; the other one serves the requests and takes over.
-    const readModelsOwner = (await leases.owners()).get('consumer.read_models') ?? '';
-    const [frozen, standby] = readModelsOwner.startsWith(`${second.child.pid}:`) ? [second, first] : [first, second];
+    const roleOwner = (await leases.owners()).get(role) ?? '';
+    const [frozen, standby] = roleOwner.startsWith(`${second.child.pid}:`) ? [second, first] : [first, second];
     try {
       await registerPair(standby.baseUrl, tag);
       const runIds = await requestRuns(standby.baseUrl, database.url, tag, RUNS);
       const frozenPid = `${frozen.child.pid}:`;
       const standbyPid = `${standby.child.pid}:`;
       const held = [...(await leases.owners())].filter(([, owner]) => owner?.startsWith(frozenPid));
-      expect(held.map(([key]) => key)).toContain('consumer.read_models');
+      expect(held.map(([key]) => key)).toContain(role);
       const readiness = watchReadiness(standby.baseUrl);
       const seen: TimedAnswer[] = [];
       let completed = 0;
       let frozenAt = 0;
       let atFreeze = new Map<string, number>();
-      const freeze = (async () => {
+      const freezing = (async () => {
         while (completed < RUNS / 3) await sleep(5);
-        frozen.child.kill('SIGSTOP');
-        frozenAt = Date.now();
+        frozenAt = await freeze(frozen);
         // A COMMIT already sent completes on the server; from here on nothing of the frozen one can.
         await sleep(200);
         atFreeze = await checkpoints(database.url);
@@ -142,10 +224,10 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
         seen,
         () => void (completed += 1),
       );
-      await freeze;
+      await freezing;
 
-      // Take-over per role: when the standby owns each lease the frozen instance held; read models: when each
-      // checkpoint moves past where it was at the freeze.
+      // Take-over per role: when the standby owns each lease the frozen instance held; read models and managers:
+      // when each checkpoint moves past where it was at the freeze.
       const takeover = new Map<string, number>();
       const moved = new Map<string, number>();
       while (Date.now() - frozenAt < 20_000) {
@@ -158,7 +240,14 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
       }
       frozen.child.kill('SIGCONT');
       const resumedAt = Date.now();
-      const resumedReadyMs = (await waitUntilReady(frozen.baseUrl, 30_000)) - resumedAt;
+      const resumedReadyMs =
+        (await waitUntilReady(frozen.baseUrl, 30_000).catch((error: unknown) => {
+          process.stdout.write(`${tag}: the resumed instance's last log lines:\n${frozen.output().slice(-6000)}\n`);
+          throw error;
+        })) - resumedAt;
+      // Whatever the resumed instance had in flight is done or refused by now; nothing else writes this checkpoint
+      // in the meantime unless events arrive.
+      const writtenBy = await checkpointLeaseOwner(database.url, role.replace(/^consumer\./, ''));
       await sleep(3000);
       const misses = await readiness.stop();
       const { staleRunReads } = await expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, frozen.baseUrl);
@@ -172,56 +261,106 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
       });
       expect(held.filter(([key]) => !takeover.has(key))).toEqual([]);
       for (const ms of takeover.values()) expect(ms).toBeLessThanOrEqual(LEASE_TTL_MS + 5000);
-      expect(moved.get('read_models')).toBeLessThanOrEqual(LEASE_TTL_MS + 5000);
+      const consumer = role.replace(/^consumer\./, '');
+      expect(moved.get(consumer)).toBeLessThanOrEqual(LEASE_TTL_MS + 5000);
       expect(seen.filter((answer) => answer.status !== 200)).toEqual([]);
       // The standby stayed ready throughout (a lease passing to it is not a problem).
       expect(misses).toEqual([]);
+      // The frozen instance's write did not land after the standby's: the checkpoint was last moved under its lease.
+      expect(writtenBy?.startsWith(standbyPid)).toBe(true);
+      return { frozen, standby, writtenBy };
     } finally {
       frozen.child.kill('SIGCONT');
       await leases.close();
     }
+  }
+
+  it('the read models leader frozen 20 s mid-burst: the standby takes over, the resumed one changes nothing', async () => {
+    await frozenInstance('frozen', 'consumer.read_models', async (frozen) => {
+      frozen.child.kill('SIGSTOP');
+      return Date.now();
+    });
   }, 120_000);
 
-  it('a rolling restart of both instances under a steady load: only 503s with a retry hint, nothing failed', async () => {
+  it('the run executor frozen 20 s inside its batch transaction: the managers move, the resumed one changes nothing', async () => {
+    let armedAt = 0;
+    let frozenAfterMs = 0;
+    const { frozen } = await frozenInstance('frozenmgr', 'consumer.run_executor', async (victim) => {
+      // The instance stops itself in the executor's next write, with its rows written and the checkpoint not yet.
+      armedAt = Date.now();
+      writeFileSync(freezeFile, `${victim.child.pid} run_executor`);
+      const frozenAt = await waitUntilStopped(victim.child.pid!, 20_000);
+      frozenAfterMs = frozenAt - armedAt;
+      return frozenAt;
+    });
+    report('frozenmgr', { frozeInsideWriteMsAfterArming: frozenAfterMs });
+    expect(frozen.child.exitCode).toBeNull();
+  }, 120_000);
+
+  it('a rolling restart of both instances under a steady load, into the split layout: only 503s with a retry hint', async () => {
     const tag = 'rolling';
-    const runs = 300;
+    // Long enough for both instances to be stopped under the load (the second once the first's replacement is
+    // ready, 6-8 s after the first).
+    const runs = ROLLING_RATE * ROLLING_SECONDS;
     await registerPair(second.baseUrl, tag);
+    const preparedAt = Date.now();
     const runIds = await requestRuns(second.baseUrl, database.url, tag, runs);
+    const prepareMs = Date.now() - preparedAt;
     // What a load balancer does: an instance leaves the rotation, is stopped (SIGTERM), and its replacement joins
     // once ready.
     let rotation = [first.baseUrl, second.baseUrl];
     const seen: TimedAnswer[] = [];
     let completed = 0;
-    const restarts: Array<{ ready: number }> = [];
+    const restarts: Array<{ ready: number; stoppedAtCompleted: number; readyAtCompleted: number }> = [];
     const rolling = (async () => {
       for (const which of ['first', 'second'] as const) {
-        while (completed < (which === 'first' ? runs / 4 : runs / 2)) await sleep(10);
+        while (completed < (which === 'first' ? runs / 10 : runs / 3)) await sleep(10);
         const old = which === 'first' ? first : second;
         rotation = rotation.filter((url) => url !== old.baseUrl);
         await sleep(500);
         const exited = new Promise((resolve) => old.child.once('exit', resolve));
         old.child.kill('SIGTERM');
         await exited;
+        const stoppedAtCompleted = completed;
         const startedAt = Date.now();
-        const replacement = await startServiceProcess(env);
-        restarts.push({ ready: Date.now() - startedAt });
+        // The replacements run the split layout (the default of `npm start`: an API + worker process and a
+        // projector + materializer process), so the cluster also runs a mixed and then an all-split deployment.
+        const replacement = await startServiceProcess({
+          ...env,
+          APPHUB_LAYOUT: 'split',
+          APPHUB_BACK_HTTP_PORT: String(await freePort()),
+        });
+        restarts.push({ ready: Date.now() - startedAt, stoppedAtCompleted, readyAtCompleted: completed });
         if (which === 'first') first = replacement;
         else second = replacement;
         rotation = [...rotation, replacement.baseUrl];
       }
     })();
+    const loadStartedAt = Date.now();
     await completeRuns(
       () => rotation,
       tag,
       runIds,
       seen,
       () => void (completed += 1),
-      15,
+      ROLLING_RATE,
+      32,
     );
+    const loadMs = Date.now() - loadStartedAt;
     await rolling;
     const { staleRunReads } = await expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, first.baseUrl);
+    const latencies = seen.filter((answer) => answer.status === 200).map((answer) => answer.at - answer.sentAt);
     report(tag, {
+      targetPerSecond: ROLLING_RATE,
+      achievedPerSecond: Math.round((runs * 1000) / loadMs),
+      prepareMs,
       restartReadyMs: restarts.map((restart) => restart.ready),
+      // How many completions were answered when each old instance had stopped and when its replacement was ready.
+      restartsAtCompleted: restarts.map(({ stoppedAtCompleted, readyAtCompleted }) => [
+        stoppedAtCompleted,
+        readyAtCompleted,
+      ]),
+      latency200Ms: spread(latencies),
       answers503: seen.filter((answer) => answer.status === 503).length,
       connectionsLost: seen.filter((answer) => answer.status === 0).length,
       staleRunReads,
@@ -230,5 +369,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     expect(failed).toEqual([]);
     for (const answer of seen.filter((candidate) => candidate.status === 503))
       expect(['dependency_unavailable', 'overloaded']).toContain(answer.code);
-  }, 150_000);
+    // Both instances went down while completions were still being sent.
+    expect(restarts.map((restart) => restart.stoppedAtCompleted < runs)).toEqual([true, true]);
+  }, 240_000);
 });

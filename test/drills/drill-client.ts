@@ -105,13 +105,14 @@ export async function waitForCount(url: string, query: string, target: number, t
 /** Polls readiness until 200; answers when it became ready (ms epoch). */
 export async function waitUntilReady(baseUrl: string, timeoutMs = 60_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
+  let last: Answer | undefined;
   while (Date.now() < deadline) {
-    const answer = await call(baseUrl, 'GET', '/health/ready');
-    if (answer.status === 200) return Date.now();
-    if (process.env.DRILL_DEBUG) process.stdout.write(`${Date.now()} ${JSON.stringify(answer.body?.checks)}\n`);
+    last = await call(baseUrl, 'GET', '/health/ready');
+    if (last.status === 200) return Date.now();
+    if (process.env.DRILL_DEBUG) process.stdout.write(`${Date.now()} ${JSON.stringify(last.body?.checks)}\n`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`not ready within ${timeoutMs} ms`);
+  throw new Error(`not ready within ${timeoutMs} ms: ${last?.status} ${JSON.stringify(last?.body?.checks)}`);
 }
 
 /** Registers the drill's workflow and requests `runs` runs, each dispatched (running) before it returns. */

@@ -54,14 +54,17 @@ describe('a 3-node JetStream cluster', () => {
     try {
       const stream = context.subjects.streams.events;
       const leader = (await cluster.streamLeader(stream))!;
+      // The monitoring endpoints name the same leader as the JetStream API, and a meta leader among the nodes.
+      const seen = await cluster.leaders(stream);
+      expect(seen.stream).toBe(leader);
+      expect(cluster.nodes.map((node) => node.name)).toContain(seen.meta);
+      const killedAt = Date.now();
       await cluster.kill(leader);
-      let next: string | null = null;
-      for (let i = 0; i < 100 && (next === null || next === leader); i++) {
-        next = await cluster.streamLeader(stream);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      const next = await cluster.newLeader(stream, leader, 30_000);
       expect(next).not.toBeNull();
-      expect(next).not.toBe(leader);
+      expect(next!.leader).not.toBe(leader);
+      expect(next!.at).toBeGreaterThan(killedAt);
+      expect(await cluster.streamLeader(stream)).toBe(next!.leader);
       await cluster.restart(leader);
       expect((await context.jsm.streams.info(stream)).cluster?.replicas?.length).toBe(2);
     } finally {

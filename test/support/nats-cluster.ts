@@ -11,6 +11,8 @@ export interface ClusterNode {
   name: string;
   port: number;
   clusterPort: number;
+  /** HTTP monitoring port (`-m`): `/jsz` tells the meta leader and each stream's leader without a system account. */
+  monitorPort: number;
   storeDir: string;
   child: ChildProcess | undefined;
 }
@@ -42,6 +44,7 @@ export class NatsCluster {
         name: `n${i}`,
         port: await freePort(),
         clusterPort: await freePort(),
+        monitorPort: await freePort(),
         storeDir: join(root, `n${i}`),
         child: undefined,
       });
@@ -83,10 +86,66 @@ export class NatsCluster {
     return (info?.cluster?.leader as string | undefined) ?? null;
   }
 
+  /**
+   * What the running nodes' monitoring endpoints (`/jsz`) say: the JetStream meta leader and `stream`'s leader (the
+   * first node that knows one answers; null while no running node does). No request goes through NATS, so it works
+   * while the JetStream API has no leader to answer.
+   */
+  async leaders(stream?: string): Promise<{ meta: string | null; stream: string | null }> {
+    let meta: string | null = null;
+    let streamLeader: string | null = null;
+    for (const node of this.nodes.filter((candidate) => this.isRunning(candidate))) {
+      const jsz = await this.monitor(node, stream === undefined ? '/jsz' : '/jsz?streams=true');
+      meta ??= (jsz?.meta_cluster?.leader as string | undefined) || null;
+      const detail = (jsz?.account_details ?? []).flatMap((account: any) => account.stream_detail ?? []);
+      streamLeader ??= (detail.find((candidate: any) => candidate.name === stream)?.cluster?.leader as string) || null;
+    }
+    return { meta, stream: streamLeader };
+  }
+
+  /**
+   * Polls the monitoring endpoints every `everyMs` until the meta leader (`of` = 'meta') or the named stream's leader
+   * is a node other than `old`; answers when (epoch ms) and which, or null after `timeoutMs`.
+   */
+  async newLeader(
+    of: string,
+    old: string,
+    timeoutMs = 30_000,
+    everyMs = 25,
+  ): Promise<{ at: number; leader: string } | null> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const leaders = await this.leaders(of === 'meta' ? undefined : of);
+      const leader = of === 'meta' ? leaders.meta : leaders.stream;
+      if (leader && leader !== old) return { at: Date.now(), leader };
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+    return null;
+  }
+
+  /**
+   * Moves `stream`'s leadership off node `name` (leader step-downs until another node leads it), so that a drill
+   * that kills `name` for another role (the meta leader) does not also kill the stream's leader.
+   */
+  async moveStreamLeaderOff(stream: string, name: string, timeoutMs = 30_000): Promise<void> {
+    await eventually(
+      async () => {
+        const leader = await this.streamLeader(stream);
+        if (leader !== name) return leader;
+        await this.request(`$JS.API.STREAM.LEADER.STEPDOWN.${stream}`);
+        return null;
+      },
+      (leader) => leader !== null && leader !== name,
+      timeoutMs,
+      500,
+    );
+  }
+
   /** `kill -9` of one node: no flush, no goodbye to its peers. */
   async kill(name: string): Promise<void> {
-    const child = this.node(name).child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const node = this.node(name);
+    const child = node.child;
+    if (!child || !this.isRunning(node)) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
@@ -99,6 +158,10 @@ export class NatsCluster {
     await this.waitForMetaLeader();
   }
 
+  isRunning(node: ClusterNode): boolean {
+    return node.child !== undefined && node.child.exitCode === null && node.child.signalCode === null;
+  }
+
   async dispose(): Promise<void> {
     for (const node of this.nodes) await this.kill(node.name);
     rmSync(this.root, { recursive: true, force: true });
@@ -107,12 +170,22 @@ export class NatsCluster {
   private spawn(node: ClusterNode): void {
     const routes = this.nodes.map((peer) => `nats://127.0.0.1:${peer.clusterPort}`).join(',');
     // prettier-ignore
-    const args = ['-a', '127.0.0.1', '-p', String(node.port), '-n', node.name, '-js', '-sd', node.storeDir,
+    const args = ['-a', '127.0.0.1', '-p', String(node.port), '-m', String(node.monitorPort), '-n', node.name, '-js', '-sd', node.storeDir,
       '--cluster_name', 'apphub-drill', '--cluster', `nats://127.0.0.1:${node.clusterPort}`, '--routes', routes];
     const child = spawn('nats-server', args, { stdio: 'ignore' });
     node.child = child;
     running.add(child);
     child.once('exit', () => running.delete(child));
+  }
+
+  /** One monitoring endpoint's JSON, or null when the node does not answer within 500 ms. */
+  private async monitor(node: ClusterNode, path: string): Promise<any> {
+    try {
+      const response = await fetch(`http://127.0.0.1:${node.monitorPort}${path}`, { signal: AbortSignal.timeout(500) });
+      return response.ok ? await response.json() : null;
+    } catch {
+      return null;
+    }
   }
 
   /** One JetStream API request to whichever running node answers; null when none does. */
