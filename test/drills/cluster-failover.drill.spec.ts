@@ -117,15 +117,21 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
       await sleep(Math.max(0, killedAt + 10_000 - Date.now()));
       await cluster.restart(victim);
     })();
-    await completeRuns(
-      () => [first.baseUrl, second.baseUrl],
-      tag,
-      runIds,
-      seen,
-      () => void (completed += 1),
-    );
-    await outage;
-    const [firstMisses, secondMisses] = await Promise.all(readiness.map((watch) => watch.stop()));
+    const stopWatching = () => Promise.all(readiness.map((watch) => watch.stop()));
+    try {
+      await completeRuns(
+        () => [first.baseUrl, second.baseUrl],
+        tag,
+        runIds,
+        seen,
+        () => void (completed += 1),
+      );
+      await outage;
+    } catch (error) {
+      await stopWatching();
+      throw error;
+    }
+    const [firstMisses, secondMisses] = await stopWatching();
     const newLeader = await cluster.streamLeader(stream);
     const { staleRunReads } = await expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, second.baseUrl);
     const answeredAgainMs = answeredAgainAfter(seen, killedAt);
@@ -198,6 +204,8 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     const leases = await LeaseWatch.open(cluster.url, prefix);
     const roleOwner = (await leases.owners()).get(role) ?? '';
     const [frozen, standby] = roleOwner.startsWith(`${second.child.pid}:`) ? [second, first] : [first, second];
+    // Stopped in `finally` too: a poll loop left running keeps Jest from exiting after a failure.
+    let readiness: ReturnType<typeof watchReadiness> | undefined;
     try {
       await registerPair(standby.baseUrl, tag);
       const runIds = await requestRuns(standby.baseUrl, database.url, tag, RUNS);
@@ -205,7 +213,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
       const standbyPid = `${standby.child.pid}:`;
       const held = [...(await leases.owners())].filter(([, owner]) => owner?.startsWith(frozenPid));
       expect(held.map(([key]) => key)).toContain(role);
-      const readiness = watchReadiness(standby.baseUrl);
+      readiness = watchReadiness(standby.baseUrl);
       const seen: TimedAnswer[] = [];
       let completed = 0;
       let frozenAt = 0;
@@ -271,6 +279,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
       return { frozen, standby, writtenBy };
     } finally {
       frozen.child.kill('SIGCONT');
+      await readiness?.stop();
       await leases.close();
     }
   }
