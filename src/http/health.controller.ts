@@ -197,9 +197,12 @@ export class HealthController {
 
 /**
  * How long NATS trouble (the check failing, a consumer failing on NATS, a lease nobody can take) is reported without
- * making the process not ready: one Raft election after a lost node (4-9 s on nats-server 2.9) plus a second.
+ * making the process not ready: one Raft election after a lost node (4-9 s on nats-server 2.9), then the consumer
+ * request that was in flight when it ended (up to its 3 s timeout) and the runner's backoff (up to 1 s) before the
+ * consumer is back, and a margin. With 10 s, a meta-leader election of 8.3 s left two consumers failing for 10.2 s
+ * in a drill, and readiness answered 503 for 600 ms on an instance with nothing wrong.
  */
-export const NATS_GRACE_MS = 10_000;
+export const NATS_GRACE_MS = 15_000;
 
 /**
  * A consumer seen stalled (behind the stream without moving for a whole watchdog period) is resubscribed at once;
