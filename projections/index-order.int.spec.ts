@@ -24,6 +24,37 @@ const enableSort = async (on: Kysely<Database>) =>
 const enableSeqscan = async (on: Kysely<Database>) =>
   (await sql<{ enable_seqscan: string }>`show enable_seqscan`.execute(on)).rows[0]!.enable_seqscan;
 
+/**
+ * `use` on a plain database that has a page-read pool: what it answers, what the pool was sent, what the plain
+ * database was sent, and `setting` on the plain database afterwards.
+ */
+async function throughPageReader(
+  use: (plain: Kysely<Database>) => Promise<string>,
+  setting: (on: Kysely<Database>) => Promise<string>,
+) {
+  const plainSent: string[] = [];
+  const readerSent: string[] = [];
+  const plain = createDatabase({
+    connectionString: t.url,
+    maxConnections: 1,
+    onQuery: (e) => plainSent.push(e.query.sql),
+  });
+  const reader = createDatabase({
+    connectionString: t.url,
+    maxConnections: 1,
+    sessionOptions: PAGE_READ_SESSION_OPTIONS,
+    onQuery: (event) => readerSent.push(event.query.sql),
+  });
+  try {
+    readPagesThrough(plain, reader);
+    const answer = await use(plain);
+    return { answer, readerSent, plainSent: [...plainSent], after: await setting(plain) };
+  } finally {
+    await reader.destroy();
+    await plain.destroy();
+  }
+}
+
 describe('readInIndexOrder', () => {
   it('reads with sorts priced out, in a transaction of three round trips, and leaves the connection as it found it', async () => {
     sent = [];
@@ -46,29 +77,8 @@ describe('readInIndexOrder', () => {
   });
 
   it('reads through a page-read pool in ONE round trip when the database has one, sorts priced out there only', async () => {
-    const plain = createDatabase({
-      connectionString: t.url,
-      maxConnections: 1,
-      onQuery: (e) => sent.push(e.query.sql),
-    });
-    const readerSent: string[] = [];
-    const reader = createDatabase({
-      connectionString: t.url,
-      maxConnections: 1,
-      sessionOptions: PAGE_READ_SESSION_OPTIONS,
-      onQuery: (event) => readerSent.push(event.query.sql),
-    });
-    try {
-      readPagesThrough(plain, reader);
-      sent = [];
-      expect(await readInIndexOrder(plain, enableSort)).toBe('off');
-      expect(readerSent).toEqual(['show enable_sort']);
-      expect(sent).toEqual([]);
-      expect(await enableSort(plain)).toBe('on');
-    } finally {
-      await reader.destroy();
-      await plain.destroy();
-    }
+    const read = await throughPageReader((plain) => readInIndexOrder(plain, enableSort), enableSort);
+    expect(read).toEqual({ answer: 'off', readerSent: ['show enable_sort'], plainSent: [], after: 'on' });
   });
 });
 
@@ -81,28 +91,7 @@ describe('readByIndex', () => {
   });
 
   it('reads through the page-read pool in ONE round trip, sequential scans priced out there only', async () => {
-    const plain = createDatabase({
-      connectionString: t.url,
-      maxConnections: 1,
-      onQuery: (e) => sent.push(e.query.sql),
-    });
-    const readerSent: string[] = [];
-    const reader = createDatabase({
-      connectionString: t.url,
-      maxConnections: 1,
-      sessionOptions: PAGE_READ_SESSION_OPTIONS,
-      onQuery: (event) => readerSent.push(event.query.sql),
-    });
-    try {
-      readPagesThrough(plain, reader);
-      sent = [];
-      expect(await readByIndex(plain, enableSeqscan)).toBe('off');
-      expect(readerSent).toEqual(['show enable_seqscan']);
-      expect(sent).toEqual([]);
-      expect(await enableSeqscan(plain)).toBe('on');
-    } finally {
-      await reader.destroy();
-      await plain.destroy();
-    }
+    const read = await throughPageReader((plain) => readByIndex(plain, enableSeqscan), enableSeqscan);
+    expect(read).toEqual({ answer: 'off', readerSent: ['show enable_seqscan'], plainSent: [], after: 'on' });
   });
 });

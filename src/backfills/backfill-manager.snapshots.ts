@@ -16,28 +16,15 @@ export interface ProgressSnapshotV1 {
 export const progressSnapshot = snapshotCodec<BackfillManagerProgress, ProgressSnapshotV1>({
   name: 'backfill_manager_backfill.progress',
   version: 1,
-  encode: ({ next, canceled, finished }) => ({
-    v: 1,
-    next,
-    canceled,
-    finished: {
-      succeeded: finished.succeeded,
-      failed: finished.failed,
-      canceled: finished.canceled,
-      skipped: finished.skipped,
-    },
-  }),
-  decode: ({ next, canceled, finished }) => ({
-    next,
-    canceled,
-    finished: {
-      succeeded: finished.succeeded,
-      failed: finished.failed,
-      canceled: finished.canceled,
-      skipped: finished.skipped,
-    },
-  }),
+  encode: (progress) => ({ v: 1, ...copyProgress(progress) }),
+  decode: copyProgress,
 });
+
+/** The stored fields of a backfill's progress, spelled out (the same in both directions). */
+function copyProgress({ next, canceled, finished }: BackfillManagerProgress): BackfillManagerProgress {
+  const { succeeded, failed, canceled: finishedCanceled, skipped } = finished;
+  return { next, canceled, finished: { succeeded, failed, canceled: finishedCanceled, skipped } };
+}
 
 /**
  * `backfill_manager_backfill.request`, version 1: the `backfill.requested` payload (a storage contract of its own,

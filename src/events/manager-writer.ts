@@ -5,9 +5,10 @@ import {
   checkpointStatement,
   insertDeadLetter,
   saveCheckpoint,
+  type CheckpointMove,
   type LeaseFence,
 } from './consumer-store/index.js';
-import type { ProcessManager } from './stream-consumer.js';
+import type { ManagerWrite, ProcessManager } from './stream-consumer.js';
 import type { StoredEvent } from './envelope.js';
 import { deadLetterOf, type Decoded } from './projection-batches.js';
 
@@ -80,39 +81,16 @@ export class ManagerWriter {
     if (!force && Date.now() - this.lastWriteAt < every) return;
     const write = this.manager.takeChanges();
     const poison = this.poison.splice(0);
-    const previous = this.persisted;
-    const name = this.manager.name;
-    const { db } = this.options;
-    const fence = this.options.fence?.() ?? null;
+    const move: CheckpointMove = {
+      name: this.manager.name,
+      previous: this.persisted,
+      lastSeq: position,
+      notify: true,
+      fence: this.options.fence?.() ?? null,
+    };
     this.lastWriteAt = Date.now();
     this.writing = this.options
-      .timed(() =>
-        write === null && poison.length === 0
-          ? saveCheckpoint(db, name, previous, position, [], true, fence)
-          : write?.statements && poison.length === 0
-            ? // One statement, its own transaction: a failed guard raises and nothing of it is written. A drill's
-              // freeze (`insideWrite`) stops the process just before it, with the changes taken.
-              Promise.resolve()
-                .then(() => this.options.insideWrite?.(name))
-                .then(() =>
-                  checkpointStatement(
-                    { name, previous, lastSeq: position, notify: true, fence },
-                    { writes: write.statements!, raise: true },
-                  ).execute(db),
-                )
-                .then(
-                  () => undefined,
-                  (error: unknown) => {
-                    throw checkpointRefusal(error, name) ?? error;
-                  },
-                )
-            : db.transaction().execute(async (tx: Transaction<Database>) => {
-                if (write) await write(tx);
-                if (write) this.options.insideWrite?.(name);
-                for (const { item, error } of poison) await insertDeadLetter(tx, deadLetterOf(name, item, error));
-                await saveCheckpoint(tx, name, previous, position, [], true, fence);
-              }),
-      )
+      .timed(() => this.persist(move, write, poison))
       .then(
         () => {
           this.persisted = position;
@@ -124,6 +102,33 @@ export class ManagerWriter {
         },
       );
     void this.writing.finally(() => (this.writing = null));
+  }
+
+  /**
+   * Moves the checkpoint with the manager's changes and dead letters: alone when there is nothing else; as ONE
+   * statement when the store gave its writes as statements (its own transaction: a failed guard raises and nothing
+   * of it lands); otherwise in a transaction. A drill's freeze (`insideWrite`) stops the process with the changes
+   * taken and not yet committed.
+   */
+  private async persist(move: CheckpointMove, write: ManagerWrite | null, poison: PendingPoison[]): Promise<void> {
+    const { db, insideWrite } = this.options;
+    const { name, previous, lastSeq, fence } = move;
+    if (write === null && poison.length === 0) return saveCheckpoint(db, name, previous, lastSeq, [], true, fence);
+    if (write?.statements && poison.length === 0) {
+      insideWrite?.(name);
+      try {
+        await checkpointStatement(move, { writes: write.statements, raise: true }).execute(db);
+      } catch (error) {
+        throw checkpointRefusal(error, name) ?? error;
+      }
+      return;
+    }
+    await db.transaction().execute(async (tx: Transaction<Database>) => {
+      if (write) await write(tx);
+      if (write) insideWrite?.(name);
+      for (const { item, error } of poison) await insertDeadLetter(tx, deadLetterOf(name, item, error));
+      await saveCheckpoint(tx, name, previous, lastSeq, [], true, fence);
+    });
   }
 
   /** Waits for the write in flight (back-pressure). */

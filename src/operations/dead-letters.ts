@@ -2,20 +2,17 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../projections/database.js';
 import { allProjections } from '../../projections/index.js';
 import { DomainError } from '../domain/domain-error.js';
-import { deadLetterPage, deadLettersOf, removeDeadLetter } from '../events/consumer-store/index.js';
+import {
+  deadLetterPage,
+  deadLettersOf,
+  removeDeadLetter,
+  type DeadLetterSummary,
+} from '../events/consumer-store/index.js';
 import type { EventStore } from '../events/event-store.js';
 import type { StoredEvent } from '../events/envelope.js';
 
-/** One dead letter as operators see it. */
-export interface DeadLetterView {
-  consumer: string;
-  seq: number;
-  subject: string;
-  eventId: string | null;
-  eventType: string | null;
-  error: string;
-  createdAt: string;
-}
+/** One dead letter as operators see it (`createdAt` as an ISO string). */
+export type DeadLetterView = Omit<DeadLetterSummary, 'id' | 'createdAt'> & { createdAt: string };
 
 export interface DeadLetterPage {
   deadLetters: DeadLetterView[];

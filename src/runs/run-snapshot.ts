@@ -53,7 +53,7 @@ export const runSnapshot = snapshotCodec<RunState, RunSnapshotV1>({
     error: run.error,
     cancelRequested: run.cancelRequested,
     waiting: run.waiting,
-    steps: mapSteps(run.steps, stepSnapshot),
+    steps: mapSteps<StepState, StepSnapshotV1>(run.steps, copyStep),
     requestedSeq: run.requestedSeq,
     lastSeq: run.lastSeq,
   }),
@@ -66,28 +66,17 @@ export const runSnapshot = snapshotCodec<RunState, RunSnapshotV1>({
     error: row.error,
     cancelRequested: row.cancelRequested,
     waiting: row.waiting,
-    steps: mapSteps(row.steps, stepState),
+    steps: mapSteps<StepSnapshotV1, StepState>(row.steps, copyStep),
     requestedSeq: row.requestedSeq,
     lastSeq: row.lastSeq,
   }),
 });
 
-function stepSnapshot(step: StepState): StepSnapshotV1 {
-  return {
-    stepId: step.stepId,
-    status: step.status,
-    attempt: step.attempt,
-    startedAt: step.startedAt,
-    completedAt: step.completedAt,
-    error: step.error,
-    warnings: step.warnings,
-    producedAssets: step.producedAssets,
-    retryAttempt: step.retryAttempt,
-    completions: step.completions,
-  };
-}
-
-function stepState(step: StepSnapshotV1): StepState {
+/**
+ * A step's stored fields, field by field (the same in both directions: `StepState` and `StepSnapshotV1` must stay
+ * alike, or this stops compiling and the change needs a version of its own).
+ */
+function copyStep(step: StepSnapshotV1): StepSnapshotV1 {
   return {
     stepId: step.stepId,
     status: step.status,

@@ -34,7 +34,7 @@ export class WorkflowCommandService {
 
   /** The current definition straight from the event log (never lags), with the sequence of its last event. */
   async load(slug: string): Promise<{ workflow: WorkflowDefinition; seq: number } | null> {
-    if (!/^[a-z0-9][a-z0-9_-]*$/.test(slug) || slug.length > 100) return null;
+    if (!isSlug(slug)) return null;
     const last = (await this.store.readLast(this.store.subjects.definition(slug))) as StoredEvent<
       'workflow.definition.updated',
       WorkflowDefinitionUpdated
@@ -54,7 +54,7 @@ export class WorkflowCommandService {
    * with `fresh: true` first.
    */
   async requireRecent(slug: string, options: { fresh?: boolean } = {}): Promise<LoadedDefinition> {
-    if (!/^[a-z0-9][a-z0-9_-]*$/.test(slug) || slug.length > 100) return requireFound<LoadedDefinition>(slug, null);
+    if (!isSlug(slug)) return requireFound<LoadedDefinition>(slug, null);
     const found = options.fresh ? await this.recentDefinitions.fresh(slug) : await this.recentDefinitions.get(slug);
     return requireFound(slug, found);
   }
@@ -162,4 +162,9 @@ export class WorkflowCommandService {
 function requireFound<T>(slug: string, found: T | null): T {
   if (!found) throw new DomainError('workflow_not_found', `No workflow with slug "${slug}".`, { slug });
   return found;
+}
+
+/** A slug a workflow can have (anything else is never looked up). */
+function isSlug(slug: string): boolean {
+  return /^[a-z0-9][a-z0-9_-]*$/.test(slug) && slug.length <= 100;
 }
