@@ -70,4 +70,23 @@ describe('widenAccept', () => {
     expect(plain.accepted).toBe(120);
     expect(plain.maxPerTurn).toBe(1);
   });
+
+  it('stops accepting at once on close, without waiting for the open connections the copies accepted', async () => {
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', 1024, resolve));
+    const fanout = await widenAccept(server, 8, 1024);
+    const { port } = server.address() as net.AddressInfo;
+    // Idle connections, as keep-alive clients leave them: with nine descriptors most are accepted by a copy.
+    const clients = Array.from({ length: 30 }, () => net.connect(port, '127.0.0.1').on('error', () => undefined));
+    while (sockets.length < clients.length) await new Promise((resolve) => setTimeout(resolve, 10));
+    const closed = await Promise.race([
+      fanout.close().then(() => 'closed'),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2000)),
+    ]);
+    expect(closed).toBe('closed');
+    for (const client of clients) client.destroy();
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
 });

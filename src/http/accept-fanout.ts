@@ -12,7 +12,10 @@ process.on('message', (message, handle) => {
   next();
 });`;
 
-/** The extra listeners; `close()` stops them (the server's own listener is closed by the server). */
+/**
+ * The extra listeners; `close()` stops them accepting (the server's own listener, and every connection, are closed
+ * by the server).
+ */
 export interface AcceptFanout {
   readonly copies: number;
   close(): Promise<void>;
@@ -53,8 +56,10 @@ export async function widenAccept(server: net.Server, copies: number, backlog: n
   );
   return {
     copies: listeners.length,
+    // Stops accepting at once. It does not wait for the connections a copy accepted: those belong to the HTTP
+    // server, whose own close ends them (waiting here for keep-alive connections held shutdown up for their timeout).
     close: async () => {
-      await Promise.all(listeners.map((listener) => new Promise<void>((resolve) => listener.close(() => resolve()))));
+      for (const listener of listeners) listener.close();
     },
   };
 }
