@@ -36,7 +36,20 @@ export class NatsCluster {
     private readonly root: string,
   ) {}
 
+  /**
+   * Starts a cluster; one that forms no JetStream meta leader within 30 s is removed and started again once, on new
+   * ports (a port picked as free can be taken by a parallel test before the node binds it).
+   */
   static async start(size = 3): Promise<NatsCluster> {
+    try {
+      return await NatsCluster.startOnce(size);
+    } catch (error) {
+      process.stdout.write(`nats cluster did not form (${(error as Error).message}); starting again on new ports\n`);
+      return NatsCluster.startOnce(size);
+    }
+  }
+
+  private static async startOnce(size: number): Promise<NatsCluster> {
     const root = mkdtempSync(join(tmpdir(), 'apphub-nats-cluster-'));
     const nodes: ClusterNode[] = [];
     for (let i = 1; i <= size; i++)
@@ -50,7 +63,12 @@ export class NatsCluster {
       });
     const cluster = new NatsCluster(nodes, root);
     for (const node of nodes) cluster.spawn(node);
-    await cluster.waitForMetaLeader();
+    try {
+      await cluster.waitForMetaLeader();
+    } catch (error) {
+      await cluster.dispose();
+      throw error;
+    }
     return cluster;
   }
 
