@@ -38,7 +38,7 @@ export async function readPhase(
     [
       `write → readable via ?minSeq p50 / p99 @ ${rate}/s`,
       `${result.readable.p50.toFixed(0)} / ${result.readable.p99.toFixed(0)} ms`,
-      `target p99 ≤ ${targetAt(rate)} ms; achieved ${Math.round(result.achievedRate)}/s, ${result.readable.count} read, ${result.unreadable} unreadable after 60 s${retries ? `, reads retried ${retries}` : ''}${result.shedCompletions ? `, completions shed and retried ${result.shedCompletions}` : ''}${result.failedCompletions ? `, completions failed ${result.failedCompletions}` : ''}`,
+      `target p99 ≤ ${targetAt(rate)} ms; achieved ${Math.round(result.achievedRate)}/s, ${result.readable.count} read, ${result.unreadable} unreadable after 60 s${retries ? `, reads retried ${retries}` : ''}${result.shedCompletions ? `, completions shed and retried ${result.shedCompletions}` : ''}${result.failedCompletions ? `, completions failed ${result.failedCompletions} (${[...result.failureCauses].map(([why, n]) => `${why}: ${n}`).join(', ')})` : ''}`,
     ],
   ];
   if (result.slow.count > 0)

@@ -23,6 +23,7 @@ export interface ReadYourWritesResult {
   shedCompletions: number;
   /** Completions that never answered 2xx (neither retried nor read). */
   failedCompletions: number;
+  failureCauses: Map<string, number>;
   /** Reads that took over a second from sent to answered: how many, how many on a new connection, when (s). */
   slow: { count: number; newConnection: number; firstAt: number; lastAt: number; maxMs: number };
 }
@@ -98,13 +99,20 @@ export async function readYourWrites(
   };
   /** A completion, sent again after `Retry-After` while it is shed (a 2xx is what the client waits for). */
   let shedCompletions = 0;
+  /** Why completions failed (status and problem code; 0 = no answer), for the report. */
+  const failureCauses = new Map<string, number>();
   const completeOne = async (runId: string, i: number): Promise<boolean> => {
     const body = { status: 'succeeded', result: { assets: [{ assetId: 'bench.ingest', payload: { n: i } }] } };
     for (;;) {
       const answer = await service.complete(runId, body).catch(() => ({ status: 0, body: undefined }));
       if (answer.status === 200) return true;
-      const retryAfterMs = (answer.body as { retryAfterMs?: number } | undefined)?.retryAfterMs;
-      if (answer.status !== 503 || retryAfterMs === undefined) return false;
+      const problem = answer.body as { retryAfterMs?: number; code?: string } | undefined;
+      const retryAfterMs = problem?.retryAfterMs;
+      if (answer.status !== 503 || retryAfterMs === undefined) {
+        const why = `${answer.status}${problem?.code ? ` ${problem.code}` : ''}`;
+        failureCauses.set(why, (failureCauses.get(why) ?? 0) + 1);
+        return false;
+      }
       shedCompletions += 1;
       await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
     }
@@ -136,5 +144,6 @@ export async function readYourWrites(
     slow,
     shedCompletions,
     failedCompletions,
+    failureCauses,
   };
 }

@@ -6,24 +6,11 @@ import {
 import {
   materializationsByEventIds,
   type Materialization,
-  type StoredMaterialization,
 } from '../../projections/asset-history/asset-history.queries.js';
 import type { Database } from '../../projections/database.js';
 
 /** A materialization as history entries and partition listings show it: with its check results (DESIGN §14). */
 export type CheckedMaterialization = Materialization & { checks: CheckSummary[] };
-
-/** History entries with their check results: one read for the whole page. */
-export async function withCheckResults(
-  db: Kysely<Database>,
-  entries: readonly StoredMaterialization[],
-): Promise<CheckedMaterialization[]> {
-  const checks = await checkSummariesByProducedIds(
-    db,
-    entries.map(({ eventId }) => eventId),
-  );
-  return entries.map(({ eventId, materialization }) => ({ ...materialization, checks: checks.get(eventId) ?? [] }));
-}
 
 /**
  * Materializations by `asset.produced` event id (a partition page's latest ones), each with its check results;

@@ -2,16 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import {
   latestOfWorkflowAssets,
-  listHistoryEntries,
   producedAssetIds,
+  type HistoryFilter,
 } from '../../projections/asset-history/asset-history.queries.js';
+import { readHistoryPages, type CheckedHistoryEntry } from '../../projections/asset-history/history-pages.queries.js';
 import {
   countPartitions,
   existingPartitionKeys,
   listPartitionsAfter,
 } from '../../projections/asset-partitions/asset-partitions.queries.js';
 import { listCheckResults } from '../../projections/asset-checks/asset-checks.queries.js';
-import { materializationsWithChecks, withCheckResults } from './materialization-checks.js';
+import { materializationsWithChecks } from './materialization-checks.js';
+import { CoalescedReads } from '../db/coalesced-reads.js';
 import type { Database } from '../../projections/database.js';
 import type { DeclarationRow } from './asset-declarations.js';
 import { DomainError } from '../domain/domain-error.js';
@@ -31,6 +33,11 @@ import { upcomingPartitions } from './upcoming-partitions.js';
 
 const isHistoryCursor = (v: Record<string, unknown>) => isCursorInstant(v.p) && isCursorSeq(v.s);
 const isPartitionCursor = (v: Record<string, unknown>) => isCursorInt(v.s) && isCursorText(v.k);
+/**
+ * History pages read together: up to 200 per statement, 4 statements at a time (a quarter of the page-read pool), so
+ * the reads a position notification wakes at once cost one round trip, not one each.
+ */
+const HISTORY_BATCHES = { maxBatch: 200, maxInFlight: 4 };
 
 /**
  * Reads of one workflow's assets: inventory, history, partitions. The workflow (and so its declarations) is read
@@ -40,11 +47,15 @@ const isPartitionCursor = (v: Record<string, unknown>) => isCursorInt(v.s) && is
  */
 @Injectable()
 export class WorkflowAssetReads {
+  private readonly historyPages: CoalescedReads<HistoryFilter, CheckedHistoryEntry[]>;
+
   constructor(
     @Inject(WorkflowCommandService) private readonly workflows: WorkflowCommandService,
     @Inject(ConsumerRegistry) private readonly consumers: ConsumerRegistry,
     @Inject(DB) private readonly db: Kysely<Database>,
-  ) {}
+  ) {
+    this.historyPages = new CoalescedReads((filters) => readHistoryPages(this.db, filters), HISTORY_BATCHES);
+  }
 
   /** `GET /workflows/:slug/assets`: declared and produced assets, each with its newest materialization. */
   async inventory(slug: string, minSeq: number | undefined) {
@@ -75,14 +86,14 @@ export class WorkflowAssetReads {
     }));
     const cursor = decodeCursor<{ p: string; s: number }>(query.cursor, isHistoryCursor);
     await waitForReadModels(this.consumers, [READ_MODELS.history, READ_MODELS.runs, READ_MODELS.checks], query.minSeq);
-    const rows = await listHistoryEntries(this.db, {
+    const rows = await this.historyPages.read({
       slug,
       assetId,
       partitionKey,
       limit: query.limit + 1,
       ...(cursor ? { before: { producedAt: cursor.p, seq: cursor.s } } : {}),
     });
-    const history = await withCheckResults(this.db, rows.slice(0, query.limit));
+    const history = rows.slice(0, query.limit);
     const last = history[history.length - 1];
     const nextCursor =
       rows.length > query.limit && last ? encodeCursor({ p: last.producedAt, s: last.eventSeq }) : null;

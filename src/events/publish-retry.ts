@@ -19,6 +19,9 @@ export interface PublishingConnection {
 }
 
 const CONNECTION_LOST: unique symbol = Symbol('connection lost');
+/** Stands for "not connected" until it is thrown (`notConnected()`). */
+const NOT_CONNECTED: unique symbol = Symbol('not connected');
+const notConnected = () => new DependencyUnavailableError('nats', 'NATS is not connected');
 /** Pauses between attempts: a leaderless stream answers "no responders" at once, so they pace the retries. */
 const PAUSES_MS = [25, 50, 100, 200, 250];
 
@@ -63,7 +66,8 @@ export async function publishRetrying(
 ): Promise<PubAck> {
   const deadline = Date.now() + PUBLISH_RETRY_BUDGET_MS;
   for (let attempt = 0; ; attempt += 1) {
-    let failure: unknown = new DependencyUnavailableError('nats', 'NATS is not connected');
+    // Built only when it is thrown or kept: an Error's stack trace costs more than the publish's own work.
+    let failure: unknown = NOT_CONNECTED;
     let reason: PublishRetryReason | null = 'disconnected';
     if (nats.isConnected()) {
       const timeout = Math.max(1, Math.min(PUBLISH_ATTEMPT_TIMEOUT_MS, deadline - Date.now()));
@@ -84,9 +88,9 @@ export async function publishRetrying(
       } finally {
         stopListening();
       }
-    } else if (attempt === 0) throw failure;
+    } else if (attempt === 0) throw notConnected();
     const pause = PAUSES_MS[Math.min(attempt, PAUSES_MS.length - 1)]!;
-    if (reason === null || Date.now() + pause >= deadline) throw failure;
+    if (reason === null || Date.now() + pause >= deadline) throw failure === NOT_CONNECTED ? notConnected() : failure;
     onRetry(reason);
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
