@@ -104,7 +104,9 @@ export async function readYourWrites(
   const completeOne = async (runId: string, i: number): Promise<boolean> => {
     const body = { status: 'succeeded', result: { assets: [{ assetId: 'bench.ingest', payload: { n: i } }] } };
     for (;;) {
-      const answer = await service.complete(runId, body).catch(() => ({ status: 0, body: undefined }));
+      const answer = await service
+        .complete(runId, body)
+        .catch((error: { code?: string }) => ({ status: 0, body: { code: error.code ?? 'no answer' } }));
       if (answer.status === 200) return true;
       const problem = answer.body as { retryAfterMs?: number; code?: string } | undefined;
       const retryAfterMs = problem?.retryAfterMs;
