@@ -75,6 +75,11 @@ export class ReadModelPositions {
     return this.positions.get(name) ?? 0;
   }
 
+  /** Callers waiting for `name` to move (tests, to know every read is parked). */
+  waiting(name: string): number {
+    return this.waiters.get(name)?.length ?? 0;
+  }
+
   /** Resolves true once `name` reached `seq` (as far as this process heard), false after `timeoutMs`. */
   waitFor(name: string, seq: number, timeoutMs: number): Promise<boolean> {
     if (this.position(name) >= seq) return Promise.resolve(true);

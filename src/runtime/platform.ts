@@ -119,9 +119,10 @@ export async function openPlatform(
     throw error;
   }
   // Keyset page reads (history, partitions, catalog, runs) and lookups by keys (a page's check results) in one round
-  // trip each: see projections/index-order.ts. A history read takes it twice. With 8 connections, 400 reads/s on a
-  // saturated 2-core machine queued for it (p50 1.2 s, 503 waiting; 0.5 s with 24), although each statement takes
-  // 0.1 ms in Postgres: a connection is held for the round trip as the busy process sees it. Opened on demand.
+  // trip each: see projections/index-order.ts. History pages asked for together share one statement (at most 4 such
+  // statements at once, `WorkflowAssetReads`). With 8 connections and a statement per read, 400 reads/s on a saturated
+  // 2-core machine queued for it (p50 1.2 s, 503 waiting; 0.5 s with 24), although each statement takes 0.1 ms in
+  // Postgres: a connection is held for the round trip as the busy process sees it. Opened on demand.
   const pageReads = createDatabase({
     connectionString: config.databaseUrl,
     tls: config.databaseTls,
