@@ -95,7 +95,8 @@ export class BenchService {
     method: string,
     path: string,
     body?: unknown,
-  ): Promise<{ status: number; body: any; reusedSocket?: boolean }> {
+    options: { timeoutMs?: number } = {},
+  ): Promise<{ status: number; body: any; reusedSocket?: boolean; headers?: http.IncomingHttpHeaders }> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
       const request = http.request(
@@ -119,6 +120,7 @@ export class BenchService {
                 status: response.statusCode ?? 0,
                 body: text ? JSON.parse(text) : null,
                 reusedSocket: request.reusedSocket,
+                headers: response.headers,
               });
             } catch (error) {
               reject(error instanceof Error ? error : new Error(String(error)));
@@ -127,6 +129,11 @@ export class BenchService {
         },
       );
       request.on('error', reject);
+      // No answer within the client's timeout: the request fails with a `TimeoutError`, as `fetch` does.
+      if (options.timeoutMs)
+        request.setTimeout(options.timeoutMs, () =>
+          request.destroy(Object.assign(new Error('no answer in time'), { name: 'TimeoutError' })),
+        );
       request.end(payload);
     });
   }
