@@ -103,14 +103,19 @@ export async function activeSubscriptions(db: Db): Promise<WebhookSubscription[]
 /** The outbox rows of a batch; a message already there (a redelivered batch) is left as it is. */
 export async function insertDeliveries(db: Db, messages: readonly WebhookMessage[], now: Date): Promise<void> {
   if (messages.length === 0) return;
+  await insertDeliveriesStatement(messages, now).execute(db);
+}
+
+/** The statement of `insertDeliveries` (a data-modifying statement: it may run as a CTE of a checkpoint's). */
+export function insertDeliveriesStatement(messages: readonly WebhookMessage[], now: Date) {
   const column = <K extends keyof WebhookMessage>(key: K) => messages.map((m) => m[key]);
-  await sql`insert into webhook_delivery (id, webhook_id, event_id, seq, asset_id, event_type, body, status, attempts,
+  return sql`insert into webhook_delivery (id, webhook_id, event_id, seq, asset_id, event_type, body, status, attempts,
       next_attempt_at, created_at)
     select id, webhook_id, event_id, seq, asset_id, event_type, body, 'pending', 0, ${now}, ${now}
     from unnest(${column('id')}::text[], ${column('webhookId')}::text[], ${column('eventId')}::text[],
       ${column('seq')}::bigint[], ${column('assetId')}::text[], ${column('eventType')}::text[], ${column('body')}::text[])
       as m(id, webhook_id, event_id, seq, asset_id, event_type, body)
-    on conflict do nothing`.execute(db);
+    on conflict do nothing`;
 }
 
 interface DeliveryRow {
