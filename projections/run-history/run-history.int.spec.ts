@@ -3,7 +3,7 @@ import { aStep } from '../../test/support/builders/materializer-events.js';
 import { projectionSpec } from '../../test/support/projection-spec.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
 import { runHistoryProjection } from './run-history.projection.js';
-import { findRun, runStatuses } from './run-history.queries.js';
+import { findRun, findRuns, runStatuses } from './run-history.queries.js';
 
 describe('run history projection', () => {
   let database: TestDatabase;
@@ -79,6 +79,16 @@ describe('run history projection', () => {
           steps: ['succeeded', 'failed'],
         });
       expect(await runStatuses(database.db, ['run-out-of-order'])).toEqual(new Map([['run-out-of-order', 'failed']]));
+    });
+  });
+
+  describe('findRuns', () => {
+    it('answers runs by id in the order asked, null for an unknown id, each as findRun answers it', async () => {
+      const ids = ['run-requested', 'nobody', 'run-succeeded', 'run-requested'];
+      const runs = await findRuns(database.db, ids);
+      expect(runs).toEqual(await Promise.all(ids.map((id) => findRun(database.db, id))));
+      expect(runs.map((run) => run?.status ?? null)).toEqual(['pending', null, 'succeeded', 'pending']);
+      expect(await findRuns(database.db, [])).toEqual([]);
     });
   });
 });

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { RunState } from '../../src/runs/run-state.js';
 import { runSnapshot } from '../../src/runs/run-snapshot.js';
 import type { Database } from '../database.js';
-import { readInIndexOrder } from '../index-order.js';
+import { readByIndex, readInIndexOrder } from '../index-order.js';
 
 export interface RunListFilter {
   slug: string;
@@ -50,6 +50,21 @@ export async function runStatuses(db: Kysely<Database>, runIds: string[]): Promi
 }
 
 /** One run as the read model holds it (null when it has not reached the read model). */
+/**
+ * Runs by id, in the order asked (null for an unknown id), in ONE statement: `id = any($1)` on the primary key with
+ * sequential scans priced out (`readByIndex`: without statistics the planner may otherwise read the whole table for a
+ * list of keys). For reads asked for together (`GET /workflow-runs/:id`, coalesced).
+ */
+export async function findRuns(db: Kysely<Database>, runIds: readonly string[]): Promise<Array<RunState | null>> {
+  if (runIds.length === 0) return [];
+  const { rows } = await readByIndex(db, (tx) =>
+    sql<{ id: string; state: unknown }>`select id, state from workflow_run
+      where id = any(${[...new Set(runIds)]}::text[])`.execute(tx),
+  );
+  const byId = new Map(rows.map((row) => [row.id, row.state]));
+  return runIds.map((id) => (byId.has(id) ? runSnapshot.decode(byId.get(id)) : null));
+}
+
 export async function findRun(db: Kysely<Database>, runId: string): Promise<RunState | null> {
   const row = await db.selectFrom('workflow_run').select(['state']).where('id', '=', runId).executeTakeFirst();
   return row ? runSnapshot.decode(row.state) : null;

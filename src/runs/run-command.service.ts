@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../projections/database.js';
-import { findRun } from '../../projections/run-history/run-history.queries.js';
+import { findRun, findRuns } from '../../projections/run-history/run-history.queries.js';
+import { CoalescedReads } from '../db/coalesced-reads.js';
 import { DomainError, ValidationError } from '../domain/domain-error.js';
 import type { EventStore } from '../events/event-store.js';
 import { isRunId, RunIndex } from '../events/run-index.js';
@@ -36,10 +37,17 @@ export interface CompletionBody {
   error?: string | { message: string; code?: string };
 }
 
+/**
+ * Run reads from the read model asked for together share one statement (up to 200 ids, 4 statements at a time): a
+ * status poll from many clients costs a round trip per batch, not per request.
+ */
+const RUN_READ_BATCHES = { maxBatch: 200, maxInFlight: 4 };
+
 /** Run commands: request, complete a step, cancel; and the single-run read (cache, read model, stream). */
 @Injectable()
 export class RunCommandService {
   readonly runs: RunStore;
+  private readonly runReads: CoalescedReads<string, RunState | null>;
   readonly requester: RunRequester;
 
   constructor(
@@ -50,6 +58,7 @@ export class RunCommandService {
   ) {
     this.runs = new RunStore(store);
     this.requester = new RunRequester(store, this.index, this.runs);
+    this.runReads = new CoalescedReads((ids) => findRuns(this.db, ids), RUN_READ_BATCHES);
   }
 
   /** `POST /workflows/:slug/run`, and `POST /workflow-runs/:runId/rerun` with its `rerun` trigger. */
@@ -137,7 +146,7 @@ export class RunCommandService {
     // The cache is only kept fresh where the run executor follows the run events (its lease holder); elsewhere it
     // holds what this process last wrote (a run it requested still `queued`). The read model moves on everywhere:
     // the newer of the two answers.
-    const newest = newerRun(this.runs.cached(runId), await findRun(this.db, runId));
+    const newest = newerRun(this.runs.cached(runId), await this.runReads.read(runId));
     if (newest && newest.lastSeq >= minSeq) return { state: newest };
     const slug = newest?.request.workflowSlug ?? (await this.index.slugOf(runId));
     if (!slug) throw new DomainError('run_not_found', `No workflow run "${runId}".`, { runId });
