@@ -14,7 +14,7 @@ describe('loadConfig', () => {
   it('applies the defaults', () => {
     const config = loadConfig({});
     expect(config.httpPort).toBe(4000);
-    expect(config.httpAcceptCopies).toBe(8);
+    expect(config.httpAcceptCopies).toBe(32);
     expect(config.subjectPrefix).toBe('apphub');
     expect([...config.roles]).toEqual(['api', 'projector', 'materializer', 'worker']);
     expect(config.materializer).toEqual({

@@ -24,7 +24,7 @@ export const CONFIG_ENV_DEFAULTS = {
   APPHUB_SERVICE_URL_ALLOWLIST: '',
   HTTP_HOST: '0.0.0.0',
   HTTP_PORT: '4000',
-  APPHUB_HTTP_ACCEPT_COPIES: '8',
+  APPHUB_HTTP_ACCEPT_COPIES: '32',
   APPHUB_SUBJECT_PREFIX: 'apphub',
   APPHUB_ROLES: 'api,projector,materializer,worker',
   APPHUB_LAYOUT: 'split',
