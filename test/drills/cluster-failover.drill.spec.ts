@@ -460,6 +460,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     let killedAt = 0;
     let backAt = 0;
     let formedAt = 0;
+    const readyAgainMs: number[] = [];
     const outage = (async () => {
       while (completed < QUORUM_RUNS / 6) await sleep(10);
       killedAt = Date.now();
@@ -485,7 +486,19 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
       );
       await outage;
       // Every process is ready again without a restart.
-      for (const { url } of readiness) await waitUntilReady(url, 30_000);
+      for (const { url } of readiness)
+        readyAgainMs.push(
+          (await waitUntilReady(url, 60_000).catch(async (error: unknown) => {
+            const leases = await LeaseWatch.open(cluster.url, prefix);
+            const owners = JSON.stringify([...(await leases.owners())]);
+            await leases.close();
+            const leasesLeader = (await cluster.leaders(`KV_${prefix}-leases`)).stream;
+            process.stdout.write(`${tag}: leases ${owners}; leases stream led by ${leasesLeader}\n`);
+            for (const service of [first, second])
+              process.stdout.write(`${tag}: last log lines:\n${service.output().slice(-8000)}\n`);
+            throw error;
+          })) - formedAt,
+        );
     } finally {
       watched = await stopWatching();
     }
@@ -524,6 +537,8 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
         latencyMs: spread(runListDuringOutage.map((read) => read.ms)),
       },
       readiness503: missesFromKill,
+      // After the cluster formed again: when the last process answered ready.
+      readyAgainMs: Math.max(0, ...readyAgainMs),
       staleRunReads,
     });
     // Never a 500, a 4xx or a connection held past the client's 15 s timeout (status 0): 2xx or 503 with a hint.
