@@ -6,6 +6,7 @@ import { NATS_GRACE_MS } from '../../src/http/health.controller.js';
 import { NatsCluster } from '../support/nats-cluster.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { testPrefix } from '../support/test-nats.js';
+import { eventually } from '../support/waiting.js';
 import { waitUntilReady } from './drill-client.js';
 import {
   answeredAgainAfter,
@@ -23,7 +24,7 @@ import {
   watchReads,
   type TimedAnswer,
 } from './cluster-drill.js';
-import { dependencyErrors, inFlightAt, metricSamples, reconnectAfter, spread } from './drill-figures.js';
+import { dependencyErrors, inFlightAt, logLinesWhere, metricSamples, reconnectAfter, spread } from './drill-figures.js';
 
 const RUNS = 120;
 const LEASE_TTL_MS = 2000;
@@ -97,6 +98,35 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
   });
 
   /**
+   * Waits until the cluster and both instances are back to normal, so that a drill does not measure the end of the
+   * one before it (a lease still passing, an election after a node resumed): the events stream has a leader, every
+   * process answers ready (a split instance's second process may not have answered yet, and its first answer reads
+   * the migrations table: on a busy machine that missed the 400 ms check timeout once, mid-drill), and every
+   * consumer lease is held by a process of one of the instances.
+   */
+  async function settled(): Promise<void> {
+    const leases = await LeaseWatch.open(cluster.url, prefix);
+    try {
+      await eventually(
+        async () => (await cluster.leaders(stream)).stream,
+        (leader) => leader !== null,
+        30_000,
+        100,
+      );
+      for (const url of [first, second].flatMap(healthUrls)) await waitUntilReady(url, 30_000);
+      await eventually(
+        () => leases.owners(),
+        (owners) =>
+          owners.size > 0 && [...owners.values()].every((owner) => ownedBy(owner, first) || ownedBy(owner, second)),
+        30_000,
+        200,
+      );
+    } finally {
+      await leases.close();
+    }
+  }
+
+  /**
    * One node lost during a burst of completions and auto-materializations: `kill -9` (back after 10 s) or, `silent`,
    * stopped with SIGSTOP (sockets left open; resumed after 12 s). Asserts the outcome and that every process of both
    * instances stayed ready; prints where the time went.
@@ -108,6 +138,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
   ) {
     await registerPair(first.baseUrl, tag);
     const runIds = await requestRuns(first.baseUrl, database.url, tag, RUNS);
+    await settled();
     const urls = [first, second].map(healthUrls);
     const readiness = urls.map((instance) => instance.map(watchReadiness));
     const seen: TimedAnswer[] = [];
@@ -230,6 +261,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     freeze: (pid: number) => Promise<number>,
     freezeMs = 20_000,
   ): Promise<{ frozen: ServiceProcess; standby: ServiceProcess; writtenBy: string | null }> {
+    await settled();
     const leases = await LeaseWatch.open(cluster.url, prefix);
     const roleOwner = (await leases.owners()).get(role) ?? '';
     const [frozen, standby] = ownedBy(roleOwner, second) ? [second, first] : [first, second];
@@ -442,6 +474,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
 
   it('two of the three nodes killed under a steady load, back after 15 s: 503s with a retry hint, reads answer, then every answered completion is recorded once', async () => {
     const tag = 'quorumloss';
+    await settled();
     await registerPair(first.baseUrl, tag);
     const runIds = await requestRuns(first.baseUrl, database.url, tag, QUORUM_RUNS);
     const leader = (await cluster.streamLeader(stream))!;
@@ -494,8 +527,16 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
             await leases.close();
             const leasesLeader = (await cluster.leaders(`KV_${prefix}-leases`)).stream;
             process.stdout.write(`${tag}: leases ${owners}; leases stream led by ${leasesLeader}\n`);
-            for (const service of [first, second])
-              process.stdout.write(`${tag}: last log lines:\n${service.output().slice(-8000)}\n`);
+            // What the consumers and their leases did since the kill (the 503s' own lines would crowd them out).
+            for (const service of [first, second]) {
+              const lines = logLinesWhere(
+                service,
+                (line) => 'consumer' in line || /lease|NATS/.test(line.msg),
+                killedAt,
+              );
+              const text = lines.slice(-120).map((line) => JSON.stringify({ ...line, stack: undefined }).slice(0, 400));
+              process.stdout.write(`${tag}: consumer and lease log lines:\n${text.join('\n')}\n`);
+            }
             throw error;
           })) - formedAt,
         );

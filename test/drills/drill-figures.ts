@@ -23,6 +23,21 @@ export function logLines(service: ServiceProcess, msg: string, since = 0): LogLi
   return lines;
 }
 
+/** The log lines of a service process at or after `since` (epoch ms) that `keep` selects. */
+export function logLinesWhere(service: ServiceProcess, keep: (line: LogLine) => boolean, since = 0): LogLine[] {
+  const lines: LogLine[] = [];
+  for (const text of service.output().split('\n')) {
+    if (!text.startsWith('{')) continue;
+    try {
+      const line = JSON.parse(text) as LogLine;
+      if (line.time >= since && keep(line)) lines.push(line);
+    } catch {
+      /* not a log line */
+    }
+  }
+  return lines;
+}
+
 /**
  * When a service's NATS clients (one per process: two in the split layout, whose lines share one output) noticed
  * that their server went away and when they were connected again, relative to `since` (ms), in order; null when no
