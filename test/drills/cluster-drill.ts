@@ -154,6 +154,24 @@ export class LeaseWatch {
     return owners;
   }
 
+  /**
+   * Diagnostics: what the bucket answers to a `create` of `key` right now (as a lease's acquisition sends it), and
+   * what a `get` of it says; a created entry is deleted again at once.
+   */
+  async probeCreate(key: string): Promise<string> {
+    const kv = await new Kvm(this.nc).open(this.bucket);
+    const entry = await kv.get(key).catch((error: unknown) => error as Error);
+    const seen = entry instanceof Error ? `get failed: ${entry.message}` : `get: ${entry?.operation ?? 'none'}`;
+    try {
+      const revision = await kv.create(key, 'drill-probe');
+      await kv.delete(key, { previousSeq: revision });
+      return `${seen}; create succeeded at revision ${revision}`;
+    } catch (error) {
+      const { name, message, code } = error as Error & { code?: unknown };
+      return `${seen}; create failed: ${name} ${String(code ?? '')} ${message}`;
+    }
+  }
+
   async close(): Promise<void> {
     await this.nc.close();
   }

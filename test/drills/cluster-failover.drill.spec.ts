@@ -227,6 +227,8 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     // Every process of both instances (each a standby for some roles) stayed ready: a NATS election is within
     // readiness's grace.
     expect([...firstMisses!, ...secondMisses!]).toEqual([]);
+    // And is back to normal afterwards (a failure here would otherwise surface in the next drill's preparation).
+    await settled();
   }
 
   it('kill -9 of the stream leader node during a burst, back after 10 s: nothing lost, nothing twice', async () => {
@@ -524,9 +526,10 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
           (await waitUntilReady(url, 60_000).catch(async (error: unknown) => {
             const leases = await LeaseWatch.open(cluster.url, prefix);
             const owners = JSON.stringify([...(await leases.owners())]);
+            const probe = await leases.probeCreate('consumer.read_models');
             await leases.close();
             const leasesLeader = (await cluster.leaders(`KV_${prefix}-leases`)).stream;
-            process.stdout.write(`${tag}: leases ${owners}; leases stream led by ${leasesLeader}\n`);
+            process.stdout.write(`${tag}: leases ${owners}; leases stream led by ${leasesLeader}; ${probe}\n`);
             // What the consumers and their leases did since the kill (the 503s' own lines would crowd them out).
             for (const service of [first, second]) {
               const lines = logLinesWhere(
