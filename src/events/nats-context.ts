@@ -82,6 +82,9 @@ export interface ConnectionChange {
   server: string;
 }
 
+/** How long one connection attempt (first connect or reconnect) waits for the server's greeting. */
+const DIAL_TIMEOUT_MS = 2000;
+
 /** JetStream API requests give up after this long (publishes: `PUBLISH_ATTEMPT_TIMEOUT_MS`, retried). */
 const REQUEST_TIMEOUT_MS = 3000;
 
@@ -115,6 +118,10 @@ function connectTo(options: NatsContextOptions): Promise<NatsConnection> {
     // unanswered, 4-6 s with these values (15 s with the 5 s interval before; nats.js defaults to 2 minutes).
     pingInterval: 2000,
     maxPingOut: 2,
+    // Each dial waits this long for the server's greeting (nats.js: 20 s). A stopped server's kernel still accepts
+    // the connection, and the drill with a stopped stream leader saw every client wait on it until it resumed (12 s)
+    // instead of going to a live node.
+    timeout: DIAL_TIMEOUT_MS,
     noAsyncTraces: true,
     ...natsSecurityOptions(options.security),
   });

@@ -1,6 +1,10 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { NatsContext } from './nats-context.js';
 import { pullOptions } from './pull-options.js';
+import { DependencyUnavailableError } from './transient-error.js';
+
+/** An ordered read that gets no message for this long has stopped (it waits through the 2 s pull expiries). */
+const ORDERED_READ_IDLE_MS = 5000;
 
 /** The header every event's id travels in (JetStream de-duplicates on it within the duplicate window). */
 export const MSG_ID_HEADER = 'Nats-Msg-Id';
@@ -18,18 +22,36 @@ export async function readOrderedUntil(
   lastSeq: number,
   take: (message: JsMsg) => void,
   batch = 256,
+  idleMs = ORDERED_READ_IDLE_MS,
 ): Promise<void> {
   const consumer = await nats.js.consumers.get(nats.subjects.streams.events, options);
   const messages = await consumer.consume(pullOptions(batch, 2000));
+  // `consume` never ends by itself, and after a lost node it may stop delivering for good (its consumer recreated
+  // elsewhere) or end early (it gives up recreating it): either way the read fails like an outage and is retried,
+  // instead of holding its caller (a manager's batch) forever or answering with part of the ids.
+  let idle: NodeJS.Timeout | undefined;
+  const watch = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => messages.stop(), idleMs);
+  };
+  let reached = lastSeq <= 0;
   try {
+    watch();
     for await (const message of messages) {
+      watch();
       take(message);
-      if (message.seq >= lastSeq) break;
+      if (message.seq >= lastSeq) {
+        reached = true;
+        break;
+      }
     }
   } finally {
+    clearTimeout(idle);
     messages.stop();
     await consumer.delete().catch(() => undefined);
   }
+  if (!reached)
+    throw new DependencyUnavailableError('nats', `an ordered read ended before sequence ${lastSeq} of the stream`);
 }
 
 /** `Nats-Msg-Id`s of an ordered, headers-only read that stops at `lastSeq`. */

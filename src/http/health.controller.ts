@@ -120,7 +120,11 @@ export class HealthController {
             holder === undefined ? 'lease holder unknown (NATS does not answer)' : 'no process holds its lease';
           if (this.unleasedTooLong(status.name, holder == null)) problems[status.name] = what;
           else if (holder === undefined) notes[status.name] = what;
+          return;
         }
+        // Seen led here (or failing, or stalled): the unheld clock starts again at the next lease seen unheld. Kept,
+        // a start from a take-over minutes ago made the next lease lost a problem at once (a drill's two-node loss).
+        this.unleasedSince.delete(status.name);
       }),
     );
     if (Object.keys(problems).length > 0) return { ok: false, detail: { ...problems, ...notes } };

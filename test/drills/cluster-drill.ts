@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
+import type { ServiceProcess } from '../support/service-process.js';
 import { call, mapLimit, streamIdCounts, waitForCount } from './drill-client.js';
 
 /** One answer of a completion, with when it was sent and answered (epoch ms). */
@@ -10,6 +11,8 @@ export interface TimedAnswer {
   at: number;
   status: number;
   code: string | null;
+  /** The `Retry-After` header of a 503 (null when absent). */
+  retryAfter?: string | null;
 }
 
 /** Registers `<tag>` (produces `<tag>.out`, dynamic partitions) and `<tag>-down`, auto-materialized from it. */
@@ -86,7 +89,13 @@ export async function completeRuns(
         `/workflow-runs/${runIds[i]}/steps/make/complete`,
         body,
       );
-      seen.push({ sentAt, at: Date.now(), status: answer.status, code: answer.body?.code ?? null });
+      seen.push({
+        sentAt,
+        at: Date.now(),
+        status: answer.status,
+        code: answer.body?.code ?? null,
+        retryAfter: answer.retryAfter ?? null,
+      });
       if ((answer.status !== 0 && answer.status !== 503) || attempt > 300) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -145,6 +154,24 @@ export class LeaseWatch {
     return owners;
   }
 
+  /**
+   * Diagnostics: what the bucket answers to a `create` of `key` right now (as a lease's acquisition sends it), and
+   * what a `get` of it says; a created entry is deleted again at once.
+   */
+  async probeCreate(key: string): Promise<string> {
+    const kv = await new Kvm(this.nc).open(this.bucket);
+    const entry = await kv.get(key).catch((error: unknown) => error as Error);
+    const seen = entry instanceof Error ? `get failed: ${entry.message}` : `get: ${entry?.operation ?? 'none'}`;
+    try {
+      const revision = await kv.create(key, 'drill-probe');
+      await kv.delete(key, { previousSeq: revision });
+      return `${seen}; create succeeded at revision ${revision}`;
+    } catch (error) {
+      const { name, message, code } = error as Error & { code?: unknown };
+      return `${seen}; create failed: ${name} ${String(code ?? '')} ${message}`;
+    }
+  }
+
   async close(): Promise<void> {
     await this.nc.close();
   }
@@ -191,6 +218,59 @@ export async function waitUntilStopped(pid: number, timeoutMs: number): Promise<
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   throw new Error(`process ${pid} did not stop within ${timeoutMs} ms`);
+}
+
+/** The parent of a process (from `/proc/<pid>/stat`), or null when it is gone. */
+export function parentPid(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether a lease owner (`pid:uuid`) is a process of `service`: the service itself or, in the split layout, one of
+ * the two processes its supervisor started.
+ */
+export function ownedBy(owner: string | null | undefined, service: ServiceProcess): boolean {
+  const pid = Number(owner?.split(':')[0]);
+  return Number.isInteger(pid) && pid > 0 && (pid === service.child.pid || parentPid(pid) === service.child.pid);
+}
+
+/** Where every process of an instance answers `/health/ready`: one URL, or two in the split layout. */
+export function healthUrls(service: ServiceProcess): string[] {
+  return service.backUrl ? [service.baseUrl, service.backUrl] : [service.baseUrl];
+}
+
+/**
+ * Polls some reads every 500 ms until stopped, one after the other; every answer with when it was sent and how
+ * long it took.
+ */
+export function watchReads(
+  baseUrl: string,
+  paths: () => string[],
+): { stop(): Promise<Array<{ path: string; sentAt: number; ms: number; status: number }>> } {
+  let running = true;
+  const answers: Array<{ path: string; sentAt: number; ms: number; status: number }> = [];
+  const loop = (async () => {
+    while (running) {
+      for (const path of paths()) {
+        const sentAt = Date.now();
+        const answer = await call(baseUrl, 'GET', path);
+        answers.push({ path, sentAt, ms: Date.now() - sentAt, status: answer.status });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return answers;
+    },
+  };
 }
 
 /**

@@ -6,6 +6,8 @@ import { ADMIN_TOKEN } from '../support/test-app.js';
 export interface Answer {
   status: number;
   body: any;
+  /** The `Retry-After` header, if any. */
+  retryAfter?: string | null;
 }
 
 /** One HTTP call; a connection failure answers status 0. */
@@ -21,7 +23,11 @@ export async function call(baseUrl: string, method: string, path: string, body?:
       signal: AbortSignal.timeout(15_000),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
+    return {
+      status: response.status,
+      body: text ? JSON.parse(text) : null,
+      retryAfter: response.headers.get('retry-after'),
+    };
   } catch {
     return { status: 0, body: null };
   }

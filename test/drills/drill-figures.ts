@@ -23,18 +23,34 @@ export function logLines(service: ServiceProcess, msg: string, since = 0): LogLi
   return lines;
 }
 
+/** The log lines of a service process at or after `since` (epoch ms) that `keep` selects. */
+export function logLinesWhere(service: ServiceProcess, keep: (line: LogLine) => boolean, since = 0): LogLine[] {
+  const lines: LogLine[] = [];
+  for (const text of service.output().split('\n')) {
+    if (!text.startsWith('{')) continue;
+    try {
+      const line = JSON.parse(text) as LogLine;
+      if (line.time >= since && keep(line)) lines.push(line);
+    } catch {
+      /* not a log line */
+    }
+  }
+  return lines;
+}
+
 /**
- * When a service's NATS client noticed that its server went away and when it was connected again, relative to
- * `since` (ms); null when its connection was not on the node that went (no disconnect logged).
+ * When a service's NATS clients (one per process: two in the split layout, whose lines share one output) noticed
+ * that their server went away and when they were connected again, relative to `since` (ms), in order; null when no
+ * connection was on the node that went (no disconnect logged).
  */
 export function reconnectAfter(
   service: ServiceProcess,
   since: number,
-): { noticedMs: number; reconnectedMs: number | null } | null {
-  const lost = logLines(service, 'NATS disconnected', since)[0];
-  if (!lost) return null;
-  const back = logLines(service, 'NATS reconnected', lost.time)[0];
-  return { noticedMs: lost.time - since, reconnectedMs: back ? back.time - since : null };
+): { noticedMs: number[]; reconnectedMs: number[] } | null {
+  const lost = logLines(service, 'NATS disconnected', since);
+  if (lost.length === 0) return null;
+  const back = logLines(service, 'NATS reconnected', lost[0]!.time);
+  return { noticedMs: lost.map((line) => line.time - since), reconnectedMs: back.map((line) => line.time - since) };
 }
 
 /** The samples of one Prometheus counter or gauge of an instance, `{label=value,…} → value` (sum over them: `total`). */

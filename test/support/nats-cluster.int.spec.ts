@@ -1,7 +1,8 @@
 import { NatsCluster } from './nats-cluster.js';
-import { openNatsContext } from '../../src/events/nats-context.js';
+import { openNatsContext, type ConnectionChange } from '../../src/events/nats-context.js';
 import { MisconfigurationError } from '../../src/config/misconfiguration.js';
 import { testPrefix } from './test-nats.js';
+import { eventually } from './waiting.js';
 
 /** The harness itself, and the start-up rule for clustered servers older than 2.9.20 (these machines run 2.9.10). */
 describe('a 3-node JetStream cluster', () => {
@@ -71,4 +72,33 @@ describe('a 3-node JetStream cluster', () => {
       await context.close();
     }
   });
+  it('leaves a node that stops answering without closing its sockets (SIGSTOP) for a live one within 10 s', async () => {
+    const changes: Array<ConnectionChange & { at: number }> = [];
+    const context = await openNatsContext({
+      natsUrl: cluster.url,
+      subjectPrefix: testPrefix(),
+      streamReplicas: 1,
+      leaseTtlMs: 3000,
+      onConnectionChange: (change) => changes.push({ ...change, at: Date.now() }),
+    });
+    const node = context.nc.info!.server_name;
+    const pausedAt = Date.now();
+    cluster.pause(node);
+    try {
+      // Two unanswered pings (2 s apart), then one dial of at most 2 s if the stopped node is tried first; before
+      // the dial had a bound of its own, the client waited on the stopped node until it resumed.
+      const back = await eventually(
+        async () => changes.find((change) => change.type === 'reconnect'),
+        (change) => change !== undefined,
+        15_000,
+        50,
+      );
+      expect(back!.at - pausedAt).toBeLessThan(10_000);
+      expect(context.nc.info!.server_name).not.toBe(node);
+      await context.nc.flush();
+    } finally {
+      cluster.resume(node);
+      await context.close();
+    }
+  }, 30_000);
 });

@@ -31,6 +31,9 @@ process.once('exit', () => {
  * stop and restart nodes, and remove everything at the end.
  */
 export class NatsCluster {
+  /** Nodes stopped with SIGSTOP (`pause`): alive to their peers' sockets, silent otherwise. */
+  private readonly paused = new Set<string>();
+
   private constructor(
     readonly nodes: ClusterNode[],
     private readonly root: string,
@@ -112,7 +115,10 @@ export class NatsCluster {
   async leaders(stream?: string): Promise<{ meta: string | null; stream: string | null }> {
     let meta: string | null = null;
     let streamLeader: string | null = null;
-    for (const node of this.nodes.filter((candidate) => this.isRunning(candidate))) {
+    // A paused node would only make every poll wait for its monitoring timeout.
+    for (const node of this.nodes.filter(
+      (candidate) => this.isRunning(candidate) && !this.paused.has(candidate.name),
+    )) {
       const jsz = await this.monitor(node, stream === undefined ? '/jsz' : '/jsz?streams=true');
       meta ??= (jsz?.meta_cluster?.leader as string | undefined) || null;
       const detail = (jsz?.account_details ?? []).flatMap((account: any) => account.stream_detail ?? []);
@@ -163,16 +169,34 @@ export class NatsCluster {
   async kill(name: string): Promise<void> {
     const node = this.node(name);
     const child = node.child;
+    this.paused.delete(name);
     if (!child || !this.isRunning(node)) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
   }
 
-  /** Starts a stopped node again on its ports and store; resolves once it accepts clients. */
-  async restart(name: string): Promise<void> {
-    const node = this.node(name);
-    this.spawn(node);
+  /**
+   * `kill -STOP` of one node: a host that froze or a network that dropped its packets. Its sockets stay open, so
+   * its peers and clients notice only when their pings go unanswered.
+   */
+  pause(name: string): void {
+    this.node(name).child?.kill('SIGSTOP');
+    this.paused.add(name);
+  }
+
+  /** `kill -CONT` of a paused node: it goes on where it stopped (it still believes what it knew then). */
+  resume(name: string): void {
+    this.node(name).child?.kill('SIGCONT');
+    this.paused.delete(name);
+  }
+
+  /**
+   * Starts stopped nodes again on their ports and stores; resolves once the cluster has a meta leader and every
+   * node as a peer. Nodes that are down together come back together (a probe stream needs every node).
+   */
+  async restart(...names: string[]): Promise<void> {
+    for (const name of names) this.spawn(this.node(name));
     await this.waitForMetaLeader();
   }
 

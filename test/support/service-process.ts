@@ -58,8 +58,11 @@ export async function freePort(): Promise<number> {
 }
 
 export interface ServiceProcess {
+  /** The process started: the service itself, or in the split layout the supervisor of its two processes. */
   child: ChildProcess;
   baseUrl: string;
+  /** The split layout's second process (health and metrics), when `APPHUB_BACK_HTTP_PORT` was given. */
+  backUrl?: string;
   output(): string;
 }
 
@@ -115,7 +118,8 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { child, baseUrl, output: () => output };
+  const back = env.APPHUB_LAYOUT === 'split' && env.APPHUB_BACK_HTTP_PORT ? env.APPHUB_BACK_HTTP_PORT : '';
+  return { child, baseUrl, ...(back ? { backUrl: `http://127.0.0.1:${back}` } : {}), output: () => output };
 }
 
 /** Generous: a loaded 2-core CI machine may take long to start a process. */
