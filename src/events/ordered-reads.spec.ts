@@ -51,4 +51,21 @@ describe('an ordered read up to a sequence', () => {
     const { nats } = fakeNats([3, 5], 'ends');
     await expect(readOrderedUntil(nats, {}, 8, () => undefined)).rejects.toBeInstanceOf(DependencyUnavailableError);
   });
+
+  it('fails as NATS unavailable when its consumer cannot even be started (no meta leader), and stops a late start', async () => {
+    const { nats, state } = fakeNats([3, 5, 8], 'waits');
+    let release: () => void = () => undefined;
+    const slow = nats.js.consumers.get.bind(nats.js.consumers);
+    (nats.js.consumers as { get: unknown }).get = async (...args: Parameters<typeof slow>) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return slow(...args);
+    };
+    await expect(readOrderedUntil(nats, {}, 8, () => undefined, 256, 50)).rejects.toBeInstanceOf(
+      DependencyUnavailableError,
+    );
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(state).toEqual({ stopped: true, deleted: true });
+  });
 });

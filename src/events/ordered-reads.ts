@@ -24,8 +24,7 @@ export async function readOrderedUntil(
   batch = 256,
   idleMs = ORDERED_READ_IDLE_MS,
 ): Promise<void> {
-  const consumer = await nats.js.consumers.get(nats.subjects.streams.events, options);
-  const messages = await consumer.consume(pullOptions(batch, 2000));
+  const { consumer, messages } = await startOrderedRead(nats, options, batch, idleMs);
   // `consume` never ends by itself, and after a lost node it may stop delivering for good (its consumer recreated
   // elsewhere) or end early (it gives up recreating it): either way the read fails like an outage and is retried,
   // instead of holding its caller (a manager's batch) forever or answering with part of the ids.
@@ -52,6 +51,40 @@ export async function readOrderedUntil(
   }
   if (!reached)
     throw new DependencyUnavailableError('nats', `an ordered read ended before sequence ${lastSeq} of the stream`);
+}
+
+/**
+ * The read's consumer and its message iterator, or a `DependencyUnavailableError` when they are not there within
+ * `idleMs`: while the JetStream meta group has no leader (a killed node, a loaded machine) the consumer's creation can
+ * wait without end, and the bound on a silent read (above) starts only once messages are being consumed. A start that
+ * comes after the deadline is stopped and its consumer deleted.
+ */
+async function startOrderedRead(nats: NatsContext, options: Record<string, unknown>, batch: number, idleMs: number) {
+  const starting = (async () => {
+    const consumer = await nats.js.consumers.get(nats.subjects.streams.events, options);
+    return { consumer, messages: await consumer.consume(pullOptions(batch, 2000)) };
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new DependencyUnavailableError('nats', `an ordered read did not start within ${idleMs} ms`)),
+      idleMs,
+    );
+  });
+  try {
+    return await Promise.race([starting, late]);
+  } catch (error) {
+    starting.then(
+      ({ consumer, messages }) => {
+        messages.stop();
+        consumer.delete().catch(() => undefined);
+      },
+      () => undefined,
+    );
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** `Nats-Msg-Id`s of an ordered, headers-only read that stops at `lastSeq`. */

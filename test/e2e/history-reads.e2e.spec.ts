@@ -1,6 +1,7 @@
-import { ConsumerRegistry } from '../../src/projector/consumer-registry.js';
 import { READ_MODELS } from '../../src/assets/read-models.js';
-import { runDriver } from '../support/run-driver.js';
+import { ConsumerRegistry } from '../../src/projector/consumer-registry.js';
+import { assetHistoryProjection } from '../../projections/asset-history/asset-history.projection.js';
+import { anAssetProduced } from '../support/builders/asset-events.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { openTestNats, testPrefix } from '../support/test-nats.js';
@@ -24,10 +25,11 @@ async function statementsOf(app: TestApp): Promise<number> {
 }
 
 /**
- * History reads woken together share a statement (issue 15): an API-only app holds 60 `?minSeq` history reads of
- * different shapes (every partition, one partition, a cursor page, limits) until another app projects the event they
- * wait for; the notification wakes them in one turn and they are read in ONE statement (two at most), each answered
- * what it is answered alone.
+ * History reads woken together share a statement (issue 15). An API-only app holds 60 `?minSeq` history reads of
+ * different shapes (every partition, one partition, a cursor page, limits) for the workflow's own registration;
+ * no process projects until every read is parked, so nothing else can wake them. Then a projector starts, its
+ * notification wakes them in one turn, and they are read in ONE statement (two at most), each answered what it is
+ * answered alone. The history rows are stored beforehand by the projection itself.
  */
 describe('history reads woken together', () => {
   let database: TestDatabase;
@@ -38,7 +40,6 @@ describe('history reads woken together', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     api = await startTestApp({ APPHUB_ROLES: 'api' }, { database, prefix });
-    back = await startTestApp({ APPHUB_ROLES: 'projector,materializer' }, { database, prefix });
     await api.app.get(ConsumerRegistry).positions().ready();
   });
   afterAll(async () => {
@@ -50,37 +51,43 @@ describe('history reads woken together', () => {
   });
 
   it(`reads ${READS} woken history pages in one statement, each as it reads alone`, async () => {
-    expect((await api.request('POST', '/workflows', { body: workflow })).status).toBe(201);
-    const driver = runDriver(api);
-    for (const [n, key] of ['a', 'b', 'a'].entries())
-      await driver.run(workflow.slug, { partitionKey: key }, [
-        { stepId: 'produce', assets: [{ assetId: 'history.reads', payload: { n } }] },
-      ]);
-    // The read models stop; a fact that changes no history is recorded meanwhile, and the reads wait for it.
-    await back!.close();
-    back = undefined;
-    const other = await api.request('POST', '/workflows', { body: { ...workflow, slug: 'wf-history-other' } });
-    expect(other.status).toBe(201);
-    const minSeq = other.body.meta.eventSeq as number;
+    const registered = await api.request('POST', '/workflows', { body: workflow });
+    expect(registered.status).toBe(201);
+    const minSeq = registered.body.meta.eventSeq as number;
+    const produced = ['a', 'b', 'a'].map((partitionKey, n) =>
+      anAssetProduced({
+        workflowSlug: workflow.slug,
+        assetId: 'history.reads',
+        partitionKey,
+        payload: { n },
+        seq: 1000 + n,
+        producedAt: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(),
+      }),
+    );
+    await database.db.transaction().execute((tx) => assetHistoryProjection.projectBatch!(produced, tx));
 
     const base = `/workflows/${workflow.slug}/assets/history.reads/history`;
-    const first = await api.request('GET', `${base}?limit=2`);
+    const cursorOf = async () => (await api.request('GET', `${base}?limit=2`)).body.meta.nextCursor as string;
     const shapes = [
       `${base}?limit=10`,
       `${base}?limit=2`,
       `${base}?partitionKey=a&limit=10`,
       `${base}?partitionKey=b&limit=1`,
-      `${base}?limit=2&cursor=${encodeURIComponent(first.body.meta.nextCursor as string)}`,
+      `${base}?limit=2&cursor=${encodeURIComponent(await cursorOf())}`,
     ];
     const paths = Array.from({ length: READS }, (_, i) => `${shapes[i % shapes.length]}&minSeq=${minSeq}`);
     const positions = api.app.get(ConsumerRegistry).positions();
     const before = await statementsOf(api);
-    const reads = Promise.all(paths.map((path) => api.request('GET', path)));
+    let settled = false;
+    const reads = Promise.all(paths.map((path) => api.request('GET', path))).finally(() => void (settled = true));
     await eventually(
-      async () => positions.waiting(READ_MODELS.history),
-      (waiting) => waiting === READS,
+      async () => ({ waiting: positions.waiting(READ_MODELS.history), settled }),
+      (state) => state.waiting === READS || state.settled,
       15_000,
     );
+    // Every read is parked (none answered early: that would be a read model ahead of a registration no process
+    // projected).
+    expect(settled).toBe(false);
     back = await startTestApp({ APPHUB_ROLES: 'projector,materializer' }, { database, prefix });
     const answers = await reads;
     const statements = (await statementsOf(api)) - before;
