@@ -36,12 +36,22 @@ export async function checkSummariesByProducedIds(
       where produced_event_id = any(${ids}::text[])`.execute(tx),
   );
   const rows = [...result.rows].sort((a, b) => Number(a.seq) - Number(b.seq));
-  for (const row of rows) {
-    const list = summaries.get(row.produced_event_id)!;
-    const summary = { name: row.check_name, passed: row.passed, severity: row.severity, blocking: row.blocking };
-    const index = list.findIndex(({ name }) => name === row.check_name);
-    if (index === -1) list.push(summary);
-    else list[index] = summary;
-  }
+  for (const row of rows)
+    keepNewest(summaries.get(row.produced_event_id)!, {
+      name: row.check_name,
+      passed: row.passed,
+      severity: row.severity,
+      blocking: row.blocking,
+    });
   return summaries;
+}
+
+/**
+ * Adds a check result (given oldest first) to a materialization's list: a later result of the same check replaces
+ * the earlier one in its place, so the list is the newest result of each check in the order they first ran.
+ */
+export function keepNewest(list: CheckSummary[], summary: CheckSummary): void {
+  const index = list.findIndex(({ name }) => name === summary.name);
+  if (index === -1) list.push(summary);
+  else list[index] = summary;
 }

@@ -25,7 +25,8 @@ export interface HistoryPosition {
   seq: number;
 }
 
-interface MaterializationRow {
+/** A stored materialization with its run's status, as page reads select it. */
+export interface MaterializationRow {
   asset_id: string;
   workflow_slug: string;
   run_id: string;

@@ -1,8 +1,13 @@
 import { sql, type Kysely } from 'kysely';
-import type { CheckSummary } from '../asset-checks/check-summaries.queries.js';
+import { keepNewest, type CheckSummary } from '../asset-checks/check-summaries.queries.js';
 import type { Database } from '../database.js';
 import { readInIndexOrder } from '../index-order.js';
-import { toMaterialization, type HistoryFilter, type Materialization } from './asset-history.queries.js';
+import {
+  toMaterialization,
+  type HistoryFilter,
+  type Materialization,
+  type MaterializationRow,
+} from './asset-history.queries.js';
 
 /** A history entry with its check results, as `GET …/history` shows it. */
 export type CheckedHistoryEntry = Materialization & { checks: CheckSummary[] };
@@ -11,19 +16,8 @@ export type CheckedHistoryEntry = Materialization & { checks: CheckSummary[] };
 const NO_CURSOR_AT = 'infinity';
 const NO_CURSOR_SEQ = '9223372036854775807';
 
-interface PageRow {
+interface PageRow extends MaterializationRow {
   i: number;
-  asset_id: string;
-  workflow_slug: string;
-  run_id: string;
-  step_id: string;
-  partition_key: string | null;
-  produced_at: Date;
-  payload: unknown;
-  asset_schema: Record<string, unknown> | null;
-  freshness: Record<string, unknown> | null;
-  run_status: string | null;
-  seq: number;
   /** `[name, passed, severity, blocking]` per stored check result, oldest first. */
   checks: Array<[string, boolean, string, boolean]>;
 }
@@ -64,12 +58,7 @@ function newestFirst(a: Materialization, b: Materialization): number {
 /** The newest result of each check, in the order the checks were first evaluated. */
 function summaries(results: PageRow['checks']): CheckSummary[] {
   const list: CheckSummary[] = [];
-  for (const [name, passed, severity, blocking] of results) {
-    const summary = { name, passed, severity, blocking };
-    const index = list.findIndex((entry) => entry.name === name);
-    if (index === -1) list.push(summary);
-    else list[index] = summary;
-  }
+  for (const [name, passed, severity, blocking] of results) keepNewest(list, { name, passed, severity, blocking });
   return list;
 }
 
