@@ -3,6 +3,7 @@ import { openPlatform } from '../../src/runtime/platform.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { TEST_NATS_URL } from '../support/test-env.js';
 import { testPrefix } from '../support/test-nats.js';
+import { eventually } from '../support/waiting.js';
 import { startTestApp, TEST_TOKENS, WRITER_TOKEN, type HttpResponse, type TestApp } from '../support/test-app.js';
 
 const raw = (json: string) => Buffer.from(json, 'utf8').toString('base64url');
@@ -204,7 +205,12 @@ describe('with APPHUB_READ_AUTH=required', () => {
 
   it('answers the probes and /metrics without a token, and reads only with one', async () => {
     expect((await t.request('GET', '/health/live', { token: null })).status).toBe(200);
-    expect((await t.request('GET', '/health/ready', { token: null })).status).toBe(200);
+    // Ready once its consumers hold their leases (seconds on a loaded machine); never 401 without a token.
+    await eventually(
+      async () => (await t.request('GET', '/health/ready', { token: null })).status,
+      (status) => status === 200,
+      30_000,
+    );
     expect((await t.request('GET', '/metrics', { token: null })).status).toBe(200);
     expect((await t.request('GET', '/health/live', { token: 'not-a-known-token' })).status).toBe(200);
     expectProblem(await t.request('GET', '/workflows', { token: null }), 401, 'unauthorized');

@@ -127,12 +127,16 @@ describe('admission by queue time', () => {
           /* a blocked event loop */
         }
       }, 1);
-      let answers;
+      const answers: Array<{ status: number; body: any }> = [];
       let probe;
       try {
-        answers = await Promise.all(
-          Array.from({ length: 5 }, () => blocked.request('GET', '/workflows/queued', { token: null })),
-        );
+        // Rounds of five until one is shed (at most 20): on a loaded machine the first samples may not be late yet.
+        for (let round = 0; round < 20 && !answers.some((answer) => answer.status === 503); round += 1)
+          answers.push(
+            ...(await Promise.all(
+              Array.from({ length: 5 }, () => blocked.request('GET', '/workflows/queued', { token: null })),
+            )),
+          );
         probe = await blocked.request('GET', '/health/live', { token: null });
       } finally {
         clearInterval(blocker);
