@@ -102,10 +102,17 @@ describe('asset checks over HTTP', () => {
     expect(byName['has-total']).toMatchObject({ passed: false, blocking: false, source: 'service' });
     expect(byName.rows!.producedEventId).toBe(byName['has-total']!.producedEventId);
 
-    const seq = Math.max(...checks.body.data.results.map((r: { eventSeq: number }) => r.eventSeq));
-    const history = await t.request('GET', `/workflows/checked/assets/checked.report/history?minSeq=${seq}`);
+    // The check results are appended before the materialization they judge (DESIGN §14), so their sequence does not
+    // cover the `asset.produced` event: wait for the history entry itself, then read partitions at its sequence.
+    const history = await eventually(
+      () => t.request('GET', '/workflows/checked/assets/checked.report/history'),
+      (response) => response.body?.data?.history?.length === 1,
+      15_000,
+    );
     expect(history.status).toBe(200);
     expect(history.body.data.history).toHaveLength(1);
+    const seq = history.body.data.history[0].eventSeq as number;
+    expect(seq).toBeGreaterThan(Math.max(...checks.body.data.results.map((r: { eventSeq: number }) => r.eventSeq)));
     expect(history.body.data.history[0].checks).toEqual([
       { name: 'rows', passed: false, severity: 'error', blocking: true },
       { name: 'has-total', passed: false, severity: 'warn', blocking: false },
