@@ -135,9 +135,10 @@ export interface AppConfig {
    */
   responseContractFile: string | null;
   /**
-   * Drills only (`APPHUB_TEST_FREEZE_FILE`): when this file names this process and one of its process managers
-   * (`<pid> <manager>`), that manager's next write stops the process (SIGSTOP) inside its transaction, after its rows
-   * and before its checkpoint (`src/runtime/test-freeze.ts`). Unset (the default), nothing looks for the file.
+   * Drills only (`APPHUB_TEST_FREEZE_FILE`): when this file names this process and one of its consumers
+   * (`<pid> <consumer>`: a process manager, or `read_models`), that consumer's next write stops the process (SIGSTOP)
+   * inside its transaction, after its rows and before its checkpoint (`src/runtime/test-freeze.ts`). Unset (the
+   * default), nothing looks for the file.
    */
   testFreezeFile: string | null;
   /** `GET /events` streams: their own cap, apart from request admission (0: no stream is served). */

@@ -61,7 +61,7 @@ export class ConsumerRunner {
             timed: (work) => this.timed('persist', 0, work),
             onFailure: () => this.messages?.stop(),
             fence: () => this.lease?.fence ?? null,
-            ...(options.insideManagerWrite ? { insideWrite: options.insideManagerWrite } : {}),
+            ...(options.testFreeze ? { insideWrite: options.testFreeze.inside } : {}),
           })
         : null;
     this.managerBatches =

@@ -14,6 +14,7 @@ import {
 import type { StoredEvent } from './envelope.js';
 import { InvalidEventError } from './event-schemas.js';
 import type { EventStore } from './event-store.js';
+import type { TestFreeze } from './stream-consumer.js';
 import { isLineageSubject } from './lineage-publisher.js';
 import { isTransientError } from './transient-error.js';
 
@@ -90,6 +91,8 @@ export interface BatchTransaction {
   prepare?: (tx: Transaction<Database>) => Promise<void>;
   /** The runner's lease, checked by the statement that moves the checkpoint (none for tools without a lease). */
   fence?: LeaseFence | null;
+  /** Drills only: an armed freeze takes the transaction path and stops the process inside it. */
+  testFreeze?: TestFreeze;
 }
 
 /**
@@ -144,6 +147,7 @@ async function appliedAtOnce(
 ): Promise<boolean> {
   const { target } = context;
   if (!target.applyAtOnce || context.prepare || decoded.some((item) => 'error' in item)) return false;
+  if (context.testFreeze?.armed(target.name)) return false;
   const members = target.checkpointMembers ?? [];
   const move = { name: target.name, previous, lastSeq, members, notify: true, fence: context.fence ?? null };
   try {
@@ -173,6 +177,7 @@ async function inTransaction(
     }
     await work(tx);
     const { name, checkpointMembers } = context.target;
+    context.testFreeze?.inside(name);
     await saveCheckpoint(tx, name, previous, lastSeq, checkpointMembers, true, context.fence ?? null);
   });
 }

@@ -21,11 +21,18 @@ export async function projectMessages(
 ): Promise<number> {
   const decoded = decodeMessages(options.store, messages);
   const lastSeq = messages[messages.length - 1]!.seq;
-  const { db, prepareTransaction, log } = options;
+  const { db, prepareTransaction, log, testFreeze } = options;
   const startedAt = Date.now();
   const target = await prepared(handler, validEvents(decoded), db);
   await applyProjectionBatch(
-    { db, log, target, fence: options.fence, ...(prepareTransaction ? { prepare: prepareTransaction } : {}) },
+    {
+      db,
+      log,
+      target,
+      fence: options.fence,
+      ...(prepareTransaction ? { prepare: prepareTransaction } : {}),
+      ...(testFreeze ? { testFreeze } : {}),
+    },
     decoded,
     previous,
     lastSeq,

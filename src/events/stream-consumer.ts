@@ -105,10 +105,19 @@ export interface RunnerOptions {
   /** Record where each event waited (`apphub_read_path_seconds`): the read-model group does. */
   traceReadPath?: boolean;
   /**
-   * Process managers: called inside each write's transaction after the manager's rows, before the checkpoint moves.
-   * Drills only (`APPHUB_TEST_FREEZE_FILE`); production passes none.
+   * Drills only (`APPHUB_TEST_FREEZE_FILE`); production passes none. Called inside each write's transaction after
+   * the consumer's rows, before the checkpoint moves (process managers, and read models whose batch takes the
+   * transaction path: an armed freeze sends it there).
    */
-  insideManagerWrite?: (manager: string) => void;
+  testFreeze?: TestFreeze;
+}
+
+/** Drills only: a freeze inside a consumer's write transaction (`src/runtime/test-freeze.ts`). */
+export interface TestFreeze {
+  /** True while the file names this process and `consumer`: its next batch takes the transaction path. */
+  armed(consumer: string): boolean;
+  /** Inside the write's transaction: stops the process when armed for `consumer`. */
+  inside(consumer: string): void;
 }
 
 /** What readiness and metrics see of a runner. */

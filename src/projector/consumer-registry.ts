@@ -63,7 +63,7 @@ export class ConsumerRegistry implements OnApplicationBootstrap, OnApplicationSh
       leaseTtlMs: config.leaseTtlMs,
       instanceId,
       metrics,
-      ...(config.testFreezeFile ? { insideManagerWrite: freezeWhenNamed(config.testFreezeFile) } : {}),
+      ...(config.testFreezeFile ? { testFreeze: freezeWhenNamed(config.testFreezeFile) } : {}),
       ...runnerOptions,
     });
     this.runnersByName.set(handler.name, runner);

@@ -95,4 +95,22 @@ describe('the read-model group applies a batch in two statements', () => {
     ).rejects.toBeInstanceOf(CheckpointMovedError);
     expect(await snapshot(grouped.db)).toEqual(before);
   });
+
+  it('an armed drill freeze sends the batch through a transaction and stops inside it, before the checkpoint', async () => {
+    const group = projectionGroup(GROUP, allProjections);
+    const checkpoint = await loadCheckpoint(counting, GROUP);
+    const batch = aBatch(checkpoint + 1);
+    const stops: Array<{ name: string; statementsSoFar: number }> = [];
+    const testFreeze = {
+      armed: (name: string) => name === GROUP,
+      inside: (name: string) => void stops.push({ name, statementsSoFar: statements }),
+    };
+    statements = 0;
+    await applyProjectionBatch({ db: counting, target: group, log, testFreeze }, batch, checkpoint, batch.at(-1)!.seq);
+    // begin, the rows' statements, then the stop, then the checkpoint and commit: not the two-statement path.
+    expect(stops).toEqual([{ name: GROUP, statementsSoFar: expect.any(Number) }]);
+    expect(stops[0]!.statementsSoFar).toBeGreaterThan(1);
+    expect(statements).toBeGreaterThan(stops[0]!.statementsSoFar);
+    expect(await loadCheckpoint(grouped.db, GROUP)).toBe(batch.at(-1)!.seq);
+  });
 });

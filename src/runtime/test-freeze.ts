@@ -1,22 +1,28 @@
 import { readFileSync, unlinkSync } from 'node:fs';
+import type { TestFreeze } from '../events/stream-consumer.js';
 
 /**
- * Drills only (`APPHUB_TEST_FREEZE_FILE`): a hook for a process manager's write that stops this whole process
- * (SIGSTOP, as a frozen VM or a long GC pause would) when `file` names this process and the manager,
- * `<pid> <manager>`. The file is removed first, so the freeze happens once; a drill sends SIGCONT. Called inside the
- * manager's transaction after its rows are written, so the frozen process holds row locks and an open transaction
- * while its lease runs out: the case fencing and the consumer sessions' timeouts exist for.
+ * Drills only (`APPHUB_TEST_FREEZE_FILE`): stops this whole process (SIGSTOP, as a frozen VM or a long GC pause
+ * would) inside a consumer's write transaction when `file` names this process and the consumer,
+ * `<pid> <consumer>`. The file is removed first, so the freeze happens once; a drill sends SIGCONT. Called inside the
+ * transaction after the consumer's rows are written and before its checkpoint moves, so the frozen process holds row
+ * locks and an open transaction while its lease runs out: the case fencing and the consumer sessions' timeouts exist
+ * for.
  */
-export function freezeWhenNamed(file: string): (manager: string) => void {
-  return (manager) => {
-    let wanted: string;
+export function freezeWhenNamed(file: string): TestFreeze {
+  const named = (consumer: string): boolean => {
     try {
-      wanted = readFileSync(file, 'utf8').trim();
+      return readFileSync(file, 'utf8').trim() === `${process.pid} ${consumer}`;
     } catch {
-      return;
+      return false;
     }
-    if (wanted !== `${process.pid} ${manager}`) return;
-    unlinkSync(file);
-    process.kill(process.pid, 'SIGSTOP');
+  };
+  return {
+    armed: named,
+    inside: (consumer) => {
+      if (!named(consumer)) return;
+      unlinkSync(file);
+      process.kill(process.pid, 'SIGSTOP');
+    },
   };
 }

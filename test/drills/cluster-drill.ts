@@ -192,6 +192,22 @@ export async function checkpoints(databaseUrl: string): Promise<Map<string, numb
   }
 }
 
+/** Sessions of the database (other than this query's) inside a transaction, waiting on their client. */
+export async function idleTransactions(databaseUrl: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid() and state like 'idle in transaction%'`,
+    );
+    return rows[0]!.n;
+  } finally {
+    await client.end();
+  }
+}
+
 /** The lease owner (`pid:uuid`) under which a consumer's checkpoint was last moved, or null. */
 export async function checkpointLeaseOwner(databaseUrl: string, name: string): Promise<string | null> {
   const client = new pg.Client({ connectionString: databaseUrl });

@@ -15,6 +15,7 @@ import {
   completeRuns,
   expectExactlyOnce,
   LeaseWatch,
+  idleTransactions,
   registerPair,
   requestRuns,
   healthUrls,
@@ -363,11 +364,40 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     }
   }
 
-  it('the read models leader frozen 20 s mid-burst: the standby takes over, the resumed one changes nothing', async () => {
-    await frozenInstance('frozen', 'consumer.read_models', async (pid) => {
-      process.kill(pid, 'SIGSTOP');
-      return Date.now();
+  it('the read models leader frozen 20 s inside a read-model transaction: the standby takes over, the resumed one changes nothing', async () => {
+    let armedAt = 0;
+    let frozenAfterMs = 0;
+    let openAtFreeze = 0;
+    let endedAfterMs: number | null = null;
+    let watching: Promise<void> = Promise.resolve();
+    const { frozen } = await frozenInstance('frozen', 'consumer.read_models', async (pid) => {
+      // The instance stops itself in the read models' next batch, inside its transaction: rows written (their keys
+      // locked), the checkpoint not moved. The standby's batches write the same keys, so they wait on those locks
+      // until Postgres ends the frozen session (idle-in-transaction timeout, half the lease TTL).
+      armedAt = Date.now();
+      writeFileSync(freezeFile, `${pid} read_models`);
+      const frozenAt = await waitUntilStopped(pid, 20_000);
+      frozenAfterMs = frozenAt - armedAt;
+      // Watched beside the drill's own measurements, which start at the freeze.
+      watching = (async () => {
+        openAtFreeze = await idleTransactions(database.url);
+        const until = Date.now() + 10_000;
+        while (endedAfterMs === null && Date.now() < until) {
+          if ((await idleTransactions(database.url)) === 0) endedAfterMs = Date.now() - frozenAt;
+          else await sleep(20);
+        }
+      })().catch((error: unknown) => {
+        process.stdout.write(`frozen: watching the open transactions failed: ${String(error)}\n`);
+      });
+      return frozenAt;
     });
+    await watching;
+    report('frozen', { frozeInsideWriteMsAfterArming: frozenAfterMs, openAtFreeze, sessionEndedAfterMs: endedAfterMs });
+    expect(frozen.child.exitCode).toBeNull();
+    // The freeze held a transaction open, and Postgres ended it before the lease could pass (TTL 2 s).
+    expect(openAtFreeze).toBeGreaterThanOrEqual(1);
+    expect(endedAfterMs).not.toBeNull();
+    expect(endedAfterMs!).toBeLessThan(LEASE_TTL_MS + 1000);
   }, 120_000);
 
   it('the run executor frozen 20 s inside its batch transaction: the managers move, the resumed one changes nothing', async () => {
