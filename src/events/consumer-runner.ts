@@ -20,6 +20,8 @@ export type { BatchHandler, PoisonEvent, ProcessManager, RunnerOptions, RunnerSt
 
 /** No progress for this long while the stream is ahead → resubscribe. */
 const STALL_AFTER_MS = 3000;
+/** A step of the loop (recovering, subscribing, a batch…) that lasts this long is logged as `consumer stuck`. */
+const STUCK_AFTER_MS = 10_000;
 /** Retry delays after failures: short, because outages end and consumers must resume within seconds. */
 const MAX_BACKOFF_MS = 1000;
 
@@ -45,6 +47,7 @@ export class ConsumerRunner {
   private readonly managerBatches: ManagerBatches | null;
   private reconnected = new AbortController();
   private stopReconnect: (() => void) | undefined;
+  private stuckWatch: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly handler: StreamConsumer,
@@ -108,10 +111,16 @@ export class ConsumerRunner {
       this.messages?.stop();
     });
     this.loop = this.run(this.abort.signal);
+    this.stuckWatch = setInterval(
+      () => this.health.reportStuck(STUCK_AFTER_MS, { position: this.position, leader: this.isLeader }),
+      STUCK_AFTER_MS / 4,
+    );
+    this.stuckWatch.unref();
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
+    clearInterval(this.stuckWatch);
     this.stopReconnect?.();
     this.messages?.stop();
     await this.loop;
@@ -134,6 +143,7 @@ export class ConsumerRunner {
       try {
         if (lease && !lease.isHeld) {
           if (this.health.failingSince !== null) this.health.steppedDown(this.health.lastError);
+          this.health.enter('acquiring lease');
           if (!(await lease.acquire(signal, this.reconnected.signal))) {
             if (signal.aborted) break;
             continue;
@@ -146,7 +156,10 @@ export class ConsumerRunner {
           this.messages?.stop();
         });
         try {
-          if (recover) await this.recover();
+          if (recover) {
+            this.health.enter('recovering');
+            await this.recover();
+          }
           recover = false;
           await this.consume(signal, lost.signal);
         } finally {
@@ -169,6 +182,7 @@ export class ConsumerRunner {
         await this.failed(error, failures, signal);
       }
     }
+    this.health.enter('stopping');
     // After a failure memory may hold part of the failed batch (it is re-hydrated before the next one): only a
     // manager whose last batch went through writes what it holds; otherwise the write already in flight settles.
     if (this.writer && !recover && (lease?.isHeld ?? true))
@@ -186,6 +200,7 @@ export class ConsumerRunner {
       { err: error, failures },
       'consumer failed; resuming from the checkpoint',
     );
+    this.health.enter('backing off');
     await sleep(Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(failures, 5)), signal, this.reconnected.signal);
   }
 
@@ -198,6 +213,7 @@ export class ConsumerRunner {
   }
 
   private async consume(stop: AbortSignal, lost: AbortSignal): Promise<void> {
+    this.health.enter('subscribing');
     const consumer = await this.options.nats.js.consumers.get(this.options.nats.subjects.streams.events, {
       filter_subjects: this.options.nats.subjects.allEvents,
       deliver_policy: DeliverPolicy.StartSequence,
@@ -213,7 +229,8 @@ export class ConsumerRunner {
       head: () => this.options.store.lastSequence(),
       onStall: (position, head) => {
         this.health.stalled();
-        this.log.warn({ position, head }, 'consumer stalled; resubscribing');
+        const { phase, phaseSince } = this.health;
+        this.log.warn({ position, head, phase, inPhaseMs: Date.now() - phaseSince }, 'consumer stalled; resubscribing');
         stalled = true;
         current?.stop();
       },
@@ -227,13 +244,17 @@ export class ConsumerRunner {
       : undefined;
     try {
       while (!stop.aborted && !lost.aborted && !stalled) {
+        this.health.enter('fetching');
         current = await consumer.fetch(pullOptions(fetchSize, LONG_PULL_EXPIRES_MS));
         this.messages = current;
+        this.health.enter('waiting for events');
         if (this.options.traceReadPath) stampArrivals(current);
         const closeWhenIdle = this.options.closeWhenIdle ?? true;
         for await (const batch of messageBatches(current, batchSize, lingerMs, closeWhenIdle, catchUp)) {
           if (stop.aborted || lost.aborted) break;
+          this.health.enter('applying a batch');
           await this.applyBatch(batch);
+          this.health.enter('waiting for events');
         }
         this.writer?.throwFailure();
       }

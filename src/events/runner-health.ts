@@ -1,12 +1,39 @@
 import type { Logger } from 'pino';
 import { failedDependency } from './transient-error.js';
 
+/**
+ * Where a runner is in its loop: what it awaits now. Readiness and the stall log show it, so a runner that stays
+ * behind the stream says where it waits (issue 16: one drill run in three left a runner behind, cause unknown).
+ */
+export type RunnerPhase =
+  | 'starting'
+  | 'acquiring lease'
+  | 'recovering'
+  | 'subscribing'
+  | 'fetching'
+  | 'waiting for events'
+  | 'applying a batch'
+  | 'backing off'
+  | 'stopping';
+
+/** Steps of the loop that end by themselves; one that lasts is worth a warning. */
+const STUCK_PHASES: ReadonlySet<RunnerPhase> = new Set([
+  'recovering',
+  'subscribing',
+  'fetching',
+  'applying a batch',
+  'stopping',
+]);
+
 /** What readiness sees of one runner: failing (retrying from its checkpoint) since, stalled behind the stream since. */
 export class RunnerHealth {
   failingSince: number | null = null;
   stalledSince: number | null = null;
   lastError: string | null = null;
   failingOn: 'nats' | 'postgres' | null = null;
+  phase: RunnerPhase = 'starting';
+  phaseSince = Date.now();
+  private reportedStuckAt = 0;
 
   constructor(private readonly log: Logger) {}
 
@@ -15,13 +42,36 @@ export class RunnerHealth {
     failingOn: 'nats' | 'postgres' | null;
     stalledSince: number | null;
     lastError: string | null;
+    phase: RunnerPhase;
+    phaseSince: number;
   } {
     return {
       failingSince: this.failingSince,
       failingOn: this.failingOn,
       stalledSince: this.stalledSince,
       lastError: this.lastError,
+      phase: this.phase,
+      phaseSince: this.phaseSince,
     };
+  }
+
+  /**
+   * Logs once (per phase entered) a runner that has awaited one step of its work for longer than `afterMs` (the
+   * steps that end by themselves: not waiting for events, a lease or a backoff). Called by the runner's timer.
+   */
+  reportStuck(afterMs: number, context: Record<string, unknown>): void {
+    if (!STUCK_PHASES.has(this.phase) || this.reportedStuckAt === this.phaseSince) return;
+    const inPhaseMs = Date.now() - this.phaseSince;
+    if (inPhaseMs < afterMs) return;
+    this.reportedStuckAt = this.phaseSince;
+    this.log.warn({ ...context, phase: this.phase, inPhaseMs }, 'consumer stuck');
+  }
+
+  /** The runner now awaits `phase` (a field write: called around every await of its loop). */
+  enter(phase: RunnerPhase): void {
+    if (phase === this.phase) return;
+    this.phase = phase;
+    this.phaseSince = Date.now();
   }
 
   failed(error: unknown): void {

@@ -6,6 +6,7 @@ import type { CheckpointMove } from './consumer-store/index.js';
 import type { StoredEvent } from './envelope.js';
 import type { EventStore } from './event-store.js';
 import type { NatsContext } from './nats-context.js';
+import type { RunnerPhase } from './runner-health.js';
 
 /**
  * A read model: `handle` applies a batch inside the transaction that also stores the new checkpoint (STYLE §5).
@@ -132,4 +133,7 @@ export interface RunnerStatus {
   /** Since when it is behind the stream without moving (ms epoch), or null. */
   stalledSince: number | null;
   lastError: string | null;
+  /** What the runner awaits now (`RunnerPhase`), and since when (ms epoch). */
+  phase: RunnerPhase;
+  phaseSince: number;
 }

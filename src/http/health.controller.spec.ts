@@ -27,6 +27,8 @@ const status = (leader: boolean): RunnerStatus => ({
   failingOn: null,
   stalledSince: null,
   lastError: null,
+  phase: 'waiting for events',
+  phaseSince: 0,
 });
 
 describe('readiness of a consumer whose lease nobody holds', () => {

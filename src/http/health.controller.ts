@@ -111,7 +111,8 @@ export class HealthController {
         } else if (status.stalledSince !== null) {
           // The runner resubscribes the moment it sees the stall; one that this cures soon is not a problem.
           const long = Date.now() - status.stalledSince > STALL_GRACE_MS;
-          (long ? target : notes)[status.name] = 'stalled behind the stream';
+          const inPhase = ((Date.now() - status.phaseSince) / 1000).toFixed(1);
+          (long ? target : notes)[status.name] = `stalled behind the stream (${status.phase} for ${inPhase} s)`;
         } else if (!status.leader) {
           // Who holds the lease is unknown while the leases bucket does not answer (its own election after a lost
           // node): like an unheld lease, a problem only once that lasts.

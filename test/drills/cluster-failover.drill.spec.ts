@@ -193,7 +193,10 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     }
     const [firstMisses, secondMisses] = (await stopWatching()).map((watches) => watches.flat());
     const newLeader = await cluster.streamLeader(stream);
-    const { staleRunReads } = await expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, second.baseUrl);
+    const { staleRunReads } = await expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, second.baseUrl, [
+      first,
+      second,
+    ]);
     const answeredAgainMs = answeredAgainAfter(seen, killedAt);
     const retriesAfter = await Promise.all([first, second].map((service) => publishRetries(service.baseUrl)));
     report(tag, {
@@ -337,7 +340,15 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
       const writtenBy = await checkpointLeaseOwner(database.url, role.replace(/^consumer\./, ''));
       await sleep(3000);
       const misses = (await Promise.all(readiness.map((watch) => watch.stop()))).flat();
-      const { staleRunReads } = await expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, frozen.baseUrl);
+      const { staleRunReads } = await expectExactlyOnce(
+        database.url,
+        cluster.url,
+        stream,
+        tag,
+        runIds,
+        frozen.baseUrl,
+        [first, second],
+      );
       report(tag, {
         layout: split ? 'split' : 'single',
         takeoverMs: Object.fromEntries(takeover),
@@ -466,7 +477,10 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     );
     const loadMs = Date.now() - loadStartedAt;
     await rolling;
-    const { staleRunReads } = await expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, first.baseUrl);
+    const { staleRunReads } = await expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, first.baseUrl, [
+      first,
+      second,
+    ]);
     const latencies = seen.filter((answer) => answer.status === 200).map((answer) => answer.at - answer.sentAt);
     report(tag, {
       targetPerSecond: ROLLING_RATE,
@@ -597,7 +611,15 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
       } finally {
         watched = await stopWatching();
       }
-      const { staleRunReads } = await expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, second.baseUrl);
+      const { staleRunReads } = await expectExactlyOnce(
+        database.url,
+        cluster.url,
+        stream,
+        tag,
+        runIds,
+        second.baseUrl,
+        [first, second],
+      );
       const answers503 = seen.filter((answer) => answer.status === 503);
       const duringOutage = watched.reads.filter((read) => read.sentAt >= killedAt && read.sentAt < formedAt);
       const readsDuringOutage = duringOutage.filter((read) => read.path !== runList);
