@@ -208,27 +208,6 @@ export async function idleTransactions(databaseUrl: string): Promise<number> {
   }
 }
 
-/**
- * A count fell short: what each process says about its consumers (readiness detail, with the phase a stalled one is
- * in) and its warnings about stuck or stalled consumers, printed for the drill's log.
- */
-async function explainShortfall(tag: string, services: readonly ServiceProcess[]): Promise<void> {
-  for (const service of services) {
-    for (const url of healthUrls(service)) {
-      const ready = await call(url, 'GET', '/health/ready').catch((error: unknown) => ({
-        status: 0,
-        body: String(error),
-      }));
-      process.stdout.write(`${tag}: ${url}/health/ready ${ready.status} ${JSON.stringify(ready.body)}\n`);
-    }
-    const lines = service
-      .output()
-      .split('\n')
-      .filter((line) => /consumer stuck|consumer stalled|consumer failed|lease lost|lease acquired/.test(line));
-    process.stdout.write(`${tag}: pid ${service.child.pid}, consumer log lines:\n${lines.slice(-40).join('\n')}\n`);
-  }
-}
-
 /** The lease owner (`pid:uuid`) under which a consumer's checkpoint was last moved, or null. */
 export async function checkpointLeaseOwner(databaseUrl: string, name: string): Promise<string | null> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -323,12 +302,12 @@ export async function expectExactlyOnce(
   tag: string,
   runIds: readonly string[],
   readFrom: string,
-  services: readonly ServiceProcess[] = [],
+  explain: () => Promise<void> = async () => undefined,
 ): Promise<{ staleRunReads: number }> {
   const runs = runIds.length;
   const count = async (query: string, target = runs) => {
     const n = await waitForCount(databaseUrl, query, target, 60_000);
-    if (n !== target) await explainShortfall(tag, services);
+    if (n !== target) await explain();
     return n;
   };
   expect(

@@ -7,7 +7,7 @@ import { NatsCluster } from '../support/nats-cluster.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { testPrefix } from '../support/test-nats.js';
 import { eventually } from '../support/waiting.js';
-import { waitUntilReady } from './drill-client.js';
+import { call, waitUntilReady } from './drill-client.js';
 import {
   answeredAgainAfter,
   checkpointLeaseOwner,
@@ -111,6 +111,31 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
    * the migrations table: on a busy machine that missed the 400 ms check timeout once, mid-drill), and every
    * consumer lease is held by a process of one of the instances.
    */
+  /**
+   * A count fell short: what the cluster, each process's readiness and each consumer's log lines say (with the phase
+   * a stuck runner is in), printed for the drill's log.
+   */
+  async function explain(tag: string): Promise<void> {
+    const out = [`${tag}: the cluster:\n${await cluster.describe([stream, '-leases'])}`];
+    for (const service of [first, second]) {
+      for (const url of healthUrls(service)) {
+        const ready = await call(url, 'GET', '/health/ready').catch((error: unknown) => ({
+          status: 0,
+          body: String(error),
+        }));
+        out.push(`${tag}: ${url}/health/ready ${ready.status} ${JSON.stringify(ready.body)}`);
+      }
+      const lines = logLinesWhere(service, (line) => 'consumer' in line, Date.now() - 120_000)
+        .slice(-60)
+        .map((line) => {
+          const err = line.err as { message?: string } | undefined;
+          return JSON.stringify({ ...line, err: err?.message }).slice(0, 400);
+        });
+      out.push(`${tag}: pid ${service.child.pid}, consumer log lines:\n${lines.join('\n')}`);
+    }
+    process.stdout.write(`${out.join('\n')}\n`);
+  }
+
   async function settled(): Promise<void> {
     const leases = await LeaseWatch.open(cluster.url, prefix);
     try {
@@ -193,10 +218,15 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     }
     const [firstMisses, secondMisses] = (await stopWatching()).map((watches) => watches.flat());
     const newLeader = await cluster.streamLeader(stream);
-    const { staleRunReads } = await expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, second.baseUrl, [
-      first,
-      second,
-    ]);
+    const { staleRunReads } = await expectExactlyOnce(
+      database.url,
+      cluster.url,
+      stream,
+      tag,
+      runIds,
+      second.baseUrl,
+      () => explain(tag),
+    );
     const answeredAgainMs = answeredAgainAfter(seen, killedAt);
     const retriesAfter = await Promise.all([first, second].map((service) => publishRetries(service.baseUrl)));
     report(tag, {
@@ -347,7 +377,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
         tag,
         runIds,
         frozen.baseUrl,
-        [first, second],
+        () => explain(tag),
       );
       report(tag, {
         layout: split ? 'split' : 'single',
@@ -477,10 +507,15 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     );
     const loadMs = Date.now() - loadStartedAt;
     await rolling;
-    const { staleRunReads } = await expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, first.baseUrl, [
-      first,
-      second,
-    ]);
+    const { staleRunReads } = await expectExactlyOnce(
+      database.url,
+      cluster.url,
+      stream,
+      tag,
+      runIds,
+      first.baseUrl,
+      () => explain(tag),
+    );
     const latencies = seen.filter((answer) => answer.status === 200).map((answer) => answer.at - answer.sentAt);
     report(tag, {
       targetPerSecond: ROLLING_RATE,
@@ -618,7 +653,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
         tag,
         runIds,
         second.baseUrl,
-        [first, second],
+        () => explain(tag),
       );
       const answers503 = seen.filter((answer) => answer.status === 503);
       const duringOutage = watched.reads.filter((read) => read.sentAt >= killedAt && read.sentAt < formedAt);

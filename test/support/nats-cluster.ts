@@ -128,6 +128,38 @@ export class NatsCluster {
   }
 
   /**
+   * What each node's `/jsz` says, for a drill's log when something did not recover: per node, whether it runs, the
+   * meta leader it knows, and per stream whose name contains one of `streams` its leader and replicas (current, lag).
+   */
+  async describe(streams: readonly string[]): Promise<string> {
+    const lines: string[] = [];
+    for (const node of this.nodes) {
+      if (!this.isRunning(node) || this.paused.has(node.name)) {
+        lines.push(`${node.name}: ${this.paused.has(node.name) ? 'paused' : 'not running'}`);
+        continue;
+      }
+      const jsz = await this.monitor(node, '/jsz?streams=true');
+      if (!jsz) {
+        lines.push(`${node.name}: /jsz did not answer`);
+        continue;
+      }
+      const detail = (jsz.account_details ?? []).flatMap((account: any) => account.stream_detail ?? []);
+      const shown = detail
+        .filter((candidate: any) => streams.some((name) => String(candidate.name).includes(name)))
+        .map((candidate: any) => {
+          const replicas = (candidate.cluster?.replicas ?? [])
+            .map((replica: any) => `${replica.name}${replica.current ? '' : ' (not current)'} lag ${replica.lag ?? 0}`)
+            .join(', ');
+          return `${candidate.name} led by ${candidate.cluster?.leader ?? 'nobody'} [${replicas}] last ${candidate.state?.last_seq}`;
+        });
+      lines.push(
+        `${node.name}: meta leader ${jsz.meta_cluster?.leader ?? 'none'}; ${shown.join('; ') || 'no such stream'}`,
+      );
+    }
+    return lines.join('\n');
+  }
+
+  /**
    * Polls the monitoring endpoints every `everyMs` until the meta leader (`of` = 'meta') or the named stream's leader
    * is a node other than `old`; answers when (epoch ms) and which, or null after `timeoutMs`.
    */
