@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import { ConsumerRunner, type BatchHandler, type RunnerOptions } from './consumer-runner.js';
 import { toEnvelope, type StoredEvent } from './envelope.js';
+import { DependencyUnavailableError } from './transient-error.js';
 import type { Database } from '../../projections/database.js';
 import { createTestPlatform, type TestPlatform } from '../../test/support/test-platform.js';
 import { eventually } from '../../test/support/waiting.js';
@@ -130,6 +131,36 @@ describe('ConsumerRunner', () => {
     expect(new Set(applied.map((row) => row.seq)).size).toBe(applied.length);
     expect(applied.map((row) => row.seq)).toContain(last);
     expect(applied.at(-1)?.seq).toBe(more);
+  });
+
+  it('stays failing, with its phase, while every batch fails, and is working again once a batch goes through', async () => {
+    const last = await publish([20, 21]);
+    let failures = 3;
+    const runner = start(
+      probeHandler('keeps-failing', {
+        beforeCommit: () => {
+          // What the drills saw: a read the batch needs never reaching its end, every time.
+          if (failures-- > 0) throw new DependencyUnavailableError('nats', 'an ordered read ended before sequence 9');
+        },
+      }),
+    );
+    // Each failed batch is followed by a new subscription; that alone must not clear the failure: one streak of
+    // failures has one start.
+    const starts = new Set<number>();
+    const sampling = setInterval(() => {
+      const since = runner.status().failingSince;
+      if (since !== null) starts.add(since);
+    }, 2);
+    try {
+      expect(await runner.waitFor(last, 15_000)).toBe(true);
+    } finally {
+      clearInterval(sampling);
+    }
+    expect(starts.size).toBe(1);
+    await eventually(
+      () => Promise.resolve(runner.status()),
+      (status) => status.failingSince === null && status.phase === 'waiting for events',
+    );
   });
 
   it('lets only the lease holder apply, and fails over when it stops', async () => {

@@ -219,7 +219,8 @@ export class ConsumerRunner {
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: this.position + 1,
     });
-    this.health.working();
+    // Subscribed is not working yet: a runner whose every batch fails (a read that never reaches its end) would look
+    // healthy between failures. A failure is cleared by a batch that goes through, or by being at the stream's head.
     const { batchSize, lingerMs, catchUp, fetchSize } = batching(this.options);
     let current: ConsumerMessages | undefined;
     let stalled = false;
@@ -234,6 +235,7 @@ export class ConsumerRunner {
         stalled = true;
         current?.stop();
       },
+      onCaughtUp: () => this.health.working(),
     });
     // Process managers: persist what they hold after a short pause too, so an idle manager's checkpoint catches up.
     const writer = this.writer;
@@ -254,6 +256,7 @@ export class ConsumerRunner {
           if (stop.aborted || lost.aborted) break;
           this.health.enter('applying a batch');
           await this.applyBatch(batch);
+          this.health.working();
           this.health.enter('waiting for events');
         }
         this.writer?.throwFailure();

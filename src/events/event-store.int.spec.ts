@@ -1,6 +1,6 @@
 import { JetStreamApiError } from '@nats-io/jetstream';
 import { toEnvelope } from './envelope.js';
-import { ConcurrencyConflictError } from './event-store.js';
+import { ConcurrencyConflictError, EventStore } from './event-store.js';
 import { InvalidEventError } from './event-schemas.js';
 import { openNatsContext } from './nats-context.js';
 import { TEST_NATS_URL } from '../../test/support/test-env.js';
@@ -60,6 +60,25 @@ describe('EventStore', () => {
     expect(ns(await p.store.readTail(subject('tail'), 0))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(await p.store.readTail(subject('tail-none'), 0)).toEqual([]);
   });
+
+  it('reads from the stream leader, one message at a time, when its ordered consumer never starts', async () => {
+    const seqs: number[] = [];
+    for (let n = 0; n < 4; n += 1) {
+      seqs.push(...(await p.store.append(subject(`lead.${n % 2}`), [event(n, `lead-${n}`)])).seqs);
+      await p.store.append(subject('lead-other'), [event(100 + n)]);
+    }
+    // A consumer whose creation never answers (no meta leader; a consumer placed on a replica that delivers nothing).
+    const stalled = Object.create(p.nats, {
+      js: { value: { consumers: { get: () => new Promise(() => undefined) } } },
+    }) as typeof p.nats;
+    const store = new EventStore(stalled, p.store.registry);
+    const [ids, events] = await Promise.all([
+      store.idsAfter(seqs[0]!, `${p.nats.subjects.prefix}.probe.lead.>`),
+      store.readSubject(subject('lead.1'), seqs[0]!),
+    ]);
+    expect([...ids].sort()).toEqual(['lead-1', 'lead-2', 'lead-3']);
+    expect(events.map((e) => (e.data as { n: number }).n)).toEqual([1, 3]);
+  }, 20_000);
 
   it('deduplicates by event id (Nats-Msg-Id)', async () => {
     const once = event(9, 'fixed-id-1');

@@ -175,7 +175,7 @@ export class EventStore {
       this.nats,
       { filter_subjects: subject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq },
       last.seq,
-      (message) => events.push(this.decodeMessage(message)),
+      (message) => events.push(this.decodeAt(message.seq, message.subject, () => message.json(), message.storedAt)),
     );
     return events;
   }
@@ -271,10 +271,13 @@ export class EventStore {
    * same time, so decoded events are shared through a small cache keyed by stream sequence.
    */
   decodeMessage(message: JsMsg): StoredEvent {
-    const seq = message.seq;
+    return this.decodeAt(message.seq, message.subject, () => message.json(), message.info.timestampNanos / 1e6);
+  }
+
+  private decodeAt(seq: number, subject: string, body: () => unknown, storedAt: number): StoredEvent {
     const cached = this.decoded.get(seq) ?? this.decodedBefore.get(seq);
-    if (cached && cached.subject === message.subject) return cached;
-    const event = this.decode(message.json(), seq, message.subject, message.info.timestampNanos / 1e6);
+    if (cached && cached.subject === subject) return cached;
+    const event = this.decode(body(), seq, subject, storedAt);
     if (this.decoded.size >= DECODED_CACHE_SIZE / 2) {
       this.decodedBefore = this.decoded;
       this.decoded = new Map();

@@ -12,6 +12,8 @@ export interface StallWatch {
   head(): Promise<number>;
   /** The position stayed behind the head for a whole period: resubscribe. */
   onStall(position: number, head: number): void;
+  /** The position is at the head (nothing to apply). */
+  onCaughtUp?(): void;
 }
 
 /**
@@ -26,6 +28,7 @@ export function watchForStall(watch: StallWatch): () => void {
     watch.head().then(
       (head) => {
         if (head > seen && behindAt === seen && watch.position() === seen) watch.onStall(seen, head);
+        else if (head <= seen) watch.onCaughtUp?.();
         behindAt = head > seen ? seen : null;
       },
       () => undefined,
