@@ -117,6 +117,10 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
    */
   async function explain(tag: string): Promise<void> {
     const out = [`${tag}: the cluster:\n${await cluster.describe([stream, '-leases'])}`];
+    // Whether the stream holds every materialization the read model lacks (a consumer skipped it) or not (never
+    // appended): one subject per fact of the drill's asset.
+    const counts = await cluster.subjectCounts(stream, `${prefix}.asset.*.${tag}.>`);
+    out.push(`${tag}: the stream's asset subjects: ${JSON.stringify(counts)}`);
     for (const service of [first, second]) {
       for (const url of healthUrls(service)) {
         const ready = await call(url, 'GET', '/health/ready').catch((error: unknown) => ({

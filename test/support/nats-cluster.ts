@@ -127,6 +127,12 @@ export class NatsCluster {
     return { meta, stream: streamLeader };
   }
 
+  /** Messages per subject of `stream` matching `filter` (`STREAM.INFO` with `subjects_filter`), or null. */
+  async subjectCounts(stream: string, filter: string): Promise<Record<string, number> | null> {
+    const info = await this.request(`$JS.API.STREAM.INFO.${stream}`, { subjects_filter: filter });
+    return (info?.state?.subjects as Record<string, number> | undefined) ?? null;
+  }
+
   /**
    * What each node's `/jsz` says, for a drill's log when something did not recover: per node, whether it runs, the
    * meta leader it knows, and per stream whose name contains one of `streams` its leader and replicas (current, lag).
