@@ -143,6 +143,7 @@ export class ConsumerRunner {
       try {
         if (lease && !lease.isHeld) {
           if (this.health.failingSince !== null) this.health.steppedDown(this.health.lastError);
+          this.health.standingBy();
           this.health.enter('acquiring lease');
           if (!(await lease.acquire(signal, this.reconnected.signal))) {
             if (signal.aborted) break;

@@ -43,4 +43,13 @@ describe('RunnerHealth phases', () => {
     health.reportStuck(10_000, { position: 8 });
     expect(warnings.map((warning) => warning.fields.phase)).toEqual(['recovering', 'applying a batch']);
   });
+
+  it('forgets a stall once the runner stands by', () => {
+    const { log } = recordingLog();
+    const health = new RunnerHealth(log);
+    health.stalled();
+    expect(health.snapshot().stalledSince).not.toBeNull();
+    health.standingBy();
+    expect(health.snapshot().stalledSince).toBeNull();
+  });
 });

@@ -101,6 +101,15 @@ export class RunnerHealth {
     this.stalledSince ??= Date.now();
   }
 
+  /**
+   * Not (or no longer) the lease holder: a standby applies nothing, so it is never behind the stream. A stall seen
+   * while it led is forgotten (kept, it read as `stalled behind the stream` on a healthy standby for minutes after a
+   * drill's node loss, until the lease came back).
+   */
+  standingBy(): void {
+    this.stalledSince = null;
+  }
+
   progressed(): void {
     this.stalledSince = null;
   }

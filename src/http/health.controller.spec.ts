@@ -68,4 +68,17 @@ describe('readiness of a consumer whose lease nobody holds', () => {
     now += 1;
     expect((await check()).ok).toBe(false);
   });
+
+  it('never counts a standby as stalled behind the stream, whatever stall it saw while it led', async () => {
+    const stalled = { ...status(false), stalledSince: now - 60_000, phase: 'acquiring lease' as const };
+    const consumer: { status: RunnerStatus; holder: string | null } = { status: stalled, holder: '7:elsewhere' };
+    const check = controllerFor(consumer);
+    expect(await check()).toEqual({ ok: true });
+    // The same stall on the lease holder is a problem, with where its runner waits.
+    consumer.status = { ...stalled, leader: true, phase: 'applying a batch', phaseSince: now - 12_300 };
+    expect(await check()).toEqual({
+      ok: false,
+      detail: { read_models: 'stalled behind the stream (applying a batch for 12.3 s)' },
+    });
+  });
 });

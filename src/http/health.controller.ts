@@ -108,7 +108,7 @@ export class HealthController {
           // Failing on NATS for less than the grace (an election, a reconnect) is reported, not a problem.
           const graced = status.failingOn === 'nats' && Date.now() - status.failingSince <= NATS_GRACE_MS;
           (graced ? notes : target)[status.name] = `failing: ${status.lastError ?? 'unknown error'}`;
-        } else if (status.stalledSince !== null) {
+        } else if (status.stalledSince !== null && status.leader) {
           // The runner resubscribes the moment it sees the stall; one that this cures soon is not a problem.
           const long = Date.now() - status.stalledSince > STALL_GRACE_MS;
           const inPhase = ((Date.now() - status.phaseSince) / 1000).toFixed(1);
