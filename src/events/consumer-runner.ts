@@ -11,6 +11,7 @@ import { RunnerHealth } from './runner-health.js';
 import { PositionWaiters } from './position-waiters.js';
 import { ResubscribeSignal, watchForStall } from './stall-watchdog.js';
 import { projectMessages } from './projection-runner-batch.js';
+import { fillGaps, leaderMessage } from './replica-gaps.js';
 import type { BatchHandler, RunnerOptions, RunnerStatus, StreamConsumer } from './stream-consumer.js';
 import { isTransientError } from './transient-error.js';
 import { LONG_PULL_EXPIRES_MS, pullOptions } from './pull-options.js';
@@ -271,11 +272,26 @@ export class ConsumerRunner {
     if (stalled && !stop.aborted && !lost.aborted) throw new ResubscribeSignal();
   }
 
-  private async applyBatch(messages: JsMsg[]): Promise<void> {
+  private async applyBatch(delivered: JsMsg[]): Promise<void> {
+    const messages = await this.withoutGaps(delivered);
     this.options.metrics?.batchEvents.observe({ consumer: this.handler.name }, messages.length);
     if (this.handler.kind === 'process-manager')
       return this.timed('process', messages.length, () => this.processBatch(messages));
     return this.timed('project', messages.length, () => this.projectBatch(this.handler as BatchHandler, messages));
+  }
+
+  /** The batch with any sequence its replica lacks got from the stream's leader (`fillGaps`). */
+  private async withoutGaps(delivered: JsMsg[]): Promise<JsMsg[]> {
+    const { nats } = this.options;
+    const { messages, gaps } = await fillGaps(delivered, this.position, (seq) =>
+      leaderMessage((at) => nats.jsm.streams.getMessage(nats.subjects.streams.events, { seq: at }), seq),
+    );
+    if (gaps.length > 0)
+      this.log.warn(
+        { gaps, position: this.position },
+        'sequences missing from the delivered copy; read from the leader',
+      );
+    return messages;
   }
 
   private timed<T>(phase: string, events: number, work: () => Promise<T>): Promise<T> {

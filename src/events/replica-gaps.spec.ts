@@ -1,0 +1,71 @@
+import type { JsMsg, StoredMsg } from '@nats-io/jetstream';
+import { fillGaps, leaderMessage, MAX_GAP_FILL } from './replica-gaps.js';
+import { DependencyUnavailableError } from './transient-error.js';
+
+const delivered = (seq: number) => ({ seq, from: 'replica' }) as unknown as JsMsg;
+const leaders = (held: number[]) => {
+  const asked: number[] = [];
+  const get = async (seq: number) => {
+    asked.push(seq);
+    return held.includes(seq) ? ({ seq, from: 'leader' } as unknown as JsMsg) : null;
+  };
+  return { get, asked };
+};
+const shape = (messages: JsMsg[]) => messages.map((m) => `${m.seq}:${(m as unknown as { from: string }).from}`);
+
+describe('filling the sequences a replica lacks', () => {
+  it('passes a contiguous batch through without asking the leader', async () => {
+    const { get, asked } = leaders([]);
+    const { messages, gaps } = await fillGaps([delivered(11), delivered(12), delivered(13)], 10, get);
+    expect(shape(messages)).toEqual(['11:replica', '12:replica', '13:replica']);
+    expect(gaps).toEqual([]);
+    expect(asked).toEqual([]);
+  });
+
+  it('puts what the leader holds in place of each missing sequence, before and inside the batch', async () => {
+    const { get, asked } = leaders([11, 12, 14]);
+    const { messages, gaps } = await fillGaps([delivered(13), delivered(15)], 10, get);
+    expect(shape(messages)).toEqual(['11:leader', '12:leader', '13:replica', '14:leader', '15:replica']);
+    expect(gaps).toEqual([
+      { from: 11, to: 12, filled: 2 },
+      { from: 14, to: 14, filled: 1 },
+    ]);
+    expect(asked).toEqual([11, 12, 14]);
+  });
+
+  it('leaves out a sequence the leader does not hold either, and reports it unfilled', async () => {
+    const { get } = leaders([]);
+    const { messages, gaps } = await fillGaps([delivered(12)], 10, get);
+    expect(shape(messages)).toEqual(['12:replica']);
+    expect(gaps).toEqual([{ from: 11, to: 11, filled: 0 }]);
+  });
+
+  it('fails as NATS unavailable on a hole too large to fill one message at a time', async () => {
+    const { get, asked } = leaders([]);
+    await expect(fillGaps([delivered(10 + MAX_GAP_FILL + 2)], 10, get)).rejects.toBeInstanceOf(
+      DependencyUnavailableError,
+    );
+    expect(asked).toEqual([]);
+  });
+});
+
+describe('a leader copy', () => {
+  it('reads as a delivered message: sequence, subject, headers, body, stream time', async () => {
+    const stored = {
+      seq: 7,
+      subject: 'p.e',
+      header: undefined,
+      data: new Uint8Array(),
+      time: new Date(1_700_000_000_123),
+      json: () => ({ id: 'e7' }),
+      string: () => '{"id":"e7"}',
+    } as unknown as StoredMsg;
+    const copy = (await leaderMessage(async () => stored, 7))!;
+    expect(copy.seq).toBe(7);
+    expect(copy.subject).toBe('p.e');
+    expect(copy.json()).toEqual({ id: 'e7' });
+    expect(copy.string()).toBe('{"id":"e7"}');
+    expect(copy.info.timestampNanos / 1e6).toBe(1_700_000_000_123);
+    expect(await leaderMessage(async () => null, 8)).toBeNull();
+  });
+});

@@ -1,0 +1,83 @@
+import { JetStreamApiError, type JsMsg, type StoredMsg } from '@nats-io/jetstream';
+import { DependencyUnavailableError } from './transient-error.js';
+
+/** JetStream API error code: no message at the requested sequence. */
+const NO_MESSAGE_FOUND = 10037;
+/** A larger hole is not filled one request per message: the batch fails and the runner subscribes again. */
+export const MAX_GAP_FILL = 1000;
+
+/** Sequences filled from the stream's leader, for the caller's log. */
+export interface FilledGap {
+  from: number;
+  to: number;
+  filled: number;
+}
+
+/**
+ * The events stream holds every sequence from 1 (every subject is an event subject; no limits, deletes or purges),
+ * so a runner reading it from `after + 1` must see each sequence in turn. Before nats-server 2.12 its R1 consumer
+ * may be served by any replica (nats-server pull request 7165), and after a node was killed and restarted the drills
+ * saw a replica's copy lack messages the leader held: delivered from there, a read model skipped them and moved its
+ * checkpoint past them for good. Here each missing sequence is got from the stream's leader (`STREAM.MSG.GET` by
+ * sequence) and put in its place; `gaps` lists what was filled. A sequence the leader does not hold either is left
+ * out (nothing to apply). More than `MAX_GAP_FILL` missing: `DependencyUnavailableError` (the batch is retried from
+ * the checkpoint).
+ */
+export async function fillGaps(
+  messages: readonly JsMsg[],
+  after: number,
+  fromLeader: (seq: number) => Promise<JsMsg | null>,
+): Promise<{ messages: JsMsg[]; gaps: FilledGap[] }> {
+  let expected = after + 1;
+  if (messages.every((message, i) => message.seq === expected + i)) return { messages: [...messages], gaps: [] };
+  const complete: JsMsg[] = [];
+  const gaps: FilledGap[] = [];
+  for (const message of messages) {
+    if (message.seq > expected) {
+      const missing = message.seq - expected;
+      if (missing > MAX_GAP_FILL)
+        throw new DependencyUnavailableError(
+          'nats',
+          `the stream copy serving this consumer lacks sequences ${expected}-${message.seq - 1}`,
+        );
+      const gap = { from: expected, to: message.seq - 1, filled: 0 };
+      for (let seq = expected; seq < message.seq; seq += 1) {
+        const copy = await fromLeader(seq);
+        if (copy) {
+          complete.push(copy);
+          gap.filled += 1;
+        }
+      }
+      gaps.push(gap);
+    }
+    complete.push(message);
+    expected = Math.max(expected, message.seq + 1);
+  }
+  return { messages: complete, gaps };
+}
+
+/** The message at `seq` as the stream's leader holds it, shaped as a delivered message; null when there is none. */
+export async function leaderMessage(
+  get: (seq: number) => Promise<StoredMsg | null>,
+  seq: number,
+): Promise<JsMsg | null> {
+  let stored: StoredMsg | null;
+  try {
+    stored = await get(seq);
+  } catch (error) {
+    if (error instanceof JetStreamApiError && error.code === NO_MESSAGE_FOUND) return null;
+    throw error;
+  }
+  if (!stored) return null;
+  // What the runners read of a delivered message (ordered consumers: nothing is acknowledged).
+  const copy = {
+    seq: stored.seq,
+    subject: stored.subject,
+    headers: stored.header,
+    data: stored.data,
+    json: <T>() => stored.json<T>(),
+    string: () => stored.string(),
+    info: { timestampNanos: stored.time.getTime() * 1e6, streamSequence: stored.seq },
+  };
+  return copy as unknown as JsMsg;
+}
