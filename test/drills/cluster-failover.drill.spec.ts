@@ -25,7 +25,15 @@ import {
   watchReads,
   type TimedAnswer,
 } from './cluster-drill.js';
-import { dependencyErrors, inFlightAt, logLinesWhere, metricSamples, reconnectAfter, spread } from './drill-figures.js';
+import {
+  dependencyErrors,
+  inFlightAt,
+  logLines,
+  logLinesWhere,
+  metricSamples,
+  reconnectAfter,
+  spread,
+} from './drill-figures.js';
 
 const RUNS = 120;
 const LEASE_TTL_MS = 2000;
@@ -138,6 +146,13 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
       out.push(`${tag}: pid ${service.child.pid}, consumer log lines:\n${lines.join('\n')}`);
     }
     process.stdout.write(`${out.join('\n')}\n`);
+  }
+
+  /** How often a runner of either instance got sequences its delivered copy lacked from the leader (so far). */
+  function gapFills(): number {
+    return [first, second]
+      .map((service) => logLines(service, 'sequences missing from the delivered copy; read from the leader').length)
+      .reduce((a, b) => a + b, 0);
   }
 
   async function settled(): Promise<void> {
@@ -264,6 +279,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
       readiness503: { first: firstMisses!.length, second: secondMisses!.length },
       readinessFirstMiss: { first: firstMisses![0]?.body ?? null, second: secondMisses![0]?.body ?? null },
       staleRunReads,
+      gapFills: gapFills(),
     });
     expect(seen.filter((answer) => answer.status !== 200 && answer.status !== 503 && answer.status !== 0)).toEqual([]);
     expect(answeredAgainMs).not.toBeNull();
@@ -391,6 +407,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
         standbyReadiness503: misses.length,
         resumedReadyAfterMs: resumedReadyMs,
         staleRunReads,
+        gapFills: gapFills(),
       });
       expect(held.filter(([key]) => !takeover.has(key))).toEqual([]);
       for (const ms of takeover.values()) expect(ms).toBeLessThanOrEqual(LEASE_TTL_MS + 5000);
@@ -535,6 +552,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
       answers503: seen.filter((answer) => answer.status === 503).length,
       connectionsLost: seen.filter((answer) => answer.status === 0).length,
       staleRunReads,
+      gapFills: gapFills(),
     });
     const failed = seen.filter((answer) => answer.status !== 200 && answer.status !== 503);
     expect(failed).toEqual([]);
@@ -696,6 +714,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
         // After the cluster formed again: when the last process answered ready.
         readyAgainMs: Math.max(0, ...readyAgainMs),
         staleRunReads,
+        gapFills: gapFills(),
       });
       // Never a 500, a 4xx or a connection held past the client's 15 s timeout (status 0): 2xx or 503 with a hint.
       expect(seen.filter((answer) => answer.status !== 200 && answer.status !== 503)).toEqual([]);
