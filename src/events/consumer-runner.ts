@@ -11,7 +11,7 @@ import { RunnerHealth } from './runner-health.js';
 import { PositionWaiters } from './position-waiters.js';
 import { ResubscribeSignal, watchForStall } from './stall-watchdog.js';
 import { projectMessages } from './projection-runner-batch.js';
-import { fillGaps, leaderMessage } from './replica-gaps.js';
+import { checkedWithLeader, fillGaps, leaderMessage } from './replica-gaps.js';
 import type { BatchHandler, RunnerOptions, RunnerStatus, StreamConsumer } from './stream-consumer.js';
 import { isTransientError } from './transient-error.js';
 import { LONG_PULL_EXPIRES_MS, pullOptions } from './pull-options.js';
@@ -280,18 +280,29 @@ export class ConsumerRunner {
     return this.timed('project', messages.length, () => this.projectBatch(this.handler as BatchHandler, messages));
   }
 
-  /** The batch with any sequence its replica lacks got from the stream's leader (`fillGaps`). */
+  /**
+   * The batch as the stream's leader holds it: any sequence the delivered copy lacks got from the leader
+   * (`fillGaps`), and on a replicated stream the last message compared with the leader's, the whole batch read from
+   * the leader when they differ (`checkedWithLeader`).
+   */
   private async withoutGaps(delivered: JsMsg[]): Promise<JsMsg[]> {
     const { nats } = this.options;
-    const { messages, gaps } = await fillGaps(delivered, this.position, (seq) =>
-      leaderMessage((at) => nats.jsm.streams.getMessage(nats.subjects.streams.events, { seq: at }), seq),
-    );
+    const fromLeader = (seq: number) =>
+      leaderMessage((at) => nats.jsm.streams.getMessage(nats.subjects.streams.events, { seq: at }), seq);
+    const { messages, gaps } = await fillGaps(delivered, this.position, fromLeader);
     if (gaps.length > 0)
       this.log.warn(
         { gaps, position: this.position },
         'sequences missing from the delivered copy; read from the leader',
       );
-    return messages;
+    if (!this.options.checkWithLeader) return messages;
+    const checked = await checkedWithLeader(messages, this.position, fromLeader);
+    if (checked.differed)
+      this.log.warn(
+        { from: this.position + 1, to: messages[messages.length - 1]!.seq },
+        "the delivered copy differs from the leader's; batch read from the leader",
+      );
+    return checked.messages;
   }
 
   private timed<T>(phase: string, events: number, work: () => Promise<T>): Promise<T> {

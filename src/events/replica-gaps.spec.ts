@@ -1,5 +1,5 @@
 import type { JsMsg, StoredMsg } from '@nats-io/jetstream';
-import { fillGaps, leaderMessage, MAX_GAP_FILL } from './replica-gaps.js';
+import { checkedWithLeader, fillGaps, leaderMessage, MAX_GAP_FILL } from './replica-gaps.js';
 import { DependencyUnavailableError } from './transient-error.js';
 
 const delivered = (seq: number) => ({ seq, from: 'replica' }) as unknown as JsMsg;
@@ -67,5 +67,37 @@ describe('a leader copy', () => {
     expect(copy.string()).toBe('{"id":"e7"}');
     expect(copy.info.timestampNanos / 1e6).toBe(1_700_000_000_123);
     expect(await leaderMessage(async () => null, 8)).toBeNull();
+  });
+});
+
+describe('a batch checked against the leader (replicated streams)', () => {
+  const message = (seq: number, id: string, from: string) =>
+    ({
+      seq,
+      subject: 'p.e',
+      data: new Uint8Array(3),
+      headers: { get: (name: string) => (name === 'Nats-Msg-Id' ? id : undefined) },
+      from,
+    }) as unknown as JsMsg;
+
+  it("keeps a batch whose last message is the leader's, asking only for that one", async () => {
+    const asked: number[] = [];
+    const batch = [message(11, 'a', 'replica'), message(12, 'b', 'replica')];
+    const checked = await checkedWithLeader(batch, 10, async (seq) => {
+      asked.push(seq);
+      return message(seq, seq === 12 ? 'b' : '?', 'leader');
+    });
+    expect(checked.differed).toBe(false);
+    expect(shape(checked.messages)).toEqual(['11:replica', '12:replica']);
+    expect(asked).toEqual([12]);
+  });
+
+  it("reads the whole batch from the leader when its last message is not the leader's", async () => {
+    const held: Record<number, string> = { 11: 'a', 12: 'x', 13: 'y' };
+    const batch = [message(11, 'a', 'replica'), message(12, 'stale', 'replica'), message(13, 'stale2', 'replica')];
+    const checked = await checkedWithLeader(batch, 10, async (seq) => message(seq, held[seq]!, 'leader'));
+    expect(checked.differed).toBe(true);
+    expect(shape(checked.messages)).toEqual(['11:leader', '12:leader', '13:leader']);
+    expect(checked.messages.map((m) => m.headers?.get('Nats-Msg-Id'))).toEqual(['a', 'x', 'y']);
   });
 });

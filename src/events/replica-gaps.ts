@@ -1,6 +1,8 @@
 import { JetStreamApiError, type JsMsg, type StoredMsg } from '@nats-io/jetstream';
 import { DependencyUnavailableError } from './transient-error.js';
 
+/** The header each event's id travels in. */
+const MSG_ID = 'Nats-Msg-Id';
 /** JetStream API error code: no message at the requested sequence. */
 const NO_MESSAGE_FOUND = 10037;
 /** A larger hole is not filled one request per message: the batch fails and the runner subscribes again. */
@@ -80,4 +82,41 @@ export async function leaderMessage(
     info: { timestampNanos: stored.time.getTime() * 1e6, streamSequence: stored.seq },
   };
   return copy as unknown as JsMsg;
+}
+
+/** Whether two copies of one stream sequence are the same message (subject, event id, body size). */
+export function sameMessage(a: JsMsg, b: JsMsg): boolean {
+  return (
+    a.subject === b.subject &&
+    (a.headers?.get(MSG_ID) ?? '') === (b.headers?.get(MSG_ID) ?? '') &&
+    a.data.length === b.data.length
+  );
+}
+
+/**
+ * On a replicated stream, the batch's last message as the leader holds it. When it differs (or the leader has none),
+ * the delivered copy is not the stream's — a resumed replica that kept messages the others never took, drilled
+ * after a stopped leader on nats-server 2.9.10 — and the whole batch is read from the leader instead, one request
+ * per sequence (`MAX_GAP_FILL` at most, else `DependencyUnavailableError`). `differed` says whether it did.
+ */
+export async function checkedWithLeader(
+  messages: readonly JsMsg[],
+  after: number,
+  fromLeader: (seq: number) => Promise<JsMsg | null>,
+): Promise<{ messages: JsMsg[]; differed: boolean }> {
+  const last = messages[messages.length - 1];
+  if (!last) return { messages: [], differed: false };
+  const leaders = await fromLeader(last.seq);
+  if (leaders && sameMessage(last, leaders)) return { messages: [...messages], differed: false };
+  if (last.seq - after > MAX_GAP_FILL)
+    throw new DependencyUnavailableError(
+      'nats',
+      `the stream copy serving this consumer differs at sequence ${last.seq}`,
+    );
+  const copies: JsMsg[] = [];
+  for (let seq = after + 1; seq <= last.seq; seq += 1) {
+    const copy = seq === last.seq ? leaders : await fromLeader(seq);
+    if (copy) copies.push(copy);
+  }
+  return { messages: copies, differed: true };
 }

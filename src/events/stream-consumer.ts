@@ -103,6 +103,11 @@ export interface RunnerOptions {
   persistEveryMs?: number;
   /** Batch timings and failures (optional: tools run without metrics). */
   metrics?: Metrics;
+  /**
+   * A replicated events stream (`APPHUB_STREAM_REPLICAS` > 1): each batch's last message is compared with the stream
+   * leader's copy (one `STREAM.MSG.GET`), and a batch that differs is read from the leader.
+   */
+  checkWithLeader?: boolean;
   /** Record where each event waited (`apphub_read_path_seconds`): the read-model group does. */
   traceReadPath?: boolean;
   /**

@@ -64,6 +64,7 @@ export class ConsumerRegistry implements OnApplicationBootstrap, OnApplicationSh
       instanceId,
       metrics,
       ...(config.testFreezeFile ? { testFreeze: freezeWhenNamed(config.testFreezeFile) } : {}),
+      ...(config.streamReplicas > 1 ? { checkWithLeader: true } : {}),
       ...runnerOptions,
     });
     this.runnersByName.set(handler.name, runner);
