@@ -9,9 +9,9 @@ import { batching, messageBatches, stampArrivals } from './message-batches.js';
 import { timedBatch } from './batch-timer.js';
 import { RunnerHealth } from './runner-health.js';
 import { PositionWaiters } from './position-waiters.js';
-import { ResubscribeSignal, watchForStall } from './stall-watchdog.js';
+import { ResubscribeSignal, watchRunner } from './stall-watchdog.js';
 import { projectMessages } from './projection-runner-batch.js';
-import { checkedWithLeader, fillGaps, leaderMessage } from './replica-gaps.js';
+import { asTheLeaderHolds } from './replica-gaps.js';
 import type { BatchHandler, RunnerOptions, RunnerStatus, StreamConsumer } from './stream-consumer.js';
 import { isTransientError } from './transient-error.js';
 import { LONG_PULL_EXPIRES_MS, pullOptions } from './pull-options.js';
@@ -48,7 +48,7 @@ export class ConsumerRunner {
   private readonly managerBatches: ManagerBatches | null;
   private reconnected = new AbortController();
   private stopReconnect: (() => void) | undefined;
-  private stuckWatch: NodeJS.Timeout | undefined;
+  private stopStuckWatch: (() => void) | undefined;
 
   constructor(
     private readonly handler: StreamConsumer,
@@ -112,16 +112,15 @@ export class ConsumerRunner {
       this.messages?.stop();
     });
     this.loop = this.run(this.abort.signal);
-    this.stuckWatch = setInterval(
-      () => this.health.reportStuck(STUCK_AFTER_MS, { position: this.position, leader: this.isLeader }),
-      STUCK_AFTER_MS / 4,
-    );
-    this.stuckWatch.unref();
+    this.stopStuckWatch = this.health.watchStuck(STUCK_AFTER_MS, () => ({
+      position: this.position,
+      leader: this.isLeader,
+    }));
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
-    clearInterval(this.stuckWatch);
+    this.stopStuckWatch?.();
     this.stopReconnect?.();
     this.messages?.stop();
     await this.loop;
@@ -221,23 +220,17 @@ export class ConsumerRunner {
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: this.position + 1,
     });
-    // Subscribed is not working yet: a runner whose every batch fails (a read that never reaches its end) would look
-    // healthy between failures. A failure is cleared by a batch that goes through, or by being at the stream's head.
     const { batchSize, lingerMs, catchUp, fetchSize } = batching(this.options);
     let current: ConsumerMessages | undefined;
     let stalled = false;
-    const stopWatching = watchForStall({
+    const watch = {
       everyMs: STALL_AFTER_MS,
       position: () => this.position,
       head: () => this.options.store.lastSequence(),
-      onStall: (position, head) => {
-        this.health.stalled();
-        const { phase, phaseSince } = this.health;
-        this.log.warn({ position, head, phase, inPhaseMs: Date.now() - phaseSince }, 'consumer stalled; resubscribing');
-        stalled = true;
-        current?.stop();
-      },
-      onCaughtUp: () => this.health.working(),
+    };
+    const stopWatching = watchRunner(watch, this.health, this.log, () => {
+      stalled = true;
+      current?.stop();
     });
     // Process managers: persist what they hold after a short pause too, so an idle manager's checkpoint catches up.
     const writer = this.writer;
@@ -273,36 +266,16 @@ export class ConsumerRunner {
   }
 
   private async applyBatch(delivered: JsMsg[]): Promise<void> {
-    const messages = await this.withoutGaps(delivered);
+    const { nats, checkWithLeader = false } = this.options;
+    const messages = await asTheLeaderHolds(delivered, this.position, {
+      nats,
+      compareLast: checkWithLeader,
+      log: this.log,
+    });
     this.options.metrics?.batchEvents.observe({ consumer: this.handler.name }, messages.length);
     if (this.handler.kind === 'process-manager')
       return this.timed('process', messages.length, () => this.processBatch(messages));
     return this.timed('project', messages.length, () => this.projectBatch(this.handler as BatchHandler, messages));
-  }
-
-  /**
-   * The batch as the stream's leader holds it: any sequence the delivered copy lacks got from the leader
-   * (`fillGaps`), and on a replicated stream the last message compared with the leader's, the whole batch read from
-   * the leader when they differ (`checkedWithLeader`).
-   */
-  private async withoutGaps(delivered: JsMsg[]): Promise<JsMsg[]> {
-    const { nats } = this.options;
-    const fromLeader = (seq: number) =>
-      leaderMessage((at) => nats.jsm.streams.getMessage(nats.subjects.streams.events, { seq: at }), seq);
-    const { messages, gaps } = await fillGaps(delivered, this.position, fromLeader);
-    if (gaps.length > 0)
-      this.log.warn(
-        { gaps, position: this.position },
-        'sequences missing from the delivered copy; read from the leader',
-      );
-    if (!this.options.checkWithLeader) return messages;
-    const checked = await checkedWithLeader(messages, this.position, fromLeader);
-    if (checked.differed)
-      this.log.warn(
-        { from: this.position + 1, to: messages[messages.length - 1]!.seq },
-        "the delivered copy differs from the leader's; batch read from the leader",
-      );
-    return checked.messages;
   }
 
   private timed<T>(phase: string, events: number, work: () => Promise<T>): Promise<T> {

@@ -5,6 +5,7 @@ import type { EventSchemaRegistry } from './event-schemas.js';
 import { EVENT_HEADER_ROOM_BYTES, EventTooLargeError } from './event-size.js';
 import type { NatsContext } from './nats-context.js';
 import { DependencyUnavailableError } from './transient-error.js';
+import { DecodedEvents } from './decoded-events.js';
 import { readOrderedUntil, scanIds } from './ordered-reads.js';
 import { LONG_PULL_EXPIRES_MS, pullOptions } from './pull-options.js';
 
@@ -22,7 +23,6 @@ export class ConcurrencyConflictError extends Error {
 export const EVENT_TYPE_HEADER = 'Apphub-Event-Type';
 const WRONG_LAST_SEQUENCE = 10071;
 const NO_MESSAGE_FOUND = 10037;
-const DECODED_CACHE_SIZE = 20_000;
 
 export interface AppendOptions {
   /** Optimistic concurrency: the subject's last sequence the writer saw (0 = the subject must be empty). */
@@ -48,8 +48,7 @@ export class EventStore {
   private readonly listeners: AppendListener[] = [];
   // Two generations instead of evicting the oldest entry one by one: `map.keys().next()` after many deletes walks
   // the map's deleted slots and made every decode O(cache size).
-  private decoded = new Map<number, StoredEvent>();
-  private decodedBefore = new Map<number, StoredEvent>();
+  private readonly decoded = new DecodedEvents();
 
   constructor(
     private readonly nats: NatsContext,
@@ -267,23 +266,14 @@ export class EventStore {
   }
 
   /**
-   * Decodes (and validates) a delivered message. Every consumer of this process reads the same events at about the
-   * same time, so decoded events are shared through a small cache keyed by stream sequence.
+   * Decodes (and validates) a delivered message, once per process (`DecodedEvents`).
    */
   decodeMessage(message: JsMsg): StoredEvent {
     return this.decodeAt(message.seq, message.subject, () => message.json(), message.info.timestampNanos / 1e6);
   }
 
   private decodeAt(seq: number, subject: string, body: () => unknown, storedAt: number): StoredEvent {
-    const cached = this.decoded.get(seq) ?? this.decodedBefore.get(seq);
-    if (cached && cached.subject === subject) return cached;
-    const event = this.decode(body(), seq, subject, storedAt);
-    if (this.decoded.size >= DECODED_CACHE_SIZE / 2) {
-      this.decodedBefore = this.decoded;
-      this.decoded = new Map();
-    }
-    this.decoded.set(seq, event);
-    return event;
+    return this.decoded.at(seq, subject, () => this.decode(body(), seq, subject, storedAt));
   }
 
   private encode(event: EventEnvelope): string {

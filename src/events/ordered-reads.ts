@@ -84,12 +84,10 @@ export async function readOrderedUntil(
   const from = seen > 0 ? seen + 1 : startSequenceOf(options);
   const filter = options.filter_subjects;
   if (from === undefined || typeof filter !== 'string') throw failure;
-  try {
-    if (await readThroughLeader(nats, filter, from, (message) => through(fromLeader(message)))) return;
-  } catch {
-    throw failure;
-  }
-  throw failure;
+  const reached = await readThroughLeader(nats, filter, from, (message) => through(fromLeader(message))).catch(
+    () => false,
+  );
+  if (!reached) throw failure;
 }
 
 /** `take` until it says the read is done (null), or the failure that stopped the consumer first. */

@@ -1,4 +1,6 @@
 import { JetStreamApiError, type JsMsg, type StoredMsg } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import type { NatsContext } from './nats-context.js';
 import { DependencyUnavailableError } from './transient-error.js';
 
 /** The header each event's id travels in. */
@@ -119,4 +121,30 @@ export async function checkedWithLeader(
     if (copy) copies.push(copy);
   }
   return { messages: copies, differed: true };
+}
+
+/**
+ * A runner's batch as the stream's leader holds it: any sequence the delivered copy lacks got from the leader
+ * (`fillGaps`), and with `compareLast` (a replicated stream) the last message compared with the leader's, the whole
+ * batch read from the leader when they differ (`checkedWithLeader`). Each is logged when it happens.
+ */
+export async function asTheLeaderHolds(
+  delivered: readonly JsMsg[],
+  after: number,
+  options: { nats: NatsContext; compareLast: boolean; log: Logger },
+): Promise<JsMsg[]> {
+  const { nats, compareLast, log } = options;
+  const fromLeader = (seq: number) =>
+    leaderMessage((at) => nats.jsm.streams.getMessage(nats.subjects.streams.events, { seq: at }), seq);
+  const { messages, gaps } = await fillGaps(delivered, after, fromLeader);
+  if (gaps.length > 0)
+    log.warn({ gaps, position: after }, 'sequences missing from the delivered copy; read from the leader');
+  if (!compareLast) return messages;
+  const checked = await checkedWithLeader(messages, after, fromLeader);
+  if (checked.differed)
+    log.warn(
+      { from: after + 1, to: messages[messages.length - 1]!.seq },
+      "the delivered copy differs from the leader's; batch read from the leader",
+    );
+  return checked.messages;
 }

@@ -3,7 +3,7 @@ import { failedDependency } from './transient-error.js';
 
 /**
  * Where a runner is in its loop: what it awaits now. Readiness and the stall log show it, so a runner that stays
- * behind the stream says where it waits (issue 16: one drill run in three left a runner behind, cause unknown).
+ * behind the stream says where it waits.
  */
 export type RunnerPhase =
   | 'starting'
@@ -65,6 +65,13 @@ export class RunnerHealth {
     if (inPhaseMs < afterMs) return;
     this.reportedStuckAt = this.phaseSince;
     this.log.warn({ ...context, phase: this.phase, inPhaseMs }, 'consumer stuck');
+  }
+
+  /** Checks `reportStuck` four times per `afterMs` until the returned function is called (not keeping Node up). */
+  watchStuck(afterMs: number, context: () => Record<string, unknown>): () => void {
+    const timer = setInterval(() => this.reportStuck(afterMs, context()), afterMs / 4);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /** The runner now awaits `phase` (a field write: called around every await of its loop). */

@@ -1,3 +1,6 @@
+import type { Logger } from 'pino';
+import type { RunnerHealth } from './runner-health.js';
+
 /** Thrown out of a subscription the watchdog dropped: the runner resubscribes from its position (not a failure). */
 export class ResubscribeSignal extends Error {
   override name = 'ResubscribeSignal';
@@ -35,4 +38,29 @@ export function watchForStall(watch: StallWatch): () => void {
     );
   }, watch.everyMs);
   return () => clearInterval(timer);
+}
+
+/**
+ * A runner's watchdog: a stall is recorded in its health and logged with the phase the runner is in, then
+ * `resubscribe`; being at the head clears a failure (subscribing alone does not: a runner whose every batch fails
+ * would look healthy between failures).
+ */
+export function watchRunner(
+  watch: Pick<StallWatch, 'everyMs' | 'position' | 'head'>,
+  health: RunnerHealth,
+  log: Logger,
+  resubscribe: () => void,
+): () => void {
+  return watchForStall({
+    ...watch,
+    onStall: (position, head) => {
+      health.stalled();
+      log.warn(
+        { position, head, phase: health.phase, inPhaseMs: Date.now() - health.phaseSince },
+        'consumer stalled; resubscribing',
+      );
+      resubscribe();
+    },
+    onCaughtUp: () => health.working(),
+  });
 }

@@ -149,7 +149,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
   }
 
   /** How often a runner of either instance read from the leader what its delivered copy lacked or held otherwise. */
-  function gapFills(): number {
+  function leaderReads(): number {
     return [first, second]
       .map(
         (service) =>
@@ -157,6 +157,11 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
           logLines(service, "the delivered copy differs from the leader's; batch read from the leader").length,
       )
       .reduce((a, b) => a + b, 0);
+  }
+
+  /** `expectExactlyOnce` on this cluster and database, reading the runs from `readFrom`, explained when short. */
+  function exactlyOnce(tag: string, runIds: readonly string[], readFrom: ServiceProcess) {
+    return expectExactlyOnce(database.url, cluster.url, stream, tag, runIds, readFrom.baseUrl, () => explain(tag));
   }
 
   async function settled(): Promise<void> {
@@ -241,15 +246,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     }
     const [firstMisses, secondMisses] = (await stopWatching()).map((watches) => watches.flat());
     const newLeader = await cluster.streamLeader(stream);
-    const { staleRunReads } = await expectExactlyOnce(
-      database.url,
-      cluster.url,
-      stream,
-      tag,
-      runIds,
-      second.baseUrl,
-      () => explain(tag),
-    );
+    const { staleRunReads } = await exactlyOnce(tag, runIds, second);
     const answeredAgainMs = answeredAgainAfter(seen, killedAt);
     const retriesAfter = await Promise.all([first, second].map((service) => publishRetries(service.baseUrl)));
     report(tag, {
@@ -283,7 +280,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
       readiness503: { first: firstMisses!.length, second: secondMisses!.length },
       readinessFirstMiss: { first: firstMisses![0]?.body ?? null, second: secondMisses![0]?.body ?? null },
       staleRunReads,
-      gapFills: gapFills(),
+      leaderReads: leaderReads(),
     });
     expect(seen.filter((answer) => answer.status !== 200 && answer.status !== 503 && answer.status !== 0)).toEqual([]);
     expect(answeredAgainMs).not.toBeNull();
@@ -394,15 +391,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
       const writtenBy = await checkpointLeaseOwner(database.url, role.replace(/^consumer\./, ''));
       await sleep(3000);
       const misses = (await Promise.all(readiness.map((watch) => watch.stop()))).flat();
-      const { staleRunReads } = await expectExactlyOnce(
-        database.url,
-        cluster.url,
-        stream,
-        tag,
-        runIds,
-        frozen.baseUrl,
-        () => explain(tag),
-      );
+      const { staleRunReads } = await exactlyOnce(tag, runIds, frozen);
       report(tag, {
         layout: split ? 'split' : 'single',
         takeoverMs: Object.fromEntries(takeover),
@@ -411,7 +400,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
         standbyReadiness503: misses.length,
         resumedReadyAfterMs: resumedReadyMs,
         staleRunReads,
-        gapFills: gapFills(),
+        leaderReads: leaderReads(),
       });
       expect(held.filter(([key]) => !takeover.has(key))).toEqual([]);
       for (const ms of takeover.values()) expect(ms).toBeLessThanOrEqual(LEASE_TTL_MS + 5000);
@@ -532,15 +521,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
     );
     const loadMs = Date.now() - loadStartedAt;
     await rolling;
-    const { staleRunReads } = await expectExactlyOnce(
-      database.url,
-      cluster.url,
-      stream,
-      tag,
-      runIds,
-      first.baseUrl,
-      () => explain(tag),
-    );
+    const { staleRunReads } = await exactlyOnce(tag, runIds, first);
     const latencies = seen.filter((answer) => answer.status === 200).map((answer) => answer.at - answer.sentAt);
     report(tag, {
       targetPerSecond: ROLLING_RATE,
@@ -556,7 +537,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
       answers503: seen.filter((answer) => answer.status === 503).length,
       connectionsLost: seen.filter((answer) => answer.status === 0).length,
       staleRunReads,
-      gapFills: gapFills(),
+      leaderReads: leaderReads(),
     });
     const failed = seen.filter((answer) => answer.status !== 200 && answer.status !== 503);
     expect(failed).toEqual([]);
@@ -672,15 +653,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
       } finally {
         watched = await stopWatching();
       }
-      const { staleRunReads } = await expectExactlyOnce(
-        database.url,
-        cluster.url,
-        stream,
-        tag,
-        runIds,
-        second.baseUrl,
-        () => explain(tag),
-      );
+      const { staleRunReads } = await exactlyOnce(tag, runIds, second);
       const answers503 = seen.filter((answer) => answer.status === 503);
       const duringOutage = watched.reads.filter((read) => read.sentAt >= killedAt && read.sentAt < formedAt);
       const readsDuringOutage = duringOutage.filter((read) => read.path !== runList);
@@ -718,7 +691,7 @@ describe('drills: a 3-node NATS cluster and two service instances', () => {
         // After the cluster formed again: when the last process answered ready.
         readyAgainMs: Math.max(0, ...readyAgainMs),
         staleRunReads,
-        gapFills: gapFills(),
+        leaderReads: leaderReads(),
       });
       // Never a 500, a 4xx or a connection held past the client's 15 s timeout (status 0): 2xx or 503 with a hint.
       expect(seen.filter((answer) => answer.status !== 200 && answer.status !== 503)).toEqual([]);
