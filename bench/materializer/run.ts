@@ -15,7 +15,7 @@ import { ASSETS, burst, rawPublishLatency, reactionAtRate, registerGraph } from 
 import { waitForCheckpoint } from './bench-events.js';
 import { startCompanionProcess } from '../support/companion-process.js';
 import { timerLateness } from './timer-lateness.js';
-import { batchTimes, delta, scrape, type Samples } from '../support/service-metrics.js';
+import { batchTimes, delta, histogramPercentile, scrape, type Samples } from '../support/service-metrics.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -55,6 +55,12 @@ async function main(): Promise<void> {
     const after = await Promise.all(processes.map((url) => scrape(url)));
     const perReaction = (name: string) => (sumOver(before, after, name) / Math.max(1, reaction.latency.n)).toFixed(1);
     const batches = after.flatMap((samples, i) => batchTimes(before[i]!, samples));
+    const pairs = before.map((samples, i): [Samples, Samples] => [samples, after[i]!]);
+    const stages = (['waited', 'load', 'decide', 'effects'] as const).map((stage): [string, string] => {
+      const labels = `manager="materializer",stage="${stage}"`;
+      const at = (p: number) => histogramPercentile(pairs, 'apphub_manager_stage_seconds', labels, p);
+      return [`  materializer ${stage}, p50 / p99`, `${ms(at(50))} / ${ms(at(99))}`];
+    });
     const loopDelay = after.map((samples, i): [string, string] => [
       `  event-loop delay p99 / max, ${i === 0 ? 'service' : 'materializer'} process`,
       `${ms(1000 * (samples.get('nodejs_eventloop_lag_p99_seconds') ?? NaN))} / ${ms(1000 * (samples.get('nodejs_eventloop_lag_max_seconds') ?? NaN))}`,
@@ -83,7 +89,7 @@ async function main(): Promise<void> {
         [
           `reaction p99 @ ${RATE}/s`,
           ms(reaction.latency.p99),
-          `target ≤ 10 ms (p50 ≤ 3 ms); ${(reaction.latency.p99 / rawSeq.p99).toFixed(1)} × raw p99`,
+          `target ≤ 15 ms (issue 15); ${(reaction.latency.p99 / rawSeq.p99).toFixed(1)} × raw p99`,
         ],
         [
           `reaction max @ ${RATE}/s`,
@@ -92,6 +98,8 @@ async function main(): Promise<void> {
         ],
         ['NATS messages sent per reaction (all processes)', perReaction('apphub_nats_out_messages')],
         ['SQL statements per reaction (all processes)', perReaction('apphub_sql_statements_total')],
+        ['where a reaction waits (materializer, apphub_manager_stage_seconds)', ''],
+        ...stages,
         ...batches.map(([name, figure]): [string, string] => [`  ${name}`, figure]),
         ...loopDelay,
         [

@@ -32,6 +32,7 @@ export function createMaterializer(deps: MaterializerDeps) {
   return new ManagerKernel(materializerDefinition(deps.store.subjects, deps.context), new MaterializerStore(), {
     log: deps.store,
     execute: (command: CausedCommand) => carryOut(deps, command),
+    stages: deps.metrics.managerStageSeconds,
     afterPersist: (state) => {
       for (const outcome of state.written.splice(0)) deps.metrics.materializerDecisions.inc({ outcome });
     },

@@ -28,6 +28,18 @@ export interface ManagerOutside<Command, State = unknown> {
   onConflict?(): void;
   /** After a write-back committed (metrics of what it wrote). */
   afterPersist?(state: State): void;
+  /** Where a batch's time goes (`apphub_manager_stage_seconds`); see `ManagerStage`. */
+  stages?: ManagerStages;
+}
+
+/**
+ * A batch's stages: `waited` is per input event, stream timestamp → the batch began deciding (delivery, the
+ * batches before it, event-loop delay); `load`, `decide` and `effects` are per batch.
+ */
+export type ManagerStage = 'waited' | 'load' | 'decide' | 'effects';
+
+export interface ManagerStages {
+  observe(labels: { manager: string; stage: ManagerStage }, seconds: number): void;
 }
 
 /**
@@ -89,11 +101,28 @@ export class ManagerKernel<State, Reads, Loaded, Command, Parts> implements Proc
     const relevant = events.filter((event) => this.definition.inputTypes.has(event.type));
     if (relevant.length === 0) return [];
     const state = this.state;
+    const began = performance.now();
+    this.observeWaited(relevant);
     const loaded = await this.store.load(this.db!, this.definition.reads(state, relevant));
+    const loadedAt = performance.now();
     const decision = this.definition.decideBatch(state, relevant, loaded);
     this.tracker.record(decision.changes);
+    const decidedAt = performance.now();
     await this.effects.run(decision.effects, events);
+    this.observe('load', loadedAt - began);
+    this.observe('decide', decidedAt - loadedAt);
+    if (decision.effects.length > 0) this.observe('effects', performance.now() - decidedAt);
     return [];
+  }
+
+  private observeWaited(events: readonly StoredEvent[]): void {
+    if (!this.outside.stages) return;
+    const now = Date.now();
+    for (const event of events) if (event.storedAt !== undefined) this.observe('waited', now - event.storedAt);
+  }
+
+  private observe(stage: ManagerStage, ms: number): void {
+    this.outside.stages?.observe({ manager: this.definition.name, stage }, Math.max(0, ms) / 1000);
   }
 
   takeChanges(): ManagerWrite | null {

@@ -10,11 +10,8 @@ import {
   type MaterializerShellState,
 } from '../materializer.definition.js';
 import {
-  loadLatest,
+  loadMaterializerKeys,
   loadMaterializerSnapshot,
-  loadParameters,
-  loadRuns,
-  loadSeen,
   materializerWriteStatements,
   saveMaterializerChanges,
   type MaterializerChanges,
@@ -22,7 +19,7 @@ import {
 
 /**
  * The materializer's tables for the kernel: graph, targets and in-flight runs hydrated whole; a batch's load round
- * reads the per-partition keys it declared (set-based, all four parts at once); the changed rows go back in one
+ * reads the per-partition keys it declared (set-based, all four parts in one statement); the changed rows go back in one
  * statement with the checkpoint.
  */
 export class MaterializerStore implements ManagerStore<
@@ -38,13 +35,7 @@ export class MaterializerStore implements ManagerStore<
   }
 
   async load(db: Kysely<Database>, keys: MaterializerReads): Promise<MaterializerLoaded> {
-    const [latest, parameters, runs, seen] = await Promise.all([
-      loadLatest(db, keys.latest),
-      loadParameters(db, keys.parameters),
-      loadRuns(db, keys.runs),
-      loadSeen(db, keys.seen),
-    ]);
-    return { keys, found: { latest, parameters, runs, seen } };
+    return { keys, found: await loadMaterializerKeys(db, keys) };
   }
 
   async save(tx: Transaction<Database>, changes: ManagerChanges<MaterializerParts>): Promise<void> {

@@ -88,61 +88,98 @@ export async function loadMaterializerSnapshot(db: Db): Promise<MaterializerSnap
   };
 }
 
-/** Latest materializations by `assetPartitionKey`. */
-export async function loadLatest(db: Db, keys: readonly string[]): Promise<Map<string, LatestMaterialization>> {
-  if (keys.length === 0) return new Map();
-  const parts = keys.map(splitKey);
-  const { rows } = await sql<{ k: string; event_id: string; seq: number; produced_at: string }>`
-    select k.k, t.event_id, t.seq, t.produced_at
-    from unnest(${keys}::text[], ${parts.map((p) => p[0]!)}::text[], ${parts.map((p) => p[1]!)}::text[],
-      ${parts.map((p) => p[2]!)}::text[]) as k(k, slug, asset_id, key)
+/** The keys a batch asks for, per part (see `MaterializerReads`). */
+export interface MaterializerKeys {
+  latest: readonly string[];
+  parameters: readonly string[];
+  runs: readonly string[];
+  seen: readonly string[];
+}
+
+/** What one load round found: latest materializations and stored parameters by `assetPartitionKey`, auto runs by id
+ * (ended ones included: their chains stop cycles), and the trigger event ids already handled. */
+export interface MaterializerFound {
+  latest: Map<string, LatestMaterialization>;
+  parameters: Map<string, StoredParameters>;
+  runs: Map<string, AutoRunRecord>;
+  seen: Map<string, number>;
+}
+
+interface FoundRow {
+  part: 0 | 1 | 2 | 3;
+  k: string;
+  event_id: string | null;
+  seq: number | null;
+  produced_at: string | null;
+  parameters: unknown;
+  source: StoredParameters['source'] | null;
+  workflow_slug: string | null;
+  partition_key: string | null;
+  chain: unknown;
+  status: string | null;
+}
+
+/**
+ * A batch's load round as ONE statement (it was four queries on four pooled connections): each part a lateral
+ * primary-key lookup over `unnest` arrays, the parts glued with `union all` into one row shape (typed nulls where a
+ * part has no such column, so every value is parsed as it was). No plan depends on statistics.
+ */
+export async function loadMaterializerKeys(db: Db, keys: MaterializerKeys): Promise<MaterializerFound> {
+  const found: MaterializerFound = { latest: new Map(), parameters: new Map(), runs: new Map(), seen: new Map() };
+  if (keys.latest.length + keys.parameters.length + keys.runs.length + keys.seen.length === 0) return found;
+  const latest = keys.latest.map(splitKey);
+  const parameters = keys.parameters.map(splitKey);
+  const { rows } = await sql<FoundRow>`
+    select 0 as part, k.k, t.event_id, t.seq, t.produced_at, null::jsonb as parameters, null::text as source,
+      null::text as workflow_slug, null::text as partition_key, null::jsonb as chain, null::text as status
+    from unnest(${keys.latest}::text[], ${latest.map((p) => p[0]!)}::text[], ${latest.map((p) => p[1]!)}::text[],
+      ${latest.map((p) => p[2]!)}::text[]) as k(k, slug, asset_id, key)
     cross join lateral (
       select event_id, seq, produced_at from materializer_latest l
       where l.workflow_slug = k.slug and l.asset_id = k.asset_id and l.partition_key_norm = k.key
-    ) t`.execute(db);
-  return new Map(rows.map((row) => [row.k, { eventId: row.event_id, seq: row.seq, producedAt: row.produced_at }]));
-}
-
-/** Stored parameters by `assetPartitionKey`. */
-export async function loadParameters(db: Db, keys: readonly string[]): Promise<Map<string, StoredParameters>> {
-  if (keys.length === 0) return new Map();
-  const parts = keys.map(splitKey);
-  const { rows } = await sql<{ k: string; parameters: unknown; source: StoredParameters['source'] }>`
-    select k.k, t.parameters, t.source
-    from unnest(${keys}::text[], ${parts.map((p) => p[0]!)}::text[], ${parts.map((p) => p[1]!)}::text[],
-      ${parts.map((p) => p[2]!)}::text[]) as k(k, slug, asset_id, key)
+    ) t
+    union all
+    select 1, k.k, null, null, null, t.parameters, t.source, null, null, null, null
+    from unnest(${keys.parameters}::text[], ${parameters.map((p) => p[0]!)}::text[],
+      ${parameters.map((p) => p[1]!)}::text[], ${parameters.map((p) => p[2]!)}::text[]) as k(k, slug, asset_id, key)
     cross join lateral (
       select parameters, source from materializer_parameters p
       where p.workflow_slug = k.slug and p.asset_id = k.asset_id and p.partition_key_norm = k.key
-    ) t`.execute(db);
-  return new Map(rows.map((row) => [row.k, { parameters: row.parameters, source: row.source }]));
-}
-
-/** Auto runs by id (ended ones included: their chains stop cycles). */
-export async function loadRuns(db: Db, runIds: readonly string[]): Promise<Map<string, AutoRunRecord>> {
-  if (runIds.length === 0) return new Map();
-  const { rows } = await sql<{
-    run_id: string;
-    workflow_slug: string;
-    partition_key: string | null;
-    chain: unknown;
-    status: string;
-  }>`
-    select t.run_id, t.workflow_slug, t.partition_key, t.chain, t.status
-    from unnest(${runIds}::text[]) as k(run_id)
-    cross join lateral (select * from materializer_run r where r.run_id = k.run_id) t`.execute(db);
-  return new Map(rows.map((row) => [row.run_id, toRun(row)]));
-}
-
-/** Trigger event ids already handled. */
-export async function loadSeen(db: Db, eventIds: readonly string[]): Promise<Map<string, number>> {
-  if (eventIds.length === 0) return new Map();
-  const { rows } = await sql<{ event_id: string; seq: number }>`
-    select t.event_id, t.seq from unnest(${eventIds}::text[]) as k(event_id)
-    cross join lateral (select event_id, seq from materializer_seen_event s where s.event_id = k.event_id) t`.execute(
-    db,
-  );
-  return new Map(rows.map((row) => [row.event_id, row.seq]));
+    ) t
+    union all
+    select 2, t.run_id, null, null, null, null, null, t.workflow_slug, t.partition_key, t.chain, t.status
+    from unnest(${keys.runs}::text[]) as k(run_id)
+    cross join lateral (select * from materializer_run r where r.run_id = k.run_id) t
+    union all
+    select 3, t.event_id, null, t.seq, null, null, null, null, null, null, null
+    from unnest(${keys.seen}::text[]) as k(event_id)
+    cross join lateral (select event_id, seq from materializer_seen_event s where s.event_id = k.event_id) t`.execute(db);
+  for (const row of rows) {
+    switch (row.part) {
+      case 0:
+        found.latest.set(row.k, { eventId: row.event_id!, seq: row.seq!, producedAt: row.produced_at! });
+        break;
+      case 1:
+        found.parameters.set(row.k, { parameters: row.parameters, source: row.source! });
+        break;
+      case 2:
+        found.runs.set(
+          row.k,
+          toRun({
+            run_id: row.k,
+            workflow_slug: row.workflow_slug!,
+            partition_key: row.partition_key,
+            chain: row.chain,
+            status: row.status!,
+          }),
+        );
+        break;
+      case 3:
+        found.seen.set(row.k, row.seq!);
+        break;
+    }
+  }
+  return found;
 }
 
 /** Writes a batch window's changes in one statement (data-modifying CTEs, in the checkpoint's transaction). */

@@ -37,6 +37,7 @@ export function createRunExecutor(deps: RunExecutorDeps) {
     log: deps.store,
     execute: (followUp: FollowUp) => carryOutFollowUp(deps, followUp),
     onConflict: () => deps.metrics.runConflicts.inc(),
+    stages: deps.metrics.managerStageSeconds,
   });
 }
 
