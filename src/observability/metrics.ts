@@ -123,7 +123,7 @@ export class Metrics {
   });
   readonly managerStageSeconds = new Histogram({
     name: 'apphub_manager_stage_seconds',
-    help: 'Where a process manager\'s batch spends its time, by manager and stage: waited (stream timestamp → its batch began deciding, per input event), load (the load round), decide (in memory), effects (appends and calls, all settled)',
+    help: "Where a process manager's batch spends its time, by manager and stage: waited (stream timestamp → its batch began deciding, per input event), load (the load round), decide (in memory), effects (appends and calls, all settled)",
     labelNames: ['manager', 'stage'],
     buckets: [
       0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5,

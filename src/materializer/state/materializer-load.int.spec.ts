@@ -83,7 +83,12 @@ describe('materializer store: a batch’s load round in one statement', () => {
     const none = await loadMaterializerKeys(counted, { latest: [], parameters: [], runs: [], seen: [] });
     expect(statements).toHaveLength(0);
     expect([none.latest.size, none.parameters.size, none.runs.size, none.seen.size]).toEqual([0, 0, 0, 0]);
-    await loadMaterializerKeys(counted, { latest: [latestKey], parameters: [parametersKey], runs: ['run-2'], seen: [] });
+    await loadMaterializerKeys(counted, {
+      latest: [latestKey],
+      parameters: [parametersKey],
+      runs: ['run-2'],
+      seen: [],
+    });
     expect(statements).toHaveLength(1);
   });
 });

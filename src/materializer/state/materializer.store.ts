@@ -153,7 +153,9 @@ export async function loadMaterializerKeys(db: Db, keys: MaterializerKeys): Prom
     union all
     select 3, t.event_id, null, t.seq, null, null, null, null, null, null, null
     from unnest(${keys.seen}::text[]) as k(event_id)
-    cross join lateral (select event_id, seq from materializer_seen_event s where s.event_id = k.event_id) t`.execute(db);
+    cross join lateral (select event_id, seq from materializer_seen_event s where s.event_id = k.event_id) t`.execute(
+    db,
+  );
   for (const row of rows) {
     switch (row.part) {
       case 0:
