@@ -1,5 +1,5 @@
 import type { JsMsg, StoredMsg } from '@nats-io/jetstream';
-import { checkedWithLeader, fillGaps, leaderMessage, MAX_GAP_FILL } from './replica-gaps.js';
+import { checkedWithLeader, fillGaps, leaderMessage, MAX_GAP_FILL, readRange } from './replica-gaps.js';
 import { DependencyUnavailableError } from './transient-error.js';
 
 const delivered = (seq: number) => ({ seq, from: 'replica' }) as unknown as JsMsg;
@@ -99,5 +99,66 @@ describe('a batch checked against the leader (replicated streams)', () => {
     expect(checked.differed).toBe(true);
     expect(shape(checked.messages)).toEqual(['11:leader', '12:leader', '13:leader']);
     expect(checked.messages.map((m) => m.headers?.get('Nats-Msg-Id'))).toEqual(['a', 'x', 'y']);
+  });
+});
+
+describe('reading a range from the leader', () => {
+  const copyOf = (seq: number, id: string, from: string) =>
+    ({
+      seq,
+      from,
+      subject: 'p.e',
+      data: new Uint8Array(3),
+      headers: { get: (name: string) => (name === 'Nats-Msg-Id' ? id : undefined) },
+    }) as unknown as JsMsg;
+  const slowLeader = (held: (seq: number) => boolean, failAt?: number) => {
+    let inFlight = 0;
+    let most = 0;
+    const asked: number[] = [];
+    const get = async (seq: number) => {
+      asked.push(seq);
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      // Later sequences answer sooner: the order of the answers is not the order of the stream.
+      await new Promise((resolve) => setTimeout(resolve, (seq * 7) % 5));
+      inFlight -= 1;
+      if (seq === failAt) throw new DependencyUnavailableError('nats', `no answer for ${seq}`);
+      return held(seq) ? copyOf(seq, `leader-${seq}`, 'leader') : null;
+    };
+    return { get, asked, most: () => most, inFlight: () => inFlight };
+  };
+
+  it('keeps at most the bound in flight and returns what the leader holds in sequence order', async () => {
+    const leader = slowLeader((seq) => seq % 10 !== 0);
+    const copies = await readRange(1, 200, leader.get, 16);
+    expect(copies.map((m) => m.seq)).toEqual(
+      Array.from({ length: 200 }, (_, i) => i + 1).filter((seq) => seq % 10 !== 0),
+    );
+    expect(leader.most()).toBe(16);
+    expect([...leader.asked].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+  });
+
+  it('asks nothing for an empty range', async () => {
+    const leader = slowLeader(() => true);
+    expect(await readRange(5, 4, leader.get)).toEqual([]);
+    expect(leader.asked).toEqual([]);
+  });
+
+  it('rethrows a failure only once every request in flight has settled, and starts no more after it', async () => {
+    const leader = slowLeader(() => true, 20);
+    await expect(readRange(1, 500, leader.get, 8)).rejects.toBeInstanceOf(DependencyUnavailableError);
+    expect(leader.inFlight()).toBe(0);
+    expect(leader.asked.length).toBeLessThan(40);
+  });
+
+  it('reads a whole differing batch concurrently, the leader’s last copy reused', async () => {
+    const leader = slowLeader(() => true);
+    const batch = Array.from({ length: 50 }, (_, i) => copyOf(101 + i, `stale-${101 + i}`, 'replica'));
+    const checked = await checkedWithLeader(batch, 100, leader.get);
+    expect(checked.differed).toBe(true);
+    expect(shape(checked.messages)).toEqual(Array.from({ length: 50 }, (_, i) => `${101 + i}:leader`));
+    // The last sequence was asked once (for the comparison), every other one once.
+    expect([...leader.asked].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => 101 + i));
+    expect(leader.most()).toBeGreaterThan(1);
   });
 });

@@ -1,6 +1,7 @@
 import { JetStreamApiError, type JsMsg, type StoredMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { NatsContext } from './nats-context.js';
+import { settleAll } from './settle-all.js';
 import { DependencyUnavailableError } from './transient-error.js';
 
 /** The header each event's id travels in. */
@@ -9,6 +10,40 @@ const MSG_ID = 'Nats-Msg-Id';
 const NO_MESSAGE_FOUND = 10037;
 /** A larger hole is not filled one request per message: the batch fails and the runner subscribes again. */
 export const MAX_GAP_FILL = 1000;
+
+/** How many `STREAM.MSG.GET` requests a range read keeps in flight (one message per request before 2.11). */
+export const LEADER_READS_IN_FLIGHT = 32;
+
+/**
+ * The messages at `from`..`to` as `fromLeader` gives them, in sequence order, without the ones it does not hold.
+ * Up to `LEADER_READS_IN_FLIGHT` requests at once (one at a time, a whole batch read from a loaded cluster's leader
+ * costs a round trip per event); no request starts after one failed, and every one started is settled before the
+ * first failure is rethrown.
+ */
+export async function readRange(
+  from: number,
+  to: number,
+  fromLeader: (seq: number) => Promise<JsMsg | null>,
+  inFlight = LEADER_READS_IN_FLIGHT,
+): Promise<JsMsg[]> {
+  const count = Math.max(0, to - from + 1);
+  const copies: Array<JsMsg | null> = new Array(count).fill(null);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (next < count && !failed) {
+      const index = next++;
+      try {
+        copies[index] = await fromLeader(from + index);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await settleAll(Array.from({ length: Math.min(inFlight, count) }, () => worker));
+  return copies.filter((copy): copy is JsMsg => copy !== null);
+}
 
 /** Sequences filled from the stream's leader, for the caller's log. */
 export interface FilledGap {
@@ -23,7 +58,7 @@ export interface FilledGap {
  * may be served by any replica (nats-server pull request 7165), and after a node was killed and restarted the drills
  * saw a replica's copy lack messages the leader held: delivered from there, a read model skipped them and moved its
  * checkpoint past them for good. Here each missing sequence is got from the stream's leader (`STREAM.MSG.GET` by
- * sequence) and put in its place; `gaps` lists what was filled. A sequence the leader does not hold either is left
+ * sequence, `LEADER_READS_IN_FLIGHT` at a time) and put in its place; `gaps` lists what was filled. A sequence the leader does not hold either is left
  * out (nothing to apply). More than `MAX_GAP_FILL` missing: `DependencyUnavailableError` (the batch is retried from
  * the checkpoint).
  */
@@ -44,15 +79,9 @@ export async function fillGaps(
           'nats',
           `the stream copy serving this consumer lacks sequences ${expected}-${message.seq - 1}`,
         );
-      const gap = { from: expected, to: message.seq - 1, filled: 0 };
-      for (let seq = expected; seq < message.seq; seq += 1) {
-        const copy = await fromLeader(seq);
-        if (copy) {
-          complete.push(copy);
-          gap.filled += 1;
-        }
-      }
-      gaps.push(gap);
+      const copies = await readRange(expected, message.seq - 1, fromLeader);
+      complete.push(...copies);
+      gaps.push({ from: expected, to: message.seq - 1, filled: copies.length });
     }
     complete.push(message);
     expected = Math.max(expected, message.seq + 1);
@@ -99,7 +128,7 @@ export function sameMessage(a: JsMsg, b: JsMsg): boolean {
  * On a replicated stream, the batch's last message as the leader holds it. When it differs (or the leader has none),
  * the delivered copy is not the stream's — a resumed replica that kept messages the others never took, drilled
  * after a stopped leader on nats-server 2.9.10 — and the whole batch is read from the leader instead, one request
- * per sequence (`MAX_GAP_FILL` at most, else `DependencyUnavailableError`). `differed` says whether it did.
+ * per sequence, `LEADER_READS_IN_FLIGHT` at a time (`MAX_GAP_FILL` at most, else `DependencyUnavailableError`). `differed` says whether it did.
  */
 export async function checkedWithLeader(
   messages: readonly JsMsg[],
@@ -115,11 +144,8 @@ export async function checkedWithLeader(
       'nats',
       `the stream copy serving this consumer differs at sequence ${last.seq}`,
     );
-  const copies: JsMsg[] = [];
-  for (let seq = after + 1; seq <= last.seq; seq += 1) {
-    const copy = seq === last.seq ? leaders : await fromLeader(seq);
-    if (copy) copies.push(copy);
-  }
+  const copies = await readRange(after + 1, last.seq - 1, fromLeader);
+  if (leaders) copies.push(leaders);
   return { messages: copies, differed: true };
 }
 
