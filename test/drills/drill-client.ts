@@ -65,8 +65,31 @@ export async function mapLimit(count: number, limit: number, work: (i: number) =
   );
 }
 
-/** Every `Nats-Msg-Id` in a stream with how often it occurs (headers only). */
-export async function streamIdCounts(natsUrl: string, stream: string): Promise<Map<string, number>> {
+/**
+ * Every `Nats-Msg-Id` in a stream with how often it occurs (headers only). Creating the reading consumer needs the
+ * JetStream meta leader, which may still be electing right after a drill brought a killed node back (a fresh-clone
+ * CI run timed out there after the leader-kill drill): a failed read is tried again until `timeoutMs` has passed.
+ */
+export async function streamIdCounts(
+  natsUrl: string,
+  stream: string,
+  timeoutMs = 45_000,
+): Promise<Map<string, number>> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await readIdCounts(natsUrl, stream);
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+      process.stdout.write(
+        `stream ids of ${stream}: read ${attempt} failed (${(error as Error).name}: ${(error as Error).message}); again in 500 ms\n`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+async function readIdCounts(natsUrl: string, stream: string): Promise<Map<string, number>> {
   const nc = await connect({ servers: natsUrl });
   try {
     const consumer = await jetstream(nc).consumers.get(stream, {
