@@ -93,6 +93,22 @@ describe('materializer over HTTP', () => {
     );
     await settleRuns(t);
     expect(await countAutoRuns(t.platform.db, 'chain-down')).toBe(2);
+
+    // Where the managers' batches spent their time is on /metrics: each stage of both managers was observed.
+    const metrics: string = (await t.request('GET', '/metrics', { token: null })).body;
+    const count = (manager: string, stage: string) => {
+      const line = metrics
+        .split('\n')
+        .find((l) => l.startsWith(`apphub_manager_stage_seconds_count{manager="${manager}",stage="${stage}"}`));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const stages = ['materializer', 'run_executor'].flatMap((manager) =>
+      ['waited', 'load', 'decide', 'effects'].map((stage) => [manager, stage] as const),
+    );
+    expect(stages.filter(([manager, stage]) => count(manager, stage) === 0)).toEqual([]);
+    expect(count('materializer', 'effects')).toBeGreaterThanOrEqual(2);
+    expect(count('materializer', 'waited')).toBeGreaterThanOrEqual(count('materializer', 'load'));
+    expect(count('run_executor', 'effects')).toBeGreaterThan(0);
   });
 
   it('shows decisions with filters, answers 404 for an unknown workflow and 400 for a bad query', async () => {
