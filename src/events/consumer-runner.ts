@@ -3,8 +3,7 @@ import type { Logger } from 'pino';
 import { LeaseFencedError } from './consumer-store/index.js';
 import { recoverCheckpoint } from './runner-recovery.js';
 import { consumerLeaseKey, Lease, sleep } from './lease.js';
-import { ManagerBatches } from './manager-batches.js';
-import { ManagerWriter } from './manager-writer.js';
+import { ManagerLane } from './manager-lane.js';
 import { batching, messageBatches, stampArrivals } from './message-batches.js';
 import { timedBatch } from './batch-timer.js';
 import { RunnerHealth } from './runner-health.js';
@@ -43,9 +42,8 @@ export class ConsumerRunner {
   private lease: Lease | null = null;
   private readonly health: RunnerHealth;
   /** The process manager's lazy write-back (null for read models). */
-  private readonly writer: ManagerWriter | null;
-  private processing = false;
-  private readonly managerBatches: ManagerBatches | null;
+  /** Process managers only: their batches in memory, their writes lazily. */
+  private readonly lane: ManagerLane | null;
   private reconnected = new AbortController();
   private stopReconnect: (() => void) | undefined;
   private stopStuckWatch: (() => void) | undefined;
@@ -57,20 +55,13 @@ export class ConsumerRunner {
     this.log = options.log.child({ consumer: handler.name });
     this.health = new RunnerHealth(this.log);
     options.metrics?.knowConsumer(handler.name);
-    this.writer =
+    this.lane =
       handler.kind === 'process-manager'
-        ? new ManagerWriter(handler, {
-            db: options.db,
-            everyMs: options.persistEveryMs ?? 50,
+        ? new ManagerLane(handler, options, this.log, {
             timed: (work) => this.timed('persist', 0, work),
             onFailure: () => this.messages?.stop(),
             fence: () => this.lease?.fence ?? null,
-            ...(options.testFreeze ? { insideWrite: options.testFreeze.inside } : {}),
           })
-        : null;
-    this.managerBatches =
-      handler.kind === 'process-manager' && this.writer
-        ? new ManagerBatches(handler, this.writer, options.store, this.log)
         : null;
   }
 
@@ -184,11 +175,7 @@ export class ConsumerRunner {
       }
     }
     this.health.enter('stopping');
-    // After a failure memory may hold part of the failed batch (it is re-hydrated before the next one): only a
-    // manager whose last batch went through writes what it holds; otherwise the write already in flight settles.
-    if (this.writer && !recover && (lease?.isHeld ?? true))
-      await this.writer.flush(this.position).catch(() => undefined);
-    else await this.writer?.settled();
+    await this.lane?.finish(this.position, !recover && (lease?.isHeld ?? true));
     await lease?.release();
   }
 
@@ -208,7 +195,7 @@ export class ConsumerRunner {
   /** Back to the last committed state: the checkpoint, and for a process manager its hydrated store. */
   private async recover(): Promise<void> {
     const checkpoint = await recoverCheckpoint(this.handler, this.options, this.lease, this.log);
-    await this.writer?.reset(checkpoint);
+    await this.lane?.reset(checkpoint);
     this.position = checkpoint;
     this.advance(checkpoint);
   }
@@ -232,13 +219,7 @@ export class ConsumerRunner {
       stalled = true;
       current?.stop();
     });
-    // Process managers: persist what they hold after a short pause too, so an idle manager's checkpoint catches up.
-    const writer = this.writer;
-    const idlePersist = writer
-      ? setInterval(() => {
-          if (!this.processing) writer.start(this.position);
-        }, this.options.persistEveryMs ?? 50)
-      : undefined;
+    const stopIdlePersist = this.lane?.persistWhileIdle(() => this.position);
     try {
       while (!stop.aborted && !lost.aborted && !stalled) {
         this.health.enter('fetching');
@@ -254,14 +235,14 @@ export class ConsumerRunner {
           this.health.working();
           this.health.enter('waiting for events');
         }
-        this.writer?.throwFailure();
+        this.lane?.throwFailure();
       }
     } finally {
       stopWatching();
-      clearInterval(idlePersist);
+      stopIdlePersist?.();
       current?.stop();
     }
-    this.writer?.throwFailure();
+    this.lane?.throwFailure();
     if (stalled && !stop.aborted && !lost.aborted) throw new ResubscribeSignal();
   }
 
@@ -273,8 +254,8 @@ export class ConsumerRunner {
       log: this.log,
     });
     this.options.metrics?.batchEvents.observe({ consumer: this.handler.name }, messages.length);
-    if (this.handler.kind === 'process-manager')
-      return this.timed('process', messages.length, () => this.processBatch(messages));
+    const lane = this.lane;
+    if (lane) return this.timed('process', messages.length, () => this.processBatch(lane, messages));
     return this.timed('project', messages.length, () => this.projectBatch(this.handler as BatchHandler, messages));
   }
 
@@ -297,19 +278,9 @@ export class ConsumerRunner {
     this.advance(lastSeq);
   }
 
-  /** Process managers: decide and carry out in memory; start a write of state and checkpoint when one is due. */
-  private async processBatch(messages: JsMsg[]): Promise<void> {
-    const writer = this.writer!;
-    this.processing = true;
-    try {
-      await this.managerBatches!.process(messages);
-      this.position = messages[messages.length - 1]!.seq;
-    } finally {
-      this.processing = false;
-    }
-    writer.start(this.position, writer.hasPoison);
-    // Back-pressure: never run far ahead of what is written.
-    if (this.position - writer.persisted >= 20_000) await writer.settled();
+  /** Process managers: see `ManagerLane`; the position moves once the batch is decided and carried out. */
+  private async processBatch(lane: ManagerLane, messages: JsMsg[]): Promise<void> {
+    await lane.process(messages, (seq) => (this.position = seq));
     this.advance(this.position);
   }
 

@@ -58,8 +58,8 @@ export interface FilledGap {
  * may be served by any replica (nats-server pull request 7165), and after a node was killed and restarted the drills
  * saw a replica's copy lack messages the leader held: delivered from there, a read model skipped them and moved its
  * checkpoint past them for good. Here each missing sequence is got from the stream's leader (`STREAM.MSG.GET` by
- * sequence, `LEADER_READS_IN_FLIGHT` at a time) and put in its place; `gaps` lists what was filled. A sequence the leader does not hold either is left
- * out (nothing to apply). More than `MAX_GAP_FILL` missing: `DependencyUnavailableError` (the batch is retried from
+ * sequence, `LEADER_READS_IN_FLIGHT` at a time) and put in its place; `gaps` lists what was filled. A sequence the
+ * leader does not hold either is left out (nothing to apply). More than `MAX_GAP_FILL` missing: `DependencyUnavailableError` (the batch is retried from
  * the checkpoint).
  */
 export async function fillGaps(
@@ -128,7 +128,8 @@ export function sameMessage(a: JsMsg, b: JsMsg): boolean {
  * On a replicated stream, the batch's last message as the leader holds it. When it differs (or the leader has none),
  * the delivered copy is not the stream's — a resumed replica that kept messages the others never took, drilled
  * after a stopped leader on nats-server 2.9.10 — and the whole batch is read from the leader instead, one request
- * per sequence, `LEADER_READS_IN_FLIGHT` at a time (`MAX_GAP_FILL` at most, else `DependencyUnavailableError`). `differed` says whether it did.
+ * per sequence, `LEADER_READS_IN_FLIGHT` at a time (`MAX_GAP_FILL` at most, else `DependencyUnavailableError`).
+ * `differed` says whether it did.
  */
 export async function checkedWithLeader(
   messages: readonly JsMsg[],

@@ -19,8 +19,8 @@ import {
 
 /**
  * The materializer's tables for the kernel: graph, targets and in-flight runs hydrated whole; a batch's load round
- * reads the per-partition keys it declared (set-based, all four parts in one statement); the changed rows go back in one
- * statement with the checkpoint.
+ * reads the per-partition keys it declared (set-based, all four parts in one statement); the changed rows go back in
+ * one statement with the checkpoint.
  */
 export class MaterializerStore implements ManagerStore<
   MaterializerShellState,

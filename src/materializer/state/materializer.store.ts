@@ -96,8 +96,10 @@ export interface MaterializerKeys {
   seen: readonly string[];
 }
 
-/** What one load round found: latest materializations and stored parameters by `assetPartitionKey`, auto runs by id
- * (ended ones included: their chains stop cycles), and the trigger event ids already handled. */
+/**
+ * What one load round found: latest materializations and stored parameters by `assetPartitionKey`, auto runs by id
+ * (ended ones included: their chains stop cycles), and the trigger event ids already handled.
+ */
 export interface MaterializerFound {
   latest: Map<string, LatestMaterialization>;
   parameters: Map<string, StoredParameters>;
